@@ -59,6 +59,10 @@ type Property struct {
 	Filter bool
 	// Sort allows the property in $orderby.
 	Sort bool
+	// Navigation marks a navigation property (an incident's alerts): it is
+	// written only when present in the object, that is when $expand asked
+	// for it, never as null or [].
+	Navigation bool
 }
 
 // Enum is an enumeration in CSDL order. Members declared after
