@@ -61,7 +61,7 @@ func (b *builder) directory() {
 
 	b.s.Message = b.typ(graphNS+"message", nil,
 		id(),
-		cxs("attachments", attachment),
+		nav(cxs("attachments", attachment)),
 		cxs("bccRecipients", recipient),
 		cx("body", itemBody),
 		str("bodyPreview"),

@@ -144,6 +144,10 @@ func cxs(name string, t *odata.Type) odata.Property {
 	return odata.Property{Name: name, Kind: odata.KindComplex, Type: t, Collection: true}
 }
 
+// nav marks a navigation property: written only when $expand (or an
+// inline request body) supplies it.
+func nav(p odata.Property) odata.Property { p.Navigation = true; return p }
+
 // nn marks a property the CSDL declares Nullable="false".
 func nn(p odata.Property) odata.Property { p.NotNull = true; return p }
 

@@ -368,7 +368,7 @@ func TestEvidenceHierarchy(t *testing.T) {
 		t.Errorf("deviceEvidence/deviceDnsName: %+v %v", p, ok)
 	}
 	ip, _ := s.Incident.Property("alerts")
-	if ip.Type != s.Alert || !ip.Collection {
+	if ip.Type != s.Alert || !ip.Collection || !ip.Navigation {
 		t.Error("incident.alerts is not a collection of alerts_v2 alerts")
 	}
 }

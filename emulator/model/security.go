@@ -191,7 +191,7 @@ func (b *builder) security() {
 		str("summary"),
 		strs("systemTags"),
 		str("tenantId"),
-		cxs("alerts", alert),
+		nav(cxs("alerts", alert)),
 	},
 		[]string{"assignedTo", "classification", "createdDateTime", "determination", "lastUpdateDateTime", "severity", "status"},
 		[]string{"id", "displayName", "severity", "status", "priorityScore", "createdDateTime", "lastUpdateDateTime"})
