@@ -504,7 +504,11 @@ func (sc *scope) bindLambda(n *Lambda) (expr, error) {
 	pred := body.pred
 	if n.All {
 		return predExpr(func(env []any) bool {
-			items, _ := get(env).([]any)
+			v := get(env)
+			items, ok := v.([]any)
+			if !ok && v != nil {
+				return false // not a collection: a data error never matches
+			}
 			for _, it := range items {
 				if cast != nil && !cast.matchAny(it) {
 					continue

@@ -31,7 +31,9 @@ func Encode(doc Object, t *Type, opt EncodeOptions) []byte {
 //   - then every declared property of the runtime type (from @odata.type)
 //     in schema order, base type first; an absent property is written as
 //     null, or as [] for a collection, because Graph never omits them and
-//     clients append to collections directly;
+//     clients append to collections directly; a navigation property is
+//     written only when present (expanded), and then even if $select
+//     does not name it;
 //   - then, for an open type, the undeclared properties sorted by name.
 //
 // Undeclared properties of a type that is not open are not written (Validate
@@ -75,13 +77,15 @@ func (e *encoder) object(b []byte, doc Object, t *Type, top bool, depth int) []b
 	b = append(b, '{')
 	first := true
 	seen := 0 // keys of doc written so far, to skip the scan for extras
-	if v, ok := doc["@odata.type"]; ok {
+	v, hadType := doc["@odata.type"]
+	if hadType {
 		b = AppendString(b, "@odata.type")
 		b = append(b, ':')
 		b = e.any(b, v, depth+1)
 		first = false
 		seen++
 	}
+	mark := len(b) // where other annotations go, should there be any
 
 	// The lineage, base first, without allocating.
 	var chain [16]*Type
@@ -113,7 +117,14 @@ func (e *encoder) object(b []byte, doc Object, t *Type, top bool, depth int) []b
 		if ok {
 			seen++
 		}
-		if filter && !e.selected(p.Name) {
+		if p.Navigation {
+			// Present only when $expand asked for it, and then written
+			// whatever $select says, as OData does for expanded
+			// properties.
+			if !ok {
+				continue
+			}
+		} else if filter && !e.selected(p.Name) {
 			continue
 		}
 		if !first {
@@ -125,43 +136,58 @@ func (e *encoder) object(b []byte, doc Object, t *Type, top bool, depth int) []b
 		b = e.value(b, v, p, depth+1)
 	}
 	if seen < len(doc) {
-		b = e.extras(b, doc, rt, filter, first, depth)
+		b = e.extras(b, doc, rt, filter, mark, hadType, depth)
 	}
 	return append(b, '}')
 }
 
-// extras writes annotations other than @odata.type and, for open types,
-// undeclared properties: sorted by name ('@' sorts before letters, so
-// annotations come first).
-func (e *encoder) extras(b []byte, doc Object, rt *Type, filter, first bool, depth int) []byte {
-	var keys []string
+// extras handles the keys that are not declared properties: annotations
+// other than @odata.type are spliced in at mark (right after @odata.type,
+// where Graph puts annotations), and for open types the undeclared
+// properties are appended. Both are sorted by name. Stored objects rarely
+// have either, and the caller skips this scan when every key was written.
+func (e *encoder) extras(b []byte, doc Object, rt *Type, filter bool, mark int, hadType bool, depth int) []byte {
+	var annotations, dynamic []string
 	for k := range doc {
-		if k == "@odata.type" {
-			continue
+		switch {
+		case k == "@odata.type":
+		case len(k) > 0 && k[0] == '@':
+			annotations = append(annotations, k)
+		case !rt.Open:
+		default:
+			if _, declared := rt.exact(k); !declared && (!filter || e.selected(k)) {
+				dynamic = append(dynamic, k)
+			}
 		}
-		if len(k) > 0 && k[0] == '@' {
-			keys = append(keys, k)
-			continue
-		}
-		if _, declared := rt.exact(k); declared || !rt.Open {
-			continue
-		}
-		if filter && !e.selected(k) {
-			continue
-		}
-		keys = append(keys, k)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !first {
+	slices.Sort(dynamic)
+	for _, k := range dynamic {
+		if len(b) > mark || hadType {
 			b = append(b, ',')
 		}
-		first = false
 		b = AppendString(b, k)
 		b = append(b, ':')
 		b = e.any(b, doc[k], depth+1)
 	}
-	return b
+	if len(annotations) == 0 {
+		return b
+	}
+	slices.Sort(annotations)
+	var ann []byte
+	for i, k := range annotations {
+		if i > 0 || hadType {
+			ann = append(ann, ',')
+		}
+		ann = AppendString(ann, k)
+		ann = append(ann, ':')
+		ann = e.any(ann, doc[k], depth+1)
+	}
+	if len(b) > mark && !hadType {
+		// What follows mark starts without a comma only when nothing
+		// preceded it.
+		ann = append(ann, ',')
+	}
+	return slices.Insert(b, mark, ann...)
 }
 
 func (e *encoder) value(b []byte, v any, p *Property, depth int) []byte {
