@@ -21,14 +21,14 @@ type Evidence interface {
 // EvidenceBase is microsoft.graph.security.alertEvidence, the members all
 // evidence types share.
 type EvidenceBase struct {
-	ODataType                string                    `json:"@odata.type,omitempty"`
+	ODataType                string                    `json:"@odata.type,omitzero"`
 	CreatedDateTime          time.Time                 `json:"createdDateTime,omitzero"`
-	DetailedRoles            []string                  `json:"detailedRoles,omitempty"`
-	RemediationStatus        EvidenceRemediationStatus `json:"remediationStatus,omitempty"`
-	RemediationStatusDetails string                    `json:"remediationStatusDetails,omitempty"`
-	Roles                    []EvidenceRole            `json:"roles,omitempty"`
-	Tags                     []string                  `json:"tags,omitempty"`
-	Verdict                  EvidenceVerdict           `json:"verdict,omitempty"`
+	DetailedRoles            []string                  `json:"detailedRoles,omitzero"`
+	RemediationStatus        EvidenceRemediationStatus `json:"remediationStatus,omitzero"`
+	RemediationStatusDetails string                    `json:"remediationStatusDetails,omitzero"`
+	Roles                    []EvidenceRole            `json:"roles,omitzero"`
+	Tags                     []string                  `json:"tags,omitzero"`
+	Verdict                  EvidenceVerdict           `json:"verdict,omitzero"`
 }
 
 // Common returns b.
@@ -39,200 +39,200 @@ const evidenceNS = "#microsoft.graph.security."
 // UserEvidence is a user account.
 type UserEvidence struct {
 	EvidenceBase
-	Stream      *Stream      `json:"stream,omitempty"`
-	UserAccount *UserAccount `json:"userAccount,omitempty"`
+	Stream      *Stream      `json:"stream,omitzero"`
+	UserAccount *UserAccount `json:"userAccount,omitzero"`
 }
 
 // DeviceEvidence is a device.
 type DeviceEvidence struct {
 	EvidenceBase
-	AzureADDeviceID       string                `json:"azureAdDeviceId,omitempty"`
-	DefenderAvStatus      DefenderAvStatus      `json:"defenderAvStatus,omitempty"`
-	DeviceDNSName         string                `json:"deviceDnsName,omitempty"`
-	DNSDomain             string                `json:"dnsDomain,omitempty"`
+	AzureADDeviceID       string                `json:"azureAdDeviceId,omitzero"`
+	DefenderAvStatus      DefenderAvStatus      `json:"defenderAvStatus,omitzero"`
+	DeviceDNSName         string                `json:"deviceDnsName,omitzero"`
+	DNSDomain             string                `json:"dnsDomain,omitzero"`
 	FirstSeenDateTime     time.Time             `json:"firstSeenDateTime,omitzero"`
-	HealthStatus          DeviceHealthStatus    `json:"healthStatus,omitempty"`
-	HostName              string                `json:"hostName,omitempty"`
-	IPInterfaces          []string              `json:"ipInterfaces,omitempty"`
-	LastExternalIPAddress string                `json:"lastExternalIpAddress,omitempty"`
-	LastIPAddress         string                `json:"lastIpAddress,omitempty"`
-	LoggedOnUsers         []LoggedOnUser        `json:"loggedOnUsers,omitempty"`
-	MDEDeviceID           string                `json:"mdeDeviceId,omitempty"`
-	NTDomain              string                `json:"ntDomain,omitempty"`
-	OnboardingStatus      OnboardingStatus      `json:"onboardingStatus,omitempty"`
-	OSBuild               *int64                `json:"osBuild,omitempty"`
-	OSPlatform            string                `json:"osPlatform,omitempty"`
-	RBACGroupID           *int32                `json:"rbacGroupId,omitempty"`
-	RBACGroupName         string                `json:"rbacGroupName,omitempty"`
-	ResourceAccessEvents  []ResourceAccessEvent `json:"resourceAccessEvents,omitempty"`
-	RiskScore             DeviceRiskScore       `json:"riskScore,omitempty"`
-	Version               string                `json:"version,omitempty"`
-	VMMetadata            *VMMetadata           `json:"vmMetadata,omitempty"`
+	HealthStatus          DeviceHealthStatus    `json:"healthStatus,omitzero"`
+	HostName              string                `json:"hostName,omitzero"`
+	IPInterfaces          []string              `json:"ipInterfaces,omitzero"`
+	LastExternalIPAddress string                `json:"lastExternalIpAddress,omitzero"`
+	LastIPAddress         string                `json:"lastIpAddress,omitzero"`
+	LoggedOnUsers         []LoggedOnUser        `json:"loggedOnUsers,omitzero"`
+	MDEDeviceID           string                `json:"mdeDeviceId,omitzero"`
+	NTDomain              string                `json:"ntDomain,omitzero"`
+	OnboardingStatus      OnboardingStatus      `json:"onboardingStatus,omitzero"`
+	OSBuild               *int64                `json:"osBuild,omitzero"`
+	OSPlatform            string                `json:"osPlatform,omitzero"`
+	RBACGroupID           *int32                `json:"rbacGroupId,omitzero"`
+	RBACGroupName         string                `json:"rbacGroupName,omitzero"`
+	ResourceAccessEvents  []ResourceAccessEvent `json:"resourceAccessEvents,omitzero"`
+	RiskScore             DeviceRiskScore       `json:"riskScore,omitzero"`
+	Version               string                `json:"version,omitzero"`
+	VMMetadata            *VMMetadata           `json:"vmMetadata,omitzero"`
 }
 
 // FileEvidence is a file.
 type FileEvidence struct {
 	EvidenceBase
-	DetectionStatus DetectionStatus `json:"detectionStatus,omitempty"`
-	FileDetails     *FileDetails    `json:"fileDetails,omitempty"`
-	MDEDeviceID     string          `json:"mdeDeviceId,omitempty"`
+	DetectionStatus DetectionStatus `json:"detectionStatus,omitzero"`
+	FileDetails     *FileDetails    `json:"fileDetails,omitzero"`
+	MDEDeviceID     string          `json:"mdeDeviceId,omitzero"`
 }
 
 // IPEvidence is an IP address.
 type IPEvidence struct {
 	EvidenceBase
-	CountryLetterCode string       `json:"countryLetterCode,omitempty"`
-	IPAddress         string       `json:"ipAddress,omitempty"`
-	Location          *GeoLocation `json:"location,omitempty"`
-	Stream            *Stream      `json:"stream,omitempty"`
+	CountryLetterCode string       `json:"countryLetterCode,omitzero"`
+	IPAddress         string       `json:"ipAddress,omitzero"`
+	Location          *GeoLocation `json:"location,omitzero"`
+	Stream            *Stream      `json:"stream,omitzero"`
 }
 
 // URLEvidence is a URL.
 type URLEvidence struct {
 	EvidenceBase
-	URL string `json:"url,omitempty"`
+	URL string `json:"url,omitzero"`
 }
 
 // ProcessEvidence is a process.
 type ProcessEvidence struct {
 	EvidenceBase
-	DetectionStatus               DetectionStatus `json:"detectionStatus,omitempty"`
-	ImageFile                     *FileDetails    `json:"imageFile,omitempty"`
-	MDEDeviceID                   string          `json:"mdeDeviceId,omitempty"`
+	DetectionStatus               DetectionStatus `json:"detectionStatus,omitzero"`
+	ImageFile                     *FileDetails    `json:"imageFile,omitzero"`
+	MDEDeviceID                   string          `json:"mdeDeviceId,omitzero"`
 	ParentProcessCreationDateTime time.Time       `json:"parentProcessCreationDateTime,omitzero"`
-	ParentProcessID               *int64          `json:"parentProcessId,omitempty"`
-	ParentProcessImageFile        *FileDetails    `json:"parentProcessImageFile,omitempty"`
-	ProcessCommandLine            string          `json:"processCommandLine,omitempty"`
+	ParentProcessID               *int64          `json:"parentProcessId,omitzero"`
+	ParentProcessImageFile        *FileDetails    `json:"parentProcessImageFile,omitzero"`
+	ProcessCommandLine            string          `json:"processCommandLine,omitzero"`
 	ProcessCreationDateTime       time.Time       `json:"processCreationDateTime,omitzero"`
-	ProcessID                     *int64          `json:"processId,omitempty"`
-	UserAccount                   *UserAccount    `json:"userAccount,omitempty"`
+	ProcessID                     *int64          `json:"processId,omitzero"`
+	UserAccount                   *UserAccount    `json:"userAccount,omitzero"`
 }
 
 // MailboxEvidence is a mailbox.
 type MailboxEvidence struct {
 	EvidenceBase
-	DisplayName    string       `json:"displayName,omitempty"`
-	PrimaryAddress string       `json:"primaryAddress,omitempty"`
-	UPN            string       `json:"upn,omitempty"`
-	UserAccount    *UserAccount `json:"userAccount,omitempty"`
+	DisplayName    string       `json:"displayName,omitzero"`
+	PrimaryAddress string       `json:"primaryAddress,omitzero"`
+	UPN            string       `json:"upn,omitzero"`
+	UserAccount    *UserAccount `json:"userAccount,omitzero"`
 }
 
 // AnalyzedMessageEvidence is an email message.
 type AnalyzedMessageEvidence struct {
 	EvidenceBase
-	AntiSpamDirection      string       `json:"antiSpamDirection,omitempty"`
-	AttachmentsCount       *int64       `json:"attachmentsCount,omitempty"`
-	DeliveryAction         string       `json:"deliveryAction,omitempty"`
-	DeliveryLocation       string       `json:"deliveryLocation,omitempty"`
-	InternetMessageID      string       `json:"internetMessageId,omitempty"`
-	Language               string       `json:"language,omitempty"`
-	NetworkMessageID       string       `json:"networkMessageId,omitempty"`
-	P1Sender               *EmailSender `json:"p1Sender,omitempty"`
-	P2Sender               *EmailSender `json:"p2Sender,omitempty"`
+	AntiSpamDirection      string       `json:"antiSpamDirection,omitzero"`
+	AttachmentsCount       *int64       `json:"attachmentsCount,omitzero"`
+	DeliveryAction         string       `json:"deliveryAction,omitzero"`
+	DeliveryLocation       string       `json:"deliveryLocation,omitzero"`
+	InternetMessageID      string       `json:"internetMessageId,omitzero"`
+	Language               string       `json:"language,omitzero"`
+	NetworkMessageID       string       `json:"networkMessageId,omitzero"`
+	P1Sender               *EmailSender `json:"p1Sender,omitzero"`
+	P2Sender               *EmailSender `json:"p2Sender,omitzero"`
 	ReceivedDateTime       time.Time    `json:"receivedDateTime,omitzero"`
-	RecipientEmailAddress  string       `json:"recipientEmailAddress,omitempty"`
-	SenderIP               string       `json:"senderIp,omitempty"`
-	Subject                string       `json:"subject,omitempty"`
-	ThreatDetectionMethods []string     `json:"threatDetectionMethods,omitempty"`
-	Threats                []string     `json:"threats,omitempty"`
-	URLCount               *int64       `json:"urlCount,omitempty"`
-	URLs                   []string     `json:"urls,omitempty"`
-	URN                    string       `json:"urn,omitempty"`
+	RecipientEmailAddress  string       `json:"recipientEmailAddress,omitzero"`
+	SenderIP               string       `json:"senderIp,omitzero"`
+	Subject                string       `json:"subject,omitzero"`
+	ThreatDetectionMethods []string     `json:"threatDetectionMethods,omitzero"`
+	Threats                []string     `json:"threats,omitzero"`
+	URLCount               *int64       `json:"urlCount,omitzero"`
+	URLs                   []string     `json:"urls,omitzero"`
+	URN                    string       `json:"urn,omitzero"`
 }
 
 // RegistryKeyEvidence is a registry key.
 type RegistryKeyEvidence struct {
 	EvidenceBase
-	RegistryHive string `json:"registryHive,omitempty"` // e.g. HKEY_LOCAL_MACHINE
-	RegistryKey  string `json:"registryKey,omitempty"`
+	RegistryHive string `json:"registryHive,omitzero"` // e.g. HKEY_LOCAL_MACHINE
+	RegistryKey  string `json:"registryKey,omitzero"`
 }
 
 // RegistryValueEvidence is a registry value.
 type RegistryValueEvidence struct {
 	EvidenceBase
-	MDEDeviceID       string `json:"mdeDeviceId,omitempty"`
-	RegistryHive      string `json:"registryHive,omitempty"`
-	RegistryKey       string `json:"registryKey,omitempty"`
-	RegistryValue     string `json:"registryValue,omitempty"`
-	RegistryValueName string `json:"registryValueName,omitempty"`
-	RegistryValueType string `json:"registryValueType,omitempty"`
+	MDEDeviceID       string `json:"mdeDeviceId,omitzero"`
+	RegistryHive      string `json:"registryHive,omitzero"`
+	RegistryKey       string `json:"registryKey,omitzero"`
+	RegistryValue     string `json:"registryValue,omitzero"`
+	RegistryValueName string `json:"registryValueName,omitzero"`
+	RegistryValueType string `json:"registryValueType,omitzero"`
 }
 
 // MailClusterEvidence is a cluster of similar messages.
 type MailClusterEvidence struct {
 	EvidenceBase
-	ClusterBy         string   `json:"clusterBy,omitempty"`
-	ClusterByValue    string   `json:"clusterByValue,omitempty"`
-	EmailCount        *int64   `json:"emailCount,omitempty"`
-	NetworkMessageIDs []string `json:"networkMessageIds,omitempty"`
-	Query             string   `json:"query,omitempty"`
-	URN               string   `json:"urn,omitempty"`
+	ClusterBy         string   `json:"clusterBy,omitzero"`
+	ClusterByValue    string   `json:"clusterByValue,omitzero"`
+	EmailCount        *int64   `json:"emailCount,omitzero"`
+	NetworkMessageIDs []string `json:"networkMessageIds,omitzero"`
+	Query             string   `json:"query,omitzero"`
+	URN               string   `json:"urn,omitzero"`
 }
 
 // CloudApplicationEvidence is a cloud (SaaS) application.
 type CloudApplicationEvidence struct {
 	EvidenceBase
-	AppID        *int64  `json:"appId,omitempty"`
-	DisplayName  string  `json:"displayName,omitempty"`
-	InstanceID   *int64  `json:"instanceId,omitempty"`
-	InstanceName string  `json:"instanceName,omitempty"`
-	SaaSAppID    *int64  `json:"saasAppId,omitempty"`
-	Stream       *Stream `json:"stream,omitempty"`
+	AppID        *int64  `json:"appId,omitzero"`
+	DisplayName  string  `json:"displayName,omitzero"`
+	InstanceID   *int64  `json:"instanceId,omitzero"`
+	InstanceName string  `json:"instanceName,omitzero"`
+	SaaSAppID    *int64  `json:"saasAppId,omitzero"`
+	Stream       *Stream `json:"stream,omitzero"`
 }
 
 // OAuthApplicationEvidence is an OAuth application.
 type OAuthApplicationEvidence struct {
 	EvidenceBase
-	AppID       string `json:"appId,omitempty"`
-	DisplayName string `json:"displayName,omitempty"`
-	ObjectID    string `json:"objectId,omitempty"`
-	Publisher   string `json:"publisher,omitempty"`
+	AppID       string `json:"appId,omitzero"`
+	DisplayName string `json:"displayName,omitzero"`
+	ObjectID    string `json:"objectId,omitzero"`
+	Publisher   string `json:"publisher,omitzero"`
 }
 
 // SecurityGroupEvidence is a security group.
 type SecurityGroupEvidence struct {
 	EvidenceBase
-	ActiveDirectoryObjectGUID string `json:"activeDirectoryObjectGuid,omitempty"`
-	DisplayName               string `json:"displayName,omitempty"`
-	DistinguishedName         string `json:"distinguishedName,omitempty"`
-	FriendlyName              string `json:"friendlyName,omitempty"`
-	SecurityGroupID           string `json:"securityGroupId,omitempty"`
-	SID                       string `json:"sid,omitempty"`
+	ActiveDirectoryObjectGUID string `json:"activeDirectoryObjectGuid,omitzero"`
+	DisplayName               string `json:"displayName,omitzero"`
+	DistinguishedName         string `json:"distinguishedName,omitzero"`
+	FriendlyName              string `json:"friendlyName,omitzero"`
+	SecurityGroupID           string `json:"securityGroupId,omitzero"`
+	SID                       string `json:"sid,omitzero"`
 }
 
 // MalwareEvidence is malware, with the files and processes it involves.
 type MalwareEvidence struct {
 	EvidenceBase
-	Category  string            `json:"category,omitempty"`
-	Files     []FileEvidence    `json:"files,omitempty"`
-	Name      string            `json:"name,omitempty"`
-	Processes []ProcessEvidence `json:"processes,omitempty"`
+	Category  string            `json:"category,omitzero"`
+	Files     []FileEvidence    `json:"files,omitzero"`
+	Name      string            `json:"name,omitzero"`
+	Processes []ProcessEvidence `json:"processes,omitzero"`
 }
 
 // NetworkConnectionEvidence is a network connection.
 type NetworkConnectionEvidence struct {
 	EvidenceBase
-	DestinationAddress *IPEvidence  `json:"destinationAddress,omitempty"`
-	DestinationPort    *int32       `json:"destinationPort,omitempty"`
-	Protocol           ProtocolType `json:"protocol,omitempty"`
-	SourceAddress      *IPEvidence  `json:"sourceAddress,omitempty"`
-	SourcePort         *int32       `json:"sourcePort,omitempty"`
+	DestinationAddress *IPEvidence  `json:"destinationAddress,omitzero"`
+	DestinationPort    *int32       `json:"destinationPort,omitzero"`
+	Protocol           ProtocolType `json:"protocol,omitzero"`
+	SourceAddress      *IPEvidence  `json:"sourceAddress,omitzero"`
+	SourcePort         *int32       `json:"sourcePort,omitzero"`
 }
 
 // DNSEvidence is a DNS resolution.
 type DNSEvidence struct {
 	EvidenceBase
-	DNSServerIP   *IPEvidence  `json:"dnsServerIp,omitempty"`
-	DomainName    string       `json:"domainName,omitempty"`
-	HostIPAddress *IPEvidence  `json:"hostIpAddress,omitempty"`
-	IPAddresses   []IPEvidence `json:"ipAddresses,omitempty"`
+	DNSServerIP   *IPEvidence  `json:"dnsServerIp,omitzero"`
+	DomainName    string       `json:"domainName,omitzero"`
+	HostIPAddress *IPEvidence  `json:"hostIpAddress,omitzero"`
+	IPAddresses   []IPEvidence `json:"ipAddresses,omitzero"`
 }
 
 // FileHashEvidence is a file hash.
 type FileHashEvidence struct {
 	EvidenceBase
-	Algorithm FileHashAlgorithm `json:"algorithm,omitempty"`
-	Value     string            `json:"value,omitempty"`
+	Algorithm FileHashAlgorithm `json:"algorithm,omitzero"`
+	Value     string            `json:"value,omitzero"`
 }
 
 // TypeName implementations.
@@ -304,7 +304,9 @@ func newEvidence(t string) Evidence {
 // (Graph keeps adding them: kubernetesPodEvidence, aiAgentEvidence, ...),
 // or one whose members did not decode as its type says. Raw holds the entry
 // exactly as received and is what MarshalJSON writes back; the shared
-// members are decoded best-effort into EvidenceBase.
+// members are decoded best-effort into EvidenceBase. (When the enclosing
+// document is re-encoded, encoding/json drops insignificant whitespace from
+// Raw; Graph sends compact JSON, so its bytes come back unchanged.)
 type UnknownEvidence struct {
 	EvidenceBase
 	Raw json.RawMessage
@@ -447,70 +449,70 @@ func (l EvidenceList) MarshalJSON() ([]byte, error) {
 
 // UserAccount is a user account named in evidence.
 type UserAccount struct {
-	AccountName               string                `json:"accountName,omitempty"`
-	ActiveDirectoryObjectGUID string                `json:"activeDirectoryObjectGuid,omitempty"`
-	AzureADUserID             string                `json:"azureAdUserId,omitempty"`
-	DisplayName               string                `json:"displayName,omitempty"`
-	DomainName                string                `json:"domainName,omitempty"`
-	ResourceAccessEvents      []ResourceAccessEvent `json:"resourceAccessEvents,omitempty"`
-	TenantID                  string                `json:"tenantId,omitempty"`
-	UserPrincipalName         string                `json:"userPrincipalName,omitempty"`
-	UserSID                   string                `json:"userSid,omitempty"`
+	AccountName               string                `json:"accountName,omitzero"`
+	ActiveDirectoryObjectGUID string                `json:"activeDirectoryObjectGuid,omitzero"`
+	AzureADUserID             string                `json:"azureAdUserId,omitzero"`
+	DisplayName               string                `json:"displayName,omitzero"`
+	DomainName                string                `json:"domainName,omitzero"`
+	ResourceAccessEvents      []ResourceAccessEvent `json:"resourceAccessEvents,omitzero"`
+	TenantID                  string                `json:"tenantId,omitzero"`
+	UserPrincipalName         string                `json:"userPrincipalName,omitzero"`
+	UserSID                   string                `json:"userSid,omitzero"`
 }
 
 // FileDetails describes a file in evidence.
 type FileDetails struct {
-	FileName      string `json:"fileName,omitempty"`
-	FilePath      string `json:"filePath,omitempty"`
-	FilePublisher string `json:"filePublisher,omitempty"`
-	FileSize      *int64 `json:"fileSize,omitempty"`
-	Issuer        string `json:"issuer,omitempty"`
-	MD5           string `json:"md5,omitempty"`
-	SHA1          string `json:"sha1,omitempty"`
-	SHA256        string `json:"sha256,omitempty"`
-	SHA256Ac      string `json:"sha256Ac,omitempty"`
-	Signer        string `json:"signer,omitempty"`
+	FileName      string `json:"fileName,omitzero"`
+	FilePath      string `json:"filePath,omitzero"`
+	FilePublisher string `json:"filePublisher,omitzero"`
+	FileSize      *int64 `json:"fileSize,omitzero"`
+	Issuer        string `json:"issuer,omitzero"`
+	MD5           string `json:"md5,omitzero"`
+	SHA1          string `json:"sha1,omitzero"`
+	SHA256        string `json:"sha256,omitzero"`
+	SHA256Ac      string `json:"sha256Ac,omitzero"`
+	Signer        string `json:"signer,omitzero"`
 }
 
 // EmailSender is a sender of an analysed message.
 type EmailSender struct {
-	DisplayName  string `json:"displayName,omitempty"`
-	DomainName   string `json:"domainName,omitempty"`
-	EmailAddress string `json:"emailAddress,omitempty"`
+	DisplayName  string `json:"displayName,omitzero"`
+	DomainName   string `json:"domainName,omitzero"`
+	EmailAddress string `json:"emailAddress,omitzero"`
 }
 
 // LoggedOnUser is a user signed in on a device.
 type LoggedOnUser struct {
-	AccountName string `json:"accountName,omitempty"`
-	DomainName  string `json:"domainName,omitempty"`
+	AccountName string `json:"accountName,omitzero"`
+	DomainName  string `json:"domainName,omitzero"`
 }
 
 // VMMetadata describes a virtual machine.
 type VMMetadata struct {
-	CloudProvider  VMCloudProvider `json:"cloudProvider,omitempty"`
-	ResourceID     string          `json:"resourceId,omitempty"`
-	SubscriptionID string          `json:"subscriptionId,omitempty"`
-	VMID           string          `json:"vmId,omitempty"`
+	CloudProvider  VMCloudProvider `json:"cloudProvider,omitzero"`
+	ResourceID     string          `json:"resourceId,omitzero"`
+	SubscriptionID string          `json:"subscriptionId,omitzero"`
+	VMID           string          `json:"vmId,omitzero"`
 }
 
 // GeoLocation is where an IP address is.
 type GeoLocation struct {
-	City        string   `json:"city,omitempty"`
-	CountryName string   `json:"countryName,omitempty"`
-	Latitude    *float64 `json:"latitude,omitempty"`
-	Longitude   *float64 `json:"longitude,omitempty"`
-	State       string   `json:"state,omitempty"`
+	City        string   `json:"city,omitzero"`
+	CountryName string   `json:"countryName,omitzero"`
+	Latitude    *float64 `json:"latitude,omitzero"`
+	Longitude   *float64 `json:"longitude,omitzero"`
+	State       string   `json:"state,omitzero"`
 }
 
 // Stream names a data stream.
 type Stream struct {
-	Name string `json:"name,omitempty"`
+	Name string `json:"name,omitzero"`
 }
 
 // ResourceAccessEvent is an access to a resource.
 type ResourceAccessEvent struct {
 	AccessDateTime     time.Time `json:"accessDateTime,omitzero"`
-	AccountID          string    `json:"accountId,omitempty"`
-	IPAddress          string    `json:"ipAddress,omitempty"`
-	ResourceIdentifier string    `json:"resourceIdentifier,omitempty"`
+	AccountID          string    `json:"accountId,omitzero"`
+	IPAddress          string    `json:"ipAddress,omitzero"`
+	ResourceIdentifier string    `json:"resourceIdentifier,omitzero"`
 }

@@ -24,6 +24,9 @@ func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	}
 	if c := v[0]; c >= '0' && c <= '9' || c == '.' {
 		f, err := strconv.ParseFloat(v, 64)
+		if err != nil && math.IsInf(f, 1) {
+			err = nil // out of range: "a very long time"
+		}
 		if err != nil || math.IsNaN(f) || f < 0 {
 			return 0, false
 		}

@@ -4,50 +4,50 @@ import "time"
 
 // Alert is microsoft.graph.security.alert, served by /security/alerts_v2.
 type Alert struct {
-	ODataType             string              `json:"@odata.type,omitempty"`
+	ODataType             string              `json:"@odata.type,omitzero"`
 	ID                    string              `json:"id"`
-	ActorDisplayName      string              `json:"actorDisplayName,omitempty"`
-	AdditionalData        map[string]any      `json:"additionalData,omitempty"`
-	AlertPolicyID         string              `json:"alertPolicyId,omitempty"`
-	AlertWebURL           string              `json:"alertWebUrl,omitempty"`
-	AssignedTo            string              `json:"assignedTo,omitempty"` // empty: unassigned
-	Categories            []string            `json:"categories,omitempty"`
-	Category              string              `json:"category,omitempty"`
-	Classification        AlertClassification `json:"classification,omitempty"`
+	ActorDisplayName      string              `json:"actorDisplayName,omitzero"`
+	AdditionalData        map[string]any      `json:"additionalData,omitzero"`
+	AlertPolicyID         string              `json:"alertPolicyId,omitzero"`
+	AlertWebURL           string              `json:"alertWebUrl,omitzero"`
+	AssignedTo            string              `json:"assignedTo,omitzero"` // empty: unassigned
+	Categories            []string            `json:"categories,omitzero"`
+	Category              string              `json:"category,omitzero"`
+	Classification        AlertClassification `json:"classification,omitzero"`
 	Comments              []AlertComment      `json:"comments"`
 	CreatedDateTime       time.Time           `json:"createdDateTime,omitzero"`
-	CustomDetails         map[string]any      `json:"customDetails,omitempty"`
-	Description           string              `json:"description,omitempty"`
-	DetectionSource       DetectionSource     `json:"detectionSource,omitempty"`
-	DetectorID            string              `json:"detectorId,omitempty"`
-	Determination         AlertDetermination  `json:"determination,omitempty"`
+	CustomDetails         map[string]any      `json:"customDetails,omitzero"`
+	Description           string              `json:"description,omitzero"`
+	DetectionSource       DetectionSource     `json:"detectionSource,omitzero"`
+	DetectorID            string              `json:"detectorId,omitzero"`
+	Determination         AlertDetermination  `json:"determination,omitzero"`
 	Evidence              EvidenceList        `json:"evidence"`
 	FirstActivityDateTime time.Time           `json:"firstActivityDateTime,omitzero"`
-	IncidentID            string              `json:"incidentId,omitempty"`
-	IncidentWebURL        string              `json:"incidentWebUrl,omitempty"`
-	InvestigationState    InvestigationState  `json:"investigationState,omitempty"`
+	IncidentID            string              `json:"incidentId,omitzero"`
+	IncidentWebURL        string              `json:"incidentWebUrl,omitzero"`
+	InvestigationState    InvestigationState  `json:"investigationState,omitzero"`
 	LastActivityDateTime  time.Time           `json:"lastActivityDateTime,omitzero"`
 	LastUpdateDateTime    time.Time           `json:"lastUpdateDateTime,omitzero"`
-	MITRETechniques       []string            `json:"mitreTechniques,omitempty"`
-	ProductName           string              `json:"productName,omitempty"`
-	ProviderAlertID       string              `json:"providerAlertId,omitempty"`
-	RecommendedActions    string              `json:"recommendedActions,omitempty"` // one string, not a list
+	MITRETechniques       []string            `json:"mitreTechniques,omitzero"`
+	ProductName           string              `json:"productName,omitzero"`
+	ProviderAlertID       string              `json:"providerAlertId,omitzero"`
+	RecommendedActions    string              `json:"recommendedActions,omitzero"` // one string, not a list
 	ResolvedDateTime      time.Time           `json:"resolvedDateTime,omitzero"`
 	ServiceSource         ServiceSource       `json:"serviceSource"`
 	Severity              AlertSeverity       `json:"severity"`
 	Status                AlertStatus         `json:"status"`
-	SystemTags            []string            `json:"systemTags,omitempty"`
-	TenantID              string              `json:"tenantId,omitempty"`
-	ThreatDisplayName     string              `json:"threatDisplayName,omitempty"`
-	ThreatFamilyName      string              `json:"threatFamilyName,omitempty"`
-	Title                 string              `json:"title,omitempty"`
+	SystemTags            []string            `json:"systemTags,omitzero"`
+	TenantID              string              `json:"tenantId,omitzero"`
+	ThreatDisplayName     string              `json:"threatDisplayName,omitzero"`
+	ThreatFamilyName      string              `json:"threatFamilyName,omitzero"`
+	Title                 string              `json:"title,omitzero"`
 }
 
 // AlertComment is one comment on an alert or incident (the CSDL names;
 // some incident samples show createdBy/createdTime instead).
 type AlertComment struct {
 	Comment              string    `json:"comment"`
-	CreatedByDisplayName string    `json:"createdByDisplayName,omitempty"`
+	CreatedByDisplayName string    `json:"createdByDisplayName,omitzero"`
 	CreatedDateTime      time.Time `json:"createdDateTime,omitzero"`
 }
 
@@ -63,29 +63,29 @@ type AlertUpdate struct {
 
 // Incident is microsoft.graph.security.incident.
 type Incident struct {
-	ODataType          string              `json:"@odata.type,omitempty"`
+	ODataType          string              `json:"@odata.type,omitzero"`
 	ID                 string              `json:"id"`
-	AssignedTo         string              `json:"assignedTo,omitempty"`
-	Classification     AlertClassification `json:"classification,omitempty"`
+	AssignedTo         string              `json:"assignedTo,omitzero"`
+	Classification     AlertClassification `json:"classification,omitzero"`
 	Comments           []AlertComment      `json:"comments"`
 	CreatedDateTime    time.Time           `json:"createdDateTime,omitzero"`
 	CustomTags         []string            `json:"customTags"`
-	Description        string              `json:"description,omitempty"`
-	Determination      AlertDetermination  `json:"determination,omitempty"`
-	DisplayName        string              `json:"displayName,omitempty"`
-	IncidentWebURL     string              `json:"incidentWebUrl,omitempty"`
-	LastModifiedBy     string              `json:"lastModifiedBy,omitempty"`
+	Description        string              `json:"description,omitzero"`
+	Determination      AlertDetermination  `json:"determination,omitzero"`
+	DisplayName        string              `json:"displayName,omitzero"`
+	IncidentWebURL     string              `json:"incidentWebUrl,omitzero"`
+	LastModifiedBy     string              `json:"lastModifiedBy,omitzero"`
 	LastUpdateDateTime time.Time           `json:"lastUpdateDateTime,omitzero"`
-	PriorityScore      *int32              `json:"priorityScore,omitempty"`
-	RedirectIncidentID string              `json:"redirectIncidentId,omitempty"`
-	ResolvingComment   string              `json:"resolvingComment,omitempty"`
+	PriorityScore      *int32              `json:"priorityScore,omitzero"`
+	RedirectIncidentID string              `json:"redirectIncidentId,omitzero"`
+	ResolvingComment   string              `json:"resolvingComment,omitzero"`
 	Severity           AlertSeverity       `json:"severity"`
 	Status             IncidentStatus      `json:"status"`
-	Summary            string              `json:"summary,omitempty"`
-	SystemTags         []string            `json:"systemTags,omitempty"`
-	TenantID           string              `json:"tenantId,omitempty"`
+	Summary            string              `json:"summary,omitzero"`
+	SystemTags         []string            `json:"systemTags,omitzero"`
+	TenantID           string              `json:"tenantId,omitzero"`
 	// Alerts is filled only with $expand=alerts.
-	Alerts []Alert `json:"alerts,omitempty"`
+	Alerts []Alert `json:"alerts,omitzero"`
 }
 
 // IncidentUpdate is the body of PATCH /security/incidents/{id}. The update

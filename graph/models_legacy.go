@@ -11,45 +11,45 @@ import (
 // and written back by MarshalJSON.
 type LegacyAlert struct {
 	ID                          string                       `json:"id"`
-	ActivityGroupName           string                       `json:"activityGroupName,omitempty"`
-	AlertDetections             []AlertDetection             `json:"alertDetections,omitempty"`
-	AssignedTo                  string                       `json:"assignedTo,omitempty"`
-	AzureSubscriptionID         string                       `json:"azureSubscriptionId,omitempty"`
+	ActivityGroupName           string                       `json:"activityGroupName,omitzero"`
+	AlertDetections             []AlertDetection             `json:"alertDetections,omitzero"`
+	AssignedTo                  string                       `json:"assignedTo,omitzero"`
+	AzureSubscriptionID         string                       `json:"azureSubscriptionId,omitzero"`
 	AzureTenantID               string                       `json:"azureTenantId"`
-	Category                    string                       `json:"category,omitempty"`
+	Category                    string                       `json:"category,omitzero"`
 	ClosedDateTime              time.Time                    `json:"closedDateTime,omitzero"`
-	CloudAppStates              []CloudAppSecurityState      `json:"cloudAppStates,omitempty"`
-	Comments                    []string                     `json:"comments,omitempty"`
-	Confidence                  *int32                       `json:"confidence,omitempty"`
+	CloudAppStates              []CloudAppSecurityState      `json:"cloudAppStates,omitzero"`
+	Comments                    []string                     `json:"comments,omitzero"`
+	Confidence                  *int32                       `json:"confidence,omitzero"`
 	CreatedDateTime             time.Time                    `json:"createdDateTime,omitzero"`
-	Description                 string                       `json:"description,omitempty"`
-	DetectionIDs                []string                     `json:"detectionIds,omitempty"`
+	Description                 string                       `json:"description,omitzero"`
+	DetectionIDs                []string                     `json:"detectionIds,omitzero"`
 	EventDateTime               time.Time                    `json:"eventDateTime,omitzero"`
-	Feedback                    LegacyAlertFeedback          `json:"feedback,omitempty"`
-	FileStates                  []FileSecurityState          `json:"fileStates,omitempty"`
-	HistoryStates               []AlertHistoryState          `json:"historyStates,omitempty"`
-	HostStates                  []HostSecurityState          `json:"hostStates,omitempty"`
-	IncidentIDs                 []string                     `json:"incidentIds,omitempty"`
-	InvestigationSecurityStates []InvestigationSecurityState `json:"investigationSecurityStates,omitempty"`
+	Feedback                    LegacyAlertFeedback          `json:"feedback,omitzero"`
+	FileStates                  []FileSecurityState          `json:"fileStates,omitzero"`
+	HistoryStates               []AlertHistoryState          `json:"historyStates,omitzero"`
+	HostStates                  []HostSecurityState          `json:"hostStates,omitzero"`
+	IncidentIDs                 []string                     `json:"incidentIds,omitzero"`
+	InvestigationSecurityStates []InvestigationSecurityState `json:"investigationSecurityStates,omitzero"`
 	LastEventDateTime           time.Time                    `json:"lastEventDateTime,omitzero"`
 	LastModifiedDateTime        time.Time                    `json:"lastModifiedDateTime,omitzero"`
-	MalwareStates               []MalwareState               `json:"malwareStates,omitempty"`
-	MessageSecurityStates       []MessageSecurityState       `json:"messageSecurityStates,omitempty"`
-	NetworkConnections          []NetworkConnection          `json:"networkConnections,omitempty"`
-	Processes                   []Process                    `json:"processes,omitempty"`
-	RecommendedActions          []string                     `json:"recommendedActions,omitempty"`
-	RegistryKeyStates           []RegistryKeyState           `json:"registryKeyStates,omitempty"`
-	SecurityResources           []SecurityResource           `json:"securityResources,omitempty"`
+	MalwareStates               []MalwareState               `json:"malwareStates,omitzero"`
+	MessageSecurityStates       []MessageSecurityState       `json:"messageSecurityStates,omitzero"`
+	NetworkConnections          []NetworkConnection          `json:"networkConnections,omitzero"`
+	Processes                   []Process                    `json:"processes,omitzero"`
+	RecommendedActions          []string                     `json:"recommendedActions,omitzero"`
+	RegistryKeyStates           []RegistryKeyState           `json:"registryKeyStates,omitzero"`
+	SecurityResources           []SecurityResource           `json:"securityResources,omitzero"`
 	Severity                    LegacyAlertSeverity          `json:"severity"`
-	SourceMaterials             []string                     `json:"sourceMaterials,omitempty"`
+	SourceMaterials             []string                     `json:"sourceMaterials,omitzero"`
 	Status                      LegacyAlertStatus            `json:"status"`
-	Tags                        []string                     `json:"tags,omitempty"`
+	Tags                        []string                     `json:"tags,omitzero"`
 	Title                       string                       `json:"title"`
-	Triggers                    []AlertTrigger               `json:"triggers,omitempty"`
-	URIClickSecurityStates      []URIClickSecurityState      `json:"uriClickSecurityStates,omitempty"`
-	UserStates                  []UserSecurityState          `json:"userStates,omitempty"`
-	VendorInformation           *SecurityVendorInformation   `json:"vendorInformation,omitempty"`
-	VulnerabilityStates         []VulnerabilityState         `json:"vulnerabilityStates,omitempty"`
+	Triggers                    []AlertTrigger               `json:"triggers,omitzero"`
+	URIClickSecurityStates      []URIClickSecurityState      `json:"uriClickSecurityStates,omitzero"`
+	UserStates                  []UserSecurityState          `json:"userStates,omitzero"`
+	VendorInformation           *SecurityVendorInformation   `json:"vendorInformation,omitzero"`
+	VulnerabilityStates         []VulnerabilityState         `json:"vulnerabilityStates,omitzero"`
 
 	// AdditionalData holds members the schema does not declare (OData
 	// annotations included), verbatim.
@@ -90,188 +90,188 @@ type SecurityVendorInformation struct {
 
 // UserSecurityState is a user involved in a legacy alert.
 type UserSecurityState struct {
-	AADUserID                    string                  `json:"aadUserId,omitempty"`
-	AccountName                  string                  `json:"accountName,omitempty"`
-	DomainName                   string                  `json:"domainName,omitempty"`
-	EmailRole                    EmailRole               `json:"emailRole,omitempty"`
-	IsVPN                        *bool                   `json:"isVpn,omitempty"`
+	AADUserID                    string                  `json:"aadUserId,omitzero"`
+	AccountName                  string                  `json:"accountName,omitzero"`
+	DomainName                   string                  `json:"domainName,omitzero"`
+	EmailRole                    EmailRole               `json:"emailRole,omitzero"`
+	IsVPN                        *bool                   `json:"isVpn,omitzero"`
 	LogonDateTime                time.Time               `json:"logonDateTime,omitzero"`
-	LogonID                      string                  `json:"logonId,omitempty"`
-	LogonIP                      string                  `json:"logonIp,omitempty"`
-	LogonLocation                string                  `json:"logonLocation,omitempty"`
-	LogonType                    LogonType               `json:"logonType,omitempty"`
-	OnPremisesSecurityIdentifier string                  `json:"onPremisesSecurityIdentifier,omitempty"`
-	RiskScore                    string                  `json:"riskScore,omitempty"`
-	UserAccountType              UserAccountSecurityType `json:"userAccountType,omitempty"`
-	UserPrincipalName            string                  `json:"userPrincipalName,omitempty"`
+	LogonID                      string                  `json:"logonId,omitzero"`
+	LogonIP                      string                  `json:"logonIp,omitzero"`
+	LogonLocation                string                  `json:"logonLocation,omitzero"`
+	LogonType                    LogonType               `json:"logonType,omitzero"`
+	OnPremisesSecurityIdentifier string                  `json:"onPremisesSecurityIdentifier,omitzero"`
+	RiskScore                    string                  `json:"riskScore,omitzero"`
+	UserAccountType              UserAccountSecurityType `json:"userAccountType,omitzero"`
+	UserPrincipalName            string                  `json:"userPrincipalName,omitzero"`
 }
 
 // HostSecurityState is a host involved in a legacy alert.
 type HostSecurityState struct {
-	FQDN                      string `json:"fqdn,omitempty"`
-	IsAzureADJoined           *bool  `json:"isAzureAadJoined,omitempty"`
-	IsAzureADRegistered       *bool  `json:"isAzureAadRegistered,omitempty"`
-	IsHybridAzureDomainJoined *bool  `json:"isHybridAzureDomainJoined,omitempty"`
-	NetBIOSName               string `json:"netBiosName,omitempty"`
-	OS                        string `json:"os,omitempty"`
-	PrivateIPAddress          string `json:"privateIpAddress,omitempty"`
-	PublicIPAddress           string `json:"publicIpAddress,omitempty"`
-	RiskScore                 string `json:"riskScore,omitempty"`
+	FQDN                      string `json:"fqdn,omitzero"`
+	IsAzureADJoined           *bool  `json:"isAzureAadJoined,omitzero"`
+	IsAzureADRegistered       *bool  `json:"isAzureAadRegistered,omitzero"`
+	IsHybridAzureDomainJoined *bool  `json:"isHybridAzureDomainJoined,omitzero"`
+	NetBIOSName               string `json:"netBiosName,omitzero"`
+	OS                        string `json:"os,omitzero"`
+	PrivateIPAddress          string `json:"privateIpAddress,omitzero"`
+	PublicIPAddress           string `json:"publicIpAddress,omitzero"`
+	RiskScore                 string `json:"riskScore,omitzero"`
 }
 
 // FileSecurityState is a file involved in a legacy alert.
 type FileSecurityState struct {
-	FileHash  *FileHash `json:"fileHash,omitempty"`
-	Name      string    `json:"name,omitempty"`
-	Path      string    `json:"path,omitempty"`
-	RiskScore string    `json:"riskScore,omitempty"`
+	FileHash  *FileHash `json:"fileHash,omitzero"`
+	Name      string    `json:"name,omitzero"`
+	Path      string    `json:"path,omitzero"`
+	RiskScore string    `json:"riskScore,omitzero"`
 }
 
 // FileHash is a hash of a file in a legacy alert.
 type FileHash struct {
-	HashType  FileHashType `json:"hashType,omitempty"`
-	HashValue string       `json:"hashValue,omitempty"`
+	HashType  FileHashType `json:"hashType,omitzero"`
+	HashValue string       `json:"hashValue,omitzero"`
 }
 
 // NetworkConnection is a connection in a legacy alert. Ports are strings in
 // the schema.
 type NetworkConnection struct {
-	ApplicationName          string                  `json:"applicationName,omitempty"`
-	DestinationAddress       string                  `json:"destinationAddress,omitempty"`
-	DestinationDomain        string                  `json:"destinationDomain,omitempty"`
-	DestinationLocation      string                  `json:"destinationLocation,omitempty"`
-	DestinationPort          string                  `json:"destinationPort,omitempty"`
-	DestinationURL           string                  `json:"destinationUrl,omitempty"`
-	Direction                ConnectionDirection     `json:"direction,omitempty"`
+	ApplicationName          string                  `json:"applicationName,omitzero"`
+	DestinationAddress       string                  `json:"destinationAddress,omitzero"`
+	DestinationDomain        string                  `json:"destinationDomain,omitzero"`
+	DestinationLocation      string                  `json:"destinationLocation,omitzero"`
+	DestinationPort          string                  `json:"destinationPort,omitzero"`
+	DestinationURL           string                  `json:"destinationUrl,omitzero"`
+	Direction                ConnectionDirection     `json:"direction,omitzero"`
 	DomainRegisteredDateTime time.Time               `json:"domainRegisteredDateTime,omitzero"`
-	LocalDNSName             string                  `json:"localDnsName,omitempty"`
-	NATDestinationAddress    string                  `json:"natDestinationAddress,omitempty"`
-	NATDestinationPort       string                  `json:"natDestinationPort,omitempty"`
-	NATSourceAddress         string                  `json:"natSourceAddress,omitempty"`
-	NATSourcePort            string                  `json:"natSourcePort,omitempty"`
-	Protocol                 SecurityNetworkProtocol `json:"protocol,omitempty"`
-	RiskScore                string                  `json:"riskScore,omitempty"`
-	SourceAddress            string                  `json:"sourceAddress,omitempty"`
-	SourceLocation           string                  `json:"sourceLocation,omitempty"`
-	SourcePort               string                  `json:"sourcePort,omitempty"`
-	Status                   ConnectionStatus        `json:"status,omitempty"`
-	URLParameters            string                  `json:"urlParameters,omitempty"`
+	LocalDNSName             string                  `json:"localDnsName,omitzero"`
+	NATDestinationAddress    string                  `json:"natDestinationAddress,omitzero"`
+	NATDestinationPort       string                  `json:"natDestinationPort,omitzero"`
+	NATSourceAddress         string                  `json:"natSourceAddress,omitzero"`
+	NATSourcePort            string                  `json:"natSourcePort,omitzero"`
+	Protocol                 SecurityNetworkProtocol `json:"protocol,omitzero"`
+	RiskScore                string                  `json:"riskScore,omitzero"`
+	SourceAddress            string                  `json:"sourceAddress,omitzero"`
+	SourceLocation           string                  `json:"sourceLocation,omitzero"`
+	SourcePort               string                  `json:"sourcePort,omitzero"`
+	Status                   ConnectionStatus        `json:"status,omitzero"`
+	URLParameters            string                  `json:"urlParameters,omitzero"`
 }
 
 // Process is a process in a legacy alert (the type is "process", not
 // "processSecurityState").
 type Process struct {
-	AccountName                  string                `json:"accountName,omitempty"`
-	CommandLine                  string                `json:"commandLine,omitempty"`
+	AccountName                  string                `json:"accountName,omitzero"`
+	CommandLine                  string                `json:"commandLine,omitzero"`
 	CreatedDateTime              time.Time             `json:"createdDateTime,omitzero"`
-	FileHash                     *FileHash             `json:"fileHash,omitempty"`
-	IntegrityLevel               ProcessIntegrityLevel `json:"integrityLevel,omitempty"`
-	IsElevated                   *bool                 `json:"isElevated,omitempty"`
-	Name                         string                `json:"name,omitempty"`
+	FileHash                     *FileHash             `json:"fileHash,omitzero"`
+	IntegrityLevel               ProcessIntegrityLevel `json:"integrityLevel,omitzero"`
+	IsElevated                   *bool                 `json:"isElevated,omitzero"`
+	Name                         string                `json:"name,omitzero"`
 	ParentProcessCreatedDateTime time.Time             `json:"parentProcessCreatedDateTime,omitzero"`
-	ParentProcessID              *int32                `json:"parentProcessId,omitempty"`
-	ParentProcessName            string                `json:"parentProcessName,omitempty"`
-	Path                         string                `json:"path,omitempty"`
-	ProcessID                    *int32                `json:"processId,omitempty"`
+	ParentProcessID              *int32                `json:"parentProcessId,omitzero"`
+	ParentProcessName            string                `json:"parentProcessName,omitzero"`
+	Path                         string                `json:"path,omitzero"`
+	ProcessID                    *int32                `json:"processId,omitzero"`
 }
 
 // CloudAppSecurityState is a cloud application in a legacy alert.
 type CloudAppSecurityState struct {
-	DestinationServiceIP   string `json:"destinationServiceIp,omitempty"`
-	DestinationServiceName string `json:"destinationServiceName,omitempty"`
-	RiskScore              string `json:"riskScore,omitempty"`
+	DestinationServiceIP   string `json:"destinationServiceIp,omitzero"`
+	DestinationServiceName string `json:"destinationServiceName,omitzero"`
+	RiskScore              string `json:"riskScore,omitzero"`
 }
 
 // MalwareState is malware named in a legacy alert.
 type MalwareState struct {
-	Category   string `json:"category,omitempty"`
-	Family     string `json:"family,omitempty"`
-	Name       string `json:"name,omitempty"`
-	Severity   string `json:"severity,omitempty"`
-	WasRunning *bool  `json:"wasRunning,omitempty"`
+	Category   string `json:"category,omitzero"`
+	Family     string `json:"family,omitzero"`
+	Name       string `json:"name,omitzero"`
+	Severity   string `json:"severity,omitzero"`
+	WasRunning *bool  `json:"wasRunning,omitzero"`
 }
 
 // RegistryKeyState is a registry change in a legacy alert.
 type RegistryKeyState struct {
-	Hive         RegistryHive      `json:"hive,omitempty"`
-	Key          string            `json:"key,omitempty"`
-	OldKey       string            `json:"oldKey,omitempty"`
-	OldValueData string            `json:"oldValueData,omitempty"`
-	OldValueName string            `json:"oldValueName,omitempty"`
-	Operation    RegistryOperation `json:"operation,omitempty"`
-	ProcessID    *int32            `json:"processId,omitempty"`
-	ValueData    string            `json:"valueData,omitempty"`
-	ValueName    string            `json:"valueName,omitempty"`
-	ValueType    RegistryValueType `json:"valueType,omitempty"`
+	Hive         RegistryHive      `json:"hive,omitzero"`
+	Key          string            `json:"key,omitzero"`
+	OldKey       string            `json:"oldKey,omitzero"`
+	OldValueData string            `json:"oldValueData,omitzero"`
+	OldValueName string            `json:"oldValueName,omitzero"`
+	Operation    RegistryOperation `json:"operation,omitzero"`
+	ProcessID    *int32            `json:"processId,omitzero"`
+	ValueData    string            `json:"valueData,omitzero"`
+	ValueName    string            `json:"valueName,omitzero"`
+	ValueType    RegistryValueType `json:"valueType,omitzero"`
 }
 
 // VulnerabilityState is a vulnerability named in a legacy alert.
 type VulnerabilityState struct {
-	CVE        string `json:"cve,omitempty"`
-	Severity   string `json:"severity,omitempty"`
-	WasRunning *bool  `json:"wasRunning,omitempty"`
+	CVE        string `json:"cve,omitzero"`
+	Severity   string `json:"severity,omitzero"`
+	WasRunning *bool  `json:"wasRunning,omitzero"`
 }
 
 // SecurityResource is a resource a legacy alert concerns.
 type SecurityResource struct {
 	Resource     string               `json:"resource"`
-	ResourceType SecurityResourceType `json:"resourceType,omitempty"`
+	ResourceType SecurityResourceType `json:"resourceType,omitzero"`
 }
 
 // AlertTrigger is a property that triggered a legacy alert, e.g. name
 // "hostState.privateIpAddress", type "String", value "10.154.9.40".
 type AlertTrigger struct {
-	Name  string `json:"name,omitempty"`
-	Type  string `json:"type,omitempty"`
-	Value string `json:"value,omitempty"`
+	Name  string `json:"name,omitzero"`
+	Type  string `json:"type,omitzero"`
+	Value string `json:"value,omitzero"`
 }
 
 // AlertDetection describes a detection (CSDL only).
 type AlertDetection struct {
-	DetectionType string `json:"detectionType,omitempty"`
-	Method        string `json:"method,omitempty"`
-	Name          string `json:"name,omitempty"`
+	DetectionType string `json:"detectionType,omitzero"`
+	Method        string `json:"method,omitzero"`
+	Name          string `json:"name,omitzero"`
 }
 
 // AlertHistoryState is one past change of a legacy alert (CSDL only).
 type AlertHistoryState struct {
-	AppID           string              `json:"appId,omitempty"`
-	AssignedTo      string              `json:"assignedTo,omitempty"`
-	Comments        []string            `json:"comments,omitempty"`
-	Feedback        LegacyAlertFeedback `json:"feedback,omitempty"`
-	Status          LegacyAlertStatus   `json:"status,omitempty"`
+	AppID           string              `json:"appId,omitzero"`
+	AssignedTo      string              `json:"assignedTo,omitzero"`
+	Comments        []string            `json:"comments,omitzero"`
+	Feedback        LegacyAlertFeedback `json:"feedback,omitzero"`
+	Status          LegacyAlertStatus   `json:"status,omitzero"`
 	UpdatedDateTime time.Time           `json:"updatedDateTime,omitzero"`
-	User            string              `json:"user,omitempty"`
+	User            string              `json:"user,omitzero"`
 }
 
 // InvestigationSecurityState is an investigation of a legacy alert (CSDL
 // only).
 type InvestigationSecurityState struct {
-	Name   string `json:"name,omitempty"`
-	Status string `json:"status,omitempty"`
+	Name   string `json:"name,omitzero"`
+	Status string `json:"status,omitzero"`
 }
 
 // MessageSecurityState is a mail message in a legacy alert (CSDL only).
 type MessageSecurityState struct {
-	ConnectingIP            string    `json:"connectingIP,omitempty"`
-	DeliveryAction          string    `json:"deliveryAction,omitempty"`
-	DeliveryLocation        string    `json:"deliveryLocation,omitempty"`
-	Directionality          string    `json:"directionality,omitempty"`
-	InternetMessageID       string    `json:"internetMessageId,omitempty"`
-	MessageFingerprint      string    `json:"messageFingerprint,omitempty"`
+	ConnectingIP            string    `json:"connectingIP,omitzero"`
+	DeliveryAction          string    `json:"deliveryAction,omitzero"`
+	DeliveryLocation        string    `json:"deliveryLocation,omitzero"`
+	Directionality          string    `json:"directionality,omitzero"`
+	InternetMessageID       string    `json:"internetMessageId,omitzero"`
+	MessageFingerprint      string    `json:"messageFingerprint,omitzero"`
 	MessageReceivedDateTime time.Time `json:"messageReceivedDateTime,omitzero"`
-	MessageSubject          string    `json:"messageSubject,omitempty"`
-	NetworkMessageID        string    `json:"networkMessageId,omitempty"`
+	MessageSubject          string    `json:"messageSubject,omitzero"`
+	NetworkMessageID        string    `json:"networkMessageId,omitzero"`
 }
 
 // URIClickSecurityState is a URL click in a legacy alert (CSDL only).
 type URIClickSecurityState struct {
-	ClickAction   string    `json:"clickAction,omitempty"`
+	ClickAction   string    `json:"clickAction,omitzero"`
 	ClickDateTime time.Time `json:"clickDateTime,omitzero"`
-	ID            string    `json:"id,omitempty"`
-	SourceID      string    `json:"sourceId,omitempty"`
-	URIDomain     string    `json:"uriDomain,omitempty"`
-	Verdict       string    `json:"verdict,omitempty"`
+	ID            string    `json:"id,omitzero"`
+	SourceID      string    `json:"sourceId,omitzero"`
+	URIDomain     string    `json:"uriDomain,omitzero"`
+	Verdict       string    `json:"verdict,omitzero"`
 }
 
 // LegacyAlertUpdate is the body of PATCH /security/alerts/{id}. Only the

@@ -10,16 +10,16 @@ import (
 // an OpenType: undeclared members are kept in AdditionalData).
 type SecureScore struct {
 	ID                       string                     `json:"id"`
-	ActiveUserCount          *int32                     `json:"activeUserCount,omitempty"`
+	ActiveUserCount          *int32                     `json:"activeUserCount,omitzero"`
 	AverageComparativeScores []AverageComparativeScore  `json:"averageComparativeScores"`
 	AzureTenantID            string                     `json:"azureTenantId"`
 	ControlScores            []ControlScore             `json:"controlScores"`
 	CreatedDateTime          time.Time                  `json:"createdDateTime,omitzero"`
-	CurrentScore             *float64                   `json:"currentScore,omitempty"`
+	CurrentScore             *float64                   `json:"currentScore,omitzero"`
 	EnabledServices          []string                   `json:"enabledServices"`
-	LicensedUserCount        *int32                     `json:"licensedUserCount,omitempty"`
-	MaxScore                 *float64                   `json:"maxScore,omitempty"`
-	VendorInformation        *SecurityVendorInformation `json:"vendorInformation,omitempty"`
+	LicensedUserCount        *int32                     `json:"licensedUserCount,omitzero"`
+	MaxScore                 *float64                   `json:"maxScore,omitzero"`
+	VendorInformation        *SecurityVendorInformation `json:"vendorInformation,omitzero"`
 
 	AdditionalData map[string]json.RawMessage `json:"-"`
 }
@@ -47,8 +47,8 @@ func (s SecureScore) MarshalJSON() ([]byte, error) {
 
 // AverageComparativeScore compares the tenant with others (open type).
 type AverageComparativeScore struct {
-	AverageScore *float64 `json:"averageScore,omitempty"`
-	Basis        string   `json:"basis,omitempty"` // AllTenants, TotalSeats, IndustryTypes
+	AverageScore *float64 `json:"averageScore,omitzero"`
+	Basis        string   `json:"basis,omitzero"` // AllTenants, TotalSeats, IndustryTypes
 
 	AdditionalData map[string]json.RawMessage `json:"-"`
 }
@@ -77,10 +77,10 @@ func (s AverageComparativeScore) MarshalJSON() ([]byte, error) {
 // ControlScore is one control's contribution to a secure score (open type:
 // the service adds members such as count, total and scoreInPercentage).
 type ControlScore struct {
-	ControlCategory string   `json:"controlCategory,omitempty"` // Identity, Data, Device, Apps, Infrastructure
-	ControlName     string   `json:"controlName,omitempty"`
-	Description     string   `json:"description,omitempty"`
-	Score           *float64 `json:"score,omitempty"`
+	ControlCategory string   `json:"controlCategory,omitzero"` // Identity, Data, Device, Apps, Infrastructure
+	ControlName     string   `json:"controlName,omitzero"`
+	Description     string   `json:"description,omitzero"`
+	Score           *float64 `json:"score,omitzero"`
 
 	AdditionalData map[string]json.RawMessage `json:"-"`
 }
@@ -111,45 +111,45 @@ func (s ControlScore) MarshalJSON() ([]byte, error) {
 // tier, userImpact, service); they are strings here too.
 type ControlProfile struct {
 	ID                    string                          `json:"id"`
-	ActionType            string                          `json:"actionType,omitempty"` // Config, Review, Behavior
-	ActionURL             string                          `json:"actionUrl,omitempty"`
+	ActionType            string                          `json:"actionType,omitzero"` // Config, Review, Behavior
+	ActionURL             string                          `json:"actionUrl,omitzero"`
 	AzureTenantID         string                          `json:"azureTenantId"`
 	ComplianceInformation []ComplianceInformation         `json:"complianceInformation"`
-	ControlCategory       string                          `json:"controlCategory,omitempty"`
+	ControlCategory       string                          `json:"controlCategory,omitzero"`
 	ControlStateUpdates   []SecureScoreControlStateUpdate `json:"controlStateUpdates"`
-	Deprecated            *bool                           `json:"deprecated,omitempty"`
-	ImplementationCost    string                          `json:"implementationCost,omitempty"` // Low, Moderate, High
+	Deprecated            *bool                           `json:"deprecated,omitzero"`
+	ImplementationCost    string                          `json:"implementationCost,omitzero"` // Low, Moderate, High
 	LastModifiedDateTime  time.Time                       `json:"lastModifiedDateTime,omitzero"`
-	MaxScore              *float64                        `json:"maxScore,omitempty"`
-	Rank                  *int32                          `json:"rank,omitempty"`
-	Remediation           string                          `json:"remediation,omitempty"` // HTML from the service: escape before display
-	RemediationImpact     string                          `json:"remediationImpact,omitempty"`
-	Service               string                          `json:"service,omitempty"`
+	MaxScore              *float64                        `json:"maxScore,omitzero"`
+	Rank                  *int32                          `json:"rank,omitzero"`
+	Remediation           string                          `json:"remediation,omitzero"` // HTML from the service: escape before display
+	RemediationImpact     string                          `json:"remediationImpact,omitzero"`
+	Service               string                          `json:"service,omitzero"`
 	Threats               []string                        `json:"threats"`
-	Tier                  string                          `json:"tier,omitempty"` // Core, Defense in Depth, Advanced
-	Title                 string                          `json:"title,omitempty"`
-	UserImpact            string                          `json:"userImpact,omitempty"`
-	VendorInformation     *SecurityVendorInformation      `json:"vendorInformation,omitempty"`
+	Tier                  string                          `json:"tier,omitzero"` // Core, Defense in Depth, Advanced
+	Title                 string                          `json:"title,omitzero"`
+	UserImpact            string                          `json:"userImpact,omitzero"`
+	VendorInformation     *SecurityVendorInformation      `json:"vendorInformation,omitzero"`
 }
 
 // ComplianceInformation ties a control to a certification.
 type ComplianceInformation struct {
-	CertificationControls []CertificationControl `json:"certificationControls,omitempty"`
-	CertificationName     string                 `json:"certificationName,omitempty"`
+	CertificationControls []CertificationControl `json:"certificationControls,omitzero"`
+	CertificationName     string                 `json:"certificationName,omitzero"`
 }
 
 // CertificationControl is one control of a certification.
 type CertificationControl struct {
-	Name string `json:"name,omitempty"`
-	URL  string `json:"url,omitempty"`
+	Name string `json:"name,omitzero"`
+	URL  string `json:"url,omitzero"`
 }
 
 // SecureScoreControlStateUpdate is one entry of a control's state history.
 type SecureScoreControlStateUpdate struct {
-	AssignedTo      string       `json:"assignedTo,omitempty"`
-	Comment         string       `json:"comment,omitempty"`
-	State           ControlState `json:"state,omitempty"`
-	UpdatedBy       string       `json:"updatedBy,omitempty"`
+	AssignedTo      string       `json:"assignedTo,omitzero"`
+	Comment         string       `json:"comment,omitzero"`
+	State           ControlState `json:"state,omitzero"`
+	UpdatedBy       string       `json:"updatedBy,omitzero"`
 	UpdatedDateTime time.Time    `json:"updatedDateTime,omitzero"`
 }
 
@@ -172,21 +172,21 @@ type ControlProfileUpdate struct {
 // SecurityAction is microsoft.graph.securityAction (beta): a request to a
 // provider to act, e.g. block an IP address.
 type SecurityAction struct {
-	ID                 string                     `json:"id,omitempty"`
-	ActionReason       string                     `json:"actionReason,omitempty"`
-	AppID              string                     `json:"appId,omitempty"`
-	AzureTenantID      string                     `json:"azureTenantId,omitempty"`
-	ClientContext      string                     `json:"clientContext,omitempty"`
+	ID                 string                     `json:"id,omitzero"`
+	ActionReason       string                     `json:"actionReason,omitzero"`
+	AppID              string                     `json:"appId,omitzero"`
+	AzureTenantID      string                     `json:"azureTenantId,omitzero"`
+	ClientContext      string                     `json:"clientContext,omitzero"`
 	CompletedDateTime  time.Time                  `json:"completedDateTime,omitzero"`
 	CreatedDateTime    time.Time                  `json:"createdDateTime,omitzero"`
-	ErrorInfo          *ResultInfo                `json:"errorInfo,omitempty"`
+	ErrorInfo          *ResultInfo                `json:"errorInfo,omitzero"`
 	LastActionDateTime time.Time                  `json:"lastActionDateTime,omitzero"`
-	Name               string                     `json:"name,omitempty"` // e.g. BlockIp
+	Name               string                     `json:"name,omitzero"` // e.g. BlockIp
 	Parameters         []KeyValuePair             `json:"parameters"`
-	States             []SecurityActionState      `json:"states,omitempty"`
-	Status             OperationStatus            `json:"status,omitempty"`
-	User               string                     `json:"user,omitempty"`
-	VendorInformation  *SecurityVendorInformation `json:"vendorInformation,omitempty"`
+	States             []SecurityActionState      `json:"states,omitzero"`
+	Status             OperationStatus            `json:"status,omitzero"`
+	User               string                     `json:"user,omitzero"`
+	VendorInformation  *SecurityVendorInformation `json:"vendorInformation,omitzero"`
 }
 
 // KeyValuePair is a name and a value.
@@ -197,25 +197,25 @@ type KeyValuePair struct {
 
 // ResultInfo is an error reported by a security action.
 type ResultInfo struct {
-	Code    *int32 `json:"code,omitempty"`
-	Message string `json:"message,omitempty"`
-	Subcode *int32 `json:"subcode,omitempty"`
+	Code    *int32 `json:"code,omitzero"`
+	Message string `json:"message,omitzero"`
+	Subcode *int32 `json:"subcode,omitzero"`
 }
 
 // SecurityActionState is one status change of a security action.
 type SecurityActionState struct {
-	AppID           string          `json:"appId,omitempty"`
-	Status          OperationStatus `json:"status,omitempty"`
+	AppID           string          `json:"appId,omitzero"`
+	Status          OperationStatus `json:"status,omitzero"`
 	UpdatedDateTime time.Time       `json:"updatedDateTime,omitzero"`
-	User            string          `json:"user,omitempty"`
+	User            string          `json:"user,omitzero"`
 }
 
 // NewSecurityAction is the body of POST /beta/security/securityActions. The
 // service fills in id, status, times, appId, azureTenantId and user.
 type NewSecurityAction struct {
 	Name              string                    `json:"name"`
-	ActionReason      string                    `json:"actionReason,omitempty"`
-	ClientContext     string                    `json:"clientContext,omitempty"` // at most 256 characters
+	ActionReason      string                    `json:"actionReason,omitzero"`
+	ClientContext     string                    `json:"clientContext,omitzero"` // at most 256 characters
 	Parameters        []KeyValuePair            `json:"parameters"`
 	VendorInformation SecurityVendorInformation `json:"vendorInformation"`
 }
@@ -227,44 +227,44 @@ type NewSecurityAction struct {
 // minutes. Read-only members are omitted when empty, so the same struct
 // serves as the create body.
 type Subscription struct {
-	ID                        string    `json:"id,omitempty"`
-	ApplicationID             string    `json:"applicationId,omitempty"`
+	ID                        string    `json:"id,omitzero"`
+	ApplicationID             string    `json:"applicationId,omitzero"`
 	ChangeType                string    `json:"changeType"` // comma-separated: "created,updated"
-	ClientState               string    `json:"clientState,omitempty"`
-	CreatorID                 string    `json:"creatorId,omitempty"`
-	EncryptionCertificate     string    `json:"encryptionCertificate,omitempty"`
-	EncryptionCertificateID   string    `json:"encryptionCertificateId,omitempty"`
+	ClientState               string    `json:"clientState,omitzero"`
+	CreatorID                 string    `json:"creatorId,omitzero"`
+	EncryptionCertificate     string    `json:"encryptionCertificate,omitzero"`
+	EncryptionCertificateID   string    `json:"encryptionCertificateId,omitzero"`
 	ExpirationDateTime        time.Time `json:"expirationDateTime"`
-	IncludeResourceData       *bool     `json:"includeResourceData,omitempty"`
-	LatestSupportedTLSVersion string    `json:"latestSupportedTlsVersion,omitempty"`
-	LifecycleNotificationURL  string    `json:"lifecycleNotificationUrl,omitempty"`
-	NotificationContentType   string    `json:"notificationContentType,omitempty"`
-	NotificationQueryOptions  string    `json:"notificationQueryOptions,omitempty"`
+	IncludeResourceData       *bool     `json:"includeResourceData,omitzero"`
+	LatestSupportedTLSVersion string    `json:"latestSupportedTlsVersion,omitzero"`
+	LifecycleNotificationURL  string    `json:"lifecycleNotificationUrl,omitzero"`
+	NotificationContentType   string    `json:"notificationContentType,omitzero"`
+	NotificationQueryOptions  string    `json:"notificationQueryOptions,omitzero"`
 	NotificationURL           string    `json:"notificationUrl"`
-	NotificationURLAppID      string    `json:"notificationUrlAppId,omitempty"`
+	NotificationURLAppID      string    `json:"notificationUrlAppId,omitzero"`
 	Resource                  string    `json:"resource"`
 }
 
 // ChangeNotificationCollection is what Graph POSTs to a notification URL.
 type ChangeNotificationCollection struct {
 	Value            []ChangeNotification `json:"value"`
-	ValidationTokens []string             `json:"validationTokens,omitempty"`
+	ValidationTokens []string             `json:"validationTokens,omitzero"`
 }
 
 // ChangeNotification is one change (or, with LifecycleEvent set, one
 // lifecycle event) of a subscription. Verify ClientState against the value
 // stored for SubscriptionID before trusting it.
 type ChangeNotification struct {
-	ID                             string            `json:"id,omitempty"`
-	ChangeType                     ChangeType        `json:"changeType,omitempty"`
-	ClientState                    string            `json:"clientState,omitempty"`
-	EncryptedContent               *EncryptedContent `json:"encryptedContent,omitempty"`
-	LifecycleEvent                 LifecycleEvent    `json:"lifecycleEvent,omitempty"`
-	Resource                       string            `json:"resource,omitempty"`
-	ResourceData                   map[string]any    `json:"resourceData,omitempty"`
+	ID                             string            `json:"id,omitzero"`
+	ChangeType                     ChangeType        `json:"changeType,omitzero"`
+	ClientState                    string            `json:"clientState,omitzero"`
+	EncryptedContent               *EncryptedContent `json:"encryptedContent,omitzero"`
+	LifecycleEvent                 LifecycleEvent    `json:"lifecycleEvent,omitzero"`
+	Resource                       string            `json:"resource,omitzero"`
+	ResourceData                   map[string]any    `json:"resourceData,omitzero"`
 	SubscriptionExpirationDateTime time.Time         `json:"subscriptionExpirationDateTime,omitzero"`
 	SubscriptionID                 string            `json:"subscriptionId"`
-	TenantID                       string            `json:"tenantId,omitempty"`
+	TenantID                       string            `json:"tenantId,omitzero"`
 }
 
 // EncryptedContent is the encrypted resource data of a rich notification.
@@ -281,29 +281,29 @@ type EncryptedContent struct {
 type User struct {
 	ID                string   `json:"id"`
 	BusinessPhones    []string `json:"businessPhones"`
-	DisplayName       string   `json:"displayName,omitempty"`
-	GivenName         string   `json:"givenName,omitempty"`
-	JobTitle          string   `json:"jobTitle,omitempty"`
-	Mail              string   `json:"mail,omitempty"`
-	MobilePhone       string   `json:"mobilePhone,omitempty"`
-	OfficeLocation    string   `json:"officeLocation,omitempty"`
-	PreferredLanguage string   `json:"preferredLanguage,omitempty"`
-	Surname           string   `json:"surname,omitempty"`
-	UserPrincipalName string   `json:"userPrincipalName,omitempty"`
+	DisplayName       string   `json:"displayName,omitzero"`
+	GivenName         string   `json:"givenName,omitzero"`
+	JobTitle          string   `json:"jobTitle,omitzero"`
+	Mail              string   `json:"mail,omitzero"`
+	MobilePhone       string   `json:"mobilePhone,omitzero"`
+	OfficeLocation    string   `json:"officeLocation,omitzero"`
+	PreferredLanguage string   `json:"preferredLanguage,omitzero"`
+	Surname           string   `json:"surname,omitzero"`
+	UserPrincipalName string   `json:"userPrincipalName,omitzero"`
 }
 
 // Message is the part of microsoft.graph.message that sendMail uses.
 type Message struct {
-	Subject                string                  `json:"subject,omitempty"`
-	Body                   *ItemBody               `json:"body,omitempty"`
-	From                   *Recipient              `json:"from,omitempty"`
-	ToRecipients           []Recipient             `json:"toRecipients,omitempty"`
-	CcRecipients           []Recipient             `json:"ccRecipients,omitempty"`
-	BccRecipients          []Recipient             `json:"bccRecipients,omitempty"`
-	ReplyTo                []Recipient             `json:"replyTo,omitempty"`
-	Importance             Importance              `json:"importance,omitempty"`
-	InternetMessageHeaders []InternetMessageHeader `json:"internetMessageHeaders,omitempty"`
-	Attachments            []FileAttachment        `json:"attachments,omitempty"`
+	Subject                string                  `json:"subject,omitzero"`
+	Body                   *ItemBody               `json:"body,omitzero"`
+	From                   *Recipient              `json:"from,omitzero"`
+	ToRecipients           []Recipient             `json:"toRecipients,omitzero"`
+	CcRecipients           []Recipient             `json:"ccRecipients,omitzero"`
+	BccRecipients          []Recipient             `json:"bccRecipients,omitzero"`
+	ReplyTo                []Recipient             `json:"replyTo,omitzero"`
+	Importance             Importance              `json:"importance,omitzero"`
+	InternetMessageHeaders []InternetMessageHeader `json:"internetMessageHeaders,omitzero"`
+	Attachments            []FileAttachment        `json:"attachments,omitzero"`
 }
 
 // ItemBody is a message body.
@@ -327,7 +327,7 @@ type Recipient struct {
 // EmailAddress is an address with an optional display name.
 type EmailAddress struct {
 	Address string `json:"address"`
-	Name    string `json:"name,omitempty"`
+	Name    string `json:"name,omitzero"`
 }
 
 // Recipients turns addresses into recipients.
@@ -350,10 +350,10 @@ type InternetMessageHeader struct {
 type FileAttachment struct {
 	ODataType    string `json:"@odata.type"`
 	Name         string `json:"name"`
-	ContentType  string `json:"contentType,omitempty"`
+	ContentType  string `json:"contentType,omitzero"`
 	ContentBytes []byte `json:"contentBytes"`
-	ContentID    string `json:"contentId,omitempty"`
-	IsInline     bool   `json:"isInline,omitempty"`
+	ContentID    string `json:"contentId,omitzero"`
+	IsInline     bool   `json:"isInline,omitzero"`
 }
 
 // NewFileAttachment returns an attachment with its @odata.type set.

@@ -13,9 +13,9 @@ import (
 // Page is one page of a collection. NextLink, when not empty, is the
 // service's absolute URL for the next page, followed as is by [Page.Next].
 type Page[T any] struct {
-	Context  string `json:"@odata.context,omitempty"`
-	Count    *int64 `json:"@odata.count,omitempty"` // only with $count=true, usually on the first page
-	NextLink string `json:"@odata.nextLink,omitempty"`
+	Context  string `json:"@odata.context,omitzero"`
+	Count    *int64 `json:"@odata.count,omitzero"` // only with $count=true, usually on the first page
+	NextLink string `json:"@odata.nextLink,omitzero"`
 	Value    []T    `json:"value"`
 
 	c      *Client
