@@ -121,11 +121,17 @@ func TestEvidenceTypes(t *testing.T) {
 		check func(Evidence) bool
 	}{
 		{`{"@odata.type":"#microsoft.graph.security.ipEvidence","ipAddress":"1.2.3.4","countryLetterCode":"US","location":{"city":"Seattle","latitude":47.6,"longitude":-122.3},"stream":{"name":"s"}}`,
-			func(e Evidence) bool { v, ok := e.(*IPEvidence); return ok && v.IPAddress == "1.2.3.4" && *v.Location.Latitude == 47.6 }},
+			func(e Evidence) bool {
+				v, ok := e.(*IPEvidence)
+				return ok && v.IPAddress == "1.2.3.4" && *v.Location.Latitude == 47.6
+			}},
 		{`{"@odata.type":"#microsoft.graph.security.urlEvidence","url":"https://evil.example/"}`,
 			func(e Evidence) bool { v, ok := e.(*URLEvidence); return ok && v.URL == "https://evil.example/" }},
 		{`{"@odata.type":"#microsoft.graph.security.mailboxEvidence","primaryAddress":"a@b.c","upn":"a@b.c","displayName":"A","userAccount":{"accountName":"a"}}`,
-			func(e Evidence) bool { v, ok := e.(*MailboxEvidence); return ok && v.PrimaryAddress == "a@b.c" && v.UserAccount.AccountName == "a" }},
+			func(e Evidence) bool {
+				v, ok := e.(*MailboxEvidence)
+				return ok && v.PrimaryAddress == "a@b.c" && v.UserAccount.AccountName == "a"
+			}},
 		{`{"@odata.type":"#microsoft.graph.security.analyzedMessageEvidence","subject":"hi","attachmentsCount":2,"urlCount":1,"urls":["u"],"p1Sender":{"emailAddress":"x@y"},"receivedDateTime":"2021-01-01T00:00:00Z","threats":["Phish"]}`,
 			func(e Evidence) bool {
 				v, ok := e.(*AnalyzedMessageEvidence)
@@ -136,7 +142,10 @@ func TestEvidenceTypes(t *testing.T) {
 		{`{"@odata.type":"#microsoft.graph.security.mailClusterEvidence","emailCount":5,"networkMessageIds":["n"],"clusterBy":"Subject"}`,
 			func(e Evidence) bool { v, ok := e.(*MailClusterEvidence); return ok && *v.EmailCount == 5 }},
 		{`{"@odata.type":"#microsoft.graph.security.cloudApplicationEvidence","appId":11161,"displayName":"Office 365","instanceId":0,"saasAppId":11161}`,
-			func(e Evidence) bool { v, ok := e.(*CloudApplicationEvidence); return ok && *v.AppID == 11161 && *v.InstanceID == 0 }},
+			func(e Evidence) bool {
+				v, ok := e.(*CloudApplicationEvidence)
+				return ok && *v.AppID == 11161 && *v.InstanceID == 0
+			}},
 		{`{"@odata.type":"#microsoft.graph.security.oauthApplicationEvidence","appId":"guid","publisher":"Contoso"}`,
 			func(e Evidence) bool { v, ok := e.(*OAuthApplicationEvidence); return ok && v.Publisher == "Contoso" }},
 		{`{"@odata.type":"#microsoft.graph.security.securityGroupEvidence","securityGroupId":"g","sid":"S-1"}`,
@@ -157,7 +166,10 @@ func TestEvidenceTypes(t *testing.T) {
 				return ok && v.DNSServerIP.IPAddress == "8.8.8.8" && v.IPAddresses[0].IPAddress == "1.1.1.1"
 			}},
 		{`{"@odata.type":"#microsoft.graph.security.fileHashEvidence","algorithm":"sha256","value":"ab"}`,
-			func(e Evidence) bool { v, ok := e.(*FileHashEvidence); return ok && v.Algorithm == FileHashAlgorithmSha256 }},
+			func(e Evidence) bool {
+				v, ok := e.(*FileHashEvidence)
+				return ok && v.Algorithm == FileHashAlgorithmSha256
+			}},
 		// @odata.type not first: the nested ipEvidence must not decide the type.
 		{`{"destinationAddress":{"@odata.type":"#microsoft.graph.security.ipEvidence","ipAddress":"10.0.0.1"},"@odata.type":"#microsoft.graph.security.networkConnectionEvidence"}`,
 			func(e Evidence) bool { _, ok := e.(*NetworkConnectionEvidence); return ok }},
@@ -175,7 +187,10 @@ func TestEvidenceTypes(t *testing.T) {
 			}},
 		// No type at all.
 		{`{"verdict":"suspicious"}`,
-			func(e Evidence) bool { v, ok := e.(*UnknownEvidence); return ok && v.TypeName() == "" && v.Verdict == EvidenceVerdictSuspicious }},
+			func(e Evidence) bool {
+				v, ok := e.(*UnknownEvidence)
+				return ok && v.TypeName() == "" && v.Verdict == EvidenceVerdictSuspicious
+			}},
 		// Not even an object.
 		{`42`, func(e Evidence) bool { v, ok := e.(*UnknownEvidence); return ok && string(v.Raw) == "42" }},
 	}
