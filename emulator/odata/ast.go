@@ -171,7 +171,13 @@ func (n *Literal) String() string {
 	case LitInt:
 		return strconv.FormatInt(n.Value.(int64), 10)
 	case LitDecimal:
-		return strconv.FormatFloat(n.Value.(float64), 'g', -1, 64)
+		// Keep a decimal point or exponent so that the text reads back as
+		// a decimal, not an integer.
+		s := strconv.FormatFloat(n.Value.(float64), 'g', -1, 64)
+		if !strings.ContainsAny(s, ".e") {
+			s += ".0"
+		}
+		return s
 	case LitGuid:
 		return n.Value.(string)
 	case LitDateTime:

@@ -70,7 +70,7 @@ func (d *decoder) object(raw map[string]any, t *Type, depth int) (Object, error)
 		}
 		dt, ok := t.Derived(s)
 		if !ok {
-			return nil, badRequest("A type named '%s' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.", echo(s))
+			return nil, badRequest("A type named '%s' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.", echo(strings.TrimPrefix(s, "#")))
 		}
 		rt = dt
 		out["@odata.type"] = rt.ODataType()
