@@ -32,6 +32,9 @@ type TokenSource interface {
 // which yields a new token only if the source itself decides to; use
 // [DelegatedTokens] or [AppTokens] where a forced refresh matters.
 func FromOAuth2(ts oauth2.TokenSource) TokenSource {
+	if ts == nil {
+		return errSource{errors.New("graph: FromOAuth2 needs a token source")}
+	}
 	return &oauthSource{ts: ts}
 }
 
@@ -50,9 +53,13 @@ func FromOAuth2(ts oauth2.TokenSource) TokenSource {
 // oauth2.Config and a stored token and build their own source can do the
 // same.
 func DelegatedTokens(ctx context.Context, conf *oauth2.Config, tok *oauth2.Token, onToken func(*oauth2.Token)) TokenSource {
+	if conf == nil || tok == nil {
+		return errSource{errors.New("graph: DelegatedTokens needs an oauth2.Config and a stored token")}
+	}
 	return &oauthSource{
 		ts:      conf.TokenSource(ctx, tok),
 		onToken: onToken,
+		last:    tok.AccessToken,
 		renew: func(stale *oauth2.Token) oauth2.TokenSource {
 			expired := *stale
 			expired.Expiry = expiredLongAgo()
@@ -69,6 +76,9 @@ func expiredLongAgo() time.Time { return time.Unix(1, 0) }
 // forced refresh requests a new token from the endpoint. ctx is as for
 // [DelegatedTokens].
 func AppTokens(ctx context.Context, conf *clientcredentials.Config) TokenSource {
+	if conf == nil {
+		return errSource{errors.New("graph: AppTokens needs a clientcredentials.Config")}
+	}
 	return &oauthSource{
 		ts:    conf.TokenSource(ctx),
 		renew: func(*oauth2.Token) oauth2.TokenSource { return conf.TokenSource(ctx) },
@@ -127,4 +137,14 @@ func (s *oauthSource) Refresh(ctx context.Context, rejected *oauth2.Token) (*oau
 	}
 	s.ts = s.renew(cur)
 	return s.fetch()
+}
+
+// errSource reports a construction mistake on every call instead of
+// panicking at construction.
+type errSource struct{ err error }
+
+func (e errSource) Token(context.Context) (*oauth2.Token, error) { return nil, e.err }
+
+func (e errSource) Refresh(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+	return nil, e.err
 }
