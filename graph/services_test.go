@@ -29,7 +29,7 @@ type apiCase struct {
 }
 
 func two[T any](v T, r *Response, err error) (any, *Response, error) { return v, r, err }
-func one(r *Response, err error) (any, *Response, error)            { return nil, r, err }
+func one(r *Response, err error) (any, *Response, error)             { return nil, r, err }
 
 func TestServices(t *testing.T) {
 	alertJSON := string(compactFixtureB(t, "alert_v2.json"))
@@ -125,7 +125,9 @@ func TestServices(t *testing.T) {
 		{name: "Incidents.List without expand", call: func(ctx context.Context, c *Client) (any, *Response, error) {
 			return two(c.Incidents.List(ctx, IncidentQuery{}))
 		}, method: "GET", target: "/v1.0/security/incidents", prefer: "include-unknown-enum-members", status: 200, respBody: `{"value":[]}`},
-		{name: "Incidents.Get", call: func(ctx context.Context, c *Client) (any, *Response, error) { return two(c.Incidents.Get(ctx, "2972395")) },
+		{name: "Incidents.Get", call: func(ctx context.Context, c *Client) (any, *Response, error) {
+			return two(c.Incidents.Get(ctx, "2972395"))
+		},
 			method: "GET", target: "/v1.0/security/incidents/2972395", prefer: "include-unknown-enum-members", status: 200, respBody: incidentJSON},
 		{name: "Incidents.Update", call: func(ctx context.Context, c *Client) (any, *Response, error) {
 			return two(c.Incidents.Update(ctx, "2972395", IncidentUpdate{Classification: Some(AlertClassificationTruePositive),
