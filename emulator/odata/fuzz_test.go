@@ -140,7 +140,7 @@ func FuzzCompileAndRun(f *testing.F) {
 		if matched != want || len(page) > int(top%10) {
 			t.Fatalf("Run matched %d (page %d), Match counted %d", matched, len(page), want)
 		}
-		hp, _ := q.run(docs, runHeap)
+		hp, _ := q.run(docs, runHeap, 3)
 		if ids(hp) != ids(page) {
 			t.Fatalf("heap path %s != %s", ids(hp), ids(page))
 		}

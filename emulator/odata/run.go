@@ -2,7 +2,9 @@ package odata
 
 import (
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Run applies the query to docs, which are in the resource's default
@@ -11,12 +13,16 @@ import (
 // takes one page. matched is the number of documents the filter accepted,
 // which is what @odata.count reports. docs is not modified.
 //
-// When the page ends far before the last match (the usual $top=50 over a
-// large collection), Run keeps only the best Skip+Top matches in a bounded
-// heap instead of sorting them all; the result is identical to a full
-// stable sort (ties are broken by input position in both paths).
+// Two things keep a query over a large collection cheap. When the page
+// ends far before the last match (the usual $top=50 over 100,000 alerts),
+// only the best Skip+Top matches are kept, in a bounded heap, instead of
+// sorting them all; ties are broken by input position, so the result is
+// identical to a full stable sort. And a large input is scanned by one
+// goroutine per processor, each over a contiguous part: the scan is bound
+// by memory latency (every document is a separate map), which parallel
+// scanning hides better than anything done per document.
 func (q *Query) Run(docs []Object) (page []Object, matched int) {
-	return q.run(docs, runAuto)
+	return q.run(docs, runAuto, defaultWorkers(len(docs)))
 }
 
 type runMode uint8
@@ -27,7 +33,29 @@ const (
 	runSort
 )
 
-func (q *Query) run(docs []Object, mode runMode) ([]Object, int) {
+// minChunk is the fewest documents worth handing to another goroutine:
+// below it the start-up cost outweighs the parallel scan.
+const minChunk = 4096
+
+func defaultWorkers(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/minChunk))
+}
+
+// chunk is what scanning one part of the input yields.
+type chunk struct {
+	matched int
+	idx     []int       // no ordering: positions of the first matches
+	entries []heapEntry // ordering: the candidates for the page, unsorted
+}
+
+// heapEntry is a kept match: its document, input position and keys.
+type heapEntry struct {
+	doc  Object
+	idx  int
+	keys []any
+}
+
+func (q *Query) run(docs []Object, mode runMode, workers int) ([]Object, int) {
 	limit, limited := q.PageSize()
 	if !limited {
 		limit = math.MaxInt
@@ -37,47 +65,104 @@ func (q *Query) run(docs []Object, mode runMode) ([]Object, int) {
 	if window < skip {
 		window = math.MaxInt
 	}
-	slots := 1
-	if q.Filter != nil {
-		slots = q.Filter.slots
-	}
-	env := make([]any, slots)
-	match := func(d Object) bool {
-		if q.Filter == nil {
-			return true
+	ordered := len(q.keys) > 0 && limit > 0
+	useHeap := ordered && (mode == runHeap || mode == runAuto && window <= len(docs)/4)
+	workers = max(1, min(workers, len(docs)))
+
+	chunks := make([]chunk, workers)
+	scan := func(w int) {
+		lo, hi := w*len(docs)/workers, (w+1)*len(docs)/workers
+		switch {
+		case !ordered:
+			chunks[w] = q.scanUnordered(docs, lo, hi, window)
+		case useHeap:
+			chunks[w] = q.newSorter().heapSelect(docs, lo, hi, window)
+		default:
+			chunks[w] = q.newSorter().collect(docs, lo, hi)
 		}
-		return q.Filter.matchEnv(env, d)
+	}
+	if workers == 1 {
+		scan(0)
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() { scan(w) })
+		}
+		wg.Wait()
+	}
+
+	matched := 0
+	for _, c := range chunks {
+		matched += c.matched
 	}
 	page := []Object{}
-
-	if len(q.keys) == 0 || limit == 0 {
-		// No ordering (or nothing to return): stream through the input,
-		// keeping only the page.
-		matched := 0
-		for _, d := range docs {
-			if !match(d) {
-				continue
+	if !ordered {
+		// Chunks are in input order, so their matches concatenate into
+		// the global order; each chunk kept at most window of them.
+		pos := 0
+		for _, c := range chunks {
+			for _, i := range c.idx {
+				if pos >= skip && pos < window {
+					page = append(page, docs[i])
+				}
+				pos++
 			}
-			if matched >= skip && matched < window {
-				page = append(page, d)
-			}
-			matched++
 		}
 		return page, matched
 	}
-
-	s := &sorter{keys: q.keys, env: env}
-	if mode == runHeap || mode == runAuto && window <= len(docs)/4 {
-		return s.heapSelect(docs, match, skip, window, page)
+	var all []heapEntry
+	if len(chunks) == 1 {
+		all = chunks[0].entries
+	} else {
+		for _, c := range chunks {
+			all = append(all, c.entries...)
+		}
 	}
-	return s.fullSort(docs, match, skip, window, page)
+	s := q.newSorter()
+	slices.SortFunc(all, func(a, b heapEntry) int { return s.compare(a.keys, a.idx, b.keys, b.idx) })
+	for i := skip; i < len(all) && i < window; i++ {
+		page = append(page, all[i].doc)
+	}
+	return page, matched
+}
+
+// matcher returns the filter as a function over documents, with its own
+// environment: one per goroutine.
+func (q *Query) matcher() func(Object) bool {
+	if q.Filter == nil {
+		return func(Object) bool { return true }
+	}
+	f := q.Filter
+	env := make([]any, f.slots)
+	return func(d Object) bool { return f.matchEnv(env, d) }
+}
+
+func (q *Query) scanUnordered(docs []Object, lo, hi, window int) chunk {
+	match := q.matcher()
+	var c chunk
+	for i := lo; i < hi; i++ {
+		if !match(docs[i]) {
+			continue
+		}
+		if c.matched < window {
+			c.idx = append(c.idx, i)
+		}
+		c.matched++
+	}
+	return c
 }
 
 // sorter compares documents by precomputed $orderby keys, then by input
-// position, which makes the order total and the result stable.
+// position, which makes the order total and the result stable. Each
+// goroutine has its own (the key readers share an environment).
 type sorter struct {
-	keys []sortKey
-	env  []any
+	keys  []sortKey
+	env   []any
+	match func(Object) bool
+}
+
+func (q *Query) newSorter() *sorter {
+	return &sorter{keys: q.keys, env: make([]any, 1), match: q.matcher()}
 }
 
 // extract writes the normalised keys of d into dst.
@@ -111,44 +196,34 @@ func (s *sorter) compare(a []any, ai int, b []any, bi int) int {
 	return 0
 }
 
-func (s *sorter) fullSort(docs []Object, match func(Object) bool, skip, window int, page []Object) ([]Object, int) {
+// collect keeps every match with its keys, for a full sort.
+func (s *sorter) collect(docs []Object, lo, hi int) chunk {
 	nk := len(s.keys)
-	var ms []Object
-	var keys []any
-	for _, d := range docs {
-		if !match(d) {
+	var c chunk
+	var store []any
+	for i := lo; i < hi; i++ {
+		if !s.match(docs[i]) {
 			continue
 		}
-		ms = append(ms, d)
-		keys = append(keys, make([]any, nk)...)
-		s.extract(d, keys[len(keys)-nk:])
+		c.matched++
+		store = append(store, make([]any, nk)...)
+		c.entries = append(c.entries, heapEntry{doc: docs[i], idx: i})
 	}
-	perm := make([]int32, len(ms))
-	for i := range perm {
-		perm[i] = int32(i)
+	// Keys are read after the scan so that store no longer moves.
+	for j := range c.entries {
+		k := store[j*nk : j*nk+nk : j*nk+nk]
+		s.extract(c.entries[j].doc, k)
+		c.entries[j].keys = k
 	}
-	slices.SortFunc(perm, func(a, b int32) int {
-		return s.compare(keys[int(a)*nk:int(a)*nk+nk], int(a), keys[int(b)*nk:int(b)*nk+nk], int(b))
-	})
-	for i := skip; i < len(perm) && i < window; i++ {
-		page = append(page, ms[perm[i]])
-	}
-	return page, len(ms)
+	return c
 }
 
-// heapEntry is a kept match: its document, input position and keys.
-type heapEntry struct {
-	doc  Object
-	idx  int
-	keys []any
-}
-
-// heapSelect keeps the window best matches in a max-heap (the worst kept
-// match at the root), so ordering costs O(n log window) instead of
-// O(n log n) and memory is O(window).
-func (s *sorter) heapSelect(docs []Object, match func(Object) bool, skip, window int, page []Object) ([]Object, int) {
+// heapSelect keeps the window best matches of docs[lo:hi] in a max-heap
+// (the worst kept match at the root), so ordering costs O(n log window)
+// instead of O(n log n) and memory is O(window).
+func (s *sorter) heapSelect(docs []Object, lo, hi, window int) chunk {
 	nk := len(s.keys)
-	size := min(window, len(docs))
+	size := min(window, hi-lo)
 	h := make([]heapEntry, 0, size)
 	store := make([]any, size*nk) // keys of kept entries, nk per entry
 	scratch := make([]any, nk)
@@ -183,8 +258,9 @@ func (s *sorter) heapSelect(docs []Object, match func(Object) bool, skip, window
 		}
 	}
 	matched := 0
-	for i, d := range docs {
-		if !match(d) {
+	for i := lo; i < hi; i++ {
+		d := docs[i]
+		if !s.match(d) {
 			continue
 		}
 		matched++
@@ -205,9 +281,5 @@ func (s *sorter) heapSelect(docs []Object, match func(Object) bool, skip, window
 			down(0)
 		}
 	}
-	slices.SortFunc(h, func(a, b heapEntry) int { return s.compare(a.keys, a.idx, b.keys, b.idx) })
-	for i := skip; i < len(h); i++ {
-		page = append(page, h[i].doc)
-	}
-	return page, matched
+	return chunk{matched: matched, entries: h}
 }

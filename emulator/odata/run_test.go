@@ -61,13 +61,18 @@ func TestRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, mode := range []runMode{runAuto, runHeap, runSort} {
-				page, matched := q.run(docs, mode)
-				if got := ids(page); got != tt.want || matched != tt.matched {
-					t.Errorf("mode %d: page %q matched %d, want %q %d", mode, got, matched, tt.want, tt.matched)
+				for _, workers := range []int{1, 2, 4, 100} {
+					page, matched := q.run(docs, mode, workers)
+					if got := ids(page); got != tt.want || matched != tt.matched {
+						t.Errorf("mode %d, %d workers: page %q matched %d, want %q %d", mode, workers, got, matched, tt.want, tt.matched)
+					}
+					if page == nil {
+						t.Errorf("mode %d: nil page", mode)
+					}
 				}
-				if page == nil {
-					t.Errorf("mode %d: nil page", mode)
-				}
+			}
+			if page, matched := q.Run(docs); ids(page) != tt.want || matched != tt.matched {
+				t.Errorf("Run: page %q matched %d", ids(page), matched)
 			}
 		})
 	}
@@ -102,9 +107,14 @@ func TestRunHeapEqualsSort(t *testing.T) {
 		"severity", "severity desc", "createdDateTime desc", "assignedTo,priorityScore desc",
 		"status desc,severity,createdDateTime", "priorityScore", "confidence desc", "serviceSource desc,id",
 	}
+	base := s.genAlerts(300, 1)
 	for round := 0; round < 200; round++ {
 		n := r.IntN(300)
-		docs := s.genAlerts(n, uint64(round))
+		docs := make([]Object, n)
+		for i := range docs {
+			docs[i] = Clone(base[r.IntN(len(base))])
+			docs[i]["id"] = fmt.Sprint("d", i) // distinct, so that the order is checked exactly
+		}
 		// Make ties and nulls frequent.
 		for _, d := range docs {
 			if r.IntN(4) == 0 {
@@ -122,10 +132,13 @@ func TestRunHeapEqualsSort(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hp, hm := q.run(docs, runHeap)
-		sp, sm := q.run(docs, runSort)
-		if ids(hp) != ids(sp) || hm != sm {
-			t.Fatalf("%s over %d docs:\nheap %s (%d)\nsort %s (%d)", raw, n, ids(hp), hm, ids(sp), sm)
+		sp, sm := q.run(docs, runSort, 1)
+		for _, workers := range []int{1, 3} {
+			hp, hm := q.run(docs, runHeap, workers)
+			pp, pm := q.run(docs, runSort, workers)
+			if ids(hp) != ids(sp) || hm != sm || ids(pp) != ids(sp) || pm != sm {
+				t.Fatalf("%s over %d docs, %d workers:\nheap %s (%d)\nsort %s (%d)\none  %s (%d)", raw, n, workers, ids(hp), hm, ids(pp), pm, ids(sp), sm)
+			}
 		}
 		// And the sort path is a stable sort by the keys.
 		want := reference(t, s, q, docs)
@@ -168,6 +181,25 @@ func reference(t *testing.T, s *testSchema, q *Query, docs []Object) string {
 	lo := min(q.Skip, len(ms))
 	hi := min(q.Skip+q.Top, len(ms))
 	return ids(ms[lo:hi])
+}
+
+// Without $orderby the page is the first matches in input order, also
+// when the input is scanned in parallel.
+func TestRunUnorderedParallel(t *testing.T) {
+	s := newTestSchema()
+	docs := s.genAlerts(5000, 8)
+	for _, raw := range []string{"$filter=severity eq 'high'&$top=7&$skip=900", "$top=3", "$filter=severity eq 'low'", "$skip=4990", "$top=0&$filter=severity eq 'low'"} {
+		q, err := ParseQuery(raw, Spec{Type: s.alert, Allow: OptAll})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p1, m1 := q.run(docs, runAuto, 1)
+		for _, w := range []int{2, 3, 7} {
+			if p, m := q.run(docs, runAuto, w); ids(p) != ids(p1) || m != m1 {
+				t.Fatalf("%s with %d workers: %s (%d), want %s (%d)", raw, w, ids(p), m, ids(p1), m1)
+			}
+		}
+	}
 }
 
 func TestRunConcurrentUse(t *testing.T) {
