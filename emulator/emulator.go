@@ -1,0 +1,339 @@
+// Package emulator is a stateful local stand-in for the Microsoft identity
+// platform and the Microsoft Graph security API, faithful enough that
+// clients following the OAuth 2.0, OpenID Connect and Graph specifications
+// cannot tell it from the real service except by its URL.
+//
+// Start one in a test with New and point a client at URL():
+//
+//	emu, err := emulator.New(emulator.Options{})
+//	if err != nil { ... }
+//	defer emu.Close()
+//	// identity: emu.URL()+"/"+emu.TenantID()+"/oauth2/v2.0/token"
+//	// Graph:    emu.URL()+"/v1.0/security/alerts_v2"
+//
+// One listener serves the identity platform (/{tenant}/oauth2/v2.0/...),
+// Graph (/v1.0, /beta) and the control plane (/_emulator/...), which tests
+// use to reset data, raise alerts, queue faults, move the clock and read
+// the mailbox. See the README's emulator section for every endpoint and
+// for where the emulator knowingly differs from Microsoft.
+package emulator
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/graphsec/graphsec/emulator/gen"
+	"github.com/graphsec/graphsec/emulator/graphapi"
+	"github.com/graphsec/graphsec/emulator/idp"
+	"github.com/graphsec/graphsec/emulator/tenant"
+	"github.com/graphsec/graphsec/internal/clock"
+)
+
+// Defaults for the demo tenant and app registration. They are fixed so
+// that a configuration written for the emulator keeps working across
+// restarts; the secret protects nothing but a local emulator.
+const (
+	DefaultTenantID     = "3f9d6a7e-52c1-4b8e-9a0d-7c2e41b5f8a6"
+	DefaultTenantDomain = "graphsec-demo.onmicrosoft.com"
+	DefaultTenantName   = "graphsec Demo"
+	DefaultClientID     = "6731de76-14a6-49ae-97bc-6eba6914391e"
+	DefaultClientSecret = "emulator-demo-secret"
+	DefaultRedirectURI  = "http://localhost:5000/login/authorized"
+	DefaultAddr         = "127.0.0.1:5001"
+)
+
+// DelegatedPermissions are the delegated permissions the demo app
+// registration requests.
+var DelegatedPermissions = []string{
+	"openid", "profile", "email", "offline_access", "User.Read", "User.ReadBasic.All", "Mail.Send",
+	"SecurityEvents.ReadWrite.All", "SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All", "SecurityActions.ReadWrite.All",
+}
+
+// ApplicationPermissions are the application permissions it requests.
+var ApplicationPermissions = []string{
+	"User.Read.All", "Mail.Send",
+	"SecurityEvents.ReadWrite.All", "SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All", "SecurityActions.ReadWrite.All",
+}
+
+// Options configure an emulator. The zero value is a working emulator on a
+// random loopback port with the demo tenant.
+type Options struct {
+	// Addr is the listen address (default 127.0.0.1:0, a free port).
+	Addr string
+	// Listener, when set, is used instead of listening on Addr.
+	Listener net.Listener
+	// PublicURL overrides the base URL the emulator puts in tokens and
+	// links (e.g. behind a proxy). Default: http://{listener address}.
+	PublicURL string
+
+	TenantID, TenantDomain, TenantName string
+	ClientID, ClientSecret             string
+	RedirectURIs                       []string
+	// Unconsented starts the demo app without admin consent, to
+	// demonstrate the consent flow.
+	Unconsented bool
+
+	// Seed makes the generated data deterministic (same seed, same data).
+	Seed int64
+	// Data sizes (0: the generator's defaults).
+	Users, LegacyAlerts, Alerts int
+
+	// ThrottlePerMinute enables Graph's per-app security API limit
+	// (150 on the real service); 0 leaves it off.
+	ThrottlePerMinute int
+	// AccessTokenLifetime overrides the access token lifetime (default 3599 s).
+	AccessTokenLifetime time.Duration
+
+	// Clock is the base clock (default: the system clock). The control
+	// plane moves the emulator's time relative to it.
+	Clock  clock.Clock
+	Logger *slog.Logger
+}
+
+// Emulator is a running emulator.
+type Emulator struct {
+	opts    Options
+	url     string
+	log     *slog.Logger
+	clock   *clock.Adjustable
+	dir     *tenant.Directory
+	idp     *idp.Provider
+	api     *graphapi.API
+	store   *graphapi.Store
+	mailbox *graphapi.Mailbox
+	faults  *graphapi.Faults
+	thr     *graphapi.Throttle
+	control http.Handler
+	srv     *http.Server
+	ln      net.Listener
+
+	mu     sync.Mutex // guards genCfg
+	genCfg gen.Config
+
+	closeOnce sync.Once
+	served    chan error
+}
+
+func (o *Options) defaults() {
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	if o.TenantID == "" {
+		o.TenantID = DefaultTenantID
+	}
+	if o.TenantDomain == "" {
+		o.TenantDomain = DefaultTenantDomain
+	}
+	if o.TenantName == "" {
+		o.TenantName = DefaultTenantName
+	}
+	if o.ClientID == "" {
+		o.ClientID = DefaultClientID
+	}
+	if o.ClientSecret == "" {
+		o.ClientSecret = DefaultClientSecret
+	}
+	if len(o.RedirectURIs) == 0 {
+		o.RedirectURIs = []string{DefaultRedirectURI}
+	}
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// New starts an emulator: it listens, generates the tenant's data and
+// serves until Close.
+func New(opts Options) (*Emulator, error) {
+	opts.defaults()
+	ln := opts.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", opts.Addr); err != nil {
+			return nil, fmt.Errorf("emulator: listen on %s: %w", opts.Addr, err)
+		}
+	}
+	e, err := build(opts, ln)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	e.srv = &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      3 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	e.served = make(chan error, 1)
+	go func() { e.served <- e.srv.Serve(ln) }()
+	return e, nil
+}
+
+func build(opts Options, ln net.Listener) (*Emulator, error) {
+	base := strings.TrimRight(opts.PublicURL, "/")
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	e := &Emulator{
+		opts: opts, url: base, log: opts.Logger, ln: ln,
+		clock:   clock.NewAdjustable(opts.Clock),
+		mailbox: graphapi.NewMailbox(0),
+		faults:  graphapi.NewFaults(),
+		thr:     graphapi.NewThrottle(opts.ThrottlePerMinute),
+	}
+	e.genCfg = gen.Config{
+		Seed: opts.Seed, TenantID: opts.TenantID, Domain: opts.TenantDomain, TenantName: opts.TenantName,
+		Users: opts.Users, LegacyAlerts: opts.LegacyAlerts, Alerts: opts.Alerts,
+	}
+	e.dir = tenant.NewDirectory(opts.TenantID, opts.TenantDomain, opts.TenantName)
+	e.registerApp()
+	g, err := e.generate(e.genCfg)
+	if err != nil {
+		return nil, err
+	}
+	e.store = graphapi.NewStore(g)
+	e.idp, err = idp.New(idp.Options{
+		BaseURL: base, Directory: e.dir, Clock: e.clock, Logger: opts.Logger,
+		AccessTokenLifetime: opts.AccessTokenLifetime,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("emulator: identity provider: %w", err)
+	}
+	e.api = graphapi.New(graphapi.Options{
+		BaseURL: base, Directory: e.dir, Verifier: e.idp, Store: e.store, Mailbox: e.mailbox,
+		Faults: e.faults, Throttle: e.thr, Clock: e.clock, Logger: opts.Logger,
+	})
+	e.control = e.controlPlane()
+	return e, nil
+}
+
+// registerApp (re)creates the demo app registration and its consent.
+func (e *Emulator) registerApp() {
+	e.dir.PutApp(tenant.App{
+		ClientID: e.opts.ClientID, DisplayName: "graphsec", ServicePrincipalID: servicePrincipalID(e.opts.ClientID),
+		Secret: e.opts.ClientSecret, RedirectURIs: e.opts.RedirectURIs,
+		Delegated: DelegatedPermissions, Application: ApplicationPermissions,
+	})
+	e.dir.RevokeAdminConsent(e.opts.ClientID)
+	if !e.opts.Unconsented {
+		e.dir.GrantAdminConsent(e.opts.ClientID, DelegatedPermissions, ApplicationPermissions)
+	}
+}
+
+// servicePrincipalID derives a stable object id for the app's service
+// principal from its client id.
+func servicePrincipalID(clientID string) string {
+	h := sha256.Sum256([]byte("service-principal:" + clientID))
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// generate builds a generator for cfg at the emulator's current time and
+// installs its users in the directory.
+func (e *Emulator) generate(cfg gen.Config) (*gen.Generator, error) {
+	cfg.Now = e.clock.Now()
+	g, err := gen.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: generate data: %w", err)
+	}
+	e.dir.SetUsers(g.Dataset().Users)
+	return g, nil
+}
+
+// URL is the emulator's base URL, e.g. http://127.0.0.1:5001.
+func (e *Emulator) URL() string { return e.url }
+
+// TenantID is the demo tenant's id.
+func (e *Emulator) TenantID() string { return e.opts.TenantID }
+
+// TenantDomain is the demo tenant's domain.
+func (e *Emulator) TenantDomain() string { return e.opts.TenantDomain }
+
+// ClientID is the demo app's client id.
+func (e *Emulator) ClientID() string { return e.opts.ClientID }
+
+// ClientSecret is the demo app's client secret.
+func (e *Emulator) ClientSecret() string { return e.opts.ClientSecret }
+
+// AuthorityURL is the tenant-specific authority, {URL}/{tenant id}.
+func (e *Emulator) AuthorityURL() string { return e.url + "/" + e.opts.TenantID }
+
+// Clock is the emulator's clock; tests move it to expire tokens.
+func (e *Emulator) Clock() *clock.Adjustable { return e.clock }
+
+// Users lists the demo tenant's users.
+func (e *Emulator) Users() []tenant.User { return e.dir.Users() }
+
+// Mailbox holds every message sent through sendMail.
+func (e *Emulator) Mailbox() *graphapi.Mailbox { return e.mailbox }
+
+// Faults is the queue of failures to inject.
+func (e *Emulator) Faults() *graphapi.Faults { return e.faults }
+
+// Store is the emulator's data.
+func (e *Emulator) Store() *graphapi.Store { return e.store }
+
+// AppToken returns an app-only access token for the demo app, as the
+// client credentials grant would issue it.
+func (e *Emulator) AppToken() (string, error) { return e.idp.IssueAppToken(e.opts.ClientID) }
+
+// UserToken returns a delegated access token for a user (by UPN or id),
+// limited to what is consented, as a sign-in would issue it.
+func (e *Emulator) UserToken(user string, scopes ...string) (string, error) {
+	if len(scopes) == 0 {
+		scopes = DelegatedPermissions
+	}
+	return e.idp.IssueUserToken(e.opts.ClientID, user, scopes)
+}
+
+// Close stops serving, waiting briefly for requests in flight.
+func (e *Emulator) Close() error {
+	var err error
+	e.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = e.srv.Shutdown(ctx)
+		if serr := <-e.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+	})
+	return err
+}
+
+// ServeHTTP routes by the first path segment: Graph versions, the control
+// plane, and everything else to the identity platform.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			e.log.Error("emulator: panic serving request", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	}()
+	first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	switch strings.ToLower(first) {
+	case "v1.0", "beta":
+		e.api.ServeHTTP(w, r)
+	case "_emulator", "":
+		e.control.ServeHTTP(w, r)
+	case "favicon.ico":
+		http.NotFound(w, r)
+	default:
+		e.idp.ServeHTTP(w, r)
+	}
+}

@@ -1,0 +1,277 @@
+package graphapi
+
+import (
+	"maps"
+	"net/http"
+	"strings"
+
+	"github.com/graphsec/graphsec/emulator/odata"
+)
+
+func (a *API) incidentSpec() odata.Spec {
+	return odata.Spec{
+		Type:       a.schema.Incident,
+		Allow:      odata.OptFilter | odata.OptOrderBy | odata.OptSelect | odata.OptTop | odata.OptSkip | odata.OptCount | odata.OptExpand | odata.OptSkipToken,
+		DefaultTop: v2DefaultTop, MaxTop: v2MaxTop, Expand: []string{"alerts"}, Limits: odata.DefaultLimits(),
+	}
+}
+
+func (a *API) listIncidents(c *call) error {
+	if err := c.requireSecurity(readAccess, "SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"); err != nil {
+		return err
+	}
+	return c.listOf("security/incidents", a.incidentSpec(), func(q *odata.Query) ([]odata.Object, int) {
+		a.store.mu.RLock()
+		defer a.store.mu.RUnlock()
+		items, n := q.Run(a.store.incidents.items)
+		if expandsAlerts(q) {
+			items = a.store.expandLocked(items)
+		}
+		return items, n
+	})
+}
+
+func expandsAlerts(q *odata.Query) bool {
+	for _, e := range q.Expand {
+		if strings.EqualFold(e, "alerts") {
+			return true
+		}
+	}
+	return false
+}
+
+// expandLocked returns copies of the incidents with their alerts embedded,
+// newest first, as $expand=alerts does.
+func (s *Store) expandLocked(incidents []odata.Object) []odata.Object {
+	out := make([]odata.Object, len(incidents))
+	for i, inc := range incidents {
+		doc := maps.Clone(inc)
+		ids := s.incidentAlerts[idOf(inc)]
+		alerts := make([]any, 0, len(ids))
+		for _, id := range ids {
+			if a, _, ok := s.alerts.get(id); ok {
+				alerts = append(alerts, a)
+			}
+		}
+		doc["alerts"] = alerts
+		out[i] = doc
+	}
+	return out
+}
+
+func (a *API) getIncident(c *call) error {
+	if err := c.requireSecurity(readAccess, "SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"); err != nil {
+		return err
+	}
+	q, err := c.entitySelect(a.schema.Incident, "alerts")
+	if err != nil {
+		return err
+	}
+	a.store.mu.RLock()
+	doc, _, ok := a.store.incidents.get(c.r.PathValue("id"))
+	if ok && expandsAlerts(q) {
+		doc = a.store.expandLocked([]odata.Object{doc})[0]
+	}
+	a.store.mu.RUnlock()
+	if !ok {
+		return notFound("incident", c.r.PathValue("id"))
+	}
+	c.writeEntity(http.StatusOK, c.contextURL(entityContext("security/incidents", q.Select)), doc, a.schema.Incident, q.Select)
+	return nil
+}
+
+func (a *API) listIncidentAlerts(c *call) error {
+	if err := c.requireSecurity(readAccess, "SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"); err != nil {
+		return err
+	}
+	id := c.r.PathValue("id")
+	a.store.mu.RLock()
+	inc, _, ok := a.store.incidents.get(id)
+	var alerts []odata.Object
+	if ok {
+		for _, aid := range a.store.incidentAlerts[idOf(inc)] {
+			if d, _, ok := a.store.alerts.get(aid); ok {
+				alerts = append(alerts, d)
+			}
+		}
+	}
+	a.store.mu.RUnlock()
+	if !ok {
+		return notFound("incident", id)
+	}
+	return c.listOf("security/incidents('"+idOf(inc)+"')/alerts", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int) {
+		return q.Run(alerts)
+	})
+}
+
+// incidentStatuses are the statuses a client may set. redirected is set by
+// the service when it merges incidents, and awaitingAction only by
+// Defender Experts, so the emulator refuses both.
+var incidentStatuses = map[string]bool{"active": true, "inProgress": true, "resolved": true}
+
+func (a *API) updateIncident(c *call) error {
+	if err := c.requireSecurity(writeAccess, "SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"); err != nil {
+		return err
+	}
+	changes, err := c.readPatch(a.schema.Incident, []string{"assignedTo", "classification", "determination", "status", "customTags", "resolvingComment"})
+	if err != nil {
+		return err
+	}
+	if st, ok := changes["status"].(string); ok && !incidentStatuses[st] {
+		return badRequest("The incident status '%s' cannot be set by a client. Allowed: active, inProgress, resolved.", st)
+	}
+	if _, ok := changes["status"]; ok && changes["status"] == nil {
+		return badRequest("The incident status cannot be null.")
+	}
+	doc, err := a.store.UpdateIncident(c.r.PathValue("id"), changes, c.who.displayName(), odata.At(c.now))
+	if err != nil {
+		return err
+	}
+	c.writeEntity(http.StatusOK, c.contextURL(entityContext("security/incidents", nil)), doc, a.schema.Incident, nil)
+	return nil
+}
+
+// UpdateIncident applies a client's changes to an incident and carries
+// them to its alerts as the Defender portal does: resolving an incident
+// resolves its alerts, reactivating it reopens them (as new), and
+// assignment, classification and determination apply to every alert.
+func (s *Store) UpdateIncident(id string, changes odata.Object, by string, now odata.Time) (odata.Object, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, i, ok := s.incidents.get(id)
+	if !ok {
+		return nil, notFound("incident", id)
+	}
+	doc := maps.Clone(old)
+	for k, v := range changes {
+		if v == nil {
+			delete(doc, k)
+		} else {
+			doc[k] = v
+		}
+	}
+	doc["lastUpdateDateTime"] = now
+	doc["lastModifiedBy"] = by
+	s.incidents.replace(i, doc)
+
+	alertChanges := odata.Object{}
+	for _, k := range []string{"assignedTo", "classification", "determination"} {
+		if v, ok := changes[k]; ok {
+			alertChanges[k] = v
+		}
+	}
+	newStatus, statusChanged := changes["status"].(string)
+	for _, aid := range s.incidentAlerts[idOf(doc)] {
+		a, ai, ok := s.alerts.get(aid)
+		if !ok {
+			continue
+		}
+		ch := maps.Clone(alertChanges)
+		if statusChanged {
+			switch {
+			case newStatus == "resolved" && a["status"] != "resolved":
+				ch["status"] = "resolved"
+			case newStatus != "resolved" && old["status"] == "resolved" && a["status"] == "resolved":
+				ch["status"] = "new"
+			}
+		}
+		if len(ch) > 0 {
+			s.alerts.replace(ai, applyAlertChanges(a, ch, now))
+		}
+	}
+	s.syncIncidentLocked(idOf(doc), now)
+	doc, _, _ = s.incidents.get(id)
+	return doc, nil
+}
+
+// syncIncidentLocked keeps an incident consistent with its alerts after one
+// of them changed: severity is the highest of its alerts, it is resolved
+// exactly when every alert is, and its lastUpdateDateTime moves on.
+func (s *Store) syncIncidentLocked(incidentID string, now odata.Time) {
+	old, i, ok := s.incidents.get(incidentID)
+	if !ok {
+		return
+	}
+	sevEnum := s.severityEnum()
+	allResolved, any := true, false
+	best := -1
+	for _, aid := range s.incidentAlerts[idOf(old)] {
+		a, _, ok := s.alerts.get(aid)
+		if !ok {
+			continue
+		}
+		any = true
+		if a["status"] != "resolved" {
+			allResolved = false
+		}
+		if sev, _ := a["severity"].(string); sevEnum != nil {
+			if r := rank(sevEnum, sev); r > best {
+				best = r
+			}
+		}
+	}
+	if !any {
+		return
+	}
+	doc := maps.Clone(old)
+	switch {
+	case allResolved:
+		doc["status"] = "resolved"
+	case old["status"] == "resolved":
+		doc["status"] = "active"
+	}
+	if best >= 0 && best < len(sevEnum.Members) {
+		doc["severity"] = sevEnum.Members[best]
+	}
+	doc["lastUpdateDateTime"] = now
+	s.incidents.replace(i, doc)
+}
+
+func (s *Store) severityEnum() *odata.Enum {
+	if p, ok := s.schema.Alert.Property("severity"); ok {
+		return p.Enum
+	}
+	return nil
+}
+
+// rank is a member's position in its enum: severities compare by it.
+func rank(e *odata.Enum, m string) int {
+	for i, x := range e.Members {
+		if x == m && x != odata.UnknownFutureValue {
+			return i
+		}
+	}
+	return -1
+}
+
+func (a *API) commentIncident(c *call) error {
+	if err := c.requireSecurity(writeAccess, "SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"); err != nil {
+		return err
+	}
+	text, err := c.readComment()
+	if err != nil {
+		return err
+	}
+	comments, realID, err := a.store.CommentIncident(c.r.PathValue("id"), newComment(text, c.who.displayName(), c.now))
+	if err != nil {
+		return err
+	}
+	c.writeComments("security/incidents('"+realID+"')/comments", comments)
+	return nil
+}
+
+// CommentIncident appends a comment to an incident.
+func (s *Store) CommentIncident(id string, comment odata.Object) ([]any, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, i, ok := s.incidents.get(id)
+	if !ok {
+		return nil, "", notFound("incident", id)
+	}
+	doc := maps.Clone(old)
+	comments := appendComment(old["comments"], comment)
+	doc["comments"] = comments
+	doc["lastUpdateDateTime"] = comment["createdDateTime"]
+	s.incidents.replace(i, doc)
+	return comments, idOf(doc), nil
+}

@@ -1,0 +1,326 @@
+package graphapi
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/mail"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/graphsec/graphsec/emulator/tenant"
+)
+
+// Address is one mail recipient or sender.
+type Address struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
+}
+
+// Attachment is a file attached to a message.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"contentType,omitempty"`
+	IsInline    bool   `json:"isInline,omitempty"`
+	ContentID   string `json:"contentId,omitempty"`
+	Size        int    `json:"size"`
+	Content     []byte `json:"contentBytes"`
+}
+
+// Mail is a message "sent" through the emulator. Nothing leaves the
+// machine: messages are kept in the Mailbox for people and tests to read.
+type Mail struct {
+	ID              string       `json:"id"`
+	SentDateTime    time.Time    `json:"sentDateTime"`
+	From            Address      `json:"from"`
+	Subject         string       `json:"subject"`
+	BodyType        string       `json:"bodyType"` // "text" or "html"
+	Body            string       `json:"body"`
+	To              []Address    `json:"toRecipients"`
+	Cc              []Address    `json:"ccRecipients"`
+	Bcc             []Address    `json:"bccRecipients"`
+	ReplyTo         []Address    `json:"replyTo"`
+	Importance      string       `json:"importance"`
+	Headers         []MailHeader `json:"internetMessageHeaders"`
+	Attachments     []Attachment `json:"attachments"`
+	SaveToSentItems bool         `json:"saveToSentItems"`
+	// MIME holds the raw message when it was sent in MIME format.
+	MIME string `json:"mime,omitempty"`
+}
+
+// MailHeader is a custom internet message header.
+type MailHeader struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Mailbox keeps the most recent messages, newest first. It is safe for
+// concurrent use.
+type Mailbox struct {
+	mu   sync.RWMutex
+	max  int
+	msgs []Mail
+}
+
+// NewMailbox keeps up to max messages (default 1000).
+func NewMailbox(max int) *Mailbox {
+	if max <= 0 {
+		max = 1000
+	}
+	return &Mailbox{max: max}
+}
+
+func (m *Mailbox) add(msg Mail) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.msgs = slices.Insert(m.msgs, 0, msg)
+	if len(m.msgs) > m.max {
+		m.msgs = m.msgs[:m.max]
+	}
+}
+
+// Messages lists the kept messages, newest first.
+func (m *Mailbox) Messages() []Mail {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return slices.Clone(m.msgs)
+}
+
+// Message finds one message by id.
+func (m *Mailbox) Message(id string) (Mail, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, x := range m.msgs {
+		if x.ID == id {
+			return x, true
+		}
+	}
+	return Mail{}, false
+}
+
+// Clear empties the mailbox.
+func (m *Mailbox) Clear() {
+	m.mu.Lock()
+	m.msgs = nil
+	m.mu.Unlock()
+}
+
+// Wire shapes of the sendMail action. encoding/json matches names without
+// regard to case, which is what Graph does for action parameters
+// (Message/message, SaveToSentItems/saveToSentItems).
+type sendMailBody struct {
+	Message         *wireMessage    `json:"message"`
+	SaveToSentItems json.RawMessage `json:"saveToSentItems"`
+}
+
+type wireRecipient struct {
+	EmailAddress *struct {
+		Address string `json:"address"`
+		Name    string `json:"name"`
+	} `json:"emailAddress"`
+}
+
+type wireMessage struct {
+	Subject string `json:"subject"`
+	Body    *struct {
+		ContentType string `json:"contentType"`
+		Content     string `json:"content"`
+	} `json:"body"`
+	ToRecipients           []wireRecipient `json:"toRecipients"`
+	CcRecipients           []wireRecipient `json:"ccRecipients"`
+	BccRecipients          []wireRecipient `json:"bccRecipients"`
+	ReplyTo                []wireRecipient `json:"replyTo"`
+	Importance             string          `json:"importance"`
+	InternetMessageHeaders []MailHeader    `json:"internetMessageHeaders"`
+	Attachments            []struct {
+		ODataType    string `json:"@odata.type"`
+		Name         string `json:"name"`
+		ContentType  string `json:"contentType"`
+		ContentBytes string `json:"contentBytes"`
+		IsInline     bool   `json:"isInline"`
+		ContentID    string `json:"contentId"`
+	} `json:"attachments"`
+}
+
+func (a *API) sendMailMe(c *call) error {
+	if c.who.appOnly() {
+		return badRequest("/me request is only valid with delegated authentication flow.")
+	}
+	return a.sendMail(c, *c.who.user)
+}
+
+func (a *API) sendMailUser(c *call) error {
+	u, err := a.dir.User(c.r.PathValue("id"))
+	if err != nil {
+		return errorf(http.StatusNotFound, "ErrorInvalidUser", "The requested user '%s' is invalid.", c.r.PathValue("id"))
+	}
+	if !c.who.appOnly() && c.who.user.ID != u.ID {
+		return errorf(http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+	}
+	return a.sendMail(c, u)
+}
+
+func (a *API) sendMail(c *call, from tenant.User) error {
+	if !c.who.has("Mail.Send") {
+		return errorf(http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+	}
+	msg := Mail{
+		ID: newGUID(), SentDateTime: c.now.UTC(), SaveToSentItems: true, Importance: "normal",
+		From: Address{Name: from.DisplayName, Address: cmp.Or(from.Mail, from.UserPrincipalName)},
+	}
+	ct := strings.ToLower(c.r.Header.Get("Content-Type"))
+	if strings.HasPrefix(ct, "text/plain") {
+		if err := readMIME(c, &msg); err != nil {
+			return err
+		}
+	} else {
+		if err := readJSONMail(c, &msg); err != nil {
+			return err
+		}
+	}
+	a.mailbox.add(msg)
+	a.log.Info("mail accepted", "request_id", c.requestID, "from", msg.From.Address, "recipients", len(msg.To)+len(msg.Cc)+len(msg.Bcc))
+	c.writeEmpty(http.StatusAccepted)
+	return nil
+}
+
+func readJSONMail(c *call, msg *Mail) error {
+	var body sendMailBody
+	if err := c.readJSON(&body); err != nil {
+		return err
+	}
+	m := body.Message
+	if m == nil {
+		return badRequest("The 'Message' parameter is required.")
+	}
+	if v := strings.TrimSpace(string(body.SaveToSentItems)); v != "" && v != "null" {
+		switch strings.ToLower(strings.Trim(v, `"`)) {
+		case "true":
+		case "false":
+			msg.SaveToSentItems = false
+		default:
+			return badRequest("Cannot convert the literal '%s' to the expected type 'Edm.Boolean'.", strings.Trim(v, `"`))
+		}
+	}
+	msg.Subject = m.Subject
+	msg.BodyType = "text"
+	if m.Body != nil {
+		switch strings.ToLower(m.Body.ContentType) {
+		case "", "text":
+		case "html":
+			msg.BodyType = "html"
+		default:
+			return badRequest("Requested value '%s' was not found.", m.Body.ContentType)
+		}
+		msg.Body = m.Body.Content
+	}
+	var err error
+	if msg.To, err = recipients(m.ToRecipients); err != nil {
+		return err
+	}
+	if msg.Cc, err = recipients(m.CcRecipients); err != nil {
+		return err
+	}
+	if msg.Bcc, err = recipients(m.BccRecipients); err != nil {
+		return err
+	}
+	if msg.ReplyTo, err = recipients(m.ReplyTo); err != nil {
+		return err
+	}
+	if len(msg.To)+len(msg.Cc)+len(msg.Bcc) == 0 {
+		return errorf(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., A message can't be sent because it contains no recipients.")
+	}
+	switch imp := strings.ToLower(m.Importance); imp {
+	case "":
+	case "low", "normal", "high":
+		msg.Importance = imp
+	default:
+		return badRequest("Requested value '%s' was not found.", m.Importance)
+	}
+	for _, h := range m.InternetMessageHeaders {
+		if !strings.HasPrefix(strings.ToLower(h.Name), "x-") {
+			return errorf(http.StatusBadRequest, "InvalidInternetMessageHeader", "The internet message header name '%s' should start with 'x-' or 'X-'.", h.Name)
+		}
+		msg.Headers = append(msg.Headers, h)
+	}
+	for _, at := range m.Attachments {
+		if !strings.EqualFold(strings.TrimPrefix(at.ODataType, "#"), "microsoft.graph.fileAttachment") {
+			return badRequest("Attachment type '%s' is not supported here; send a '#microsoft.graph.fileAttachment'.", at.ODataType)
+		}
+		if at.Name == "" {
+			return badRequest("The attachment's 'name' is required.")
+		}
+		content, err := base64.StdEncoding.DecodeString(at.ContentBytes)
+		if err != nil {
+			return errorf(http.StatusBadRequest, "ErrorInvalidRequest", "The attachment '%s' has invalid base64 contentBytes.", at.Name)
+		}
+		msg.Attachments = append(msg.Attachments, Attachment{
+			Name: at.Name, ContentType: at.ContentType, IsInline: at.IsInline, ContentID: at.ContentID,
+			Size: len(content), Content: content,
+		})
+	}
+	return nil
+}
+
+func recipients(in []wireRecipient) ([]Address, error) {
+	var out []Address
+	for _, r := range in {
+		if r.EmailAddress == nil {
+			return nil, errorf(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., A recipient has no emailAddress.")
+		}
+		addr, err := mail.ParseAddress(r.EmailAddress.Address)
+		if err != nil || addr.Name != "" {
+			return nil, errorf(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., Recipient '%s' is not resolved.", r.EmailAddress.Address)
+		}
+		out = append(out, Address{Name: r.EmailAddress.Name, Address: addr.Address})
+	}
+	return out, nil
+}
+
+// readMIME accepts sendMail's MIME form: a base64-encoded RFC 5322 message
+// sent as text/plain.
+func readMIME(c *call, msg *Mail) error {
+	raw, err := c.readBody()
+	if err != nil {
+		return err
+	}
+	dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return errorf(http.StatusBadRequest, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.")
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(dec))
+	if err != nil {
+		return errorf(http.StatusBadRequest, "ErrorMimeContentInvalid", "The MIME content is not a valid message.")
+	}
+	msg.MIME = string(dec)
+	msg.Subject = m.Header.Get("Subject")
+	msg.BodyType = "text"
+	if strings.Contains(strings.ToLower(m.Header.Get("Content-Type")), "text/html") {
+		msg.BodyType = "html"
+	}
+	b, _ := io.ReadAll(io.LimitReader(m.Body, maxBody))
+	msg.Body = string(b)
+	for _, h := range []struct {
+		name string
+		dst  *[]Address
+	}{{"To", &msg.To}, {"Cc", &msg.Cc}, {"Bcc", &msg.Bcc}} {
+		if v := m.Header.Get(h.name); v != "" {
+			list, err := mail.ParseAddressList(v)
+			if err != nil {
+				return errorf(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., %s header cannot be parsed.", h.name)
+			}
+			for _, a := range list {
+				*h.dst = append(*h.dst, Address{Name: a.Name, Address: a.Address})
+			}
+		}
+	}
+	if len(msg.To)+len(msg.Cc)+len(msg.Bcc) == 0 {
+		return errorf(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., A message can't be sent because it contains no recipients.")
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+
+	"github.com/graphsec/graphsec/emulator"
+)
+
+// emulatorFlags binds the emulator's options to flags. Every flag can also
+// come from the environment (GRAPHSEC_EMULATOR_<NAME>), flags winning.
+func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) string) *stringList {
+	env := func(name, def string) string {
+		if v := getenv("GRAPHSEC_EMULATOR_" + name); v != "" {
+			return v
+		}
+		return def
+	}
+	envInt := func(name string, def int) int {
+		if v, err := strconv.Atoi(env(name, "")); err == nil {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&o.Addr, "addr", env("ADDR", emulator.DefaultAddr), "listen address")
+	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL written into tokens and links (default http://{addr})")
+	fs.StringVar(&o.TenantID, "tenant-id", env("TENANT_ID", emulator.DefaultTenantID), "tenant id (GUID)")
+	fs.StringVar(&o.TenantDomain, "tenant-domain", env("TENANT_DOMAIN", emulator.DefaultTenantDomain), "tenant domain")
+	fs.StringVar(&o.ClientID, "client-id", env("CLIENT_ID", emulator.DefaultClientID), "demo app's client id")
+	fs.StringVar(&o.ClientSecret, "client-secret", env("CLIENT_SECRET", emulator.DefaultClientSecret), "demo app's client secret")
+	redirects := &stringList{}
+	fs.Var(redirects, "redirect-uri", "registered redirect URI (repeatable; default "+emulator.DefaultRedirectURI+")")
+	fs.BoolVar(&o.Unconsented, "unconsented", env("UNCONSENTED", "") == "true", "start without admin consent, to demonstrate the consent flow")
+	fs.Int64Var(&o.Seed, "seed", int64(envInt("SEED", 1)), "seed for the generated data (same seed, same data)")
+	fs.IntVar(&o.Users, "users", envInt("USERS", 0), "number of users (0: default, at least 8)")
+	fs.IntVar(&o.Alerts, "alerts", envInt("ALERTS", 0), "number of alerts_v2 alerts (0: default; e.g. 100000 for load tests)")
+	fs.IntVar(&o.LegacyAlerts, "legacy-alerts", envInt("LEGACY_ALERTS", 0), "number of legacy alerts (0: default)")
+	fs.IntVar(&o.ThrottlePerMinute, "throttle", envInt("THROTTLE", 0), "security API requests per minute per app before 429 (Graph: 150; 0: off)")
+	return redirects
+}
+
+func runEmulator(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("graphsec emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o emulator.Options
+	redirects := emulatorFlags(fs, &o, getenv)
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments: %v", fs.Args())
+	}
+	for _, r := range *redirects {
+		if u, err := url.Parse(r); err != nil || u.Scheme == "" || u.Host == "" {
+			return usagef("--redirect-uri %q is not an absolute URL", r)
+		}
+	}
+	o.RedirectURIs = *redirects
+	log, err := newLogger(stderr, *logLevel, *logFormat)
+	if err != nil {
+		return err
+	}
+	o.Logger = log
+	emu, err := emulator.New(o)
+	if err != nil {
+		return err
+	}
+	defer emu.Close()
+	printEmulatorBanner(stdout, emu)
+	<-ctx.Done()
+	log.Info("shutting down")
+	return emu.Close()
+}
+
+func printEmulatorBanner(w io.Writer, emu *emulator.Emulator) {
+	fmt.Fprintf(w, `graphsec emulator listening on %[1]s
+
+  Overview and mailbox   %[1]s/_emulator/
+  Authority (tenant)     %[2]s
+  OpenID configuration   %[2]s/v2.0/.well-known/openid-configuration
+  Token endpoint         %[2]s/oauth2/v2.0/token
+  Graph                  %[1]s/v1.0   %[1]s/beta
+
+  Tenant id              %[3]s (%[4]s)
+  Client id              %[5]s
+  Client secret          %[6]s
+  Redirect URIs          %[7]v
+
+Press Ctrl+C to stop.
+`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs)
+}
