@@ -75,7 +75,7 @@ func TestDecodeAlertV2(t *testing.T) {
 
 // compactFixture is a fixture as Graph sends it: without insignificant
 // whitespace (encoding/json compacts what it re-encodes).
-func compactFixture(t *testing.T, name string) []byte {
+func compactFixture(t testing.TB, name string) []byte {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, []byte(fixture(t, name))); err != nil {
 		t.Fatal(err)

@@ -2,13 +2,13 @@ package graphapi
 
 import (
 	"bytes"
-	"maps"
-	"slices"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

@@ -2,7 +2,7 @@ package graphapi
 
 import (
 	"math"
-		"strconv"
+	"strconv"
 	"sync"
 	"time"
 )

@@ -490,3 +490,25 @@ func TestBasicAuthEncoding(t *testing.T) {
 		}
 	})
 }
+
+// TestPublicClient: a public client redeems with PKCE and no secret, and
+// its tokens say so (appidacr "0").
+func TestPublicClient(t *testing.T) {
+	e := newEnv(t)
+	e.dir.GrantUserConsent(publicID, plainID, []string{"openid", "User.Read"})
+	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+	q := baseQuery("openid User.Read")
+	q.Set("client_id", publicID)
+	q.Set("redirect_uri", publicRedir)
+	q.Set("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+	q.Set("code_challenge_method", "S256")
+	pg := e.signIn(e.newBrowser(), e.authorizeURL("organizations", q), plainID, false)
+	code := redirectParams(t, pg.location).Get("code")
+	st, m, _ := e.postToken(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {publicRedir}, "client_id": {publicID}, "code_verifier": {verifier}}, "", "")
+	if st != 200 {
+		t.Fatalf("%d %v", st, m)
+	}
+	if at := decodePayload(t, m["access_token"].(string)); at["appidacr"] != "0" || at["appid"] != publicID {
+		t.Fatalf("%v", at)
+	}
+}

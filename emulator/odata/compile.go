@@ -716,16 +716,18 @@ func enumOperand(en *Enum, o *expr) error {
 	return errMismatch
 }
 
-// sameEnumName compares a qualified enum literal type with an Enum's name
-// (which may or may not be qualified) by their last dotted segment.
+// sameEnumName reports whether an enum literal's type names the declared
+// enum: by qualified name when the Enum's name is qualified (so the legacy
+// microsoft.graph.alertSeverity is not the security one), else by the
+// literal's last segment.
 func sameEnumName(literal, declared string) bool {
-	last := func(s string) string {
-		if i := strings.LastIndexByte(s, '.'); i >= 0 {
-			return s[i+1:]
-		}
-		return s
+	if strings.Contains(declared, ".") {
+		return strings.EqualFold(literal, declared)
 	}
-	return strings.EqualFold(last(literal), last(declared))
+	if i := strings.LastIndexByte(literal, '.'); i >= 0 {
+		literal = literal[i+1:]
+	}
+	return strings.EqualFold(literal, declared)
 }
 
 func flip(op BinaryOp) BinaryOp {

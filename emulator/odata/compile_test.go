@@ -34,6 +34,8 @@ func TestBindErrors(t *testing.T) {
 		{"severity eq assignedTo", "Found operand types 'microsoft.graph.security.alertSeverity' and 'Edm.String'"},
 		{"severity eq ns.other'high'", "Found operand types 'microsoft.graph.security.alertSeverity' and 'ns.other'"},
 		{"severity eq microsoft.graph.security.alertSeverity'nope'", "The string 'nope' is not a valid enumeration type constant."},
+		{"severity eq microsoft.graph.alertSeverity'high'", "Found operand types 'microsoft.graph.security.alertSeverity' and 'microsoft.graph.alertSeverity'"},
+		{"severity eq Microsoft.Graph.Security.AlertSeverity'High'", ""},
 		{"severity in ('high', 'bogus')", "The string 'bogus' is not a valid enumeration type constant."},
 		{"priorityScore in ('a')", "Found operand types 'Edm.Int64' and 'Edm.String' for operator kind 'Equal'."},
 		{"systemTags in ('a')", "The 'in' operator cannot be applied to a value of type 'Collection(Edm.String)'."},
