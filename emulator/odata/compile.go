@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -563,6 +564,23 @@ func (sc *scope) bindLogical(n *Binary) (expr, error) {
 		}
 		preds[i] = e.pred
 	}
+	// Evaluate cheap operands first: and/or short-circuit, and operands
+	// have no side effects, so only the cost changes. Binding above kept
+	// the textual order, so errors are reported in that order.
+	costs := make([]int, len(operands))
+	for i := range operands {
+		costs[i] = nodeCost(operands[len(operands)-1-i])
+	}
+	order := make([]int, len(preds))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return costs[a] - costs[b] })
+	sorted := make([]func([]any) bool, len(preds))
+	for i, j := range order {
+		sorted[i] = preds[j]
+	}
+	preds = sorted
 	if n.Op == OpAnd {
 		if len(preds) == 2 {
 			a, b := preds[0], preds[1]
@@ -589,6 +607,36 @@ func (sc *scope) bindLogical(n *Binary) (expr, error) {
 		}
 		return false
 	}), nil
+}
+
+// nodeCost estimates the evaluation cost of a subtree: roughly the map
+// lookups it makes, with lambdas weighted by the items they visit.
+func nodeCost(n Node) int {
+	switch n := n.(type) {
+	case *Path:
+		return len(n.Segments)
+	case *Count:
+		return 3 + len(n.Path.Segments)
+	case *Lambda:
+		c := 10 + len(n.Path.Segments)
+		if n.Body != nil {
+			c += 4 * nodeCost(n.Body)
+		}
+		return c
+	case *Call:
+		c := 3
+		for _, a := range n.Args {
+			c += nodeCost(a)
+		}
+		return c
+	case *Not:
+		return nodeCost(n.X)
+	case *In:
+		return 1 + nodeCost(n.X)
+	case *Binary:
+		return 1 + nodeCost(n.Left) + nodeCost(n.Right)
+	}
+	return 0
 }
 
 // stringFuncs are the supported string functions; each takes the value
