@@ -629,7 +629,8 @@ func (g *Generator) buildAlert(di int, st *story, t *triage) odata.Object {
 	c := g.catalog()
 	id := g.alertID(d.service, t.created)
 	sev := pick(g.r, d.sev)
-	a := make(odata.Object, 36)
+	a := make(odata.Object, 40)
+	a["@odata.type"] = "#microsoft.graph.security.alert" // polymorphic entity: Graph always writes it
 	a["id"] = id
 	if d.service == svcMDE || d.service == svcXDR {
 		a["providerAlertId"] = id

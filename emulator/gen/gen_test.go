@@ -355,6 +355,9 @@ func checkIncidents(t *testing.T, ds Dataset) {
 		if _, ok := inc["alerts"]; ok {
 			t.Fatalf("incident %s embeds alerts", id)
 		}
+		if str(inc, "@odata.type") != "#microsoft.graph.security.incident" {
+			t.Fatalf("incident %s: @odata.type %q", id, str(inc, "@odata.type"))
+		}
 		alerts := groups[id]
 		sizes[len(alerts)]++
 		if len(alerts) < 1 || len(alerts) > 6 {
@@ -465,6 +468,9 @@ func checkAlerts(t *testing.T, alerts []odata.Object, now time.Time) (resolved, 
 		id := str(a, "id")
 		if ids[id] {
 			t.Fatalf("duplicate alert id %s", id)
+		}
+		if str(a, "@odata.type") != "#microsoft.graph.security.alert" {
+			t.Fatalf("alert %s: @odata.type %q", id, str(a, "@odata.type"))
 		}
 		ids[id] = true
 		if !idRE.MatchString(id) {

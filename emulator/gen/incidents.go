@@ -24,6 +24,7 @@ import (
 //   - displayName: as the Defender portal words it (see incidentName).
 func incidentCore(alerts []odata.Object, fallback time.Time) odata.Object {
 	o := make(odata.Object, 24)
+	o["@odata.type"] = "#microsoft.graph.security.incident"
 	sev, status := "informational", "resolved"
 	if len(alerts) == 0 {
 		status = "active"
