@@ -446,3 +446,28 @@ func TestFlowProtection(t *testing.T) {
 		}
 	})
 }
+
+func TestSigninPage(t *testing.T) {
+	e := newEnv(t)
+	v := baseQuery("openid User.Read")
+	v.Set("login_hint", readerUPN)
+	pg := e.newBrowser().get(e.authorizeURL("common", v))
+	f := pg.form(t)
+	var users []string
+	for _, c := range f.fields {
+		if c.name == "login" {
+			users = append(users, c.value)
+		}
+	}
+	if strings.Join(users, ",") != strings.Join([]string{adminID, secopID, readerID, plainID}, ",") {
+		t.Fatalf("accounts %v", users)
+	}
+	for _, want := range []string{"emulator", "no passwords", "Global Administrator", "Security Operator", "Security Reader", "No directory roles", "Sam &lt;Operator&gt;", "graphsec console", `value="` + readerID + `" class="hinted" autofocus`} {
+		if !strings.Contains(pg.body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if csp := pg.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+		t.Errorf("CSP %q", csp)
+	}
+}
