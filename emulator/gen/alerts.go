@@ -234,6 +234,10 @@ type triage struct {
 	first, last                           time.Time
 	comments                              []any
 	autoRemediated                        bool
+	// The process an alert is about, drawn once so that every evidence
+	// naming it (processEvidence, malwareEvidence.processes) agrees.
+	pid, ppid   int64
+	parentStart time.Time
 }
 
 // Incident plan outcomes.
@@ -311,8 +315,9 @@ func (g *Generator) alertsAndIncidents(n int) ([]odata.Object, []odata.Object) {
 	g.nextIncident = id + 1
 	incidents := make([]odata.Object, len(incs))
 	for i, in := range incs {
-		incidents[len(incs)-1-i] = in.obj
+		incidents[i] = in.obj
 	}
+	sortNewestFirst(incidents, "createdDateTime")
 	sortNewestFirst(alerts, "createdDateTime")
 	return alerts, incidents
 }
@@ -1025,10 +1030,14 @@ func (g *Generator) processFields(o odata.Object, d *detection, st *story, t *tr
 	o["imageFile"] = image.details
 	o["parentProcessImageFile"] = parent.details
 	o["processCommandLine"] = cmd
-	o["processId"] = int64(g.r.between(400, 32000))
-	o["parentProcessId"] = int64(g.r.between(400, 32000))
+	if t.pid == 0 {
+		t.pid, t.ppid = int64(g.r.between(400, 32000)), int64(g.r.between(400, 32000))
+		t.parentStart = t.first.Add(-g.r.dur(time.Second, 3*time.Hour))
+	}
+	o["processId"] = t.pid
+	o["parentProcessId"] = t.ppid
 	o["processCreationDateTime"] = at(t.first)
-	o["parentProcessCreationDateTime"] = at(t.first.Add(-g.r.dur(time.Second, 3*time.Hour)))
+	o["parentProcessCreationDateTime"] = at(t.parentStart)
 	o["userAccount"] = st.victim.account
 	o["mdeDeviceId"] = dev.mdeID
 	o["detectionStatus"] = "detected"

@@ -799,6 +799,32 @@ func TestFleetArtefacts(t *testing.T) {
 	if files == 0 {
 		t.Error("no file details")
 	}
+	// A process named twice in one alert (malware evidence and process
+	// evidence) is the same process.
+	for _, a := range ds.Alerts {
+		pids := map[string]int64{}
+		var walk func(v any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case odata.Object:
+				if str(x, "@odata.type") == "#microsoft.graph.security.processEvidence" {
+					cmd := str(x, "processCommandLine")
+					if p, ok := pids[cmd]; ok && p != x["processId"].(int64) {
+						t.Fatalf("alert %s: %q has process ids %d and %d", str(a, "id"), cmd, p, x["processId"])
+					}
+					pids[cmd] = x["processId"].(int64)
+				}
+				for _, e := range x {
+					walk(e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(e)
+				}
+			}
+		}
+		walk(a["evidence"])
+	}
 }
 
 func TestLegacyAlerts(t *testing.T) {

@@ -211,7 +211,7 @@ func (g *Generator) legacyAlert(ci int, created time.Time, fresh bool) odata.Obj
 			status = "dismissed"
 		case x < pDis+pRes && age > 15*time.Minute:
 			status = "resolved"
-		case x < pDis+pRes+0.25 && age > 5*time.Minute:
+		case x < pDis+pRes+0.15 && age > 5*time.Minute:
 			status = "inProgress"
 		}
 	}
