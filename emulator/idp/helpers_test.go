@@ -36,13 +36,12 @@ const (
 	publicID      = "7c2e5a3f-9d4f-4eaf-b132-334455667788"
 	publicRedir   = "http://localhost:8400/callback"
 
-	adminID    = "aaaaaaaa-0000-4000-8000-000000000001"
-	secopID    = "aaaaaaaa-0000-4000-8000-000000000002"
-	readerID   = "aaaaaaaa-0000-4000-8000-000000000003"
-	plainID    = "aaaaaaaa-0000-4000-8000-000000000004"
-	adminUPN   = "admin@contoso.onmicrosoft.com"
-	readerUPN  = "reader@contoso.onmicrosoft.com"
-	graphShort = "https://graph.microsoft.com/"
+	adminID   = "aaaaaaaa-0000-4000-8000-000000000001"
+	secopID   = "aaaaaaaa-0000-4000-8000-000000000002"
+	readerID  = "aaaaaaaa-0000-4000-8000-000000000003"
+	plainID   = "aaaaaaaa-0000-4000-8000-000000000004"
+	adminUPN  = "admin@contoso.onmicrosoft.com"
+	readerUPN = "reader@contoso.onmicrosoft.com"
 )
 
 var testStart = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -88,13 +87,20 @@ type env struct {
 	base  string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { t.Helper(); return newEnvWith(t, nil) }
+
+// newEnvWith lets a test adjust the options (a logger, lifetimes).
+func newEnvWith(t *testing.T, adjust func(*Options)) *env {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	fc := clock.NewFake(testStart)
 	dir := newTestDirectory()
-	p, err := New(Options{BaseURL: base, Directory: dir, Clock: fc, Key: testKey()})
+	o := Options{BaseURL: base, Directory: dir, Clock: fc, Key: testKey()}
+	if adjust != nil {
+		adjust(&o)
+	}
+	p, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

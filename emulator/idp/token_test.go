@@ -3,10 +3,12 @@ package idp
 import (
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -511,4 +513,44 @@ func TestPublicClient(t *testing.T) {
 	if at := decodePayload(t, m["access_token"].(string)); at["appidacr"] != "0" || at["appid"] != publicID {
 		t.Fatalf("%v", at)
 	}
+}
+
+// TestLogsHoldNoSecrets runs the flows with a logger and checks that no
+// secret, code or token reaches the log, while the events do.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	var buf syncBuffer
+	e := newEnvWith(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
+	code := e.codeFor(e.newBrowser(), baseQuery("openid offline_access User.Read"), readerID)
+	_, m := e.redeem(code, nil)
+	_, m2, _ := e.postToken(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m["refresh_token"].(string)}}, testClientID, testSecret)
+	e.postToken(url.Values{"grant_type": {"client_credentials"}, "scope": {"https://graph.microsoft.com/.default"}}, testClientID, "wrong-"+testSecret)
+	e.redeem(code, nil)
+	logs := buf.String()
+	for _, secret := range []string{testSecret, code, m["access_token"].(string)[:40], m["refresh_token"].(string)[:20], m["id_token"].(string)[:40], m2["access_token"].(string)[:40]} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("log holds a secret (%.12s...):\n%s", secret, logs)
+		}
+	}
+	for _, event := range []string{"authorization code issued", "token issued", "aadsts=7000215", "aadsts=54005", "client_id=" + testClientID, "user_id=" + readerID} {
+		if !strings.Contains(logs, event) {
+			t.Errorf("log lacks %q:\n%s", event, logs)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
