@@ -171,7 +171,8 @@ func (e *Emulator) ctlInfo(w http.ResponseWriter, r *http.Request) {
 
 // ctlReset puts the emulator back as it started: the same data (same seed
 // and sizes, regenerated at the current time), consent as configured, no
-// faults, no mail, the clock back on its base.
+// sign-in sessions or refresh tokens, no faults, no mail, the clock back
+// on its base.
 func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	e.clock.Set(e.opts.Clock.Now())
 	e.mu.Lock()
@@ -188,6 +189,10 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	}
 	e.store.Load(g)
 	e.registerApp()
+	if err := e.idp.Reset(); err != nil {
+		ctlError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
 	e.faults.Clear()
 	e.mailbox.Clear()
 	e.thr.Set(e.opts.ThrottlePerMinute)

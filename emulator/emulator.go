@@ -51,17 +51,22 @@ const (
 	DefaultAddr         = "127.0.0.1:5001"
 )
 
-// DelegatedPermissions are the delegated permissions the demo app
-// registration requests.
-var DelegatedPermissions = []string{
-	"openid", "profile", "email", "offline_access", "User.Read", "User.ReadBasic.All", "Mail.Send",
-	"SecurityEvents.ReadWrite.All", "SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All", "SecurityActions.ReadWrite.All",
+// DelegatedPermissions lists the delegated permissions the demo app
+// registration requests: what the console asks for when a user signs in.
+func DelegatedPermissions() []string {
+	return []string{
+		"openid", "profile", "email", "offline_access", "User.Read", "User.ReadBasic.All", "Mail.Send",
+		"SecurityEvents.ReadWrite.All", "SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All", "SecurityActions.ReadWrite.All",
+	}
 }
 
-// ApplicationPermissions are the application permissions it requests.
-var ApplicationPermissions = []string{
-	"User.Read.All", "Mail.Send",
-	"SecurityEvents.ReadWrite.All", "SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All", "SecurityActions.ReadWrite.All",
+// ApplicationPermissions lists the application permissions it requests,
+// for app-only access (client credentials).
+func ApplicationPermissions() []string {
+	return []string{
+		"User.Read.All", "Mail.Send",
+		"SecurityEvents.ReadWrite.All", "SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All", "SecurityActions.ReadWrite.All",
+	}
 }
 
 // Options configure an emulator. The zero value is a working emulator on a
@@ -226,11 +231,11 @@ func (e *Emulator) registerApp() {
 	e.dir.PutApp(tenant.App{
 		ClientID: e.opts.ClientID, DisplayName: "graphsec", ServicePrincipalID: servicePrincipalID(e.opts.ClientID),
 		Secret: e.opts.ClientSecret, RedirectURIs: e.opts.RedirectURIs,
-		Delegated: DelegatedPermissions, Application: ApplicationPermissions,
+		Delegated: DelegatedPermissions(), Application: ApplicationPermissions(),
 	})
 	e.dir.RevokeAdminConsent(e.opts.ClientID)
 	if !e.opts.Unconsented {
-		e.dir.GrantAdminConsent(e.opts.ClientID, DelegatedPermissions, ApplicationPermissions)
+		e.dir.GrantAdminConsent(e.opts.ClientID, DelegatedPermissions(), ApplicationPermissions())
 	}
 }
 
@@ -294,7 +299,7 @@ func (e *Emulator) AppToken() (string, error) { return e.idp.IssueAppToken(e.opt
 // limited to what is consented, as a sign-in would issue it.
 func (e *Emulator) UserToken(user string, scopes ...string) (string, error) {
 	if len(scopes) == 0 {
-		scopes = DelegatedPermissions
+		scopes = DelegatedPermissions()
 	}
 	return e.idp.IssueUserToken(e.opts.ClientID, user, scopes)
 }
