@@ -280,9 +280,11 @@ func (c *castCheck) match(o Object) bool {
 		}
 	}
 	// Stored data is canonical; a differently cased name is accepted
-	// because Type.Resolve accepts it too.
+	// because Type.Resolve accepts it too. Type names are ASCII, so only
+	// names of the same length can match (which spares reading the
+	// string of every evidence item of another type).
 	for _, n := range c.names {
-		if strings.EqualFold(s, n) {
+		if len(s) == len(n) && strings.EqualFold(s, n) {
 			return true
 		}
 	}
@@ -880,22 +882,26 @@ func compileComparison(op BinaryOp, l, r expr) (expr, error) {
 			}
 		case domEnum:
 			c := r.cval.(string)
+			if want {
+				return predExpr(func(env []any) bool {
+					// Stored members are canonical; another spelling
+					// of the same member is accepted (leniency).
+					s, ok := get(env).(string)
+					return ok && (s == c || strings.EqualFold(s, c))
+				}), nil
+			}
+			index := enumIndex(en)
 			return predExpr(func(env []any) bool {
 				v := get(env)
 				if v == nil {
-					return !want
+					return true
 				}
 				s, ok := v.(string)
-				if !ok {
+				if !ok || s == c || strings.EqualFold(s, c) {
 					return false
 				}
-				if s == c {
-					return want
-				}
-				if _, member := en.Canonical(s); !member {
-					return false // not a member: a data error, never a match
-				}
-				return strings.EqualFold(s, c) == want
+				_, member := index(s) // a non-member is a data error: no match
+				return member
 			}), nil
 		}
 	}
