@@ -3,6 +3,8 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -392,21 +394,90 @@ type EvidenceList []Evidence
 
 // UnmarshalJSON decodes each entry by its @odata.type. Only a value that is
 // not an array at all is an error.
+//
+// The array is split by hand rather than through []json.RawMessage: that
+// would scan and copy every entry twice more, and evidence is most of an
+// alert's bytes.
 func (l *EvidenceList) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
 		*l = nil
 		return nil
 	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(b, &raws); err != nil {
-		return err
+	if !json.Valid(b) {
+		var v any
+		return json.Unmarshal(b, &v) // the precise *json.SyntaxError
 	}
-	out := make(EvidenceList, len(raws))
-	for i, r := range raws {
-		out[i] = DecodeEvidence(r)
+	if len(b) == 0 || b[0] != '[' {
+		return &json.UnmarshalTypeError{Value: jsonKind(b[0]), Type: reflect.TypeFor[EvidenceList]()}
+	}
+	var out EvidenceList
+	for elem := range splitArray(b) {
+		out = append(out, DecodeEvidence(elem))
+	}
+	if out == nil {
+		out = EvidenceList{}
 	}
 	*l = out
 	return nil
+}
+
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	default:
+		return "number"
+	}
+}
+
+// splitArray yields the elements of a valid JSON array.
+func splitArray(b []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		depth, start, inString, escaped := 0, -1, false, false
+		for i := 1; i < len(b)-1; i++ {
+			c := b[i]
+			if inString {
+				switch {
+				case escaped:
+					escaped = false
+				case c == '\\':
+					escaped = true
+				case c == '"':
+					inString = false
+				}
+				continue
+			}
+			switch c {
+			case ' ', '\t', '\r', '\n':
+				continue
+			case '"':
+				inString = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+			case ',':
+				if depth == 0 {
+					if !yield(bytes.TrimSpace(b[start:i])) {
+						return
+					}
+					start = -1
+					continue
+				}
+			}
+			if start < 0 {
+				start = i
+			}
+		}
+		if start >= 0 {
+			yield(bytes.TrimSpace(b[start : len(b)-1]))
+		}
+	}
 }
 
 // MarshalJSON writes each entry with its @odata.type (filled in from the Go

@@ -149,6 +149,9 @@ func (p *warnParser) item(w *ProviderWarning) bool {
 		return false
 	}
 	w.Code, _ = strconv.Atoi(p.s[p.i:j])
+	if w.Code < 100 {
+		return false
+	}
 	p.i = j
 	if p.i >= len(p.s) || p.s[p.i] != ' ' {
 		return false

@@ -523,3 +523,39 @@ func TestMailHelpers(t *testing.T) {
 		t.Error("body helpers")
 	}
 }
+
+func TestEvidenceListSplitting(t *testing.T) {
+	in := ` [ {"@odata.type":"#microsoft.graph.security.urlEvidence","url":"a,]\"}\\"} , 42 , "s,[" , [1,[2,{"x":"]"}]], {} ] `
+	var l EvidenceList
+	if err := json.Unmarshal([]byte(in), &l); err != nil {
+		t.Fatal(err)
+	}
+	if len(l) != 5 {
+		t.Fatalf("%d entries", len(l))
+	}
+	if u, ok := l[0].(*URLEvidence); !ok || u.URL != `a,]"}\` {
+		t.Errorf("first entry %#v", l[0])
+	}
+	wantRaw := []string{"", "42", `"s,["`, `[1,[2,{"x":"]"}]]`, "{}"}
+	for i := 1; i < 5; i++ {
+		if u, ok := l[i].(*UnknownEvidence); !ok || string(u.Raw) != wantRaw[i] {
+			t.Errorf("entry %d: %#v", i, l[i])
+		}
+	}
+	if err := json.Unmarshal([]byte(`[]`), &l); err != nil || l == nil || len(l) != 0 {
+		t.Errorf("empty array: %v %#v", err, l)
+	}
+	for _, bad := range []string{`{}`, `"x"`, `1`, `true`} {
+		var te *json.UnmarshalTypeError
+		if err := l.UnmarshalJSON([]byte(bad)); !errors.As(err, &te) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	var se *json.SyntaxError
+	if err := l.UnmarshalJSON([]byte(`[{"a":}]`)); !errors.As(err, &se) {
+		t.Errorf("invalid JSON: %v", err)
+	}
+	if err := l.UnmarshalJSON([]byte(``)); err == nil {
+		t.Error("empty input accepted")
+	}
+}
