@@ -713,23 +713,23 @@ func unify(op BinaryOp, l, r *expr) (domain, *Enum, error) {
 	lk, rk := l.t.kind, r.t.kind
 	switch {
 	case lk == KindEnum && l.t.enum != nil:
-		en := l.t.enum
-		if err := enumOperand(en, r); err != nil {
-			if err == errMismatch {
-				return 0, nil, mismatch
-			}
+		ok, err := enumOperand(l.t.enum, r)
+		if err != nil {
 			return 0, nil, err
 		}
-		return domEnum, en, nil
+		if !ok {
+			return 0, nil, mismatch
+		}
+		return domEnum, l.t.enum, nil
 	case rk == KindEnum && r.t.enum != nil:
-		en := r.t.enum
-		if err := enumOperand(en, l); err != nil {
-			if err == errMismatch {
-				return 0, nil, mismatch
-			}
+		ok, err := enumOperand(r.t.enum, l)
+		if err != nil {
 			return 0, nil, err
 		}
-		return domEnum, en, nil
+		if !ok {
+			return 0, nil, mismatch
+		}
+		return domEnum, r.t.enum, nil
 	case lk == KindString && rk == KindString:
 		return domString, nil, nil
 	case lk == KindDateTime && rk == KindDateTime:
@@ -744,26 +744,27 @@ func unify(op BinaryOp, l, r *expr) (domain, *Enum, error) {
 	return 0, nil, mismatch
 }
 
-var errMismatch = &Error{Code: CodeBadRequest, Message: "mismatch"}
-
-// enumOperand checks the operand compared with an enum of type en.
-func enumOperand(en *Enum, o *expr) error {
+// enumOperand checks the operand compared with an enum of type en: the
+// same enum, or a string (or enum) literal naming one of its members,
+// which is canonicalised in place. It reports false for an operand of
+// another type, and an error for a literal that is not a member.
+func enumOperand(en *Enum, o *expr) (bool, error) {
 	switch {
 	case o.t.kind == KindEnum && o.t.enum == en:
-		return nil
+		return true, nil
 	case o.isConst && (o.t.kind == KindString || o.t.kind == KindEnum && o.t.enum == nil):
 		if o.t.kind == KindEnum && !sameEnumName(o.t.name, en.Name) {
-			return errMismatch
+			return false, nil
 		}
 		s := o.cval.(string)
 		m, ok := en.Canonical(s)
 		if !ok {
-			return badRequest("Invalid filter clause: The string '%s' is not a valid enumeration type constant.", echo(s))
+			return false, badRequest("Invalid filter clause: The string '%s' is not a valid enumeration type constant.", echo(s))
 		}
 		*o = constExpr(vtype{kind: KindEnum, enum: en}, m)
-		return nil
+		return true, nil
 	}
-	return errMismatch
+	return false, nil
 }
 
 // sameEnumName reports whether an enum literal's type names the declared

@@ -168,6 +168,10 @@ func TestEvaluate(t *testing.T) {
 		{"createdDateTime lt lastUpdateDateTime", "a1"},
 		{"priorityScore gt 15", "a2"},
 		{"10 lt priorityScore", "a2"},
+		{"10 le priorityScore", "a1 a2"},
+		{"20 ge priorityScore", "a1 a2"},
+		{"15 gt priorityScore", "a1"},
+		{"'medium' ge severity", "a2 a3 a5"},
 		{"priorityScore ge 10.5", "a2"},
 		{"priorityScore eq 10.0", "a1"},
 		{"priorityScore eq 1e1", "a1"},
@@ -344,4 +348,39 @@ func TestFoldHelpers(t *testing.T) {
 	if containsFold("abc", "abcd") || hasPrefixFold("ab", "abc") || hasSuffixFold("ab", "xab") {
 		t.Error("longer needle matched")
 	}
+}
+
+func TestFilterAccessorsAndEchoLimit(t *testing.T) {
+	s := newTestSchema()
+	f, err := Compile("severity eq 'high'", s.alert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := f.Expr().(*Binary); !ok || b.Op != OpEq || b.Op.String() != "eq" {
+		t.Fatalf("Expr() = %v", f.Expr())
+	}
+	_, err = Compile(strings.Repeat("x", 400)+" eq 1", s.alert)
+	assertError(t, err, "Could not find a property named '"+strings.Repeat("x", 256)+"...' on type")
+	// Echoed text is cut on a rune boundary.
+	_, err = Compile(strings.Repeat("é", 400), s.alert)
+	assertError(t, err, "Syntax error at position 1 in '"+strings.Repeat("é", 128)+"...'.")
+	if err.Error() != err.(*Error).Message {
+		t.Fatal("Error() is not the message")
+	}
+}
+
+func TestUnqualifiedEnumName(t *testing.T) {
+	color := NewEnum("color", "red", "green")
+	typ := NewType("ns.thing", nil, Property{Name: "c", Kind: KindEnum, Enum: color, Filter: true})
+	for in, want := range map[string]bool{"c eq ns.color'Red'": true, "c eq x.y.COLOR'green'": false, "c in (other.color'red')": true} {
+		f, err := Compile(in, typ)
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if got := f.Match(Object{"c": "red"}); got != want {
+			t.Errorf("%s = %v", in, got)
+		}
+	}
+	_, err := Compile("c eq ns.shade'red'", typ)
+	assertError(t, err, "Found operand types 'color' and 'ns.shade'")
 }
