@@ -51,7 +51,11 @@ func (g *Generator) catalog() *catalog {
 	for _, name := range schema.EvidenceTypes {
 		t, _ := schema.Evidence.Derived(name)
 		short := strings.TrimPrefix(name, "microsoft.graph.security.")
-		c.sizes[short] = len(t.Properties()) + 1
+		// Keys actually stored: the declared properties plus @odata.type,
+		// less tags, remediationStatusDetails and one optional property
+		// that are left out (the encoder writes absent ones as null or
+		// []). Sizing to this keeps deviceEvidence in a 32-slot table.
+		c.sizes[short] = max(len(t.Properties())-2, 6)
 		c.types[short] = t.ODataType()
 	}
 	for i, d := range detections {
@@ -303,8 +307,8 @@ func (g *Generator) alertsAndIncidents(n int) ([]odata.Object, []odata.Object) {
 	id := int64(g.r.between(20000, 90000))
 	for _, in := range incs {
 		id += int64(g.r.between(1, 23))
-		sid := strconv.FormatInt(id, 10)
-		url := "https://security.microsoft.com/incidents/" + sid + "?tid=" + g.env.tenantID
+		sid := any(strconv.FormatInt(id, 10))
+		url := any("https://security.microsoft.com/incidents/" + sid.(string) + "?tid=" + g.env.tenantID)
 		in.obj["id"] = sid
 		in.obj["incidentWebUrl"] = url
 		for _, a := range in.alerts {
@@ -667,7 +671,8 @@ func (g *Generator) buildAlert(di int, st *story, t *triage) odata.Object {
 		a["assignedTo"] = t.assignedTo
 	}
 	a["alertWebUrl"] = "https://security.microsoft.com/alerts/" + id + "?tid=" + g.env.tenantID
-	a["createdDateTime"] = at(t.created)
+	created := any(at(t.created)) // boxed once, shared with the evidence
+	a["createdDateTime"] = created
 	a["lastUpdateDateTime"] = at(t.updated)
 	a["firstActivityDateTime"] = at(t.first)
 	a["lastActivityDateTime"] = at(t.last)
@@ -682,13 +687,13 @@ func (g *Generator) buildAlert(di int, st *story, t *triage) odata.Object {
 	if d.source == "customDetection" {
 		a["customDetails"] = odata.Object{"RuleOwner": "SOC", "MatchCount": int64(g.r.between(1, 14))}
 	}
-	a["evidence"] = g.evidence(d, st, t, sev)
+	a["evidence"] = g.evidence(d, st, t, sev, created)
 	return a
 }
 
 // evidence builds the typed evidence of an alert: the detection's slots,
 // and rarely one more of a type a client may not know (it must keep it).
-func (g *Generator) evidence(d *detection, st *story, t *triage, sev string) []any {
+func (g *Generator) evidence(d *detection, st *story, t *triage, sev string, created any) []any {
 	n := len(d.evidence)
 	extra := g.r.chance(0.01) && n < 6
 	if extra {
@@ -699,7 +704,6 @@ func (g *Generator) evidence(d *detection, st *story, t *triage, sev string) []a
 	if slices.Contains(d.evidence, evServer) && !slices.Contains(d.evidence, evDevice) {
 		dev = st.server // the activity ran on the server the attacker reached
 	}
-	created := at(t.created)
 	for _, slot := range d.evidence {
 		out = append(out, g.evidenceItem(slot, d, st, t, dev, created, sev))
 	}
@@ -711,24 +715,23 @@ func (g *Generator) evidence(d *detection, st *story, t *triage, sev string) []a
 }
 
 // evBase starts an evidence object with the base properties.
-func (g *Generator) evBase(typ string, created odata.Time, verdict, remediation, role, detailed string) odata.Object {
+func (g *Generator) evBase(typ string, created any, verdict, remediation, role, detailed string) odata.Object {
 	c := g.catalog()
 	o := make(odata.Object, c.sizes[typ])
 	o["@odata.type"] = c.types[typ]
 	o["createdDateTime"] = created
 	o["verdict"] = verdict
 	o["remediationStatus"] = remediation
+	// roles is non-null, so it is stored even when empty; empty tags and
+	// detailedRoles are left out, as the encoder writes them as [].
 	if role == "" {
 		o["roles"] = c.empty
 	} else {
 		o["roles"] = c.roles[role]
 	}
-	if detailed == "" {
-		o["detailedRoles"] = c.empty
-	} else {
+	if detailed != "" {
 		o["detailedRoles"] = c.detailed[detailed]
 	}
-	o["tags"] = c.empty
 	return o
 }
 
@@ -762,7 +765,7 @@ func (g *Generator) verdicts(d *detection, t *triage) (string, string) {
 
 var severityToRisk = map[string]string{"high": "high", "medium": "medium", "low": "low", "informational": "informational"}
 
-func (g *Generator) evidenceItem(slot ev, d *detection, st *story, t *triage, dev *device, created odata.Time, sev string) odata.Object {
+func (g *Generator) evidenceItem(slot ev, d *detection, st *story, t *triage, dev *device, created any, sev string) odata.Object {
 	e := g.env
 	verdict, rem := g.verdicts(d, t)
 	switch slot {
@@ -982,13 +985,10 @@ func (g *Generator) deviceFields(o odata.Object, d *device, sev string) {
 	}
 	if d.loggedOnShared != nil {
 		o["loggedOnUsers"] = d.loggedOnShared
-	} else {
-		o["loggedOnUsers"] = g.cat.empty
 	}
 	o["rbacGroupId"] = d.rbacGroupID
 	o["rbacGroupName"] = d.rbacGroup
 	o["riskScore"] = severityToRisk[sev]
-	o["resourceAccessEvents"] = g.cat.empty
 	if d.vm != nil {
 		o["vmMetadata"] = d.vm
 	}
