@@ -233,7 +233,12 @@ func (g *Generator) fraction(c *control, d int) float64 {
 		}
 		return 0
 	}
-	f := c.from + (c.to-c.from)*float64(d)/89 + (g.r.r.Float64()-0.5)*0.04
+	// Each product is converted explicitly so the compiler cannot fuse it
+	// into a multiply-add, whose different rounding on arm64 would break
+	// byte-identical output across machines.
+	trend := float64((c.to - c.from) * float64(d))
+	noise := float64((g.r.r.Float64() - 0.5) * 0.04)
+	f := c.from + trend/89 + noise
 	return math.Max(0, math.Min(1, f))
 }
 
@@ -355,11 +360,11 @@ func (g *Generator) secureScores() []odata.Object {
 			"vendorInformation": vendor,
 			"controlScores":     scores,
 			"averageComparativeScores": []any{
-				odata.Object{"basis": "AllTenants", "averageScore": round2(maxScore * (0.41 + 0.0002*float64(d))),
+				odata.Object{"basis": "AllTenants", "averageScore": round2(maxScore * (0.41 + float64(0.0002*float64(d)))),
 					"identityScore": round2(maxScore * 0.12), "dataScore": round2(maxScore * 0.05), "deviceScore": round2(maxScore * 0.11)},
-				odata.Object{"basis": "TotalSeats", "averageScore": round2(maxScore * (0.45 + 0.0002*float64(d))),
+				odata.Object{"basis": "TotalSeats", "averageScore": round2(maxScore * (0.45 + float64(0.0002*float64(d)))),
 					"seatSizeRangeLowerValue": "100", "seatSizeRangeUpperValue": "500"},
-				odata.Object{"basis": "IndustryTypes", "averageScore": round2(maxScore * (0.48 + 0.0001*float64(d))),
+				odata.Object{"basis": "IndustryTypes", "averageScore": round2(maxScore * (0.48 + float64(0.0001*float64(d)))),
 					"industryName": "Transportation and Logistics"},
 			},
 		}
