@@ -36,6 +36,12 @@ const (
 	beta = "/beta"
 )
 
+// Clock reports the current time. graphsec's internal/clock types satisfy
+// it; it is declared here so programs outside the module can inject one.
+type Clock interface {
+	Now() time.Time
+}
+
 // Options configures a Client. Only Tokens is normally needed; the rest
 // have defaults suited to Microsoft Graph.
 type Options struct {
@@ -65,9 +71,9 @@ type Options struct {
 	MaxErrorBodyBytes int64
 	// Retry configures the retry layer.
 	Retry RetryPolicy
-	// Clock is the source of "now" (HTTP-date Retry-After, the alerts_v2
-	// cursor). Default the system clock.
-	Clock clock.Clock
+	// Clock is the source of "now" (for HTTP-date Retry-After values).
+	// Default the system clock.
+	Clock Clock
 	// Logger receives retries and token refreshes at Info level; never
 	// tokens. Default: discard.
 	Logger *slog.Logger
@@ -84,7 +90,7 @@ type Client struct {
 	userAgent  string
 	maxBody    int64
 	maxErrBody int64
-	clock      clock.Clock
+	clock      Clock
 
 	Users           *UsersService
 	Alerts          *AlertsService // alerts_v2 (microsoft.graph.security.alert)
@@ -317,7 +323,43 @@ func (c *Client) callEntity(ctx context.Context, r *Request, out any) (*Response
 	return resp, err
 }
 
+type requestObserverKey struct{}
+
+type dryRunKey struct{}
+
+// ErrDryRun is returned by every call made with a [DryRun] context.
+var ErrDryRun = errors.New("graph: dry run: request not sent")
+
+// WithRequestObserver returns a context whose calls hand each request to fn
+// just before it is sent: method, URL, the headers the client sets and the
+// JSON body, exactly as sent (the transport then adds Authorization and
+// client-request-id). A console shows users the REST call of any method
+// this way, a PATCH body included; next pages of a list are reported too.
+func WithRequestObserver(ctx context.Context, fn func(*Request)) context.Context {
+	return context.WithValue(ctx, requestObserverKey{}, fn)
+}
+
+// DryRun returns a context whose calls build their request, show it to any
+// [WithRequestObserver] function and return ErrDryRun without sending
+// anything: a preview of any method, not only lists.
+func DryRun(ctx context.Context) context.Context {
+	return context.WithValue(ctx, dryRunKey{}, true)
+}
+
+func (r *Request) clone() *Request {
+	c := *r
+	c.Header = r.Header.Clone()
+	c.Body = bytes.Clone(r.Body)
+	return &c
+}
+
 func (c *Client) send(ctx context.Context, r *Request) (*Response, []byte, error) {
+	if fn, ok := ctx.Value(requestObserverKey{}).(func(*Request)); ok && fn != nil {
+		fn(r.clone())
+	}
+	if ctx.Value(dryRunKey{}) != nil {
+		return nil, nil, ErrDryRun
+	}
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)

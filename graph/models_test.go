@@ -559,3 +559,26 @@ func TestEvidenceListSplitting(t *testing.T) {
 		t.Error("empty input accepted")
 	}
 }
+
+func TestEvidenceTypeNamesRoundTrip(t *testing.T) {
+	names := []string{"userEvidence", "deviceEvidence", "fileEvidence", "ipEvidence", "urlEvidence", "processEvidence",
+		"mailboxEvidence", "analyzedMessageEvidence", "registryKeyEvidence", "registryValueEvidence", "mailClusterEvidence",
+		"cloudApplicationEvidence", "oauthApplicationEvidence", "securityGroupEvidence", "malwareEvidence",
+		"networkConnectionEvidence", "dnsEvidence", "fileHashEvidence"}
+	for _, n := range names {
+		ev := newEvidence(n)
+		if ev == nil || ev.TypeName() != "#microsoft.graph.security."+n {
+			t.Errorf("%s: %#v", n, ev)
+			continue
+		}
+		// Encoding fills @odata.type in, and decoding picks the same type.
+		b, err := json.Marshal(EvidenceList{ev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back EvidenceList
+		if err := json.Unmarshal(b, &back); err != nil || back[0].TypeName() != ev.TypeName() || back[0].Common().ODataType != ev.TypeName() {
+			t.Errorf("%s: %s → %#v (%v)", n, b, back, err)
+		}
+	}
+}

@@ -594,3 +594,55 @@ func TestRequestDisplay(t *testing.T) {
 		}
 	}
 }
+
+func TestDryRunAndRequestObserver(t *testing.T) {
+	var calls atomic.Int32
+	env := newEnv(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		writeJSON(w, r, 200, string(compactFixtureB(t, "alert_v2.json")))
+	})
+	var seen []*Request
+	ctx := WithRequestObserver(context.Background(), func(r *Request) { seen = append(seen, r) })
+	u := AlertUpdate{Status: Some(AlertStatusResolved), Classification: Some(AlertClassificationFalsePositive)}
+
+	_, _, err := env.c.Alerts.Update(DryRun(ctx), alertID, u)
+	if !errors.Is(err, ErrDryRun) || calls.Load() != 0 {
+		t.Fatalf("dry run: %v, %d requests", err, calls.Load())
+	}
+	if _, _, err := env.c.Alerts.Update(ctx, alertID, u); err != nil || calls.Load() != 1 {
+		t.Fatalf("real run: %v", err)
+	}
+	if len(seen) != 2 {
+		t.Fatalf("observer saw %d requests", len(seen))
+	}
+	for _, r := range seen {
+		if r.String() != "PATCH "+env.srv.URL+"/v1.0/security/alerts_v2/"+alertID ||
+			string(r.Body) != `{"classification":"falsePositive","status":"resolved"}` || r.Header.Get("Prefer") != "include-unknown-enum-members" {
+			t.Errorf("observed %s %s %v", r, r.Body, r.Header)
+		}
+	}
+	for range env.c.Alerts.All(DryRun(context.Background()), Query{}, 0) {
+	}
+	if calls.Load() != 1 {
+		t.Error("a dry-run iterator sent a request")
+	}
+}
+
+func TestUsersCountConsistencyLevel(t *testing.T) {
+	var pages atomic.Int32
+	var env *testEnv
+	env = newEnv(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("ConsistencyLevel") != "eventual" {
+			t.Errorf("page %d without ConsistencyLevel", pages.Load()+1)
+		}
+		if pages.Add(1) == 1 {
+			writeJSON(w, r, 200, `{"@odata.count":2,"value":[{"id":"a"}],"@odata.nextLink":"`+env.srv.URL+`/v1.0/users?$count=true&$skiptoken=x"}`)
+			return
+		}
+		writeJSON(w, r, 200, `{"value":[{"id":"b"}]}`)
+	})
+	n, err := drain2(env.c.Users.All(context.Background(), Query{Count: true}, 0))
+	if err != nil || n != 2 {
+		t.Errorf("%d %v", n, err)
+	}
+}

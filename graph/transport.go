@@ -111,13 +111,13 @@ func WithRetryObserver(ctx context.Context, fn func(RetryInfo)) context.Context 
 type RetryTransport struct {
 	next  http.RoundTripper
 	p     RetryPolicy
-	clock clock.Clock
+	clock Clock
 	log   *slog.Logger
 }
 
 // NewRetryTransport wraps next. clk dates HTTP-date Retry-After values; log
 // may be nil.
-func NewRetryTransport(next http.RoundTripper, p RetryPolicy, clk clock.Clock, log *slog.Logger) *RetryTransport {
+func NewRetryTransport(next http.RoundTripper, p RetryPolicy, clk Clock, log *slog.Logger) *RetryTransport {
 	if clk == nil {
 		clk = clock.System{}
 	}

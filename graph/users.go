@@ -47,9 +47,15 @@ func userPath(idOrUPN string) (string, error) {
 	return "/users/" + seg, nil
 }
 
-// ListRequest builds the request [UsersService.List] sends.
+// ListRequest builds the request [UsersService.List] sends. With q.Count it
+// adds ConsistencyLevel: eventual, which directory objects require for
+// $count (and which the next pages carry too).
 func (s *UsersService) ListRequest(q Query) (*Request, error) {
-	return s.c.listRequest(v1+"/users", q)
+	r, err := s.c.listRequest(v1+"/users", q)
+	if err == nil && q.Count {
+		r.Header.Set("ConsistencyLevel", "eventual")
+	}
+	return r, err
 }
 
 // List returns the first page of users.
