@@ -1,8 +1,3 @@
-// Package graphapi serves the emulated Microsoft Graph: /v1.0 and /beta,
-// users and mail, and the security API (legacy alerts, alerts_v2,
-// incidents, secure score, control profiles, security actions). Every
-// request is authenticated with a token from the emulated identity
-// platform and authorised by its permissions, exactly as Graph does.
 package graphapi
 
 import (

@@ -3,37 +3,11 @@ package graphapi
 import (
 	"net/http"
 
+	"github.com/graphsec/graphsec/emulator/gen"
+	"github.com/graphsec/graphsec/emulator/model"
 	"github.com/graphsec/graphsec/emulator/odata"
 	"github.com/graphsec/graphsec/emulator/tenant"
 )
-
-// userObject is the Graph representation of a directory user. Empty
-// profile fields are null on the wire, as Graph returns them.
-func userObject(u tenant.User) odata.Object {
-	o := odata.Object{"id": u.ID, "userPrincipalName": u.UserPrincipalName}
-	set := func(k, v string) {
-		if v != "" {
-			o[k] = v
-		}
-	}
-	set("displayName", u.DisplayName)
-	set("givenName", u.GivenName)
-	set("surname", u.Surname)
-	set("jobTitle", u.JobTitle)
-	set("mail", u.Mail)
-	set("mobilePhone", u.MobilePhone)
-	set("officeLocation", u.OfficeLocation)
-	set("preferredLanguage", u.PreferredLanguage)
-	phones := make([]any, 0, len(u.BusinessPhones))
-	for _, p := range u.BusinessPhones {
-		phones = append(phones, p)
-	}
-	o["businessPhones"] = phones
-	return o
-}
-
-// defaultUserSelect is what Graph returns for a user without $select.
-var defaultUserSelect = []string{"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"}
 
 func (a *API) getMe(c *call) error {
 	if c.who.appOnly() {
@@ -68,9 +42,9 @@ func (a *API) writeUser(c *call, u tenant.User) error {
 	sel := q.Select
 	ctxSel := sel
 	if len(sel) == 0 {
-		sel = defaultUserSelect
+		sel = model.UserDefaultProperties()
 	}
-	c.writeEntity(http.StatusOK, c.contextURL(entityContext("users", ctxSel)), userObject(u), a.schema.User, sel)
+	c.writeEntity(http.StatusOK, c.contextURL(entityContext("users", ctxSel)), gen.UserObject(u), a.schema.User, sel)
 	return nil
 }
 
@@ -81,7 +55,7 @@ func (a *API) listUsers(c *call) error {
 	users := a.dir.Users()
 	docs := make([]odata.Object, len(users))
 	for i, u := range users {
-		docs[i] = userObject(u)
+		docs[i] = gen.UserObject(u)
 	}
 	spec := odata.Spec{
 		Type:  a.schema.User,
@@ -89,7 +63,7 @@ func (a *API) listUsers(c *call) error {
 		// Graph pages users 100 at a time and accepts $top up to 999.
 		DefaultTop: 100, MaxTop: 999, Limits: odata.DefaultLimits(),
 	}
-	return c.listSelecting("users", spec, defaultUserSelect, func(q *odata.Query) ([]odata.Object, int) {
+	return c.listSelecting("users", spec, model.UserDefaultProperties(), func(q *odata.Query) ([]odata.Object, int) {
 		return q.Run(docs)
 	})
 }

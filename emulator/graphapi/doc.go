@@ -1,0 +1,80 @@
+// Package graphapi serves the emulated Microsoft Graph: /v1.0 and /beta,
+// users and mail, and the security API (legacy alerts, alerts_v2,
+// incidents, secure score, control profiles, security actions). Every
+// request is authenticated with a token from the emulated identity
+// platform and authorised by its permissions, exactly as Graph does.
+//
+// # Choices where Microsoft's documentation is silent
+//
+// Not found. Unknown ids of security resources answer 404 with code
+// ResourceNotFound and "The alert with id 'x' was not found." (the docs do
+// not publish the code). Unknown path segments answer 400 "Resource not
+// found for the segment 'x'.", as Graph does; a known path with another
+// method answers 405 with Graph's error body and an Allow header.
+//
+// Page sizes. alerts_v2 and incidents: 100 per page without $top, $top up
+// to 2000. Legacy alerts: $top per provider up to 1000 (also the default),
+// $skip up to 500. Secure scores: all 90 by default. Control profiles:
+// all. Security actions: 100. Users: 100, $top up to 999. Next links carry
+// the request's options re-encoded canonically, with $skip advanced.
+//
+// Legacy alerts. The merged providers' answers are ordered by $orderby,
+// or newest first. PATCH must carry vendorInformation whose provider and
+// vendor match the alert's (400 otherwise; the service routes by it). Only
+// assignedTo, closedDateTime, comments, feedback, status, tags and
+// vendorInformation may be sent; anything else is a 400 naming it. New
+// comments on IPC and MCAS alerts must be exactly "Closed in IPC" /
+// "Closed in MCAS" (the docs' restriction, read as applying to the
+// providers it names); other providers take free text (up to 100
+// comments of 1000 characters), which the original sample relies on.
+// Resolving sets closedDateTime when the client did not; every change
+// appends a historyStates entry. A provider fault queued on the control
+// plane makes the list answer 206 with a Warning for that provider and
+// without its alerts.
+//
+// alerts_v2. PATCH takes status, classification, determination and
+// assignedTo (null unassigns); it advances lastUpdateDateTime, sets
+// resolvedDateTime on resolve and clears it on reopen. Comments are one
+// alertComment object or a one-element array, at most 32 KiB; adding one
+// also advances lastUpdateDateTime.
+//
+// Incidents. PATCH takes assignedTo, classification, determination,
+// status (active, inProgress, resolved: redirected is set only by the
+// service and awaitingAction only by Defender Experts), customTags and
+// resolvingComment (description and summary are service-written). As in
+// the Defender portal, assignment, classification and determination carry
+// to every alert of the incident, resolving it resolves them and
+// reactivating it reopens them as new. After any alert changes, the
+// incident's severity is the highest of its alerts', it is resolved
+// exactly when all of them are, and its lastUpdateDateTime moves on.
+//
+// Permissions. Delegated calls to /security also need a directory role,
+// as Microsoft requires: Security Reader (or Global Reader) to read;
+// Security Operator, Security Administrator or Global Administrator to
+// change. The 403 says which role is missing. Security actions answer 403
+// to delegated tokens and exist only on beta.
+//
+// Control profiles. PATCH state is one of Default, Ignored, ThirdParty,
+// Reviewed (matched without regard to case); the appended
+// controlStateUpdates entry keeps the previous entry's values for what the
+// update leaves out.
+//
+// Security actions. An action is NotStarted when created, Running after
+// 2 seconds and Completed after 10 (by the emulator's clock, so tests can
+// step through). operationStatus has no "canceled", so a cancelled action
+// ends Failed with errorInfo {code 499, "Canceled by the client."};
+// cancelling a finished action is a 400.
+//
+// Mail. Bodies up to 4 MB (Graph's request limit), JSON or base64 MIME.
+// Only #microsoft.graph.fileAttachment attachments. A delegated caller may
+// send only as themselves (ErrorAccessDenied otherwise). No recipients, or
+// an unparsable address, is ErrorInvalidRecipients. The mailbox keeps the
+// last 1000 messages.
+//
+// Throttling is off unless enabled (flag or control plane): a token bucket
+// of N requests a minute per app and tenant on /security, answering 429
+// TooManyRequests with a fractional Retry-After, Graph's throttling body.
+//
+// Tolerance. Path segments match without regard to case; OData key syntax
+// users('x') works like users/x; a trailing slash is ignored.
+package graphapi
