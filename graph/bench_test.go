@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,20 +70,33 @@ func BenchmarkDecodeAlertsV2Page(b *testing.B) {
 }
 
 // BenchmarkListAlertsV2Page is the same page through the whole client
-// (headers, retry and auth layers, bounded read) from a local server.
+// (headers, retry and auth layers, bounded read) from a local server, with
+// and without a Content-Length.
 func BenchmarkListAlertsV2Page(b *testing.B) {
+	b.Run("content-length", func(b *testing.B) { benchList(b, "") })
+	b.Run("chunked", func(b *testing.B) { benchList(b, "chunked=1") })
+}
+
+func benchList(b *testing.B, query string) {
 	data := benchAlertPage(b, 1000)
 	env := newEnv(&testing.T{}, nil)
 	env.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("chunked") == "" {
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		}
 		_, _ = w.Write(data)
 	})
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	ctx := context.Background()
 	for b.Loop() {
-		p, _, err := env.c.Alerts.List(ctx, Query{Top: 1000})
-		if err != nil || len(p.Value) != 1000 {
+		r, err := env.c.NewRequest(http.MethodGet, "/v1.0/security/alerts_v2", query, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var p Page[Alert]
+		if _, err := env.c.Do(ctx, r, &p); err != nil || len(p.Value) != 1000 {
 			b.Fatal(err)
 		}
 	}

@@ -382,7 +382,7 @@ func (c *Client) send(ctx context.Context, r *Request) (*Response, []byte, error
 	defer func() { _ = resp.Body.Close() }()
 	meta := c.newResponse(r, resp)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b, truncated, _ := readLimited(resp.Body, c.maxErrBody)
+		b, truncated, _ := readLimited(resp.Body, c.maxErrBody, resp.ContentLength)
 		e := parseError(resp.StatusCode, resp.Header, b, truncated, c.clock.Now())
 		e.Method, e.URL = r.Method, meta.URL
 		if e.ClientRequestID == "" {
@@ -390,7 +390,7 @@ func (c *Client) send(ctx context.Context, r *Request) (*Response, []byte, error
 		}
 		return meta, nil, e
 	}
-	b, truncated, err := readLimited(resp.Body, c.maxBody)
+	b, truncated, err := readLimited(resp.Body, c.maxBody, resp.ContentLength)
 	if err != nil {
 		return meta, nil, fmt.Errorf("graph: %s %s: reading response (request-id %s): %w", r.Method, stripQuery(meta.URL), meta.RequestID, err)
 	}
@@ -401,9 +401,31 @@ func (c *Client) send(ctx context.Context, r *Request) (*Response, []byte, error
 }
 
 // readLimited reads at most limit bytes; truncated reports that more
-// followed.
-func readLimited(r io.Reader, limit int64) (b []byte, truncated bool, err error) {
-	b, err = io.ReadAll(io.LimitReader(r, limit+1))
+// followed. hint (a Content-Length, or <= 0) sizes the buffer up front, so
+// a multi-megabyte page is read without repeated growth.
+func readLimited(r io.Reader, limit, hint int64) (b []byte, truncated bool, err error) {
+	lr := io.LimitReader(r, limit+1)
+	if hint <= 0 {
+		b, err = io.ReadAll(lr)
+		if int64(len(b)) > limit {
+			return b[:limit], true, err
+		}
+		return b, false, err
+	}
+	b = make([]byte, 0, min(hint, limit)+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, rerr := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if rerr != nil {
+			if rerr != io.EOF {
+				err = rerr
+			}
+			break
+		}
+	}
 	if int64(len(b)) > limit {
 		return b[:limit], true, err
 	}

@@ -43,18 +43,23 @@
 //
 // # Against the local emulator
 //
-// Only the two base URLs change; every code path is the same:
+// Only the two base URLs change (the identity endpoints and the Graph
+// base URL); every code path is the same:
 //
-//	cc := &clientcredentials.Config{
-//		ClientID:     "…demo client id…",
-//		ClientSecret: "…demo secret…",
-//		TokenURL:     "http://127.0.0.1:5001/" + tenant + "/oauth2/v2.0/token",
-//		Scopes:       []string{"https://graph.microsoft.com/.default"},
+//	emu := "http://127.0.0.1:5001"
+//	conf.Endpoint = oauth2.Endpoint{
+//		AuthURL:  emu + "/" + tenant + "/oauth2/v2.0/authorize",
+//		TokenURL: emu + "/" + tenant + "/oauth2/v2.0/token",
 //	}
 //	c, err := graph.New(graph.Options{
-//		BaseURL: "http://127.0.0.1:5001",
-//		Tokens:  graph.AppTokens(ctx, cc),
+//		BaseURL: emu,
+//		Tokens:  graph.DelegatedTokens(ctx, conf, storedToken, saveToken),
 //	})
+//
+// and app-only:
+//
+//	cc.TokenURL = emu + "/" + tenant + "/oauth2/v2.0/token"
+//	c, err := graph.New(graph.Options{BaseURL: emu, Tokens: graph.AppTokens(ctx, cc)})
 //
 // # What every request carries
 //
@@ -98,4 +103,11 @@
 //
 //	r, _ := c.LegacyAlerts.ListRequest(graph.LegacyAlertQuery{TopPerProvider: 5, Severity: "high"})
 //	fmt.Println(r) // GET https://graph.microsoft.com/v1.0/security/alerts?$filter=severity%20eq%20'high'&$top=5
+//
+// For any other method, [WithRequestObserver] reports each request (PATCH
+// body included) as it is sent, and [DryRun] builds it without sending.
+//
+// # Choices where Microsoft's documentation is silent
+//
+// These are documented in README.md next to this file.
 package graph

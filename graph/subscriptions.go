@@ -135,7 +135,7 @@ func DecodeChangeNotifications(r io.Reader, max int64) (*ChangeNotificationColle
 	if max <= 0 {
 		max = MaxNotificationBody
 	}
-	b, truncated, err := readLimited(r, max)
+	b, truncated, err := readLimited(r, max, 0)
 	if err != nil {
 		return nil, fmt.Errorf("graph: reading notifications: %w", err)
 	}
