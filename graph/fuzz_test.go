@@ -99,6 +99,16 @@ func FuzzDecodeEvidence(f *testing.F) {
 		if _, err := json.Marshal(l); err != nil {
 			t.Errorf("decoded evidence does not re-encode: %v", err)
 		}
+		// The hand-written splitter must agree with encoding/json.
+		var raws []json.RawMessage
+		if err := json.Unmarshal(append(append([]byte("["), data...), ']'), &raws); err != nil || len(raws) != len(l) {
+			t.Fatalf("split into %d entries, encoding/json into %d (%v)", len(l), len(raws), err)
+		}
+		for i, r := range raws {
+			if u, ok := l[i].(*UnknownEvidence); ok && !bytes.Equal(u.Raw, bytes.TrimSpace(r)) {
+				t.Errorf("entry %d: %q, want %q", i, u.Raw, r)
+			}
+		}
 	})
 }
 
