@@ -1,0 +1,260 @@
+// Package config reads graphsec's configuration from flags and the
+// environment, checks it, and can show it with secrets redacted. Only
+// package main hands it the real environment; everything else receives a
+// Config.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Config is the console's configuration.
+type Config struct {
+	// Addr is where the console listens (GRAPHSEC_ADDR, default :5000 on
+	// loopback).
+	Addr string
+	// ClientID, ClientSecret and Tenant identify the app registration.
+	// With ClientID empty, graphsec runs its embedded emulator and fills
+	// these in from it.
+	ClientID     string
+	ClientSecret string
+	// Tenant is the tenant id or domain (or "organizations").
+	Tenant string
+	// RedirectURL is the registered redirect URI; it must end in
+	// /login/authorized (the original sample's path).
+	RedirectURL string
+	// PublicURL is the console's externally reachable base URL, used to
+	// build notification URLs and absolute links.
+	PublicURL string
+	// AuthorityURL is the identity platform's base URL.
+	AuthorityURL string
+	// GraphURL is Microsoft Graph's base URL.
+	GraphURL string
+	// DB is the database: a SQLite file path (default graphsec.db).
+	DB string
+
+	// EmulatorAddr is where the embedded emulator listens when no tenant is
+	// configured (default 127.0.0.1:5001).
+	EmulatorAddr string
+	// EmulatorUnconsented starts the embedded emulator without admin
+	// consent, to walk through the consent flow.
+	EmulatorUnconsented bool
+	// EmulatorSeed seeds the embedded emulator's data.
+	EmulatorSeed int64
+
+	// SessionLifetime is how long a sign-in lasts without activity.
+	SessionLifetime time.Duration
+	// LogLevel and LogFormat configure the process log.
+	LogLevel, LogFormat string
+}
+
+// Embedded reports whether graphsec should run its own emulator: no app
+// registration was configured.
+func (c Config) Embedded() bool { return c.ClientID == "" }
+
+// Defaults.
+const (
+	DefaultAddr         = "localhost:5000"
+	DefaultAuthorityURL = "https://login.microsoftonline.com"
+	DefaultGraphURL     = "https://graph.microsoft.com"
+	DefaultDB           = "graphsec.db"
+	DefaultEmulatorAddr = "127.0.0.1:5001"
+	RedirectPath        = "/login/authorized"
+)
+
+// variable describes one setting: its flag, its environment variable and
+// where it goes.
+type variable struct {
+	flag, env, usage string
+	def              string
+	secret           bool
+	dst              *string
+}
+
+// Load reads flags from args and the environment through getenv (flags win)
+// and validates the result. Errors name the variable to fix.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	var c Config
+	var seed, lifetime, unconsented string
+	vars := []variable{
+		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
+		{"client-id", "GRAPHSEC_CLIENT_ID", "app registration's client id (empty: run the embedded emulator)", "", false, &c.ClientID},
+		{"client-secret", "GRAPHSEC_CLIENT_SECRET", "app registration's client secret", "", true, &c.ClientSecret},
+		{"tenant", "GRAPHSEC_TENANT", "tenant id or domain (or organizations)", "", false, &c.Tenant},
+		{"redirect-url", "GRAPHSEC_REDIRECT_URL", "registered redirect URI (default {public-url}/login/authorized)", "", false, &c.RedirectURL},
+		{"public-url", "GRAPHSEC_PUBLIC_URL", "externally reachable base URL of the console (default http://{addr})", "", false, &c.PublicURL},
+		{"authority-url", "GRAPHSEC_AUTHORITY_URL", "identity platform base URL", DefaultAuthorityURL, false, &c.AuthorityURL},
+		{"graph-url", "GRAPHSEC_GRAPH_URL", "Microsoft Graph base URL", DefaultGraphURL, false, &c.GraphURL},
+		{"db", "GRAPHSEC_DB", "SQLite database file", DefaultDB, false, &c.DB},
+		{"emulator-addr", "GRAPHSEC_EMULATOR_ADDR", "listen address of the embedded emulator", DefaultEmulatorAddr, false, &c.EmulatorAddr},
+		{"emulator-unconsented", "GRAPHSEC_EMULATOR_UNCONSENTED", "start the embedded emulator without admin consent (true/false)", "false", false, &unconsented},
+		{"emulator-seed", "GRAPHSEC_EMULATOR_SEED", "seed of the embedded emulator's data", "1", false, &seed},
+		{"session-lifetime", "GRAPHSEC_SESSION_LIFETIME", "how long a sign-in lasts without activity", "12h", false, &lifetime},
+		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
+		{"log-format", "GRAPHSEC_LOG_FORMAT", "text or json", "text", false, &c.LogFormat},
+	}
+	fs := flag.NewFlagSet("graphsec", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, v := range vars {
+		def := v.def
+		if e := getenv(v.env); e != "" {
+			def = e
+		}
+		shown := def
+		if v.secret && shown != "" {
+			shown = "(set)"
+		}
+		fs.StringVar(v.dst, v.flag, def, fmt.Sprintf("%s (env %s)", v.usage, v.env))
+		if f := fs.Lookup(v.flag); f != nil {
+			f.DefValue = shown
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	var errs []error
+	bad := func(env, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, a...)))
+	}
+	if _, err := fmt.Sscan(seed, &c.EmulatorSeed); err != nil {
+		bad("GRAPHSEC_EMULATOR_SEED", "%q is not an integer", seed)
+	}
+	switch strings.ToLower(unconsented) {
+	case "true", "1", "yes":
+		c.EmulatorUnconsented = true
+	case "false", "0", "no", "":
+	default:
+		bad("GRAPHSEC_EMULATOR_UNCONSENTED", "%q is not true or false", unconsented)
+	}
+	d, err := time.ParseDuration(lifetime)
+	if err != nil || d < time.Minute || d > 30*24*time.Hour {
+		bad("GRAPHSEC_SESSION_LIFETIME", "%q must be a duration between 1m and 720h", lifetime)
+	}
+	c.SessionLifetime = d
+	errs = append(errs, c.validate()...)
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	c.fillDerived()
+	return c, nil
+}
+
+var guidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// domainRe accepts a DNS name such as contoso.onmicrosoft.com.
+var domainRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$`)
+
+func (c *Config) validate() []error {
+	var errs []error
+	bad := func(env, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, a...)))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("GRAPHSEC_ADDR", "%q is not host:port", c.Addr)
+	}
+	if _, _, err := net.SplitHostPort(c.EmulatorAddr); err != nil {
+		bad("GRAPHSEC_EMULATOR_ADDR", "%q is not host:port", c.EmulatorAddr)
+	}
+	checkURL := func(env, v string, required bool) {
+		if v == "" {
+			if required {
+				bad(env, "is required")
+			}
+			return
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			bad(env, "%q is not an absolute http(s) URL without query", v)
+			return
+		}
+		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			bad(env, "%q uses plain http on a host that is not loopback; use https", v)
+		}
+	}
+	checkURL("GRAPHSEC_PUBLIC_URL", c.PublicURL, false)
+	checkURL("GRAPHSEC_AUTHORITY_URL", c.AuthorityURL, true)
+	checkURL("GRAPHSEC_GRAPH_URL", c.GraphURL, true)
+	checkURL("GRAPHSEC_REDIRECT_URL", c.RedirectURL, false)
+	if c.RedirectURL != "" {
+		if u, err := url.Parse(c.RedirectURL); err == nil && u.Path != RedirectPath {
+			bad("GRAPHSEC_REDIRECT_URL", "%q must end in %s, the path graphsec serves the sign-in callback on", c.RedirectURL, RedirectPath)
+		}
+	}
+	if c.DB == "" {
+		bad("GRAPHSEC_DB", "is required")
+	}
+	if c.ClientID != "" {
+		if !guidRe.MatchString(c.ClientID) {
+			bad("GRAPHSEC_CLIENT_ID", "%q is not a GUID (the app registration's Application (client) ID)", c.ClientID)
+		}
+		if c.ClientSecret == "" {
+			bad("GRAPHSEC_CLIENT_SECRET", "is required with GRAPHSEC_CLIENT_ID")
+		}
+		switch {
+		case c.Tenant == "":
+			bad("GRAPHSEC_TENANT", "is required with GRAPHSEC_CLIENT_ID (the tenant id, its domain, or organizations)")
+		case strings.EqualFold(c.Tenant, "organizations"), guidRe.MatchString(c.Tenant), domainRe.MatchString(c.Tenant):
+		case strings.EqualFold(c.Tenant, "common"), strings.EqualFold(c.Tenant, "consumers"):
+			bad("GRAPHSEC_TENANT", "%q cannot be used: the security API needs a work or school tenant (use its id, its domain, or organizations)", c.Tenant)
+		default:
+			bad("GRAPHSEC_TENANT", "%q is not a tenant id, a domain or organizations", c.Tenant)
+		}
+	} else if c.ClientSecret != "" || c.Tenant != "" {
+		bad("GRAPHSEC_CLIENT_ID", "is required when GRAPHSEC_CLIENT_SECRET or GRAPHSEC_TENANT is set")
+	}
+	return errs
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// fillDerived fills the public and redirect URLs from the listen address
+// when they were not given.
+func (c *Config) fillDerived() {
+	c.AuthorityURL = strings.TrimRight(c.AuthorityURL, "/")
+	c.GraphURL = strings.TrimRight(c.GraphURL, "/")
+	if c.PublicURL == "" {
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" || host == "127.0.0.1" {
+			host = "localhost"
+		}
+		c.PublicURL = "http://" + net.JoinHostPort(host, port)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.RedirectURL == "" {
+		c.RedirectURL = c.PublicURL + RedirectPath
+	}
+}
+
+// Redacted lists the configuration for the start-up log, secrets hidden.
+func (c Config) Redacted() []any {
+	secret := "(not set)"
+	if c.ClientSecret != "" {
+		secret = "(set)"
+	}
+	mode := "tenant"
+	if c.Embedded() {
+		mode = "embedded emulator"
+	}
+	return []any{
+		"mode", mode, "addr", c.Addr, "public_url", c.PublicURL, "client_id", c.ClientID, "client_secret", secret,
+		"tenant", c.Tenant, "redirect_url", c.RedirectURL, "authority_url", c.AuthorityURL, "graph_url", c.GraphURL,
+		"db", c.DB, "session_lifetime", c.SessionLifetime.String(),
+	}
+}

@@ -1,0 +1,86 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaultsEmbedded(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Embedded() || c.Addr != "localhost:5000" || c.PublicURL != "http://localhost:5000" || c.RedirectURL != "http://localhost:5000/login/authorized" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if c.AuthorityURL != DefaultAuthorityURL || c.GraphURL != DefaultGraphURL || c.DB != DefaultDB || c.EmulatorSeed != 1 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestLoadTenant(t *testing.T) {
+	e := map[string]string{
+		"GRAPHSEC_CLIENT_ID":     "6731de76-14a6-49ae-97bc-6eba6914391e",
+		"GRAPHSEC_CLIENT_SECRET": "s3cret~value",
+		"GRAPHSEC_TENANT":        "contoso.onmicrosoft.com",
+		"GRAPHSEC_PUBLIC_URL":    "https://soc.example.com/",
+		"GRAPHSEC_ADDR":          ":8080",
+	}
+	c, err := Load([]string{"-db", "/var/lib/graphsec/g.db"}, env(e), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Embedded() || c.RedirectURL != "https://soc.example.com/login/authorized" || c.DB != "/var/lib/graphsec/g.db" {
+		t.Fatalf("%+v", c)
+	}
+	if red := fmt.Sprint(c.Redacted()...); strings.Contains(red, "s3cret") || !strings.Contains(red, "(set)") {
+		t.Fatalf("Redacted: %s", red)
+	}
+}
+
+func TestLoadErrorsNameTheVariable(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"bad client id", map[string]string{"GRAPHSEC_CLIENT_ID": "abc", "GRAPHSEC_CLIENT_SECRET": "x", "GRAPHSEC_TENANT": "organizations"}, nil, "GRAPHSEC_CLIENT_ID"},
+		{"missing secret", map[string]string{"GRAPHSEC_CLIENT_ID": "6731de76-14a6-49ae-97bc-6eba6914391e", "GRAPHSEC_TENANT": "organizations"}, nil, "GRAPHSEC_CLIENT_SECRET"},
+		{"common tenant", map[string]string{"GRAPHSEC_CLIENT_ID": "6731de76-14a6-49ae-97bc-6eba6914391e", "GRAPHSEC_CLIENT_SECRET": "x", "GRAPHSEC_TENANT": "common"}, nil, "GRAPHSEC_TENANT"},
+		{"secret without id", map[string]string{"GRAPHSEC_CLIENT_SECRET": "x"}, nil, "GRAPHSEC_CLIENT_ID"},
+		{"bad addr", map[string]string{"GRAPHSEC_ADDR": "5000"}, nil, "GRAPHSEC_ADDR"},
+		{"http public url", map[string]string{"GRAPHSEC_PUBLIC_URL": "http://soc.example.com"}, nil, "GRAPHSEC_PUBLIC_URL"},
+		{"bad redirect path", map[string]string{"GRAPHSEC_REDIRECT_URL": "http://localhost:5000/callback"}, nil, "GRAPHSEC_REDIRECT_URL"},
+		{"bad graph url", map[string]string{"GRAPHSEC_GRAPH_URL": "graph.microsoft.com"}, nil, "GRAPHSEC_GRAPH_URL"},
+		{"bad seed", map[string]string{"GRAPHSEC_EMULATOR_SEED": "x"}, nil, "GRAPHSEC_EMULATOR_SEED"},
+		{"bad lifetime", nil, []string{"-session-lifetime", "1s"}, "GRAPHSEC_SESSION_LIFETIME"},
+		{"bad bool", map[string]string{"GRAPHSEC_EMULATOR_UNCONSENTED": "perhaps"}, nil, "GRAPHSEC_EMULATOR_UNCONSENTED"},
+		{"extra args", nil, []string{"extra"}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.args, env(tt.env), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to name %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadHelp(t *testing.T) {
+	var out strings.Builder
+	_, err := Load([]string{"-h"}, env(map[string]string{"GRAPHSEC_CLIENT_SECRET": "topsecret"}), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(out.String(), "topsecret") || !strings.Contains(out.String(), "GRAPHSEC_CLIENT_SECRET") {
+		t.Fatalf("help output:\n%s", out.String())
+	}
+}
