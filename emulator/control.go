@@ -171,8 +171,8 @@ func (e *Emulator) ctlInfo(w http.ResponseWriter, r *http.Request) {
 
 // ctlReset puts the emulator back as it started: the same data (same seed
 // and sizes, regenerated at the current time), consent as configured, no
-// sign-in sessions or refresh tokens, no faults, no mail, the clock back
-// on its base.
+// sign-in sessions or refresh tokens, no faults, no mail, no
+// subscriptions, the clock back on its base.
 func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	e.clock.Set(e.opts.Clock.Now())
 	e.mu.Lock()
@@ -195,6 +195,7 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	}
 	e.faults.Clear()
 	e.mailbox.Clear()
+	e.subs.Clear()
 	e.thr.Set(e.opts.ThrottlePerMinute)
 	e.log.Info("emulator reset")
 	ctlJSON(w, http.StatusOK, e.info())

@@ -97,6 +97,11 @@ type Options struct {
 	ThrottlePerMinute int
 	// AccessTokenLifetime overrides the access token lifetime (default 3599 s).
 	AccessTokenLifetime time.Duration
+	// WebhookClient sends requests to subscribers' notification URLs (the
+	// validation handshake). Its Timeout, when set, shortens Graph's
+	// 10-second limit; tests use a short one. Default: a client with a
+	// 10-second timeout.
+	WebhookClient *http.Client
 
 	// Clock is the base clock (default: the system clock). The control
 	// plane moves the emulator's time relative to it.
@@ -117,6 +122,7 @@ type Emulator struct {
 	mailbox *graphapi.Mailbox
 	faults  *graphapi.Faults
 	thr     *graphapi.Throttle
+	subs    *graphapi.Subscriptions
 	control http.Handler
 	srv     *http.Server
 	ln      net.Listener
@@ -199,6 +205,7 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 		mailbox: graphapi.NewMailbox(0),
 		faults:  graphapi.NewFaults(),
 		thr:     graphapi.NewThrottle(opts.ThrottlePerMinute),
+		subs:    graphapi.NewSubscriptions(),
 	}
 	e.genCfg = gen.Config{
 		Seed: opts.Seed, TenantID: opts.TenantID, Domain: opts.TenantDomain, TenantName: opts.TenantName,
@@ -220,7 +227,8 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 	}
 	e.api = graphapi.New(graphapi.Options{
 		BaseURL: base, Directory: e.dir, Verifier: e.idp, Store: e.store, Mailbox: e.mailbox,
-		Faults: e.faults, Throttle: e.thr, Clock: e.clock, Logger: opts.Logger,
+		Faults: e.faults, Throttle: e.thr, Subscriptions: e.subs, Webhooks: opts.WebhookClient,
+		Clock: e.clock, Logger: opts.Logger,
 	})
 	e.control = e.controlPlane()
 	return e, nil
@@ -284,6 +292,9 @@ func (e *Emulator) Users() []tenant.User { return e.dir.Users() }
 
 // Mailbox holds every message sent through sendMail.
 func (e *Emulator) Mailbox() *graphapi.Mailbox { return e.mailbox }
+
+// Subscriptions holds the change-notification subscriptions clients created.
+func (e *Emulator) Subscriptions() *graphapi.Subscriptions { return e.subs }
 
 // Faults is the queue of failures to inject.
 func (e *Emulator) Faults() *graphapi.Faults { return e.faults }

@@ -27,8 +27,16 @@ type Options struct {
 	Mailbox   *Mailbox
 	Faults    *Faults
 	Throttle  *Throttle
-	Clock     clock.Clock
-	Logger    *slog.Logger
+	// Subscriptions holds change-notification subscriptions (default: a
+	// new, empty store).
+	Subscriptions *Subscriptions
+	// Webhooks sends the subscription validation requests. Its Timeout,
+	// when set, shortens the 10-second limit Graph gives an endpoint (tests
+	// use a short one); redirects are never followed. Default: a client
+	// with a 10-second timeout.
+	Webhooks *http.Client
+	Clock    clock.Clock
+	Logger   *slog.Logger
 }
 
 // API is the Graph request handler.
@@ -40,6 +48,8 @@ type API struct {
 	mailbox  *Mailbox
 	faults   *Faults
 	throttle *Throttle
+	subs     *Subscriptions
+	webhooks *http.Client
 	clock    clock.Clock
 	log      *slog.Logger
 	schema   *model.Schema
@@ -63,9 +73,16 @@ func New(o Options) *API {
 	if o.Mailbox == nil {
 		o.Mailbox = NewMailbox(0)
 	}
+	if o.Subscriptions == nil {
+		o.Subscriptions = NewSubscriptions()
+	}
+	if o.Webhooks == nil {
+		o.Webhooks = &http.Client{Timeout: ValidationTimeout}
+	}
 	a := &API{
 		baseURL: strings.TrimRight(o.BaseURL, "/"), dir: o.Directory, verifier: o.Verifier,
 		store: o.Store, mailbox: o.Mailbox, faults: o.Faults, throttle: o.Throttle,
+		subs: o.Subscriptions, webhooks: o.Webhooks,
 		clock: o.Clock, log: o.Logger, schema: model.Graph(), mux: http.NewServeMux(),
 	}
 	a.routes()
@@ -136,6 +153,11 @@ func (a *API) routes() {
 	handle("/{ver}/security/securityactions/{id}", methods{"GET": a.getAction})
 	handle("/{ver}/security/securityactions/{id}/cancelsecurityaction", methods{"POST": a.cancelAction})
 	handle("/{ver}/security/securityactions/{id}/microsoft.graph.cancelsecurityaction", methods{"POST": a.cancelAction})
+
+	list("/{ver}/subscriptions", methods{"GET": a.listSubscriptions, "POST": a.createSubscription})
+	handle("/{ver}/subscriptions/{id}", methods{"GET": a.getSubscription, "PATCH": a.renewSubscription, "DELETE": a.deleteSubscription})
+	handle("/{ver}/subscriptions/{id}/reauthorize", methods{"POST": a.reauthorizeSubscription})
+	handle("/{ver}/subscriptions/{id}/microsoft.graph.reauthorize", methods{"POST": a.reauthorizeSubscription})
 
 	a.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := r.Context().Value(callKey{}).(*call)

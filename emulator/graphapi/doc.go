@@ -71,6 +71,53 @@
 // an unparsable address, is ErrorInvalidRecipients. The mailbox keeps the
 // last 1000 messages.
 //
+// Subscriptions. /subscriptions serves the security alert change
+// notifications Graph supports: resource security/alerts?$filter=... (the
+// filter must compile against the legacy alert type; no other query option
+// is accepted) or security/alerts/{id} (the alert must exist, else 404);
+// the unfiltered collection, alerts_v2, incidents and every other resource
+// answer 400 InvalidRequest. changeType is a subset of created, updated,
+// deleted, matched without regard to case, written back lower-case, no
+// member twice. notificationUrl and lifecycleNotificationUrl must be
+// absolute https URLs without user information or fragment, at most 2048
+// characters; the emulator also accepts http for loopback hosts
+// (localhost, *.localhost, 127.0.0.0/8, ::1) so that a local receiver
+// needs no certificate. expirationDateTime is required, must be in the
+// future (else 400 InvalidRequest) and at most 43200 minutes ahead (else
+// 400 ExtensionError "Subscription expiration can only be 43200 minutes in
+// the future."). clientState is at most 128 characters (the docs' lower
+// figure). includeResourceData true and notificationQueryOptions are
+// refused (no rich notifications for alerts); latestSupportedTlsVersion is
+// one of v1_0…v1_3, default v1_2; read-only members (id, applicationId,
+// creatorId) and annotations in a create body are ignored, unknown members
+// are a 400. Fields are checked before any handshake. The handshake posts
+// to each URL (notification first, then lifecycle, each with its own
+// token) with the token appended as ?validationToken= (or &… when the URL
+// has a query), Content-Type text/plain; charset=utf-8, no redirects
+// followed, and a 10-second limit (shortened by the webhook client's
+// Timeout); it requires 200, a text/plain media type and a body equal to
+// the decoded token byte for byte (a trailing newline fails). Failures
+// answer 400 InvalidRequest with Graph's observed messages; a 200 that is
+// not text/plain gets "Subscription validation request failed. Response
+// must have Content-Type text/plain.", an unreachable endpoint or a
+// redirect the non-200 message. The token reads "Validation: Testing
+// client application reachability for subscription Request-Id: <guid>": it
+// holds spaces and a colon, so an endpoint echoing it still encoded fails.
+// Every operation needs SecurityEvents.ReadWrite.All (delegated or
+// application; Read.All is a 403) and, for delegated calls, a role that may
+// read security data. An app-only caller sees the subscriptions its app
+// created in the tenant, a delegated caller those its app created for the
+// signed-in user; anything else, an unknown id or an expired subscription
+// is 404 ResourceNotFound. creatorId is the user, or the app's service
+// principal. The list is never paged, takes no query options and returns
+// clientState as null; create, get and renew return it. PATCH takes only
+// expirationDateTime (same limits) and also counts as a reauthorization;
+// POST .../reauthorize answers 204 without changing the expiration.
+// An app may hold 100 active subscriptions per tenant (403 ExtensionError
+// beyond, as Graph's per-app quota for directory resources); expired
+// records stay in the store, with their real clientState, until the next
+// create sweeps them, and a control plane reset clears them all.
+//
 // Throttling is off unless enabled (flag or control plane): a token bucket
 // of N requests a minute per app and tenant on /security, answering 429
 // TooManyRequests with a fractional Retry-After, Graph's throttling body.
