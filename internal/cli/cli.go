@@ -22,9 +22,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	var err error
 	switch cmd {
 	case "", "console":
-		// Until the console lands, the default command runs the emulator
-		// on its default address so that the product starts offline.
-		err = runEmulator(ctx, rest, getenv, stdout, stderr)
+		err = runConsole(ctx, rest, getenv, stdout, stderr)
 	case "emulator":
 		err = runEmulator(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
@@ -58,11 +56,13 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
-  graphsec [flags]            run graphsec (today: the emulator on 127.0.0.1:5001)
+  graphsec [flags]            run the console on http://localhost:5000 (with the embedded
+                              emulator on 127.0.0.1:5001 unless GRAPHSEC_CLIENT_ID is set)
   graphsec emulator [flags]   run the Microsoft identity platform + Graph Security emulator alone
   graphsec help               show this help
 
-Run "graphsec emulator -h" for the emulator's flags.
+Run "graphsec -h" for the console's flags and environment variables, and
+"graphsec emulator -h" for the emulator's.
 `)
 }
 

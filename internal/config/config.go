@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -52,6 +53,10 @@ type Config struct {
 
 	// SessionLifetime is how long a sign-in lasts without activity.
 	SessionLifetime time.Duration
+	// SessionKey seals users' tokens in the database (32 bytes, given
+	// base64-encoded). Without it graphsec makes a new key at each start,
+	// so sessions end when it restarts; several replicas must share one.
+	SessionKey []byte
 	// LogLevel and LogFormat configure the process log.
 	LogLevel, LogFormat string
 }
@@ -83,7 +88,7 @@ type variable struct {
 // and validates the result. Errors name the variable to fix.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	var seed, lifetime, unconsented string
+	var seed, lifetime, unconsented, sessionKey string
 	vars := []variable{
 		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
 		{"client-id", "GRAPHSEC_CLIENT_ID", "app registration's client id (empty: run the embedded emulator)", "", false, &c.ClientID},
@@ -98,6 +103,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"emulator-unconsented", "GRAPHSEC_EMULATOR_UNCONSENTED", "start the embedded emulator without admin consent (true/false)", "false", false, &unconsented},
 		{"emulator-seed", "GRAPHSEC_EMULATOR_SEED", "seed of the embedded emulator's data", "1", false, &seed},
 		{"session-lifetime", "GRAPHSEC_SESSION_LIFETIME", "how long a sign-in lasts without activity", "12h", false, &lifetime},
+		{"session-key", "GRAPHSEC_SESSION_KEY", "base64 of 32 random bytes sealing stored tokens (default: a new key each start)", "", true, &sessionKey},
 		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
 		{"log-format", "GRAPHSEC_LOG_FORMAT", "text or json", "text", false, &c.LogFormat},
 	}
@@ -142,6 +148,13 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		bad("GRAPHSEC_SESSION_LIFETIME", "%q must be a duration between 1m and 720h", lifetime)
 	}
 	c.SessionLifetime = d
+	if sessionKey != "" {
+		k, err := decodeKey(sessionKey)
+		if err != nil {
+			bad("GRAPHSEC_SESSION_KEY", "must be 32 bytes, base64-encoded (e.g. openssl rand -base64 32)")
+		}
+		c.SessionKey = k
+	}
 	errs = append(errs, c.validate()...)
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
@@ -214,6 +227,15 @@ func (c *Config) validate() []error {
 		bad("GRAPHSEC_CLIENT_ID", "is required when GRAPHSEC_CLIENT_SECRET or GRAPHSEC_TENANT is set")
 	}
 	return errs
+}
+
+func decodeKey(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(strings.TrimSpace(s)); err == nil && len(k) == 32 {
+			return k, nil
+		}
+	}
+	return nil, errors.New("invalid key")
 }
 
 func isLoopback(host string) bool {

@@ -31,12 +31,13 @@ func TestLoadTenant(t *testing.T) {
 		"GRAPHSEC_TENANT":        "contoso.onmicrosoft.com",
 		"GRAPHSEC_PUBLIC_URL":    "https://soc.example.com/",
 		"GRAPHSEC_ADDR":          ":8080",
+		"GRAPHSEC_SESSION_KEY":   "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 	}
 	c, err := Load([]string{"-db", "/var/lib/graphsec/g.db"}, env(e), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Embedded() || c.RedirectURL != "https://soc.example.com/login/authorized" || c.DB != "/var/lib/graphsec/g.db" {
+	if c.Embedded() || c.RedirectURL != "https://soc.example.com/login/authorized" || c.DB != "/var/lib/graphsec/g.db" || string(c.SessionKey) != "0123456789abcdef0123456789abcdef" {
 		t.Fatalf("%+v", c)
 	}
 	if red := fmt.Sprint(c.Redacted()...); strings.Contains(red, "s3cret") || !strings.Contains(red, "(set)") {
@@ -61,6 +62,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad graph url", map[string]string{"GRAPHSEC_GRAPH_URL": "graph.microsoft.com"}, nil, "GRAPHSEC_GRAPH_URL"},
 		{"bad seed", map[string]string{"GRAPHSEC_EMULATOR_SEED": "x"}, nil, "GRAPHSEC_EMULATOR_SEED"},
 		{"bad lifetime", nil, []string{"-session-lifetime", "1s"}, "GRAPHSEC_SESSION_LIFETIME"},
+		{"short session key", map[string]string{"GRAPHSEC_SESSION_KEY": "c2hvcnQ="}, nil, "GRAPHSEC_SESSION_KEY"},
 		{"bad bool", map[string]string{"GRAPHSEC_EMULATOR_UNCONSENTED": "perhaps"}, nil, "GRAPHSEC_EMULATOR_UNCONSENTED"},
 		{"extra args", nil, []string{"extra"}, "unexpected arguments"},
 	}

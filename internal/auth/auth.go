@@ -1,0 +1,207 @@
+// Package auth signs analysts in with the Microsoft identity platform
+// (authorization code flow with PKCE, state and nonce; the ID token checked
+// with go-oidc), keeps their sessions server-side with their tokens sealed,
+// refreshes those tokens silently, and handles tenant-wide admin consent.
+//
+// It decides nothing about pages: the web layer calls BeginLogin,
+// CompleteLogin, Session, Logout and the admin-consent pair, and renders
+// the outcome.
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/store"
+)
+
+// DefaultScopes are what graphsec asks for at sign-in: OpenID Connect, the
+// user's profile, mail for alert email, and the security permissions of
+// the alert workflows. The security ones need tenant-wide admin consent.
+var defaultScopes = []string{
+	oidc.ScopeOpenID, "profile", "email", oidc.ScopeOfflineAccess,
+	"User.Read", "Mail.Send",
+	"SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All", "SecurityEvents.ReadWrite.All",
+}
+
+// DefaultScopes returns the scopes requested at sign-in (a fresh slice).
+func DefaultScopes() []string { return append([]string(nil), defaultScopes...) }
+
+// Options configure a Manager.
+type Options struct {
+	// AuthorityURL is the identity platform's base URL, e.g.
+	// https://login.microsoftonline.com.
+	AuthorityURL string
+	// Tenant is the tenant id, domain or "organizations".
+	Tenant       string
+	ClientID     string
+	ClientSecret string
+	// RedirectURL is the registered redirect URI (…/login/authorized).
+	RedirectURL string
+	// Scopes to request; default DefaultScopes.
+	Scopes []string
+	Store  store.Store
+	// Key seals tokens and sign-in secrets (32 bytes).
+	Key []byte
+	// HTTPClient talks to the identity platform (discovery, keys, token
+	// endpoint). It must have a timeout.
+	HTTPClient *http.Client
+	Clock      clock.Clock
+	Logger     *slog.Logger
+	// SessionLifetime is how long a session lasts without use.
+	SessionLifetime time.Duration
+	// SecureCookies marks cookies Secure (the console is served over https).
+	SecureCookies bool
+}
+
+// Manager runs sign-in and sessions.
+type Manager struct {
+	o      Options
+	seal   *sealer
+	log    *slog.Logger
+	oauth  oauth2.Config
+	cookie string
+
+	mu       sync.Mutex
+	verifier *oidc.IDTokenVerifier
+	issuer   string // discovery issuer, may hold {tenantid}
+}
+
+// Cookie names. On https the session cookie takes the __Host- prefix, which
+// browsers only accept when Secure, host-only and Path=/.
+const (
+	sessionCookie       = "graphsec_session"
+	secureSessionCookie = "__Host-graphsec_session"
+	bindingCookie       = "graphsec_signin"
+	loginFlowLifetime   = 15 * time.Minute
+	touchInterval       = time.Minute
+)
+
+// New checks the options and returns a Manager. Discovery happens on first
+// use, so a console can start while the identity platform is unreachable.
+func New(o Options) (*Manager, error) {
+	if o.Store == nil || o.HTTPClient == nil || o.ClientID == "" || o.RedirectURL == "" || o.AuthorityURL == "" || o.Tenant == "" {
+		return nil, errors.New("auth: Store, HTTPClient, ClientID, RedirectURL, AuthorityURL and Tenant are required")
+	}
+	s, err := newSealer(o.Key)
+	if err != nil {
+		return nil, err
+	}
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.SessionLifetime <= 0 {
+		o.SessionLifetime = 12 * time.Hour
+	}
+	if len(o.Scopes) == 0 {
+		o.Scopes = DefaultScopes()
+	}
+	o.AuthorityURL = strings.TrimRight(o.AuthorityURL, "/")
+	m := &Manager{o: o, seal: s, log: o.Logger, cookie: sessionCookie}
+	if o.SecureCookies {
+		m.cookie = secureSessionCookie
+	}
+	base := o.AuthorityURL + "/" + url.PathEscape(o.Tenant)
+	m.oauth = oauth2.Config{
+		ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURL, Scopes: o.Scopes,
+		Endpoint: oauth2.Endpoint{AuthURL: base + "/oauth2/v2.0/authorize", TokenURL: base + "/oauth2/v2.0/token", AuthStyle: oauth2.AuthStyleInParams},
+	}
+	return m, nil
+}
+
+// discovery is the part of the OpenID configuration graphsec uses.
+type discovery struct {
+	Issuer        string `json:"issuer"`
+	AuthEndpoint  string `json:"authorization_endpoint"`
+	TokenEndpoint string `json:"token_endpoint"`
+	JWKSURI       string `json:"jwks_uri"`
+	EndSession    string `json:"end_session_endpoint"`
+}
+
+// idVerifier fetches the tenant's OpenID configuration once and builds
+// the ID token verifier. The issuer is checked by hand (see checkIssuer)
+// because on "organizations" the document's issuer is a template.
+func (m *Manager) idVerifier(ctx context.Context) (*oidc.IDTokenVerifier, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.verifier != nil {
+		return m.verifier, nil
+	}
+	u := m.o.AuthorityURL + "/" + url.PathEscape(m.o.Tenant) + "/v2.0/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := m.o.HTTPClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("auth: OpenID configuration: %w", err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("auth: OpenID configuration: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("auth: OpenID configuration: %s answered %d", u, res.StatusCode)
+	}
+	var d discovery
+	if err := json.Unmarshal(body, &d); err != nil || d.Issuer == "" || d.JWKSURI == "" {
+		return nil, fmt.Errorf("auth: OpenID configuration at %s is not usable", u)
+	}
+	kctx := oidc.ClientContext(ctx, m.o.HTTPClient)
+	keys := oidc.NewRemoteKeySet(context.WithoutCancel(kctx), d.JWKSURI)
+	m.verifier = oidc.NewVerifier(d.Issuer, keys, &oidc.Config{
+		ClientID: m.o.ClientID, SkipIssuerCheck: true, Now: m.o.Clock.Now,
+		SupportedSigningAlgs: []string{oidc.RS256},
+	})
+	m.issuer = d.Issuer
+	return m.verifier, nil
+}
+
+var guidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// checkIssuer verifies the ID token's issuer: {authority}/{tid}/v2.0 for
+// the token's own tenant, and, when graphsec is configured for one tenant
+// by id, that tenant.
+func (m *Manager) checkIssuer(iss, tid string) error {
+	if tid == "" || !guidRe.MatchString(tid) {
+		return errors.New("auth: the ID token has no tenant id")
+	}
+	want := strings.ReplaceAll(m.issuer, "{tenantid}", tid)
+	if iss != want || !strings.Contains(want, tid) {
+		return fmt.Errorf("auth: the ID token's issuer %q is not %q", iss, want)
+	}
+	if guidRe.MatchString(m.o.Tenant) && !strings.EqualFold(m.o.Tenant, tid) {
+		return fmt.Errorf("auth: the ID token is for tenant %s, not the configured %s", tid, m.o.Tenant)
+	}
+	return nil
+}
+
+// httpContext makes oauth2 use the manager's HTTP client.
+func (m *Manager) httpContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, m.o.HTTPClient)
+}
+
+// OAuthConfig returns the OAuth 2.0 configuration (for building token
+// sources elsewhere, e.g. app-only clients).
+func (m *Manager) OAuthConfig() oauth2.Config { return m.oauth }
+
+// Tenant is the configured tenant segment (id, domain or organizations).
+func (m *Manager) Tenant() string { return m.o.Tenant }

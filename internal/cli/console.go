@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/config"
+	"github.com/graphsec/graphsec/internal/store/sqlite"
+	"github.com/graphsec/graphsec/internal/web"
+)
+
+// runConsole runs the console. Without an app registration configured it
+// also runs the emulator on its own listener and wires the two together,
+// so that `go run ./cmd/graphsec` works offline.
+func runConsole(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("configuration: %v", err)
+	}
+	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	app, err := startConsole(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	fmt.Fprintf(stdout, "graphsec console   %s\n", app.ConsoleURL)
+	if app.Emulator != nil {
+		fmt.Fprintf(stdout, "embedded emulator  %s  (overview and mailbox at %s/_emulator/)\n", app.Emulator.URL(), app.Emulator.URL())
+		fmt.Fprintf(stdout, "\nOpen %s and sign in as one of the demo users. Press Ctrl+C to stop.\n", app.ConsoleURL)
+	} else {
+		fmt.Fprintf(stdout, "tenant             %s\n\nPress Ctrl+C to stop.\n", cfg.Tenant)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-app.served:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("console: %w", err)
+		}
+	}
+	log.Info("shutting down")
+	return app.Close()
+}
+
+// Console is a running console (and its emulator, when embedded).
+type Console struct {
+	ConsoleURL string
+	Emulator   *emulator.Emulator
+	Handler    http.Handler
+
+	log     *slog.Logger
+	srv     *http.Server
+	store   interface{ Close() error }
+	served  chan error
+	stop    context.CancelFunc
+	closed  chan struct{}
+	closing bool
+}
+
+// startConsole builds and starts everything for cfg. Tests use it too.
+func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Console, error) {
+	c := &Console{log: log, served: make(chan error, 1), closed: make(chan struct{})}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("console: listen on %s: %w", cfg.Addr, err)
+	}
+	fail := func(err error) (*Console, error) {
+		ln.Close()
+		c.Close()
+		return nil, err
+	}
+	log.Info("starting graphsec", cfg.Redacted()...)
+	if cfg.Embedded() {
+		c.Emulator, err = emulator.New(emulator.Options{
+			Addr: cfg.EmulatorAddr, Seed: cfg.EmulatorSeed, Unconsented: cfg.EmulatorUnconsented,
+			RedirectURIs: []string{cfg.RedirectURL, cfg.PublicURL + "/signed-out"},
+			Logger:       log.With("component", "emulator"),
+		})
+		if err != nil {
+			return fail(err)
+		}
+		cfg.ClientID, cfg.ClientSecret, cfg.Tenant = c.Emulator.ClientID(), c.Emulator.ClientSecret(), c.Emulator.TenantID()
+		cfg.AuthorityURL, cfg.GraphURL = c.Emulator.URL(), c.Emulator.URL()
+		log.Info("embedded emulator started", "url", c.Emulator.URL(), "tenant", cfg.Tenant, "client_id", cfg.ClientID)
+	}
+
+	st, err := sqlite.Open(ctx, cfg.DB)
+	if err != nil {
+		return fail(fmt.Errorf("database %s: %w", cfg.DB, err))
+	}
+	c.store = st
+	key := cfg.SessionKey
+	if key == nil {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key)
+		log.Info("GRAPHSEC_SESSION_KEY is not set: sessions end when graphsec restarts")
+	}
+	// One client for Graph and the identity platform: a pooled transport
+	// with bounded dials and handshakes. Per-request timeouts are set by
+	// the Graph client and by auth.
+	httpc := &http.Client{
+		Timeout: 60 * time.Second,
+		Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: 60 * time.Second,
+			MaxIdleConns: 100, MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second, ForceAttemptHTTP2: true,
+		},
+	}
+	secure := strings.HasPrefix(cfg.PublicURL, "https://")
+	am, err := auth.New(auth.Options{
+		AuthorityURL: cfg.AuthorityURL, Tenant: cfg.Tenant, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RedirectURL: cfg.RedirectURL, Store: st, Key: key, HTTPClient: httpc, Logger: log.With("component", "auth"),
+		SessionLifetime: cfg.SessionLifetime, SecureCookies: secure,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	wo := web.Options{
+		Auth: am, Store: st, GraphURL: cfg.GraphURL, AuthorityURL: cfg.AuthorityURL, PublicURL: cfg.PublicURL,
+		GraphHTTP: httpc, Logger: log.With("component", "web"), Secure: secure,
+	}
+	if c.Emulator != nil {
+		wo.Emulator = &web.EmulatorInfo{URL: c.Emulator.URL()}
+	}
+	srv, err := web.New(wo)
+	if err != nil {
+		return fail(err)
+	}
+	c.Handler = srv.Handler()
+	c.ConsoleURL = cfg.PublicURL
+	c.srv = &http.Server{
+		Handler:           c.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Graph retries (up to 2 minutes of waiting for throttling) happen
+		// within a request: the write timeout leaves room for them.
+		WriteTimeout:   4 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { c.served <- c.srv.Serve(ln) }()
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	c.stop = stop
+	go c.cleanup(bg, st)
+	return c, nil
+}
+
+// cleanup removes expired sessions and sign-ins every ten minutes.
+func (c *Console) cleanup(ctx context.Context, st interface {
+	DeleteExpired(context.Context, time.Time) (int64, error)
+}) {
+	defer close(c.closed)
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if n, err := st.DeleteExpired(ctx, now); err != nil {
+				c.log.Warn("delete expired sessions", "err", err)
+			} else if n > 0 {
+				c.log.Info("deleted expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+// Close stops serving (letting requests in flight finish, up to 20 s),
+// then the emulator and the database.
+func (c *Console) Close() error {
+	if c.closing {
+		return nil
+	}
+	c.closing = true
+	var errs []error
+	if c.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		errs = append(errs, c.srv.Shutdown(ctx))
+		cancel()
+	}
+	if c.stop != nil {
+		c.stop()
+		<-c.closed
+	}
+	if c.Emulator != nil {
+		errs = append(errs, c.Emulator.Close())
+	}
+	if c.store != nil {
+		errs = append(errs, c.store.Close())
+	}
+	return errors.Join(errs...)
+}

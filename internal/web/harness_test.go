@@ -1,0 +1,170 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/store/sqlite"
+	"github.com/graphsec/graphsec/internal/web"
+)
+
+// harness is a console wired to an in-process emulator, as `go run
+// ./cmd/graphsec` wires them, with a fast retry policy.
+type harness struct {
+	t     *testing.T
+	emu   *emulator.Emulator
+	srv   *httptest.Server
+	url   string
+	clock *clock.Adjustable
+}
+
+type harnessOptions struct {
+	emulator emulator.Options
+}
+
+func newHarness(t *testing.T, ho ...harnessOptions) *harness {
+	t.Helper()
+	var o harnessOptions
+	if len(ho) > 0 {
+		o = ho[0]
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	consoleURL := "http://" + srv.Listener.Addr().String()
+	eo := o.emulator
+	if eo.Seed == 0 {
+		eo.Seed = 3
+	}
+	eo.RedirectURIs = []string{consoleURL + "/login/authorized", consoleURL + "/signed-out"}
+	emu, err := emulator.New(eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	st, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	httpc := &http.Client{Timeout: 30 * time.Second}
+	am, err := auth.New(auth.Options{
+		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
+		RedirectURL: consoleURL + "/login/authorized", Store: st, Key: []byte("0123456789abcdef0123456789abcdef"), HTTPClient: httpc,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := web.New(web.Options{
+		Auth: am, Store: st, GraphURL: emu.URL(), AuthorityURL: emu.URL(), PublicURL: consoleURL, GraphHTTP: httpc,
+		Emulator: &web.EmulatorInfo{URL: emu.URL()},
+		Retry:    graph.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxTotalWait: 10 * time.Second},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = s.Handler()
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &harness{t: t, emu: emu, srv: srv, url: consoleURL, clock: emu.Clock()}
+}
+
+// user returns the id of the first demo user holding role ("" for none).
+func (h *harness) user(role string) string {
+	for _, u := range h.emu.Users() {
+		if role == "" && len(u.Roles) == 0 {
+			return u.ID
+		}
+		for _, r := range u.Roles {
+			if r == role {
+				return u.ID
+			}
+		}
+	}
+	h.t.Fatalf("no demo user with role %q", role)
+	return ""
+}
+
+func (h *harness) upn(id string) string {
+	for _, u := range h.emu.Users() {
+		if u.ID == id {
+			return u.UserPrincipalName
+		}
+	}
+	return ""
+}
+
+// signIn signs a browser in as userID starting at path, and returns the
+// browser and the page it lands on.
+func (h *harness) signIn(userID, path string) (*emutest.Browser, *emutest.Page) {
+	h.t.Helper()
+	b := emutest.NewBrowser()
+	p, err := b.SignIn(h.url+path, userID, emutest.SignInOptions{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return b, p
+}
+
+func (h *harness) get(b *emutest.Browser, path string) *emutest.Page {
+	h.t.Helper()
+	p, err := b.Navigate(h.url+path, "")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return p
+}
+
+// post submits a form as the page's own form would, with the page's CSRF
+// token.
+func (h *harness) post(b *emutest.Browser, path, csrf string, form url.Values) *emutest.Page {
+	h.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if csrf != "" {
+		form.Set("csrf", csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, h.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", h.url)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err := b.Client.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	p := &emutest.Page{URL: req.URL, Status: res.StatusCode, Header: res.Header, Body: string(body)}
+	if loc := res.Header.Get("Location"); loc != "" {
+		u, _ := req.URL.Parse(loc)
+		p.Location = u.String()
+		if p2, err := b.Follow(p, ""); err == nil {
+			return p2
+		}
+	}
+	return p
+}
+
+// csrfOf finds the CSRF token in a page's forms.
+func csrfOf(t *testing.T, p *emutest.Page) string {
+	t.Helper()
+	for _, f := range p.Forms() {
+		for _, c := range f.Controls {
+			if c.Name == "csrf" && c.Value != "" {
+				return c.Value
+			}
+		}
+	}
+	t.Fatalf("no CSRF token on %s", p.URL)
+	return ""
+}

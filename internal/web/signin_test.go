@@ -1,0 +1,165 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/emulator/emutest"
+)
+
+func TestSignInReturnsToThePage(t *testing.T) {
+	h := newHarness(t)
+	analyst := h.user("Security Operator")
+	b, p := h.signIn(analyst, "/alerts?severity=high")
+	if p.Status != http.StatusOK || p.URL.Path != "/alerts" || p.URL.Query().Get("severity") != "high" {
+		t.Fatalf("landed on %s (%d)", p.URL, p.Status)
+	}
+	if !strings.Contains(p.Body, h.upn(analyst)) {
+		t.Fatal("the header does not show the user's UPN")
+	}
+	// The session cookie is HttpOnly, SameSite=Lax, and renewed at sign-in.
+	for _, c := range b.Client.Jar.Cookies(mustURL(h.url)) {
+		if c.Name == "graphsec_session" && c.Value == "" {
+			t.Fatal("empty session cookie")
+		}
+	}
+	// Signing out ends the session: the next page asks to sign in again.
+	out := h.post(b, "/logout", csrfOf(t, p), nil)
+	if out.URL.Path != "/signed-out" || !strings.Contains(out.Body, "signed out") {
+		t.Fatalf("after sign-out: %s %d", out.URL, out.Status)
+	}
+	again, err := b.Get(h.url + "/alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Status != http.StatusSeeOther || !strings.HasPrefix(again.Location, h.url+"/login?return_to=") {
+		t.Fatalf("after sign-out /alerts answered %d %s", again.Status, again.Location)
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func TestSignInRefusesOpenRedirects(t *testing.T) {
+	h := newHarness(t)
+	for _, ret := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/login/authorized"} {
+		t.Run(ret, func(t *testing.T) {
+			b := emutest.NewBrowser()
+			p, err := b.SignIn(h.url+"/login?return_to="+url.QueryEscape(ret), h.user("Security Reader"), emutest.SignInOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.URL.Host != mustURL(h.url).Host {
+				t.Fatalf("sign-in ended on %s", p.URL)
+			}
+		})
+	}
+}
+
+func TestCallbackErrors(t *testing.T) {
+	h := newHarness(t)
+	b := emutest.NewBrowser()
+	tests := []struct {
+		name, query string
+		status      int
+		want        string
+	}{
+		{"provider error", "error=access_denied&error_description=" + url.QueryEscape("AADSTS65004: <script>alert(1)</script> declined") + "&error_subcode=cancel", 400, "AADSTS65004: &lt;script&gt;"},
+		{"unknown state", "code=abc&state=forged", 400, "cannot be completed"},
+		{"no parameters", "", 400, "cannot be completed"},
+		{"admin consent error", "admin_consent=True&error=consent_required&error_description=AADSTS65004", 200, "Admin consent was not granted"},
+		{"admin consent forged", "admin_consent=True&tenant=evil&state=forged", 400, "cannot be completed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := b.Get(h.url + "/login/authorized?" + tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Status != tt.status || !strings.Contains(p.Body, tt.want) {
+				t.Fatalf("%d, want %d containing %q:\n%s", p.Status, tt.status, tt.want, p.Body)
+			}
+			if strings.Contains(p.Body, "<script>alert(1)") {
+				t.Fatal("provider text rendered unescaped")
+			}
+		})
+	}
+}
+
+func TestAdminConsentFlow(t *testing.T) {
+	h := newHarness(t, harnessOptions{emulator: emulator.Options{Unconsented: true}})
+	reader := h.user("Security Reader")
+	b, p := h.signIn(reader, "/alerts")
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "SecurityAlert.Read.All") || !strings.Contains(p.Body, "/consent/admin") {
+		t.Fatalf("unconsented /alerts: %d\n%s", p.Status, p.Body)
+	}
+	// A non-administrator cannot grant it.
+	nonAdmin, err := b.SignIn(h.url+"/consent/admin", reader, emutest.SignInOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nonAdmin.Status != http.StatusForbidden {
+		t.Fatalf("non-admin consent page: %d", nonAdmin.Status)
+	}
+	// An administrator grants it and is asked to sign in again.
+	admin := emutest.NewBrowser()
+	done, err := admin.SignIn(h.url+"/consent/admin", h.user("Global Administrator"), emutest.SignInOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(done.Body, "Admin consent granted") || !strings.Contains(done.Body, h.emu.TenantID()) {
+		t.Fatalf("after consent: %d\n%s", done.Status, done.Body)
+	}
+	// The reader signs in again and now sees alerts.
+	_, p = h.signIn(reader, "/alerts")
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="alerts"`) {
+		t.Fatalf("after consent /alerts: %d", p.Status)
+	}
+}
+
+func TestCrossOriginPostIsRefused(t *testing.T) {
+	h := newHarness(t)
+	b, p := h.signIn(h.user("Security Operator"), "/alerts")
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/logout", strings.NewReader("csrf="+csrfOf(t, p)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := b.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-origin POST answered %d", res.StatusCode)
+	}
+	// Same origin without the CSRF token is refused too.
+	bad := h.post(b, "/logout", "", url.Values{"csrf": {"wrong"}})
+	if bad.Status != http.StatusForbidden {
+		t.Fatalf("POST with a wrong CSRF token answered %d", bad.Status)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	h := newHarness(t)
+	_, p := h.signIn(h.user("Security Reader"), "/alerts")
+	csp := p.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows inline code: %q", csp)
+	}
+	if p.Header.Get("X-Content-Type-Options") != "nosniff" || p.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("headers: %v", p.Header)
+	}
+}
