@@ -57,6 +57,8 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("PATCH /_emulator/alerts/{id}", e.ctlChangeAlert)
 	mux.HandleFunc("POST /_emulator/legacy/alerts", e.ctlAddLegacyAlert)
 	mux.HandleFunc("PATCH /_emulator/legacy/alerts/{id}", e.ctlChangeLegacyAlert)
+	mux.HandleFunc("GET /_emulator/legacy", e.ctlLegacy)
+	mux.HandleFunc("POST /_emulator/legacy", e.ctlSetLegacy)
 	mux.HandleFunc("GET /_emulator/consent", e.ctlConsent)
 	mux.HandleFunc("POST /_emulator/consent", e.ctlSetConsent)
 	mux.HandleFunc("GET /_emulator/users", e.ctlUsers)
@@ -197,6 +199,7 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	e.mailbox.Clear()
 	e.subs.Clear()
 	e.thr.Set(e.opts.ThrottlePerMinute)
+	e.legacy.SetRetired(e.opts.LegacyRetired)
 	e.log.Info("emulator reset")
 	ctlJSON(w, http.StatusOK, e.info())
 }
@@ -324,6 +327,27 @@ func (e *Emulator) ctlChangeLegacyAlert(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	ctlJSON(w, http.StatusOK, json.RawMessage(odata.AppendObject(nil, doc, model.Graph().LegacyAlert, odata.EncodeOptions{IncludeUnknownEnumMembers: true})))
+}
+
+func (e *Emulator) ctlLegacy(w http.ResponseWriter, r *http.Request) {
+	ctlJSON(w, http.StatusOK, map[string]bool{"retired": e.legacy.Retired()})
+}
+
+// ctlSetLegacy retires the legacy alerts API ({"retired": true}) or brings
+// it back.
+func (e *Emulator) ctlSetLegacy(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Retired *bool `json:"retired"`
+	}
+	if !readBody(w, r, &body) {
+		return
+	}
+	if body.Retired == nil {
+		ctlError(w, http.StatusBadRequest, `body must be {"retired": true} or {"retired": false}`)
+		return
+	}
+	e.legacy.SetRetired(*body.Retired)
+	e.ctlLegacy(w, r)
 }
 
 type consentState struct {

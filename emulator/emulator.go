@@ -92,6 +92,10 @@ type Options struct {
 	// Data sizes (0: the generator's defaults).
 	Users, LegacyAlerts, Alerts int
 
+	// LegacyRetired makes /security/alerts behave as after Microsoft
+	// retired it (2026): lists are empty, single alerts not found.
+	LegacyRetired bool
+
 	// ThrottlePerMinute enables Graph's per-app security API limit
 	// (150 on the real service); 0 leaves it off.
 	ThrottlePerMinute int
@@ -122,6 +126,7 @@ type Emulator struct {
 	mailbox *graphapi.Mailbox
 	faults  *graphapi.Faults
 	thr     *graphapi.Throttle
+	legacy  *graphapi.LegacyState
 	subs    *graphapi.Subscriptions
 	control http.Handler
 	srv     *http.Server

@@ -37,6 +37,9 @@ type Options struct {
 	Webhooks *http.Client
 	Clock    clock.Clock
 	Logger   *slog.Logger
+	// Legacy switches the legacy alerts API to its retired behaviour
+	// (default: live).
+	Legacy *LegacyState
 }
 
 // API is the Graph request handler.
@@ -53,6 +56,7 @@ type API struct {
 	clock    clock.Clock
 	log      *slog.Logger
 	schema   *model.Schema
+	legacy   *LegacyState
 	mux      *http.ServeMux
 }
 
@@ -83,7 +87,7 @@ func New(o Options) *API {
 		baseURL: strings.TrimRight(o.BaseURL, "/"), dir: o.Directory, verifier: o.Verifier,
 		store: o.Store, mailbox: o.Mailbox, faults: o.Faults, throttle: o.Throttle,
 		subs: o.Subscriptions, webhooks: o.Webhooks,
-		clock: o.Clock, log: o.Logger, schema: model.Graph(), mux: http.NewServeMux(),
+		clock: o.Clock, log: o.Logger, schema: model.Graph(), legacy: o.Legacy, mux: http.NewServeMux(),
 	}
 	a.routes()
 	return a
@@ -132,8 +136,8 @@ func (a *API) routes() {
 	handle("/{ver}/users/{id}", methods{"GET": a.getUser})
 	handle("/{ver}/users/{id}/sendmail", methods{"POST": a.sendMailUser})
 
-	list("/{ver}/security/alerts", methods{"GET": a.listLegacyAlerts})
-	handle("/{ver}/security/alerts/{id}", methods{"GET": a.getLegacyAlert, "PATCH": a.updateLegacyAlert})
+	list("/{ver}/security/alerts", methods{"GET": a.unlessRetired(a.listLegacyAlerts)})
+	handle("/{ver}/security/alerts/{id}", methods{"GET": a.unlessRetired(a.getLegacyAlert), "PATCH": a.unlessRetired(a.updateLegacyAlert)})
 
 	list("/{ver}/security/alerts_v2", methods{"GET": a.listAlerts})
 	handle("/{ver}/security/alerts_v2/{id}", methods{"GET": a.getAlert, "PATCH": a.updateAlert})

@@ -39,6 +39,7 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	fs.IntVar(&o.Users, "users", envInt("USERS", 0), "number of users (0: default, at least 8)")
 	fs.IntVar(&o.Alerts, "alerts", envInt("ALERTS", 0), "number of alerts_v2 alerts (0: default; e.g. 100000 for load tests)")
 	fs.IntVar(&o.LegacyAlerts, "legacy-alerts", envInt("LEGACY_ALERTS", 0), "number of legacy alerts (0: default)")
+	fs.BoolVar(&o.LegacyRetired, "legacy-retired", env("LEGACY_RETIRED", "") == "true", "answer /security/alerts as after Microsoft retired it (no data)")
 	fs.IntVar(&o.ThrottlePerMinute, "throttle", envInt("THROTTLE", 0), "security API requests per minute per app before 429 (Graph: 150; 0: off)")
 	return redirects
 }
