@@ -1,0 +1,456 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/store"
+	"github.com/graphsec/graphsec/internal/store/storetest"
+)
+
+var epoch = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func openFile(t testing.TB, path string, opts ...Option) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path, append([]Option{WithClock(clock.NewFake(epoch))}, opts...)...)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestConformanceFile(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return openFile(t, filepath.Join(t.TempDir(), "graphsec.db"))
+	})
+}
+
+func TestConformanceMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return openFile(t, MemoryPath)
+	})
+}
+
+func TestLimitsMatchSuite(t *testing.T) {
+	if DefaultActivityLimit != storetest.DefaultActivityLimit || MaxActivityLimit != storetest.MaxActivityLimit {
+		t.Errorf("limits %d/%d, suite says %d/%d", DefaultActivityLimit, MaxActivityLimit,
+			storetest.DefaultActivityLimit, storetest.MaxActivityLimit)
+	}
+}
+
+func TestMemoryStoresArePrivate(t *testing.T) {
+	a, b := openFile(t, MemoryPath), openFile(t, MemoryPath)
+	sess := store.Session{ID: "only-in-a", ExpiresAt: epoch.Add(time.Hour)}
+	if err := a.CreateSession(t.Context(), sess); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Session(t.Context(), sess.ID, epoch); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second in-memory store sees the first's session: %v", err)
+	}
+}
+
+func TestFileMode(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "new.db")
+	s := openFile(t, path)
+	// Write something so the WAL and shared-memory files exist.
+	if err := s.CreateSession(t.Context(), store.Session{ID: "x", ExpiresAt: epoch}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Errorf("stat: %v", err)
+			continue
+		}
+		// The umask can only remove bits, so 0600 or less.
+		if perm := fi.Mode().Perm(); perm&^0o600 != 0 {
+			t.Errorf("%s has mode %v, want at most 0600", filepath.Base(name), perm)
+		}
+	}
+
+	// An existing file keeps its mode.
+	old := filepath.Join(dir, "old.db")
+	if err := os.WriteFile(old, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(old, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	openFile(t, old)
+	fi, err := os.Stat(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("existing file's mode changed to %v", fi.Mode().Perm())
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s := openFile(t, filepath.Join(t.TempDir(), "p.db"))
+	tests := []struct {
+		db     *sql.DB
+		pragma string
+		want   string
+	}{
+		{s.w, "journal_mode", "wal"},
+		{s.r, "journal_mode", "wal"},
+		{s.w, "foreign_keys", "1"},
+		{s.r, "foreign_keys", "1"},
+		{s.w, "synchronous", "1"}, // NORMAL
+		{s.w, "busy_timeout", "5000"},
+		{s.r, "busy_timeout", "5000"},
+		{s.r, "query_only", "1"},
+		{s.w, "query_only", "0"},
+	}
+	for _, tt := range tests {
+		name := "writer"
+		if tt.db == s.r {
+			name = "reader"
+		}
+		t.Run(name+" "+tt.pragma, func(t *testing.T) {
+			var got string
+			if err := tt.db.QueryRowContext(t.Context(), "PRAGMA "+tt.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("PRAGMA %s = %q, want %q", tt.pragma, got, tt.want)
+			}
+		})
+	}
+	if s.w.Stats().MaxOpenConnections != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", s.w.Stats().MaxOpenConnections)
+	}
+	// The reader connections really are read-only.
+	if _, err := s.r.ExecContext(t.Context(), "DELETE FROM sessions"); err == nil {
+		t.Error("a reader connection accepted a write")
+	}
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "graphsec.db")
+	s1, err := Open(t.Context(), path, WithClock(clock.NewFake(epoch)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := store.Session{ID: "persist", UserID: "u", Tokens: []byte{0, 1, 2}, ExpiresAt: epoch.Add(time.Hour)}
+	if err := s1.CreateSession(t.Context(), sess); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s1.AddActivity(t.Context(), store.Activity{Resource: "alert", ResourceID: "1", Action: "update", At: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s2 := openFile(t, path, WithClock(clock.NewFake(epoch.Add(24*time.Hour))))
+	got, err := s2.Session(t.Context(), "persist", epoch)
+	if err != nil || string(got.Tokens) != "\x00\x01\x02" {
+		t.Errorf("after reopen: %+v, %v", got, err)
+	}
+	b, err := s2.AddActivity(t.Context(), store.Activity{Resource: "alert", ResourceID: "1", Action: "update", At: epoch})
+	if err != nil || b.ID <= a.ID {
+		t.Errorf("id after reopen %d (err %v), want above %d", b.ID, err, a.ID)
+	}
+	// Migrations ran once, stamped by the first clock.
+	var n int
+	var applied int64
+	if err := s2.r.QueryRowContext(t.Context(), "SELECT count(*), max(applied_at) FROM schema_migrations").Scan(&n, &applied); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(migrations) || !fromDB(applied).Equal(epoch) {
+		t.Errorf("schema_migrations: %d rows, applied %v; want %d, %v", n, fromDB(applied), len(migrations), epoch)
+	}
+}
+
+func TestActivityIDsNotReused(t *testing.T) {
+	s := openFile(t, filepath.Join(t.TempDir(), "ids.db"))
+	a := store.Activity{Resource: "alert", ResourceID: "1", Action: "update", At: epoch}
+	first, err := s.AddActivity(t.Context(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(t.Context(), "DELETE FROM activity"); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.AddActivity(t.Context(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ID <= first.ID {
+		t.Errorf("id %d after deleting id %d: reused", second.ID, first.ID)
+	}
+}
+
+func TestSchemaTooNew(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "future.db")
+	s := openFile(t, path)
+	if _, err := s.w.ExecContext(t.Context(), "INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)", len(migrations)+1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(t.Context(), path)
+	if !errors.Is(err, ErrSchemaTooNew) {
+		t.Fatalf("Open of a newer database: %v, want ErrSchemaTooNew", err)
+	}
+	t.Log(err)
+}
+
+func TestMigrationSteps(t *testing.T) {
+	if err := checkSteps(migrations); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		steps []migration
+	}{
+		{"none", nil},
+		{"starts at 2", []migration{{version: 2, stmts: []string{"SELECT 1"}}}},
+		{"gap", []migration{{version: 1, stmts: []string{"SELECT 1"}}, {version: 3, stmts: []string{"SELECT 1"}}}},
+		{"empty step", []migration{{version: 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := checkSteps(tt.steps); err == nil {
+				t.Error("accepted")
+			}
+		})
+	}
+}
+
+// TestMigrationAtomic applies a later step that fails half-way: nothing of
+// it may remain, and the earlier state must be intact.
+func TestMigrationAtomic(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "atomic.db")
+	s := openFile(t, path)
+	steps := append(append([]migration(nil), migrations...), migration{
+		version: int64(len(migrations) + 1),
+		name:    "broken",
+		stmts:   []string{"CREATE TABLE half (x INTEGER)", "THIS IS NOT SQL"},
+	})
+	if err := applyMigrations(t.Context(), s.w, clock.NewFake(epoch), steps); err == nil {
+		t.Fatal("broken migration applied")
+	}
+	var n int
+	if err := s.r.QueryRowContext(t.Context(), "SELECT count(*) FROM sqlite_schema WHERE name = 'half'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Error("table from the failed step remains")
+	}
+	if err := s.r.QueryRowContext(t.Context(), "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(migrations) {
+		t.Errorf("%d migrations recorded, want %d", n, len(migrations))
+	}
+}
+
+// TestConcurrentOpen opens one new file from several goroutines at once,
+// as several processes starting together would (each Store has its own
+// connections): every Open succeeds and each step is recorded once.
+func TestConcurrentOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "race.db")
+	const n = 6
+	stores := make([]*Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = Open(t.Context(), path, WithClock(clock.NewFake(epoch))) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open %d: %v", i, err)
+			continue
+		}
+		defer stores[i].Close()
+	}
+	if t.Failed() {
+		return
+	}
+	var rows int
+	if err := stores[0].r.QueryRowContext(t.Context(), "SELECT count(*) FROM schema_migrations").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(migrations) {
+		t.Errorf("%d migration rows, want %d", rows, len(migrations))
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		path string
+		opts []Option
+	}{
+		{"empty path", "", nil},
+		{"URI", "file:x.db?mode=ro", nil},
+		{"NUL in path", "a\x00b.db", nil},
+		{"directory", dir, nil},
+		{"missing directory", filepath.Join(dir, "no", "such", "x.db"), nil},
+		{"nil clock", filepath.Join(dir, "a.db"), []Option{WithClock(nil)}},
+		{"no readers", filepath.Join(dir, "b.db"), []Option{WithReadConns(0)}},
+		{"negative busy timeout", filepath.Join(dir, "c.db"), []Option{WithBusyTimeout(-time.Second)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(t.Context(), tt.path, tt.opts...)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded")
+			}
+			t.Log(err)
+		})
+	}
+	t.Run("not a database", func(t *testing.T) {
+		path := filepath.Join(dir, "text.db")
+		if err := os.WriteFile(path, []byte("this is not an SQLite database, just text long enough to look like a header......................................................"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := Open(t.Context(), path); err == nil {
+			s.Close()
+			t.Fatal("Open succeeded")
+		}
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		if _, err := Open(ctx, filepath.Join(dir, "d.db")); !errors.Is(err, context.Canceled) {
+			t.Errorf("Open: %v, want context.Canceled", err)
+		}
+	})
+}
+
+// TestOddPaths checks that characters SQLite URIs treat specially are
+// taken literally in a path.
+func TestOddPaths(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a b.db", "q?mode=ro.db", "hash#frag.db", "pct%41.db", "ünï.db"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			s := openFile(t, path)
+			if err := s.CreateSession(t.Context(), store.Session{ID: "x", ExpiresAt: epoch.Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("database not at the path given: %v", err)
+			}
+		})
+	}
+}
+
+func benchStore(b *testing.B) *Store {
+	return openFile(b, filepath.Join(b.TempDir(), "bench.db"))
+}
+
+func benchSessions(b *testing.B, s *Store, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("session-%06d-hash-of-a-random-cookie-value", i)
+		err := s.CreateSession(context.Background(), store.Session{
+			ID: ids[i], UserID: "6f1e3c2a-0d5b-4e8f-9a7c-1b2d3e4f5a6b", UserPrincipalName: "adele.vance@contoso.example",
+			DisplayName: "Adele Vance", TenantID: "9c1f0e2d-3b4a-5c6d-7e8f-0a1b2c3d4e5f", Tokens: make([]byte, 4096),
+			CSRFToken: "csrf", CreatedAt: epoch, LastSeenAt: epoch, ExpiresAt: epoch.Add(time.Hour),
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// BenchmarkSession is the lookup every console request makes (4 KiB of
+// sealed tokens, 1000 sessions).
+func BenchmarkSession(b *testing.B) {
+	s := benchStore(b)
+	ids := benchSessions(b, s, 1000)
+	ctx := context.Background()
+	b.Run("serial", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := s.Session(ctx, ids[i%len(ids)], epoch); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, err := s.Session(ctx, ids[i%len(ids)], epoch); err != nil {
+					b.Error(err)
+					return
+				}
+				i++
+			}
+		})
+	})
+}
+
+// BenchmarkTouchSession is the write every console request makes.
+func BenchmarkTouchSession(b *testing.B) {
+	s := benchStore(b)
+	ids := benchSessions(b, s, 1000)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		if err := s.TouchSession(ctx, ids[i%len(ids)], epoch, epoch.Add(time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkAddActivity(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	a := store.Activity{
+		Resource: "alert", ResourceID: "da637551227677560813_-961444813", Action: "update",
+		ActorID: "6f1e3c2a-0d5b-4e8f-9a7c-1b2d3e4f5a6b", ActorName: "Adele Vance", At: epoch,
+		RequestID: "b8a1c0de-0000-4000-8000-000000000001",
+		Changes:   []byte(`{"status":{"from":"new","to":"inProgress"},"assignedTo":{"from":null,"to":"adele.vance@contoso.example"}}`),
+	}
+	for b.Loop() {
+		if _, err := s.AddActivity(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkListActivity(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	for i := range 2000 {
+		a := store.Activity{Resource: "alert", ResourceID: fmt.Sprint(i % 20), Action: "update", At: epoch,
+			Changes: []byte(`{"status":{"from":"new","to":"inProgress"}}`)}
+		if _, err := s.AddActivity(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if list, err := s.ListActivity(ctx, "alert", "7", 50); err != nil || len(list) != 50 {
+			b.Fatal(len(list), err)
+		}
+	}
+}
