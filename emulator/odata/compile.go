@@ -17,6 +17,8 @@ type Filter struct {
 	// slots is the size of the environment: slot 0 holds the document,
 	// one more slot per lambda range variable.
 	slots int
+	// terms are the enum conditions every match satisfies (EnumTerms).
+	terms []EnumTerm
 }
 
 // Compile parses expr and binds it to t with the default limits.
@@ -44,7 +46,84 @@ func Bind(n Node, src string, t *Type) (*Filter, error) {
 	if e.t.kind != KindBool || e.t.coll {
 		return nil, badRequest("Invalid filter clause: The $filter expression must evaluate to a single boolean value.")
 	}
-	return &Filter{src: src, root: n, match: e.pred, slots: sc.maxSlots}, nil
+	return &Filter{src: src, root: n, match: e.pred, slots: sc.maxSlots, terms: e.terms}, nil
+}
+
+// EnumTerm is a condition on one top-level enum property that every
+// document a filter matches satisfies: the property's value is one of
+// Members (or null, with Null), or with Negate is none of them. It lets a
+// store that keeps enum values in dense columns skip most documents
+// without reading them; the filter itself must still run on the rest.
+//
+// A term speaks only of values that are null, absent or a member spelled
+// as declared. A document holding anything else (another spelling of a
+// member, a string that is no member, a value of the wrong type: data
+// errors the filter handles its own way) may match whatever the term says.
+type EnumTerm struct {
+	// Property is the property's declared name.
+	Property string
+	// Members are canonical member names, in declaration order.
+	Members []string
+	// Null puts null (or an absent property) among the values.
+	Null bool
+	// Negate inverts the condition: the value is none of the above.
+	Negate bool
+
+	enum *Enum // the property's enum, for Allows
+}
+
+// Allows reports whether a document whose property holds v (nil for null
+// or absent) may match. Only nil and members spelled as declared can be
+// refused: the term says nothing about any other value.
+func (t EnumTerm) Allows(v any) bool {
+	if v == nil {
+		return t.Null != t.Negate
+	}
+	s, ok := v.(string)
+	if !ok || t.enum == nil || !slices.Contains(t.enum.Members, s) {
+		return true
+	}
+	return slices.Contains(t.Members, s) != t.Negate
+}
+
+// EnumTerms returns the conditions on top-level enum properties that the
+// filter's top-level "and" chain imposes: comparisons (eq, ne, gt, ge, lt,
+// le) of such a property with a literal or with null, "in" lists of
+// literals, and their negations with not. Conditions under "or", inside
+// lambdas, or between two properties are not terms. A filter that matches
+// a document implies every term holds for it, never the reverse.
+func (f *Filter) EnumTerms() []EnumTerm {
+	out := make([]EnumTerm, len(f.terms))
+	for i, t := range f.terms {
+		t.Members = slices.Clone(t.Members)
+		out[i] = t
+	}
+	return out
+}
+
+// enumTerm builds the term of `prop op c` for a canonical member c (the
+// comparison with the literal on the right), consistent with the
+// comparison's compiled predicate on every member spelled as declared:
+// eq and ne as the fast path compares (without regard to case), ordered
+// operators by declaration index.
+func enumTerm(prop string, en *Enum, op BinaryOp, c string) []EnumTerm {
+	t := EnumTerm{Property: prop, Negate: op == OpNe, enum: en}
+	index := enumIndex(en)
+	ci, _ := index(c)
+	for _, m := range en.Members {
+		var in bool
+		switch op {
+		case OpEq, OpNe:
+			in = m == c || strings.EqualFold(m, c)
+		default:
+			mi, _ := index(m)
+			in = holds(op, mi-ci)
+		}
+		if in && !slices.Contains(t.Members, m) {
+			t.Members = append(t.Members, m)
+		}
+	}
+	return []EnumTerm{t}
 }
 
 // Match reports whether doc satisfies the filter.
@@ -114,6 +193,15 @@ type expr struct {
 	cast *castCheck
 	// canon is a path's canonical spelling: declared names, by segment.
 	canon []string
+	// top is the property's declared name when the expression is a path
+	// to one top-level property of the resource (no cast, no lambda
+	// variable), as an EnumTerm needs.
+	top string
+	// terms are EnumTerms the predicate implies; termExact says the
+	// predicate is exactly its single term on the values terms speak
+	// of, so that not can negate it.
+	terms     []EnumTerm
+	termExact bool
 }
 
 type rangeVar struct {
@@ -161,7 +249,13 @@ func (sc *scope) bind(n Node) (expr, error) {
 			return expr{}, badRequest("Invalid filter clause: A unary operator with an incompatible type was detected. Found operand type '%s' for operator kind 'Not'.", x.t)
 		}
 		p := x.pred
-		return predExpr(func(env []any) bool { return !p(env) }), nil
+		e := predExpr(func(env []any) bool { return !p(env) })
+		if x.termExact {
+			t := x.terms[0]
+			t.Negate = !t.Negate
+			e.terms, e.termExact = []EnumTerm{t}, true
+		}
+		return e, nil
 	case *In:
 		return sc.bindIn(n)
 	case *Binary:
@@ -179,7 +273,11 @@ func (sc *scope) bind(n Node) (expr, error) {
 		if err != nil {
 			return expr{}, err
 		}
-		return compileComparison(n.Op, l, r)
+		e, err := compileComparison(n.Op, l, r)
+		if err == nil {
+			e.terms, e.termExact = comparisonTerm(n.Op, l, r)
+		}
+		return e, err
 	}
 	return expr{}, badRequest("Invalid filter clause: Unsupported expression.")
 }
@@ -383,6 +481,9 @@ func (sc *scope) bindPath(p *Path) (expr, error) {
 		cur = vtype{kind: prop.Kind, enum: prop.Enum, typ: prop.Type, coll: prop.Collection}
 	}
 	e := expr{t: cur, get: makeGetter(slot, steps), cast: collCast, canon: canon}
+	if fromRoot && len(steps) == 1 && steps[0].cast == nil && collCast == nil {
+		e.top = steps[0].name
+	}
 	if cur.kind == KindBool && !cur.coll {
 		get := e.get
 		e.pred = func(env []any) bool {
@@ -555,6 +656,7 @@ func (sc *scope) bindLogical(n *Binary) (expr, error) {
 		cur = b.Left
 	}
 	preds := make([]func([]any) bool, len(operands))
+	var terms []EnumTerm
 	for i := range operands {
 		node := operands[len(operands)-1-i]
 		e, err := sc.bind(node)
@@ -565,6 +667,9 @@ func (sc *scope) bindLogical(n *Binary) (expr, error) {
 			return expr{}, badRequest("Invalid filter clause: A binary operator with incompatible types was detected. Found operand types '%s' and 'Edm.Boolean' for operator kind '%s'.", e.t, n.Op.kindName())
 		}
 		preds[i] = e.pred
+		if n.Op == OpAnd {
+			terms = append(terms, e.terms...)
+		}
 	}
 	// Evaluate cheap operands first: and/or short-circuit, and operands
 	// have no side effects, so only the cost changes. Binding above kept
@@ -584,18 +689,22 @@ func (sc *scope) bindLogical(n *Binary) (expr, error) {
 	}
 	preds = sorted
 	if n.Op == OpAnd {
+		var e expr
 		if len(preds) == 2 {
 			a, b := preds[0], preds[1]
-			return predExpr(func(env []any) bool { return a(env) && b(env) }), nil
-		}
-		return predExpr(func(env []any) bool {
-			for _, p := range preds {
-				if !p(env) {
-					return false
+			e = predExpr(func(env []any) bool { return a(env) && b(env) })
+		} else {
+			e = predExpr(func(env []any) bool {
+				for _, p := range preds {
+					if !p(env) {
+						return false
+					}
 				}
-			}
-			return true
-		}), nil
+				return true
+			})
+		}
+		e.terms = terms
+		return e, nil
 	}
 	if len(preds) == 2 {
 		a, b := preds[0], preds[1]
@@ -691,6 +800,33 @@ func (sc *scope) bindCall(n *Call) (expr, error) {
 		a, ok := get2(env).(string)
 		return ok && fn(s, foldLower(a))
 	}), nil
+}
+
+// comparisonTerm returns the EnumTerm of a comparison that compiled: a
+// top-level enum property against a literal member or null. The term is
+// exact (see expr.termExact) whenever there is one.
+func comparisonTerm(op BinaryOp, l, r expr) ([]EnumTerm, bool) {
+	if l.isConst && !r.isConst {
+		l, r = r, l
+		op = flip(op)
+	}
+	en := l.t.enum
+	if l.top == "" || l.t.kind != KindEnum || en == nil || l.t.coll || !r.isConst {
+		return nil, false
+	}
+	if r.t.kind == 0 { // null: eq and ne test presence, the others never hold
+		t := EnumTerm{Property: l.top, Null: op == OpEq || op == OpNe, Negate: op == OpNe, enum: en}
+		return []EnumTerm{t}, true
+	}
+	s, ok := r.cval.(string)
+	if !ok {
+		return nil, false
+	}
+	m, ok := en.Canonical(s)
+	if !ok {
+		return nil, false
+	}
+	return enumTerm(l.top, en, op, m), true
 }
 
 // domain is what a comparison compares, once both operand types are known.
@@ -1057,8 +1193,26 @@ func (sc *scope) bindIn(n *In) (expr, error) {
 		items = append(items, it.cval)
 	}
 	get := x.get
+	var terms []EnumTerm
+	if x.top != "" && x.t.kind == KindEnum && x.t.enum != nil {
+		// The predicates below compare by declaration index.
+		index := enumIndex(x.t.enum)
+		t := EnumTerm{Property: x.top, Null: hasNull, enum: x.t.enum}
+		for _, m := range x.t.enum.Members {
+			mi, _ := index(m)
+			in := slices.ContainsFunc(items, func(it any) bool { i, _ := index(it); return i == mi })
+			if in && !slices.Contains(t.Members, m) {
+				t.Members = append(t.Members, m)
+			}
+		}
+		terms = []EnumTerm{t}
+	}
+	withTerms := func(e expr) (expr, error) {
+		e.terms, e.termExact = terms, terms != nil
+		return e, nil
+	}
 	if len(items) == 0 {
-		return predExpr(func(env []any) bool { return hasNull && get(env) == nil }), nil
+		return withTerms(predExpr(func(env []any) bool { return hasNull && get(env) == nil }))
 	}
 	switch dom {
 	case domString, domGuid:
@@ -1085,7 +1239,7 @@ func (sc *scope) bindIn(n *In) (expr, error) {
 			i, _ := index(it)
 			set[i] = struct{}{}
 		}
-		return predExpr(func(env []any) bool {
+		return withTerms(predExpr(func(env []any) bool {
 			v := get(env)
 			if v == nil {
 				return hasNull
@@ -1096,7 +1250,7 @@ func (sc *scope) bindIn(n *In) (expr, error) {
 			}
 			_, found := set[i]
 			return found
-		}), nil
+		}))
 	}
 	cmpf := comparer(dom, en)
 	return predExpr(func(env []any) bool {

@@ -1,6 +1,8 @@
 package odata
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -383,4 +385,199 @@ func TestUnqualifiedEnumName(t *testing.T) {
 	}
 	_, err := Compile("c eq ns.shade'red'", typ)
 	assertError(t, err, "Found operand types 'color' and 'ns.shade'")
+}
+
+// termString prints terms compactly for comparison: property, members
+// (or "-" when none), then N for Null and ! for Negate.
+func termString(ts []EnumTerm) string {
+	var out []string
+	for _, t := range ts {
+		s := t.Property + ":" + strings.Join(t.Members, ",")
+		if len(t.Members) == 0 {
+			s += "-"
+		}
+		if t.Null {
+			s += " N"
+		}
+		if t.Negate {
+			s += " !"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, "; ")
+}
+
+func TestEnumTerms(t *testing.T) {
+	s := newTestSchema()
+	lambda := "evidence/any(e: e/microsoft.graph.security.userEvidence/userAccount/userPrincipalName eq 'alice@contoso.com')"
+	tests := []struct {
+		typ          *Type
+		filter, want string
+	}{
+		{s.alert, "severity eq 'high'", "severity:high"},
+		{s.alert, "severity eq 'HIGH'", "severity:high"},
+		{s.alert, "'high' eq severity", "severity:high"},
+		{s.alert, "$it/severity eq 'high'", "severity:high"},
+		{s.alert, "severity eq microsoft.graph.security.alertSeverity'high'", "severity:high"},
+		{s.alert, "severity ne 'high'", "severity:high !"},
+		{s.alert, "severity eq null", "severity:- N"},
+		{s.alert, "null ne severity", "severity:- N !"},
+		{s.alert, "severity gt null", "severity:-"},
+		{s.alert, "severity in ('low', 'HIGH', null)", "severity:low,high N"},
+		{s.alert, "severity in ('low', 'low')", "severity:low"},
+		{s.alert, "severity in (null)", "severity:- N"},
+		{s.alert, "severity ge 'medium'", "severity:medium,high,unknownFutureValue"},
+		{s.alert, "'medium' lt severity", "severity:high,unknownFutureValue"},
+		{s.alert, "severity le 'low'", "severity:unknown,informational,low"},
+		{s.alert, "not (severity eq 'low')", "severity:low !"},
+		{s.alert, "not (severity ne 'low')", "severity:low"},
+		{s.alert, "not not (severity in ('low', null))", "severity:low N"},
+		{s.alert, "severity eq 'high' and status ne 'resolved' and " + lambda, "severity:high; status:resolved !"},
+		{s.alert, "(severity eq 'high' and assignedTo ne null) and (serviceSource eq 'microsoftSentinel' and status in ('new'))",
+			"severity:high; serviceSource:microsoftSentinel; status:new"},
+		{s.alert, "severity eq 'high' and severity ne 'low'", "severity:high; severity:low !"},
+		// Not terms: or, not over and, lambdas, two properties, strings.
+		{s.alert, "severity eq 'high' or status eq 'new'", ""},
+		{s.alert, "not (severity eq 'high' and status eq 'new')", ""},
+		{s.alert, "evidence/any(e: severity eq 'high')", ""},
+		{s.alert, "evidence/any(e: e/verdict eq 'malicious')", ""},
+		{s.alert, "severity eq severity", ""},
+		{s.alert, "assignedTo eq 'x' and priorityScore gt 3", ""},
+		{s.alert, lambda, ""},
+		// The legacy type matches names without regard to case; terms
+		// carry the declared spelling.
+		{s.legacy, "Severity eq 'High' and STATUS in ('newAlert')", "severity:high; status:newAlert"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.filter, func(t *testing.T) {
+			f, err := Compile(tt.filter, tt.typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			terms := f.EnumTerms()
+			if got := termString(terms); got != tt.want {
+				t.Fatalf("terms %q, want %q", got, tt.want)
+			}
+			// The result is a copy: changing it changes nothing.
+			for i := range terms {
+				terms[i].Members = append(terms[i].Members[:0], "x")
+			}
+			if got := termString(f.EnumTerms()); got != tt.want {
+				t.Fatalf("after changing the copy, terms %q", got)
+			}
+		})
+	}
+}
+
+func TestEnumTermAllows(t *testing.T) {
+	s := newTestSchema()
+	f, err := Compile("severity in ('low', 'high') and status ne null and not (serviceSource eq 'microsoftSentinel')", s.alert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := f.EnumTerms()
+	if len(ts) != 3 {
+		t.Fatalf("terms %s", termString(ts))
+	}
+	sev, status, source := ts[0], ts[1], ts[2]
+	tests := []struct {
+		term EnumTerm
+		v    any
+		want bool
+	}{
+		{sev, "low", true},
+		{sev, "high", true},
+		{sev, "medium", false},
+		{sev, nil, false},
+		// Values the term says nothing about are always allowed.
+		{sev, "HIGH", true},
+		{sev, "Medium", true},
+		{sev, "nonsense", true},
+		{sev, int64(3), true},
+		{status, nil, false},
+		{status, "new", true},
+		{source, "microsoftSentinel", false},
+		{source, "microsoftDefenderForEndpoint", true},
+		{source, nil, true},
+		{EnumTerm{Property: "severity", Members: []string{"low"}}, "high", true}, // no enum: nothing known
+	}
+	for _, tt := range tests {
+		if got := tt.term.Allows(tt.v); got != tt.want {
+			t.Errorf("%s Allows(%#v) = %v, want %v", termString([]EnumTerm{tt.term}), tt.v, got, tt.want)
+		}
+	}
+}
+
+// termDocs are documents whose enum properties hold every kind of value a
+// term must handle: members, other spellings, non-members, wrong types,
+// null and absence.
+func termDocs(s *testSchema) []Object {
+	values := []any{nil, "absent", "high", "low", "medium", "unknownFutureValue", "HIGH", "Low", "bogus", int64(4), true, "new", "resolved", "inProgress", "microsoftSentinel"}
+	var docs []Object
+	for i, v := range values {
+		for j, w := range values {
+			d := Object{"id": fmt.Sprint("t", i, "_", j), "assignedTo": "x"}
+			if v != "absent" {
+				d["severity"] = v
+			}
+			if w != "absent" {
+				d["status"] = w
+				d["serviceSource"] = w
+			}
+			docs = append(docs, d)
+		}
+	}
+	return append(append(docs, evalDocs()...), s.genAlerts(50, 11)...)
+}
+
+// checkTermsImplied fails when a document matches f while one of its
+// terms refuses the document's value: an index built from the terms would
+// then lose a match.
+func checkTermsImplied(t *testing.T, f *Filter, docs []Object) {
+	t.Helper()
+	terms := f.EnumTerms()
+	for _, d := range docs {
+		if !f.Match(d) {
+			continue
+		}
+		for _, term := range terms {
+			if !term.Allows(d[term.Property]) {
+				t.Fatalf("%q matches %v but its term %s refuses %#v", f, d["id"], termString([]EnumTerm{term}), d[term.Property])
+			}
+		}
+	}
+}
+
+func TestEnumTermsImplied(t *testing.T) {
+	s := newTestSchema()
+	docs := termDocs(s)
+	atoms := []string{
+		"severity eq 'high'", "severity ne 'high'", "severity eq null", "severity ne null", "severity gt 'low'",
+		"severity le 'medium'", "severity in ('low','high')", "severity in ('low', null)", "status eq 'new'",
+		"status ne 'resolved'", "serviceSource ne 'microsoftSentinel'", "status in (null)", "assignedTo eq 'x'",
+		"severity lt null", "'high' ne severity",
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 3000 {
+		var b strings.Builder
+		for i := range 1 + r.IntN(4) {
+			if i > 0 {
+				b.WriteString([]string{" and ", " and ", " or "}[r.IntN(3)])
+			}
+			a := atoms[r.IntN(len(atoms))]
+			if r.IntN(4) == 0 {
+				a = "not (" + a + ")"
+			}
+			b.WriteString(a)
+		}
+		text := b.String()
+		if r.IntN(5) == 0 {
+			text = "not (" + text + ")"
+		}
+		f, err := Compile(text, s.alert)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		checkTermsImplied(t, f, docs)
+	}
 }

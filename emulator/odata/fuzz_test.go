@@ -3,6 +3,7 @@ package odata
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -179,6 +180,45 @@ func FuzzDecodeObject(f *testing.F) {
 					t.Fatalf("encoded object is not JSON: %s", out)
 				}
 			}
+		}
+	})
+}
+
+// FuzzEnumTerms checks term extraction on any filter that compiles: it
+// never panics, and every document the filter matches is allowed by every
+// term (an index may only narrow the search to a superset of matches).
+func FuzzEnumTerms(f *testing.F) {
+	for _, s := range seedFilters {
+		f.Add(s)
+	}
+	f.Add("severity in ('low', 'HIGH', null) and not (status ne 'new') and serviceSource ge 'microsoftDefenderForCloud'")
+	f.Add("not (severity eq null and status in (null)) and severity lt 'medium'")
+	f.Add("(severity eq 'high' and (status ne 'resolved' and assignedTo ne null)) and evidence/any(e: severity eq 'low')")
+	f.Add("null eq severity and 'resolved' ne status and microsoft.graph.security.alertSeverity'low' lt severity")
+	s := newTestSchema()
+	docs := termDocs(s)
+	f.Fuzz(func(t *testing.T, filter string) {
+		for _, typ := range []*Type{s.alert, s.legacy} {
+			c, err := Compile(filter, typ)
+			if err != nil {
+				var oe *Error
+				if !errors.As(err, &oe) || oe.Code != CodeBadRequest {
+					t.Fatalf("error %v (%T) is not a BadRequest *Error", err, err)
+				}
+				continue
+			}
+			for _, term := range c.EnumTerms() {
+				p, ok := typ.Property(term.Property)
+				if !ok || p.Kind != KindEnum || p.Collection || p.Name != term.Property {
+					t.Fatalf("term on %q, which is not a declared top-level enum property", term.Property)
+				}
+				for _, m := range term.Members {
+					if !slices.Contains(p.Enum.Members, m) {
+						t.Fatalf("term member %q is not a canonical member of %s", m, p.Enum.Name)
+					}
+				}
+			}
+			checkTermsImplied(t, c, docs)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Run applies the query to docs, which are in the resource's default
@@ -22,7 +23,63 @@ import (
 // by memory latency (every document is a separate map), which parallel
 // scanning hides better than anything done per document.
 func (q *Query) Run(docs []Object) (page []Object, matched int) {
-	return q.run(docs, runAuto, defaultWorkers(len(docs)))
+	r := q.exec(docs, RunOptions{}, defaultPlan(len(docs), false))
+	return r.Page, r.Matched
+}
+
+// RunOptions tells RunWith what the caller knows about the documents, so
+// that it can read fewer of them. Neither option changes the result.
+type RunOptions struct {
+	// Order is the order docs are in, as $orderby keys with canonical
+	// paths (what ParseQuery puts in Query.OrderBy): every document sorts
+	// no later than the next one by these keys, compared as $orderby
+	// compares (Query.Comparer). A query ordered by a prefix of Order is
+	// then already in order and can stop scanning early. Give the keys
+	// only when they hold: a false claim yields a wrong page.
+	Order []OrderKey
+	// Candidates, when set, reports whether docs[i] may match the filter;
+	// positions it rejects are skipped without reading the document. It
+	// must accept every position the filter accepts (a superset, such as
+	// the EnumTerms evaluated over an index), and be safe for concurrent
+	// calls.
+	Candidates func(i int) bool
+}
+
+// Result is the outcome of RunWith.
+type Result struct {
+	// Page is the requested page, in order; never nil.
+	Page []Object
+	// Matched is the number of documents the filter accepted when Exact.
+	// Otherwise the scan stopped once it knew a later page exists, and
+	// Matched is only a lower bound, greater than Skip+len(Page): enough
+	// to decide on a next link, not to report as @odata.count.
+	Matched int
+	Exact   bool
+}
+
+// RunWith is Run for a caller that knows more about docs (RunOptions).
+// When the query is unordered, or ordered by a prefix of opt.Order, the
+// page is simply the first matches in input order; then, unless $count
+// was asked for, the scan stops as soon as it has found Skip+Top matches
+// and one more (which proves there is a next page), so a first page of
+// newest alerts reads a few documents rather than all of them. The page
+// is always the one Run returns; only Matched may be inexact (Result).
+func (q *Query) RunWith(docs []Object, opt RunOptions) Result {
+	return q.exec(docs, opt, defaultPlan(len(docs), !q.Count))
+}
+
+// plan is how exec goes about a query; tests vary what Run chooses.
+type plan struct {
+	mode    runMode
+	workers int
+	// early allows stopping the scan once a next page is known to
+	// exist; serial and block size that scan (see earlySerial).
+	early         bool
+	serial, block int
+}
+
+func defaultPlan(n int, early bool) plan {
+	return plan{mode: runAuto, workers: defaultWorkers(n), early: early, serial: earlySerial, block: earlyBlock}
 }
 
 type runMode uint8
@@ -55,7 +112,30 @@ type heapEntry struct {
 	keys []any
 }
 
+// run is Run with the strategy chosen by the caller (tests compare them).
 func (q *Query) run(docs []Object, mode runMode, workers int) ([]Object, int) {
+	p := defaultPlan(len(docs), false)
+	p.mode, p.workers = mode, workers
+	r := q.exec(docs, RunOptions{}, p)
+	return r.Page, r.Matched
+}
+
+// inOrder reports whether the query's $orderby is a prefix of order (the
+// empty $orderby always is), so that input order is result order.
+func (q *Query) inOrder(order []OrderKey) bool {
+	if len(q.OrderBy) > len(order) {
+		return false
+	}
+	for i, k := range q.OrderBy {
+		if k != order[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// exec runs the query as p says.
+func (q *Query) exec(docs []Object, opt RunOptions, p plan) Result {
 	limit, limited := q.PageSize()
 	if !limited {
 		limit = math.MaxInt
@@ -65,20 +145,24 @@ func (q *Query) run(docs []Object, mode runMode, workers int) ([]Object, int) {
 	if window < skip {
 		window = math.MaxInt
 	}
-	ordered := len(q.keys) > 0 && limit > 0
-	useHeap := ordered && (mode == runHeap || mode == runAuto && window <= len(docs)/4)
-	workers = max(1, min(workers, len(docs)))
+	inputOrder := q.inOrder(opt.Order)
+	ordered := !inputOrder && limit > 0
+	if inputOrder && p.early && window < math.MaxInt {
+		return q.scanEarly(docs, opt.Candidates, skip, window, p)
+	}
+	useHeap := ordered && (p.mode == runHeap || p.mode == runAuto && window <= len(docs)/4)
+	workers := max(1, min(p.workers, len(docs)))
 
 	chunks := make([]chunk, workers)
 	scan := func(w int) {
 		lo, hi := w*len(docs)/workers, (w+1)*len(docs)/workers
 		switch {
 		case !ordered:
-			chunks[w] = q.scanUnordered(docs, lo, hi, window)
+			chunks[w] = q.scanUnordered(docs, opt.Candidates, lo, hi, window)
 		case useHeap:
-			chunks[w] = q.newSorter().heapSelect(docs, lo, hi, window)
+			chunks[w] = q.newSorter(opt.Candidates).heapSelect(docs, lo, hi, window)
 		default:
-			chunks[w] = q.newSorter().collect(docs, lo, hi)
+			chunks[w] = q.newSorter(opt.Candidates).collect(docs, lo, hi)
 		}
 	}
 	if workers == 1 {
@@ -108,7 +192,7 @@ func (q *Query) run(docs []Object, mode runMode, workers int) ([]Object, int) {
 				pos++
 			}
 		}
-		return page, matched
+		return Result{Page: page, Matched: matched, Exact: true}
 	}
 	var all []heapEntry
 	if len(chunks) == 1 {
@@ -118,12 +202,131 @@ func (q *Query) run(docs []Object, mode runMode, workers int) ([]Object, int) {
 			all = append(all, c.entries...)
 		}
 	}
-	s := q.newSorter()
+	s := q.newSorter(nil)
 	slices.SortFunc(all, func(a, b heapEntry) int { return s.compare(a.keys, a.idx, b.keys, b.idx) })
 	for i := skip; i < len(all) && i < window; i++ {
 		page = append(page, all[i].doc)
 	}
-	return page, matched
+	return Result{Page: page, Matched: matched, Exact: true}
+}
+
+// Early-exit scanning reads the first earlySerial positions on the calling
+// goroutine: a first page of a selective query is usually complete by
+// then, and goroutines would only add start-up cost. After that, workers
+// claim blocks of earlyBlock positions in input order, and all stop once
+// the blocks finished so far, taken from the start, hold enough matches.
+const (
+	earlySerial = 2048
+	earlyBlock  = 2048
+)
+
+// scanEarly returns the page of an in-order query, stopping once it has
+// found window+1 matches (or at the end of docs, with an exact count).
+func (q *Query) scanEarly(docs []Object, cand func(int) bool, skip, window int, p plan) Result {
+	need := window + 1
+	match := q.matcher(q.newEnv())
+	var idx []int
+	serial := min(len(docs), p.serial)
+	for i := 0; i < serial && len(idx) < need; i++ {
+		if (cand == nil || cand(i)) && match(docs[i]) {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) < need && serial < len(docs) {
+		workers := max(1, min(p.workers, (len(docs)-serial)/p.block))
+		idx = q.scanBlocks(docs, cand, idx, serial, need, p.block, workers)
+	}
+	page := []Object{}
+	for i := skip; i < len(idx) && i < window; i++ {
+		page = append(page, docs[idx[i]])
+	}
+	if len(idx) >= need {
+		return Result{Page: page, Matched: need, Exact: false}
+	}
+	return Result{Page: page, Matched: len(idx), Exact: true}
+}
+
+// scanBlocks continues an early-exit scan from position from, appending to
+// idx (the matches before from) until it holds need matches or docs end.
+func (q *Query) scanBlocks(docs []Object, cand func(int) bool, idx []int, from, need, block, workers int) []int {
+	nblocks := (len(docs) - from + block - 1) / block
+	found := make([][]int, nblocks) // matches per block, at most need each
+	var (
+		next atomic.Int64
+		stop atomic.Bool
+		mu   sync.Mutex
+		done = make([]bool, nblocks)
+		// The blocks before prefix are all done and hold total matches
+		// (those before from included).
+		prefix int
+		total  = len(idx)
+	)
+	work := func() {
+		match := q.matcher(q.newEnv())
+		for !stop.Load() {
+			b := int(next.Add(1) - 1)
+			if b >= nblocks {
+				return
+			}
+			lo := from + b*block
+			hi := min(lo+block, len(docs))
+			var mine []int
+			for i := lo; i < hi && len(mine) < need; i++ {
+				if (cand == nil || cand(i)) && match(docs[i]) {
+					mine = append(mine, i)
+				}
+			}
+			mu.Lock()
+			found[b], done[b] = mine, true
+			for prefix < nblocks && done[prefix] {
+				total += len(found[prefix])
+				prefix++
+			}
+			if total >= need {
+				stop.Store(true)
+			}
+			mu.Unlock()
+		}
+	}
+	if workers == 1 {
+		work()
+	} else {
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(work)
+		}
+		wg.Wait()
+	}
+	// Blocks past the done prefix may be missing or partial; the prefix
+	// alone holds need matches whenever the scan stopped early.
+	for b := 0; b < prefix && len(idx) < need; b++ {
+		idx = append(idx, found[b]...)
+	}
+	return idx[:min(len(idx), need)]
+}
+
+// Comparer returns a function that orders two documents by the query's
+// $orderby keys exactly as Run does, without the input-position tie-break:
+// c is negative when a sorts first, and key is the index of the first key
+// on which they differ (len(OrderBy) when they tie). A store uses it to
+// know whether its list is in the order it claims in RunOptions.Order.
+// The function is not safe for concurrent use.
+func (q *Query) Comparer() func(a, b Object) (c, key int) {
+	s := q.newSorter(nil)
+	ka, kb := make([]any, len(s.keys)), make([]any, len(s.keys))
+	return func(a, b Object) (int, int) {
+		s.extract(a, ka)
+		s.extract(b, kb)
+		for i, k := range s.keys {
+			if c := Compare(ka[i], kb[i]); c != 0 {
+				if k.desc {
+					c = -c
+				}
+				return c, i
+			}
+		}
+		return 0, len(s.keys)
+	}
 }
 
 // newEnv allocates an evaluation environment for one goroutine. It is
@@ -148,11 +351,11 @@ func (q *Query) matcher(env []any) func(Object) bool {
 	return func(d Object) bool { return f.matchEnv(env, d) }
 }
 
-func (q *Query) scanUnordered(docs []Object, lo, hi, window int) chunk {
+func (q *Query) scanUnordered(docs []Object, cand func(int) bool, lo, hi, window int) chunk {
 	match := q.matcher(q.newEnv())
 	var c chunk
 	for i := lo; i < hi; i++ {
-		if !match(docs[i]) {
+		if cand != nil && !cand(i) || !match(docs[i]) {
 			continue
 		}
 		if c.matched < window {
@@ -170,13 +373,19 @@ type sorter struct {
 	keys  []sortKey
 	env   []any
 	match func(Object) bool
+	cand  func(int) bool // RunOptions.Candidates; nil accepts all
 }
 
 // newSorter returns a sorter for one goroutine. Its key readers and the
 // filter share one environment (keys only use slot 0, the document).
-func (q *Query) newSorter() *sorter {
+func (q *Query) newSorter(cand func(int) bool) *sorter {
 	env := q.newEnv()
-	return &sorter{keys: q.keys, env: env, match: q.matcher(env)}
+	return &sorter{keys: q.keys, env: env, match: q.matcher(env), cand: cand}
+}
+
+// accepts reports whether docs[i] matches, asking the candidates first.
+func (s *sorter) accepts(docs []Object, i int) bool {
+	return (s.cand == nil || s.cand(i)) && s.match(docs[i])
 }
 
 // extract writes the normalised keys of d into dst.
@@ -216,7 +425,7 @@ func (s *sorter) collect(docs []Object, lo, hi int) chunk {
 	var c chunk
 	var store []any
 	for i := lo; i < hi; i++ {
-		if !s.match(docs[i]) {
+		if !s.accepts(docs, i) {
 			continue
 		}
 		c.matched++
@@ -273,10 +482,10 @@ func (s *sorter) heapSelect(docs []Object, lo, hi, window int) chunk {
 	}
 	matched := 0
 	for i := lo; i < hi; i++ {
-		d := docs[i]
-		if !s.match(d) {
+		if !s.accepts(docs, i) {
 			continue
 		}
+		d := docs[i]
 		matched++
 		s.extract(d, scratch)
 		if len(h) < window {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -224,4 +225,231 @@ func TestRunConcurrentUse(t *testing.T) {
 			t.Fatalf("concurrent run = %s", got)
 		}
 	}
+}
+
+// naturalOrder is the order alerts_v2 lists in: newest first, ties by id.
+const naturalOrder = "createdDateTime desc,id desc"
+
+// sortNatural sorts docs into naturalOrder with Comparer and returns the
+// keys RunWith may be told.
+func sortNatural(t *testing.T, spec Spec, docs []Object) []OrderKey {
+	t.Helper()
+	nq, err := ParseQuery("$orderby="+naturalOrder, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmpf := nq.Comparer()
+	slices.SortStableFunc(docs, func(a, b Object) int { c, _ := cmpf(a, b); return c })
+	return nq.OrderBy
+}
+
+// randomDocs returns n alerts with frequent ties in createdDateTime, some
+// times stored as strings, missing and odd enum values.
+func randomDocs(s *testSchema, r *rand.Rand, base []Object, n int) []Object {
+	times := []any{nil, At(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)), At(time.Date(2021, 1, 2, 0, 0, 0, 0, time.UTC)),
+		"2021-01-02T00:00:00Z", At(time.Date(2021, 1, 3, 0, 0, 0, 0, time.UTC)), "2021-01-04T00:00:00Z"}
+	odd := []any{nil, "HIGH", "bogus", int64(2)}
+	docs := make([]Object, n)
+	for i := range docs {
+		d := Clone(base[r.IntN(len(base))])
+		d["id"] = fmt.Sprintf("d%03d", r.IntN(400)) // duplicates make full ties
+		if v := times[r.IntN(len(times))]; v == nil {
+			delete(d, "createdDateTime")
+		} else {
+			d["createdDateTime"] = v
+		}
+		for _, p := range []string{"severity", "status", "serviceSource"} {
+			if r.IntN(10) == 0 {
+				if v := odd[r.IntN(len(odd))]; v == nil {
+					delete(d, p)
+				} else {
+					d[p] = v
+				}
+			}
+		}
+		docs[i] = d
+	}
+	return docs
+}
+
+// randomFilter builds a filter of enum terms (which an index can use) and
+// other conditions, sometimes empty.
+func randomFilter(r *rand.Rand) string {
+	atoms := []string{
+		"severity eq 'high'", "severity ne 'low'", "severity in ('medium','high',null)", "severity ge 'low'",
+		"status ne 'resolved'", "status eq 'new'", "status eq null", "serviceSource ne 'microsoftSentinel'",
+		"not (severity eq 'informational')", "assignedTo ne null", "priorityScore gt 30",
+		"evidence/any(e: e/microsoft.graph.security.userEvidence/userAccount/userPrincipalName eq 'alice@contoso.com')",
+		"severity eq 'high' or status eq 'new'",
+	}
+	var parts []string
+	for range r.IntN(4) {
+		parts = append(parts, atoms[r.IntN(len(atoms))])
+	}
+	return strings.Join(parts, " and ")
+}
+
+// termCandidates evaluates the filter's EnumTerms over docs as an index
+// would, and adds some positions at random: any superset must do.
+func termCandidates(r *rand.Rand, f *Filter, docs []Object) func(int) bool {
+	if f == nil && r.IntN(2) == 0 {
+		return nil
+	}
+	ok := make([]bool, len(docs))
+	for i, d := range docs {
+		ok[i] = f == nil || r.IntN(8) == 0
+		if f == nil {
+			continue
+		}
+		all := true
+		for _, t := range f.EnumTerms() {
+			all = all && t.Allows(d[t.Property])
+		}
+		ok[i] = ok[i] || all
+	}
+	return func(i int) bool { return ok[i] }
+}
+
+// RunWith must return exactly Run's page, and a Matched that gives the
+// same answer to "is there a next page?" (and the same count when it is
+// exact), whatever the data, filter, order, page and scan plan.
+func TestRunWithEqualsRun(t *testing.T) {
+	s := newTestSchema()
+	spec := Spec{Type: s.alert, Allow: OptAll, DefaultTop: 9}
+	r := rand.New(rand.NewPCG(11, 12))
+	base := s.genAlerts(200, 2)
+	orders := []string{"", "", "createdDateTime desc", naturalOrder, "createdDateTime", "id desc", "severity desc,createdDateTime desc", "createdDateTime desc,severity"}
+	plans := []plan{
+		{mode: runAuto, workers: 1, early: true, serial: 2048, block: 2048},
+		{mode: runAuto, workers: 2, early: true, serial: 0, block: 1},
+		{mode: runAuto, workers: 3, early: true, serial: 3, block: 5},
+		{mode: runHeap, workers: 2, early: true, serial: 1, block: 2},
+		{mode: runSort, workers: 4, early: false, serial: 1, block: 2},
+	}
+	early := 0
+	for round := range 600 {
+		docs := randomDocs(s, r, base, r.IntN(250))
+		order := sortNatural(t, spec, docs)
+		raw := "$filter=" + randomFilter(r)
+		if o := orders[r.IntN(len(orders))]; o != "" {
+			raw += "&$orderby=" + o
+		}
+		if r.IntN(5) > 0 {
+			raw += fmt.Sprintf("&$top=%d", r.IntN(20))
+		}
+		if r.IntN(2) == 0 {
+			raw += fmt.Sprintf("&$skip=%d", r.IntN(30))
+		}
+		if r.IntN(4) == 0 {
+			raw += "&$count=true"
+		}
+		q, err := ParseQuery(raw, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantPage, wantN := q.Run(docs)
+		cand := termCandidates(r, q.Filter, docs)
+		for _, p := range plans {
+			p.early = p.early && !q.Count
+			got := q.exec(docs, RunOptions{Order: order, Candidates: cand}, p)
+			if ids(got.Page) != ids(wantPage) {
+				t.Fatalf("round %d %s, plan %+v:\npage %s\nwant %s", round, raw, p, ids(got.Page), ids(wantPage))
+			}
+			more, wantMore := q.Skip+len(got.Page) < got.Matched, q.Skip+len(wantPage) < wantN
+			switch {
+			case got.Exact && got.Matched != wantN:
+				t.Fatalf("round %d %s, plan %+v: exact count %d, want %d", round, raw, p, got.Matched, wantN)
+			case !got.Exact && (q.Count || got.Matched > wantN || more != wantMore):
+				t.Fatalf("round %d %s, plan %+v: inexact count %d (more %v), want %d (more %v)", round, raw, p, got.Matched, more, wantN, wantMore)
+			}
+			if !got.Exact {
+				early++
+			}
+		}
+		// The public method agrees too.
+		if got := q.RunWith(docs, RunOptions{Order: order, Candidates: cand}); ids(got.Page) != ids(wantPage) || got.Exact && got.Matched != wantN {
+			t.Fatalf("RunWith %s: %s (%d)", raw, ids(got.Page), got.Matched)
+		}
+	}
+	if early == 0 {
+		t.Fatal("no run stopped early: the test does not exercise early exit")
+	}
+}
+
+// An early exit reads only what the page needs: with $top=5 and no
+// filter, six positions (the sixth proves a next page).
+func TestRunWithStopsEarly(t *testing.T) {
+	s := newTestSchema()
+	spec := Spec{Type: s.alert, Allow: OptAll}
+	docs := s.genAlerts(20000, 4)
+	order := sortNatural(t, spec, docs)
+	tests := []struct {
+		raw       string
+		maxReads  int64
+		exact     bool
+		wantPageN int
+	}{
+		{"$top=5", 6, false, 5},
+		{"$top=5&$skip=10&$orderby=createdDateTime desc", 16, false, 5},
+		{"$top=5&$orderby=createdDateTime desc,id desc", 6, false, 5},
+		{"$top=5&$count=true", 20000, true, 5},
+		{"$top=5&$orderby=createdDateTime", 20000, true, 5},
+		{"$top=5&$skip=19998", 20000, true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			q, err := ParseQuery(tt.raw, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reads atomic.Int64
+			res := q.RunWith(docs, RunOptions{Order: order, Candidates: func(int) bool { reads.Add(1); return true }})
+			if n := reads.Load(); n > tt.maxReads || tt.exact && n != 20000 {
+				t.Errorf("read %d documents, want at most %d", n, tt.maxReads)
+			}
+			if res.Exact != tt.exact || len(res.Page) != tt.wantPageN {
+				t.Errorf("exact %v, page %d; want %v, %d", res.Exact, len(res.Page), tt.exact, tt.wantPageN)
+			}
+			if res.Exact && res.Matched != 20000 {
+				t.Errorf("matched %d", res.Matched)
+			}
+		})
+	}
+}
+
+func TestComparer(t *testing.T) {
+	s := newTestSchema()
+	day := func(d int) Time { return At(time.Date(2021, 1, d, 0, 0, 0, 0, time.UTC)) }
+	q, err := ParseQuery("$orderby=createdDateTime desc,severity,id desc", Spec{Type: s.alert, Allow: OptAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmpf := q.Comparer()
+	tests := []struct {
+		a, b       Object
+		wantC, key int
+	}{
+		{Object{"createdDateTime": day(2)}, Object{"createdDateTime": day(1)}, -1, 0},
+		{Object{"createdDateTime": "2021-01-01T00:00:00Z"}, Object{"createdDateTime": day(2)}, 1, 0},
+		{Object{}, Object{"createdDateTime": day(1)}, 1, 0}, // null last when descending
+		{Object{"createdDateTime": day(1), "severity": "high"}, Object{"createdDateTime": day(1), "severity": "low"}, 1, 1},
+		{Object{"createdDateTime": day(1), "severity": "low", "id": "b"}, Object{"createdDateTime": day(1), "severity": "low", "id": "A"}, -1, 2},
+		{Object{"createdDateTime": day(1), "id": "a"}, Object{"createdDateTime": day(1), "id": "A"}, 0, 3},
+	}
+	for i, tt := range tests {
+		c, key := cmpf(tt.a, tt.b)
+		if sign(c) != tt.wantC || key != tt.key {
+			t.Errorf("%d: got %d at key %d, want %d at key %d", i, c, key, tt.wantC, tt.key)
+		}
+	}
+}
+
+func sign(c int) int {
+	switch {
+	case c < 0:
+		return -1
+	case c > 0:
+		return 1
+	}
+	return 0
 }
