@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/graphsec/graphsec/internal/store"
+)
+
+func checkActivity(a store.Activity) error {
+	return errors.Join(
+		checkText("activity resource", a.Resource, MaxTextBytes, true),
+		checkText("activity resource id", a.ResourceID, MaxTextBytes, true),
+		checkText("activity action", a.Action, MaxTextBytes, true),
+		checkText("activity actor id", a.ActorID, MaxTextBytes, false),
+		checkText("activity actor name", a.ActorName, MaxTextBytes, false),
+		checkText("activity request id", a.RequestID, MaxTextBytes, false),
+		checkBlob("activity changes", a.Changes),
+		checkTime("activity at", a.At),
+	)
+}
+
+// AddActivity appends a to the log. a.ID is ignored; the returned Activity
+// carries the new id and a.At as it will read back (UTC, microseconds).
+// Changes is stored as the exact bytes given (bytea, not jsonb, which
+// would reorder keys and drop whitespace).
+func (s *Store) AddActivity(ctx context.Context, a store.Activity) (store.Activity, error) {
+	if err := checkActivity(a); err != nil {
+		return store.Activity{}, err
+	}
+	err := s.with(ctx, "add activity", func(c *pgx.Conn) error {
+		err := c.QueryRow(ctx, `INSERT INTO activity
+			(resource, resource_id, action, actor_id, actor_name, at, request_id, changes)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			RETURNING id`,
+			a.Resource, a.ResourceID, a.Action, a.ActorID, a.ActorName, a.At, a.RequestID, blob(a.Changes)).
+			Scan(&a.ID)
+		if err != nil {
+			return fmt.Errorf("postgres: add activity: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Activity{}, err
+	}
+	a.At = stored(a.At)
+	a.Changes = emptyNil(bytes.Clone(a.Changes))
+	return a, nil
+}
+
+// ListActivity returns one resource's activity, newest (highest id) first.
+// "Newest" is the order of recording, not of At, which the caller chose. A
+// limit of zero or less means DefaultActivityLimit; more than
+// MaxActivityLimit means MaxActivityLimit.
+func (s *Store) ListActivity(ctx context.Context, resource, resourceID string, limit int) ([]store.Activity, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list activity: %w", err)
+	}
+	if !usableText(resource) || !usableText(resourceID) {
+		return nil, nil
+	}
+	return s.queryActivity(ctx, "list activity", `SELECT `+activityColumns+` FROM activity
+		WHERE resource = $1 AND resource_id = $2 ORDER BY id DESC LIMIT $3`,
+		resource, resourceID, activityLimit(limit))
+}
+
+// RecentActivity returns the newest activity across resources, with the
+// same limit rules as ListActivity.
+func (s *Store) RecentActivity(ctx context.Context, limit int) ([]store.Activity, error) {
+	return s.queryActivity(ctx, "recent activity", `SELECT `+activityColumns+` FROM activity
+		ORDER BY id DESC LIMIT $1`, activityLimit(limit))
+}
+
+const activityColumns = `id, resource, resource_id, action, actor_id, actor_name, at, request_id, changes`
+
+func (s *Store) queryActivity(ctx context.Context, op, query string, args ...any) ([]store.Activity, error) {
+	var out []store.Activity
+	err := s.with(ctx, op, func(c *pgx.Conn) error {
+		out = out[:0]
+		rows, err := c.Query(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("postgres: %s: %w", op, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a store.Activity
+			if err := rows.Scan(&a.ID, &a.Resource, &a.ResourceID, &a.Action, &a.ActorID, &a.ActorName, &a.At,
+				&a.RequestID, &a.Changes); err != nil {
+				return fmt.Errorf("postgres: %s: %w", op, err)
+			}
+			a.At = a.At.UTC()
+			a.Changes = emptyNil(a.Changes)
+			out = append(out, a)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: %s: %w", op, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
