@@ -306,7 +306,7 @@ func (c *Client) call(ctx context.Context, r *Request, out any) (*Response, bool
 	if out == nil || len(bytes.TrimSpace(body)) == 0 {
 		return resp, false, nil
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := unmarshal(body, out); err != nil {
 		return resp, false, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Snippet: snippet(body, 120), Err: err}
 	}
 	return resp, true, nil

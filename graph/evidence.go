@@ -332,12 +332,36 @@ func (u *UnknownEvidence) MarshalJSON() ([]byte, error) {
 // does not decode as a modelled type comes back as *UnknownEvidence with
 // Err set, so one odd entry cannot cost the whole alert list.
 func DecodeEvidence(raw []byte) Evidence {
-	t := peekODataType(raw)
+	d := fastDecoder{data: raw}
+	if d.peek() == '{' {
+		ev, err := d.evidence()
+		if _, unknown := ev.(*UnknownEvidence); err == nil && !unknown {
+			if d.skipSpace(); d.pos == len(raw) {
+				return ev
+			}
+		}
+	}
+	// Anything else (an unknown type, whose Raw must be the input exactly,
+	// or input the fast decoder leaves alone) takes the encoding/json path.
+	return decodeEvidenceSlow(raw)
+}
+
+// evidenceName is the part of an @odata.type after
+// "#microsoft.graph.security." (matched without regard to case), or the
+// whole value without its '#'.
+func evidenceName(t string) string {
 	name := strings.TrimPrefix(t, "#")
 	if len(name) > len(evidenceNS)-1 && strings.EqualFold(name[:len(evidenceNS)-1], evidenceNS[1:]) {
 		name = name[len(evidenceNS)-1:]
 	}
-	if ev := newEvidence(name); ev != nil {
+	return name
+}
+
+// decodeEvidenceSlow is DecodeEvidence through encoding/json alone: the
+// reference the fast decoder falls back to.
+func decodeEvidenceSlow(raw []byte) Evidence {
+	t := peekODataType(raw)
+	if ev := newEvidence(evidenceName(t)); ev != nil {
 		if err := json.Unmarshal(raw, ev); err == nil {
 			return ev
 		} else {
@@ -395,31 +419,48 @@ type EvidenceList []Evidence
 // UnmarshalJSON decodes each entry by its @odata.type. Only a value that is
 // not an array at all is an error.
 //
-// The array is split by hand rather than through []json.RawMessage: that
-// would scan and copy every entry twice more, and evidence is most of an
-// alert's bytes.
+// The single-pass decoder reads the array and its entries once; input it
+// leaves alone is split by hand (rather than through []json.RawMessage,
+// which would scan and copy every entry twice more) and decoded entry by
+// entry.
 func (l *EvidenceList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		*l = nil
-		return nil
+	d := fastDecoder{data: b}
+	if d.peek() == '[' {
+		if list, err := d.evidenceList(); err == nil {
+			if d.skipSpace(); d.pos == len(b) {
+				*l = list
+				return nil
+			}
+		}
 	}
-	if !json.Valid(b) {
-		var v any
-		return json.Unmarshal(b, &v) // the precise *json.SyntaxError
-	}
-	if len(b) == 0 || b[0] != '[' {
-		return &json.UnmarshalTypeError{Value: jsonKind(b[0]), Type: reflect.TypeFor[EvidenceList]()}
-	}
-	var out EvidenceList
-	for elem := range splitArray(b) {
-		out = append(out, DecodeEvidence(elem))
-	}
-	if out == nil {
-		out = EvidenceList{}
+	out, err := decodeEvidenceListSlow(b)
+	if err != nil {
+		return err
 	}
 	*l = out
 	return nil
+}
+
+// decodeEvidenceListSlow decodes an evidence list through encoding/json
+// alone: the reference the fast decoder is held to, and the path for
+// input it leaves alone.
+func decodeEvidenceListSlow(b []byte) (EvidenceList, error) {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil, nil
+	}
+	if !json.Valid(b) {
+		var v any
+		return nil, json.Unmarshal(b, &v) // the precise *json.SyntaxError
+	}
+	if len(b) == 0 || b[0] != '[' {
+		return nil, &json.UnmarshalTypeError{Value: jsonKind(b[0]), Type: reflect.TypeFor[EvidenceList]()}
+	}
+	out := EvidenceList{}
+	for elem := range splitArray(b) {
+		out = append(out, decodeEvidenceSlow(elem))
+	}
+	return out, nil
 }
 
 func jsonKind(c byte) string {
