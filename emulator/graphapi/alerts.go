@@ -36,7 +36,7 @@ func (a *API) listAlerts(c *call) error {
 	return c.listOf("security/alerts_v2", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int) {
 		a.store.mu.RLock()
 		defer a.store.mu.RUnlock()
-		return q.Run(a.store.alerts.items)
+		return a.store.alerts.run(q)
 	})
 }
 

@@ -23,7 +23,7 @@ func (a *API) listIncidents(c *call) error {
 	return c.listOf("security/incidents", a.incidentSpec(), func(q *odata.Query) ([]odata.Object, int) {
 		a.store.mu.RLock()
 		defer a.store.mu.RUnlock()
-		items, n := q.Run(a.store.incidents.items)
+		items, n := a.store.incidents.run(q)
 		if expandsAlerts(q) {
 			items = a.store.expandLocked(items)
 		}

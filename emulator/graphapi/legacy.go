@@ -57,11 +57,17 @@ func (a *API) listLegacyAlerts(c *call) error {
 	sort.Strings(order)
 	var merged []odata.Object
 	matched, more := 0, false
+	// Each provider's alerts keep the store's order, so they are newest
+	// first whenever the whole list is; without $count a provider's scan
+	// may then stop early, and n is only a lower bound, which is enough
+	// to decide on a next link.
+	opt := odata.RunOptions{Order: a.store.legacy.order.holds()}
 	for _, p := range order {
 		if _, down := failing[strings.ToLower(p)]; down {
 			continue
 		}
-		items, n := q.Run(groups[p])
+		r := q.RunWith(groups[p], opt)
+		items, n := r.Page, r.Matched
 		merged = append(merged, items...)
 		matched += n
 		if q.Skip+len(items) < n && len(items) > 0 {
