@@ -87,8 +87,11 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	}
 	log.Info("starting graphsec", cfg.Redacted()...)
 	if cfg.Embedded() {
+		// The browser reaches the emulator as localhost, like the console,
+		// so the URLs printed and those in tokens and links agree.
+		_, port, _ := net.SplitHostPort(cfg.EmulatorAddr)
 		c.Emulator, err = emulator.New(emulator.Options{
-			Addr: cfg.EmulatorAddr, Seed: cfg.EmulatorSeed, Unconsented: cfg.EmulatorUnconsented,
+			Addr: cfg.EmulatorAddr, PublicURL: "http://localhost:" + port, Seed: cfg.EmulatorSeed, Unconsented: cfg.EmulatorUnconsented,
 			RedirectURIs: []string{cfg.RedirectURL, cfg.PublicURL + "/signed-out"},
 			Logger:       log.With("component", "emulator"),
 		})
