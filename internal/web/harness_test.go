@@ -22,7 +22,8 @@ import (
 // harness is a console wired to an in-process emulator, as `go run
 // ./cmd/graphsec` wires them, with a fast retry policy.
 type harness struct {
-	t     *testing.T
+	t       testing.TB
+	handler http.Handler
 	emu   *emulator.Emulator
 	srv   *httptest.Server
 	url   string
@@ -31,9 +32,12 @@ type harness struct {
 
 type harnessOptions struct {
 	emulator emulator.Options
+	// graphTransport, when set, wraps the transport the console uses for
+	// Graph and the identity platform (benchmarks answer Graph from memory).
+	graphTransport func(http.RoundTripper) http.RoundTripper
 }
 
-func newHarness(t *testing.T, ho ...harnessOptions) *harness {
+func newHarness(t testing.TB, ho ...harnessOptions) *harness {
 	t.Helper()
 	var o harnessOptions
 	if len(ho) > 0 {
@@ -57,6 +61,9 @@ func newHarness(t *testing.T, ho ...harnessOptions) *harness {
 	}
 	t.Cleanup(func() { st.Close() })
 	httpc := &http.Client{Timeout: 30 * time.Second}
+	if o.graphTransport != nil {
+		httpc.Transport = o.graphTransport(http.DefaultTransport)
+	}
 	am, err := auth.New(auth.Options{
 		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
 		RedirectURL: consoleURL + "/login/authorized", Store: st, Key: []byte("0123456789abcdef0123456789abcdef"), HTTPClient: httpc,
@@ -75,7 +82,7 @@ func newHarness(t *testing.T, ho ...harnessOptions) *harness {
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &harness{t: t, emu: emu, srv: srv, url: consoleURL, clock: emu.Clock()}
+	return &harness{t: t, handler: s.Handler(), emu: emu, srv: srv, url: consoleURL, clock: emu.Clock()}
 }
 
 // user returns the id of the first demo user holding role ("" for none).
@@ -156,7 +163,7 @@ func (h *harness) post(b *emutest.Browser, path, csrf string, form url.Values) *
 }
 
 // csrfOf finds the CSRF token in a page's forms.
-func csrfOf(t *testing.T, p *emutest.Page) string {
+func csrfOf(t testing.TB, p *emutest.Page) string {
 	t.Helper()
 	for _, f := range p.Forms() {
 		for _, c := range f.Controls {
