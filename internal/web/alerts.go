@@ -229,7 +229,7 @@ type alertSummary struct {
 // alertRow is one line of the results table.
 type alertRow struct {
 	ID, Title, Severity, Status, Classification, Source, SourceLabel, Category, AssignedTo, IncidentID string
-	Created, Updated                                                                                  time.Time
+	Created, Updated                                                                                   time.Time
 }
 
 type alertsView struct {

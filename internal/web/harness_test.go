@@ -24,10 +24,10 @@ import (
 type harness struct {
 	t       testing.TB
 	handler http.Handler
-	emu   *emulator.Emulator
-	srv   *httptest.Server
-	url   string
-	clock *clock.Adjustable
+	emu     *emulator.Emulator
+	srv     *httptest.Server
+	url     string
+	clock   *clock.Adjustable
 }
 
 type harnessOptions struct {

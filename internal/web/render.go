@@ -51,7 +51,7 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
-	"join": strings.Join,
+	"join":  strings.Join,
 	"lower": strings.ToLower,
 	"title": func(s string) string {
 		if s == "" {
