@@ -216,7 +216,9 @@ func (s *Store) TakeLoginFlow(ctx context.Context, state string, now time.Time) 
 	if err != nil {
 		return store.LoginFlow{}, err
 	}
-	if !f.ExpiresAt.After(now) {
+	// Compared as the database would compare: at microseconds, like
+	// Session's expires_at > now.
+	if !f.ExpiresAt.After(stored(now)) {
 		return store.LoginFlow{}, store.ErrNotFound
 	}
 	f.Sealed = emptyNil(f.Sealed)

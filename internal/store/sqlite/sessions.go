@@ -44,6 +44,10 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 	return oneRow(res, "create session", store.ErrConflict)
 }
 
+const sessionQuery = `SELECT user_id, user_principal_name, display_name, tenant_id, tokens, csrf_token,
+	created_at, last_seen_at, expires_at
+	FROM sessions WHERE id = ? AND expires_at > ?`
+
 // Session returns the session if it expires after now. Expiry is compared
 // with the caller's now, never the wall clock, so the console's injected
 // clock decides.
@@ -59,9 +63,7 @@ func (s *Store) Session(ctx context.Context, id string, now time.Time) (store.Se
 	}
 	sess := store.Session{ID: id}
 	var created, seen, expires int64
-	err := s.r.QueryRowContext(ctx, `SELECT user_id, user_principal_name, display_name, tenant_id, tokens, csrf_token,
-		created_at, last_seen_at, expires_at
-		FROM sessions WHERE id = ? AND expires_at > ?`, id, toDB(now)).
+	err := s.sessionStmt.QueryRowContext(ctx, id, toDB(now)).
 		Scan(&sess.UserID, &sess.UserPrincipalName, &sess.DisplayName, &sess.TenantID, &sess.Tokens, &sess.CSRFToken,
 			&created, &seen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -95,6 +97,8 @@ func (s *Store) UpdateSessionTokens(ctx context.Context, id string, tokens []byt
 	return oneRow(res, "update session tokens", store.ErrNotFound)
 }
 
+const touchQuery = `UPDATE sessions SET last_seen_at = ?1, expires_at = ?2 WHERE id = ?3 AND expires_at > ?1`
+
 // TouchSession records use at lastSeen and moves the expiry to expiresAt.
 // A session that had already expired at lastSeen is not revived: the
 // update matches nothing and the result is store.ErrNotFound, so a touch
@@ -109,8 +113,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, lastSeen, expiresAt
 	if !usableKey(id) {
 		return store.ErrNotFound
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ? AND expires_at > ?`,
-		toDB(lastSeen), toDB(expiresAt), id, toDB(lastSeen))
+	res, err := s.touchStmt.ExecContext(ctx, toDB(lastSeen), toDB(expiresAt), id)
 	if err != nil {
 		return fmt.Errorf("sqlite: touch session: %w", err)
 	}

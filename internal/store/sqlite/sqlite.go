@@ -78,6 +78,11 @@ type Store struct {
 	keepDB *sql.DB
 	keep   *sql.Conn
 
+	// The statements every console request runs, prepared once per
+	// connection instead of parsed per call.
+	sessionStmt *sql.Stmt // on r
+	touchStmt   *sql.Stmt // on w
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -227,6 +232,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := r.PingContext(ctx); err != nil {
 		return fail(fmt.Errorf("sqlite: open readers: %w", err))
 	}
+	if s.sessionStmt, err = r.PrepareContext(ctx, sessionQuery); err != nil {
+		return fail(fmt.Errorf("sqlite: open: %w", err))
+	}
+	if s.touchStmt, err = w.PrepareContext(ctx, touchQuery); err != nil {
+		return fail(fmt.Errorf("sqlite: open: %w", err))
+	}
 	return s, nil
 }
 
@@ -292,6 +303,11 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		for _, st := range []*sql.Stmt{s.sessionStmt, s.touchStmt} {
+			if st != nil {
+				errs = append(errs, st.Close())
+			}
+		}
 		if s.r != nil {
 			errs = append(errs, s.r.Close())
 		}

@@ -296,6 +296,44 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 }
 
+// TestTwoStoresOneFile has two Stores write the same file at once, as two
+// graphsec processes pointed at one database would: the one-writer pool
+// cannot serialise them, so this is busy_timeout's case, and no write may
+// fail.
+func TestTwoStoresOneFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	stores := []*Store{openFile(t, path), openFile(t, path)}
+	const goroutines, writes = 4, 50
+	var wg sync.WaitGroup
+	for i, s := range stores {
+		for g := range goroutines {
+			wg.Go(func() {
+				for w := range writes {
+					a := store.Activity{Resource: "alert", ResourceID: fmt.Sprint(i, "-", g), Action: "update", At: epoch}
+					if _, err := s.AddActivity(t.Context(), a); err != nil {
+						t.Errorf("store %d: AddActivity: %v", i, err)
+						return
+					}
+					id := fmt.Sprintf("%d-%d-%d", i, g, w)
+					if err := s.CreateSession(t.Context(), store.Session{ID: id, ExpiresAt: epoch.Add(time.Hour)}); err != nil {
+						t.Errorf("store %d: CreateSession: %v", i, err)
+						return
+					}
+					if _, err := stores[1-i].Session(t.Context(), id, epoch); err != nil {
+						t.Errorf("store %d: the other store's session: %v", 1-i, err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	got, err := stores[0].RecentActivity(t.Context(), MaxActivityLimit)
+	if err != nil || len(got) != len(stores)*goroutines*writes {
+		t.Errorf("RecentActivity: %d records, %v; want %d", len(got), err, len(stores)*goroutines*writes)
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct {
