@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -147,6 +148,11 @@ var parityCases = []struct {
 	{"@odata.type twice", `{"value":[{"evidence":[{"@odata.type":"#microsoft.graph.security.urlEvidence","@odata.type":"#microsoft.graph.security.ipEvidence","url":"u"}]}]}`, true},
 	{"@odata.type not a string", `{"value":[{"evidence":[{"@odata.type":5,"url":"u"}]}]}`, true},
 	{"nested evidence", `{"value":[{"evidence":[` + ev + `malwareEvidence","files":[{"fileDetails":{"fileSize":12,"sha256":"ab"}}],"processes":[{"processId":4,"imageFile":null}]},` + ev + `networkConnectionEvidence","sourceAddress":{"ipAddress":"10.0.0.1"},"destinationPort":443,"protocol":"tcp"}]}]}`, true},
+	{"unknown members of every kind", `{"x":{"a":[true,false,null,-1.5e3,"s",{},[]]},"value":[{"u1":true,"u2":false,"u3":null,"u4":0.25,"u5":[{"x":[]}],"u6":"\u00e9"}]}`, true},
+	{"unknown member with a bad literal", `{"value":[{"u1":fals}]}`, false},
+	{"unknown member with a bad number", `{"value":[{"u1":-}]}`, false},
+	{"unknown member that is not a value", `{"value":[{"u1":}]}`, false},
+	{"unknown member with a bad key", `{"value":[{"u1":{"a" 1}}]}`, false},
 	{"trailing garbage", `{"value":[]} x`, false},
 	{"missing comma", `{"value":[{"id":"a" "title":"b"}]}`, false},
 	{"trailing comma", `{"value":[{"id":"a"},]}`, false},
@@ -320,4 +326,63 @@ func FuzzFastDecodeEvidence(f *testing.F) {
 			}
 		}
 	})
+}
+
+// kinds has a field of every kind the plans handle, for the parity of the
+// paths the registered types do not reach.
+type kinds struct {
+	B     bool               `json:"b"`
+	I8    int8               `json:"i8"`
+	U16   uint16             `json:"u16"`
+	F32   float32            `json:"f32"`
+	PS    *string            `json:"ps"`
+	PPI   **int              `json:"ppi"`
+	SP    []*int             `json:"sp"`
+	A     any                `json:"a"`
+	M     map[string]any     `json:"m"`
+	T     *time.Time         `json:"t"`
+	Raw   json.RawMessage    `json:"raw"`
+	Bin   []byte             `json:"bin"`
+	MI    map[int]string     `json:"mi"`
+	Str   withString         `json:"str"`
+	Enum  AlertSeverity      `json:"enum"`
+	Opt   Optional[int]      `json:"opt"`
+	Evs   []EvidenceList     `json:"evs"`
+	Named map[string]float64 `json:"named"`
+}
+
+type withString struct {
+	N int `json:"n,string"`
+}
+
+func TestFastDecoderKinds(t *testing.T) {
+	p := planFor(reflect.TypeFor[kinds](), map[reflect.Type]*plan{})
+	for _, doc := range []string{
+		`{}`,
+		`{"b":true,"i8":-128,"u16":65535,"f32":1.5,"ps":"x","ppi":7,"sp":[1,null,3],"a":{"x":[1,"y",false,null]},"m":{"k":1},"t":"2021-04-27T12:19:27Z",
+		  "raw":{"any": [1]},"bin":"aGk=","mi":{"1":"a"},"str":{"n":"12"},"enum":"HIGH","opt":5,"evs":[[],null],"named":{"x":1}}`,
+		`{"b":null,"i8":null,"u16":null,"f32":null,"ps":null,"ppi":null,"sp":null,"a":null,"m":null,"t":null,"raw":null,"bin":null,"mi":null,"str":null,"enum":null,"opt":null,"evs":null,"named":null}`,
+		`{"b":false,"a":1e2,"m":{"a":{"b":{}}},"sp":[]}`,
+		`{"b":1}`, `{"i8":128}`, `{"i8":-129}`, `{"u16":-1}`, `{"u16":65536}`, `{"f32":1e39}`, `{"i8":1.0}`,
+		`{"ps":1}`, `{"a":1e400}`, `{"m":[1]}`, `{"m":{"x":1e400}}`, `{"a":[1e400]}`, `{"t":5}`, `{"t":"now"}`, `{"bin":"!"}`,
+		`{"mi":{"x":"a"}}`, `{"str":{"n":12}}`, `{"sp":{}}`, `{"b":"true"}`, `{"evs":[{}]}`, `{"named":{"x":"y"}}`,
+		`{"a":tru}`, `{"a":[1,}`, `{"a":{"x" 1}}`, `{"a":"\u12"}`, `{"a":"\x"}`, `{"a":-}`, `{"a":1.}`, `{"a":1e}`, `{"a":01}`,
+		`{"m":{"a":1,}}`, `{"m":{1:2}}`, `{"sp":[1 2]}`, `{"raw":[1,2}`, `{"b":true,}`, `{"b" true}`, `{,}`, `[]`, `{"a":"` + "\x01" + `"}`,
+	} {
+		fast := new(kinds)
+		fastErr := decodeDocument([]byte(doc), p, reflect.ValueOf(fast).Elem())
+		ref := new(kinds)
+		refErr := json.Unmarshal([]byte(doc), ref)
+		if fastErr == nil {
+			if refErr != nil {
+				t.Errorf("%s: fast decoder accepted what encoding/json rejects: %v", doc, refErr)
+				continue
+			}
+			if d := cmp.Diff(ref, fast, parityOptions, cmp.AllowUnexported(Optional[int]{})); d != "" {
+				t.Errorf("%s: (-want +got)\n%s", doc, d)
+			}
+		} else if refErr == nil && fastErr == errType {
+			t.Errorf("%s: fast decoder reported a type error encoding/json does not see", doc)
+		}
+	}
 }
