@@ -3,8 +3,11 @@ package web
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/graphsec/graphsec/internal/auth"
@@ -27,6 +30,36 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
 	})
+}
+
+// canonicalLoopback sends a browser that reached a local console by
+// another loopback name (127.0.0.1 for localhost, or the reverse) to the
+// public URL's host. Cookies are per host name, so signing in through one
+// name and coming back through the other would fail. Only loopback
+// aliases are redirected: a reverse proxy's Host header is left alone.
+func (s *Server) canonicalLoopback(next http.Handler) http.Handler {
+	pub, err := url.Parse(s.o.PublicURL)
+	if err != nil || pub.Host == "" || !isLoopbackHost(pub.Hostname()) {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, port, err := net.SplitHostPort(r.Host)
+		if err == nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && port == pub.Port() &&
+			isLoopbackHost(host) && !strings.EqualFold(host, pub.Hostname()) &&
+			r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+			http.Redirect(w, r, pub.Scheme+"://"+pub.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(h, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // statusRecorder remembers the status for the access log.

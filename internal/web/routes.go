@@ -3,8 +3,9 @@ package web
 import "net/http"
 
 // routes lists every route of the console and the middleware around them,
-// outermost first: recover from panics, assign a request id, log, set
-// security headers, refuse cross-origin state changes. Pages that need a
+// outermost first: recover from panics, assign a request id, log, send
+// loopback aliases to the canonical host, set security headers, refuse
+// cross-origin state changes. Pages that need a
 // signed-in user are wrapped in s.signedIn; forms that change something
 // also check the session's CSRF token (s.form).
 func (s *Server) routes() http.Handler {
@@ -26,14 +27,29 @@ func (s *Server) routes() http.Handler {
 	// Alerts (alerts_v2), the default page.
 	mux.Handle("GET /{$}", s.signedIn(s.home))
 	mux.Handle("GET /alerts", s.signedIn(s.alertsPage))
+	mux.Handle("GET /alerts/{id}", s.signedIn(s.alertPage))
+	mux.Handle("POST /alerts/{id}", s.signedIn(s.form(s.updateAlert)))
+	mux.Handle("POST /alerts/{id}/comments", s.signedIn(s.form(s.commentAlert)))
+	mux.Handle("GET /manage", s.signedIn(s.managePage))
+	mux.Handle("POST /manage", s.signedIn(s.form(s.manageByID)))
+	mux.Handle("GET /incidents/{id}", s.signedIn(s.incidentPage))
 
-	// Legacy alerts (/security/alerts), the original sample's pages.
+	// Legacy alerts (/security/alerts), the original sample's pages. The
+	// provider list of the query form is cached here, for the console's
+	// lifetime, not in a package variable.
+	legacyProviders := newLegacyProviderCache(s.o.Clock)
+	mux.Handle("GET /legacy/alerts", s.signedIn(s.legacyAlertsPage(legacyProviders)))
+	mux.Handle("GET /legacy/alerts/{id}", s.signedIn(s.legacyAlertPage))
+	mux.Handle("POST /legacy/alerts/{id}", s.signedIn(s.form(s.updateLegacyAlert)))
+	mux.Handle("GET /legacy/manage", s.signedIn(s.legacyManagePage))
+	mux.Handle("POST /legacy/manage", s.signedIn(s.form(s.legacyManageByID)))
 
 	mux.HandleFunc("/", s.notFound)
 
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.securityHeaders(h)
+	h = s.canonicalLoopback(h)
 	h = s.logRequests(h)
 	h = s.requestID(h)
 	h = s.recoverPanics(h)

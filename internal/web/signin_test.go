@@ -163,3 +163,24 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Errorf("headers: %v", p.Header)
 	}
 }
+
+func TestLoopbackAliasRedirectsToPublicHost(t *testing.T) {
+	h := newHarness(t) // public URL http://127.0.0.1:port
+	u := mustURL(h.url)
+	req, _ := http.NewRequest(http.MethodGet, h.url+"/alerts?severity=high", nil)
+	req.Host = "localhost:" + u.Port()
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTemporaryRedirect || res.Header.Get("Location") != h.url+"/alerts?severity=high" {
+		t.Fatalf("%d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	// Probes by any name are answered in place.
+	req, _ = http.NewRequest(http.MethodGet, h.url+"/healthz", nil)
+	req.Host = "localhost:" + u.Port()
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", err, res)
+	}
+}

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestMainUsageAndErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{"help", []string{"help"}, nil, 0, "graphsec emulator"},
+		{"unknown command", []string{"frobnicate"}, nil, 2, `unknown command "frobnicate"`},
+		{"bad console config", nil, map[string]string{"GRAPHSEC_CLIENT_ID": "not-a-guid", "GRAPHSEC_CLIENT_SECRET": "x", "GRAPHSEC_TENANT": "organizations"}, 2, "GRAPHSEC_CLIENT_ID"},
+		{"bad console flag", []string{"-nope"}, nil, 2, "flag provided but not defined"},
+		{"console help", []string{"-h"}, nil, 0, "GRAPHSEC_TENANT"},
+		{"emulator help", []string{"emulator", "-h"}, nil, 0, "-redirect-uri"},
+		{"emulator bad redirect", []string{"emulator", "--redirect-uri", "not a url"}, nil, 2, "--redirect-uri"},
+		{"emulator bad log level", []string{"emulator", "--log-level", "loud"}, nil, 2, "--log-level"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := Main(context.Background(), tt.args, env(tt.env), &out, &errb)
+			if code != tt.code || !strings.Contains(out.String()+errb.String(), tt.want) {
+				t.Fatalf("code %d (want %d), output:\n%s%s", code, tt.code, out.String(), errb.String())
+			}
+		})
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestConsoleStartsAndStops runs the default command (console + embedded
+// emulator) on free ports, checks it is ready, and stops it with the
+// context, as Ctrl+C does.
+func TestConsoleStartsAndStops(t *testing.T) {
+	addr, emuAddr := freeAddr(t), freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"--addr", addr, "--emulator-addr", emuAddr, "--db", filepath.Join(t.TempDir(), "g.db")}, env(nil), &out, io.Discard)
+	}()
+	var ready bool
+	for i := 0; i < 100 && !ready; i++ {
+		time.Sleep(50 * time.Millisecond)
+		res, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			ready = res.StatusCode == 200
+			res.Body.Close()
+		}
+	}
+	if !ready {
+		cancel()
+		t.Fatalf("console not ready; output:\n%s", out.String())
+	}
+	_, port, _ := net.SplitHostPort(emuAddr)
+	for _, want := range []string{"graphsec console", "embedded emulator  http://localhost:" + port} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, out.String())
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit code %d", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("did not shut down")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
