@@ -3,7 +3,6 @@ package postgres
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -11,25 +10,12 @@ import (
 	"github.com/graphsec/graphsec/internal/store"
 )
 
-func checkActivity(a store.Activity) error {
-	return errors.Join(
-		checkText("activity resource", a.Resource, MaxTextBytes, true),
-		checkText("activity resource id", a.ResourceID, MaxTextBytes, true),
-		checkText("activity action", a.Action, MaxTextBytes, true),
-		checkText("activity actor id", a.ActorID, MaxTextBytes, false),
-		checkText("activity actor name", a.ActorName, MaxTextBytes, false),
-		checkText("activity request id", a.RequestID, MaxTextBytes, false),
-		checkBlob("activity changes", a.Changes),
-		checkTime("activity at", a.At),
-	)
-}
-
 // AddActivity appends a to the log. a.ID is ignored; the returned Activity
 // carries the new id and a.At as it will read back (UTC, microseconds).
 // Changes is stored as the exact bytes given (bytea, not jsonb, which
 // would reorder keys and drop whitespace).
 func (s *Store) AddActivity(ctx context.Context, a store.Activity) (store.Activity, error) {
-	if err := checkActivity(a); err != nil {
+	if err := store.CheckActivity(a); err != nil {
 		return store.Activity{}, err
 	}
 	err := s.with(ctx, "add activity", func(c *pgx.Conn) error {
@@ -54,25 +40,25 @@ func (s *Store) AddActivity(ctx context.Context, a store.Activity) (store.Activi
 
 // ListActivity returns one resource's activity, newest (highest id) first.
 // "Newest" is the order of recording, not of At, which the caller chose. A
-// limit of zero or less means DefaultActivityLimit; more than
-// MaxActivityLimit means MaxActivityLimit.
+// limit of zero or less means store.DefaultActivityLimit; more than
+// store.MaxActivityLimit means store.MaxActivityLimit.
 func (s *Store) ListActivity(ctx context.Context, resource, resourceID string, limit int) ([]store.Activity, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: list activity: %w", err)
 	}
-	if !usableText(resource) || !usableText(resourceID) {
+	if !store.UsableText(resource) || !store.UsableText(resourceID) {
 		return nil, nil
 	}
 	return s.queryActivity(ctx, "list activity", `SELECT `+activityColumns+` FROM activity
 		WHERE resource = $1 AND resource_id = $2 ORDER BY id DESC LIMIT $3`,
-		resource, resourceID, activityLimit(limit))
+		resource, resourceID, store.ActivityLimit(limit))
 }
 
 // RecentActivity returns the newest activity across resources, with the
 // same limit rules as ListActivity.
 func (s *Store) RecentActivity(ctx context.Context, limit int) ([]store.Activity, error) {
 	return s.queryActivity(ctx, "recent activity", `SELECT `+activityColumns+` FROM activity
-		ORDER BY id DESC LIMIT $1`, activityLimit(limit))
+		ORDER BY id DESC LIMIT $1`, store.ActivityLimit(limit))
 }
 
 const activityColumns = `id, resource, resource_id, action, actor_id, actor_name, at, request_id, changes`

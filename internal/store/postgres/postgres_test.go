@@ -96,13 +96,6 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-func TestLimitsMatchSuite(t *testing.T) {
-	if DefaultActivityLimit != storetest.DefaultActivityLimit || MaxActivityLimit != storetest.MaxActivityLimit {
-		t.Errorf("limits %d/%d, suite says %d/%d", DefaultActivityLimit, MaxActivityLimit,
-			storetest.DefaultActivityLimit, storetest.MaxActivityLimit)
-	}
-}
-
 func TestMigrationSteps(t *testing.T) {
 	if err := checkSteps(migrations); err != nil {
 		t.Fatal(err)

@@ -11,27 +11,12 @@ import (
 	"github.com/graphsec/graphsec/internal/store"
 )
 
-func checkSession(s store.Session) error {
-	return errors.Join(
-		checkText("session id", s.ID, MaxKeyBytes, true),
-		checkText("session user id", s.UserID, MaxTextBytes, false),
-		checkText("session user principal name", s.UserPrincipalName, MaxTextBytes, false),
-		checkText("session display name", s.DisplayName, MaxTextBytes, false),
-		checkText("session tenant id", s.TenantID, MaxTextBytes, false),
-		checkText("session CSRF token", s.CSRFToken, MaxTextBytes, false),
-		checkBlob("session tokens", s.Tokens),
-		checkTime("session created at", s.CreatedAt),
-		checkTime("session last seen at", s.LastSeenAt),
-		checkTime("session expires at", s.ExpiresAt),
-	)
-}
-
 // CreateSession stores a new session. ON CONFLICT DO NOTHING (rather than
 // catching unique_violation, which would abort a surrounding transaction)
 // turns an existing id into store.ErrConflict and leaves that session as
 // it was.
 func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
-	if err := checkSession(sess); err != nil {
+	if err := store.CheckSession(sess); err != nil {
 		return err
 	}
 	return s.with(ctx, "create session", func(c *pgx.Conn) error {
@@ -55,13 +40,13 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 // with the caller's now, never the server's clock, so the console's
 // injected clock decides.
 func (s *Store) Session(ctx context.Context, id string, now time.Time) (store.Session, error) {
-	if err := checkTime("now", now); err != nil {
+	if err := store.CheckTime("now", now); err != nil {
 		return store.Session{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return store.Session{}, fmt.Errorf("postgres: session: %w", err)
 	}
-	if !usableKey(id) {
+	if !store.UsableKey(id) {
 		return store.Session{}, store.ErrNotFound
 	}
 	sess := store.Session{ID: id}
@@ -91,13 +76,13 @@ func (s *Store) Session(ctx context.Context, id string, now time.Time) (store.Se
 // It does not look at expiry: it has no "now", and a refresh racing the
 // expiry changes nothing a later Session call would return.
 func (s *Store) UpdateSessionTokens(ctx context.Context, id string, tokens []byte) error {
-	if err := checkBlob("session tokens", tokens); err != nil {
+	if err := store.CheckBlob("session tokens", tokens); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("postgres: update session tokens: %w", err)
 	}
-	if !usableKey(id) {
+	if !store.UsableKey(id) {
 		return store.ErrNotFound
 	}
 	return s.with(ctx, "update session tokens", func(c *pgx.Conn) error {
@@ -116,13 +101,13 @@ func (s *Store) UpdateSessionTokens(ctx context.Context, id string, tokens []byt
 // A session that had already expired at lastSeen is not revived: the
 // update matches nothing and the result is store.ErrNotFound.
 func (s *Store) TouchSession(ctx context.Context, id string, lastSeen, expiresAt time.Time) error {
-	if err := errors.Join(checkTime("last seen at", lastSeen), checkTime("expires at", expiresAt)); err != nil {
+	if err := errors.Join(store.CheckTime("last seen at", lastSeen), store.CheckTime("expires at", expiresAt)); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("postgres: touch session: %w", err)
 	}
-	if !usableKey(id) {
+	if !store.UsableKey(id) {
 		return store.ErrNotFound
 	}
 	return s.with(ctx, "touch session", func(c *pgx.Conn) error {
@@ -143,7 +128,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("postgres: delete session: %w", err)
 	}
-	if !usableKey(id) {
+	if !store.UsableKey(id) {
 		return nil
 	}
 	return s.with(ctx, "delete session", func(c *pgx.Conn) error {
@@ -154,21 +139,10 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	})
 }
 
-func checkLoginFlow(f store.LoginFlow) error {
-	return errors.Join(
-		checkText("login flow state", f.State, MaxKeyBytes, true),
-		checkText("login flow binding", f.Binding, MaxTextBytes, false),
-		checkText("login flow return URL", f.ReturnTo, MaxTextBytes, false),
-		checkBlob("login flow sealed data", f.Sealed),
-		checkTime("login flow created at", f.CreatedAt),
-		checkTime("login flow expires at", f.ExpiresAt),
-	)
-}
-
 // CreateLoginFlow stores a pending sign-in; store.ErrConflict if the state
 // is taken.
 func (s *Store) CreateLoginFlow(ctx context.Context, f store.LoginFlow) error {
-	if err := checkLoginFlow(f); err != nil {
+	if err := store.CheckLoginFlow(f); err != nil {
 		return err
 	}
 	return s.with(ctx, "create login flow", func(c *pgx.Conn) error {
@@ -191,13 +165,13 @@ func (s *Store) CreateLoginFlow(ctx context.Context, f store.LoginFlow) error {
 // delete takes the row lock and the rest, once it commits, find no row. An
 // expired flow is deleted all the same and reported as store.ErrNotFound.
 func (s *Store) TakeLoginFlow(ctx context.Context, state string, now time.Time) (store.LoginFlow, error) {
-	if err := checkTime("now", now); err != nil {
+	if err := store.CheckTime("now", now); err != nil {
 		return store.LoginFlow{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return store.LoginFlow{}, fmt.Errorf("postgres: take login flow: %w", err)
 	}
-	if !usableKey(state) {
+	if !store.UsableKey(state) {
 		return store.LoginFlow{}, store.ErrNotFound
 	}
 	f := store.LoginFlow{State: state}
@@ -230,7 +204,7 @@ func (s *Store) TakeLoginFlow(ctx context.Context, state string, now time.Time) 
 // before now, in one statement (so one snapshot), and returns how many
 // rows went.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
-	if err := checkTime("now", now); err != nil {
+	if err := store.CheckTime("now", now); err != nil {
 		return 0, err
 	}
 	var n int64

@@ -4,30 +4,16 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/graphsec/graphsec/internal/store"
 )
 
-func checkActivity(a store.Activity) error {
-	return errors.Join(
-		checkText("activity resource", a.Resource, MaxTextBytes, true),
-		checkText("activity resource id", a.ResourceID, MaxTextBytes, true),
-		checkText("activity action", a.Action, MaxTextBytes, true),
-		checkText("activity actor id", a.ActorID, MaxTextBytes, false),
-		checkText("activity actor name", a.ActorName, MaxTextBytes, false),
-		checkText("activity request id", a.RequestID, MaxTextBytes, false),
-		checkBlob("activity changes", a.Changes),
-		checkTime("activity at", a.At),
-	)
-}
-
 // AddActivity appends a to the log. a.ID is ignored; the returned Activity
 // carries the new id and a.At as it will read back (UTC, microseconds).
 // Changes is stored as the exact bytes given: the store does not parse it.
 func (s *Store) AddActivity(ctx context.Context, a store.Activity) (store.Activity, error) {
-	if err := checkActivity(a); err != nil {
+	if err := store.CheckActivity(a); err != nil {
 		return store.Activity{}, err
 	}
 	err := s.w.QueryRowContext(ctx, `INSERT INTO activity
@@ -46,18 +32,18 @@ func (s *Store) AddActivity(ctx context.Context, a store.Activity) (store.Activi
 
 // ListActivity returns one resource's activity, newest (highest id) first.
 // "Newest" is the order of recording, not of At, which the caller chose. A
-// limit of zero or less means DefaultActivityLimit; more than
-// MaxActivityLimit means MaxActivityLimit.
+// limit of zero or less means store.DefaultActivityLimit; more than
+// store.MaxActivityLimit means store.MaxActivityLimit.
 func (s *Store) ListActivity(ctx context.Context, resource, resourceID string, limit int) ([]store.Activity, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: list activity: %w", err)
 	}
-	if !usableText(resource) || !usableText(resourceID) {
+	if !store.UsableText(resource) || !store.UsableText(resourceID) {
 		return nil, nil
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+activityColumns+` FROM activity
 		WHERE resource = ? AND resource_id = ? ORDER BY id DESC LIMIT ?`,
-		resource, resourceID, activityLimit(limit))
+		resource, resourceID, store.ActivityLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list activity: %w", err)
 	}
@@ -68,7 +54,7 @@ func (s *Store) ListActivity(ctx context.Context, resource, resourceID string, l
 // same limit rules as ListActivity.
 func (s *Store) RecentActivity(ctx context.Context, limit int) ([]store.Activity, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+activityColumns+` FROM activity ORDER BY id DESC LIMIT ?`,
-		activityLimit(limit))
+		store.ActivityLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: recent activity: %w", err)
 	}

@@ -1,87 +1,9 @@
 package sqlite
 
-import (
-	"fmt"
-	"strings"
-	"time"
-	"unicode/utf8"
-)
+import "time"
 
-// Limits on what the store accepts. Values come, directly or not, from
-// browsers and from Graph, so every one is bounded before it reaches the
-// database; the PostgreSQL store has the same limits so that a value one
-// accepts the other does too.
-const (
-	// MaxKeyBytes bounds Session.ID and LoginFlow.State (hashes and random
-	// states are far shorter).
-	MaxKeyBytes = 1 << 10
-	// MaxTextBytes bounds every other string (names, ids, URLs).
-	MaxTextBytes = 8 << 10
-	// MaxBlobBytes bounds Session.Tokens, LoginFlow.Sealed and
-	// Activity.Changes.
-	MaxBlobBytes = 8 << 20
-
-	// DefaultActivityLimit is what ListActivity and RecentActivity use for
-	// a limit of zero or less: one screenful.
-	DefaultActivityLimit = 50
-	// MaxActivityLimit caps a larger limit.
-	MaxActivityLimit = 1000
-)
-
-// Times outside years 1 to 9999 are refused: microseconds since the epoch
-// would overflow past year ±292277, and PostgreSQL's range ends earlier
-// still, so both stores agree on one range every caller can reach.
-var (
-	minTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
-	maxTime = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-)
-
-// invalid builds the error for a value the store refuses.
-func invalid(field, format string, args ...any) error {
-	return fmt.Errorf("sqlite: %s: "+format, append([]any{field}, args...)...)
-}
-
-// checkText refuses strings that are too long, not UTF-8, or hold NUL:
-// PostgreSQL's text type rejects the last two, and refusing them here too
-// keeps the two stores interchangeable.
-func checkText(field, s string, limit int, required bool) error {
-	switch {
-	case required && s == "":
-		return invalid(field, "empty")
-	case len(s) > limit:
-		return invalid(field, "%d bytes, over the limit of %d", len(s), limit)
-	case !utf8.ValidString(s):
-		return invalid(field, "not valid UTF-8")
-	case strings.IndexByte(s, 0) >= 0:
-		return invalid(field, "contains a NUL byte")
-	}
-	return nil
-}
-
-func checkBlob(field string, b []byte) error {
-	if len(b) > MaxBlobBytes {
-		return invalid(field, "%d bytes, over the limit of %d", len(b), MaxBlobBytes)
-	}
-	return nil
-}
-
-func checkTime(field string, t time.Time) error {
-	if t.Before(minTime) || !t.Before(maxTime) {
-		return invalid(field, "%v is outside years 1 to 9999", t)
-	}
-	return nil
-}
-
-// usableKey reports whether a key could name a stored record; lookups of
-// one that could not are simply not found.
-func usableKey(k string) bool {
-	return checkText("key", k, MaxKeyBytes, true) == nil
-}
-
-// usableText is usableKey for other strings.
-func usableText(s string) bool {
-	return checkText("text", s, MaxTextBytes, true) == nil
-}
+// What is common to both stores (limits, validation) is in package store;
+// these helpers are about this database's own types.
 
 // blob gives the driver a non-nil slice: it binds a nil []byte as NULL.
 func blob(b []byte) []byte {
@@ -105,13 +27,3 @@ func fromDB(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // stored is t as it reads back from the database.
 func stored(t time.Time) time.Time { return fromDB(toDB(t)) }
-
-func activityLimit(n int) int {
-	switch {
-	case n <= 0:
-		return DefaultActivityLimit
-	case n > MaxActivityLimit:
-		return MaxActivityLimit
-	}
-	return n
-}

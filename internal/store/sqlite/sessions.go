@@ -10,26 +10,11 @@ import (
 	"github.com/graphsec/graphsec/internal/store"
 )
 
-func checkSession(s store.Session) error {
-	return errors.Join(
-		checkText("session id", s.ID, MaxKeyBytes, true),
-		checkText("session user id", s.UserID, MaxTextBytes, false),
-		checkText("session user principal name", s.UserPrincipalName, MaxTextBytes, false),
-		checkText("session display name", s.DisplayName, MaxTextBytes, false),
-		checkText("session tenant id", s.TenantID, MaxTextBytes, false),
-		checkText("session CSRF token", s.CSRFToken, MaxTextBytes, false),
-		checkBlob("session tokens", s.Tokens),
-		checkTime("session created at", s.CreatedAt),
-		checkTime("session last seen at", s.LastSeenAt),
-		checkTime("session expires at", s.ExpiresAt),
-	)
-}
-
 // CreateSession stores a new session. ON CONFLICT DO NOTHING (rather than
 // matching the driver's constraint error) turns an existing id into
 // store.ErrConflict with the existing session left as it was.
 func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
-	if err := checkSession(sess); err != nil {
+	if err := store.CheckSession(sess); err != nil {
 		return err
 	}
 	res, err := s.w.ExecContext(ctx, `INSERT INTO sessions
@@ -52,13 +37,13 @@ const sessionQuery = `SELECT user_id, user_principal_name, display_name, tenant_
 // with the caller's now, never the wall clock, so the console's injected
 // clock decides.
 func (s *Store) Session(ctx context.Context, id string, now time.Time) (store.Session, error) {
-	if err := checkTime("now", now); err != nil {
+	if err := store.CheckTime("now", now); err != nil {
 		return store.Session{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return store.Session{}, fmt.Errorf("sqlite: session: %w", err)
 	}
-	if !usableKey(id) {
+	if !store.UsableKey(id) {
 		return store.Session{}, store.ErrNotFound
 	}
 	sess := store.Session{ID: id}
@@ -81,13 +66,13 @@ func (s *Store) Session(ctx context.Context, id string, now time.Time) (store.Se
 // It does not look at expiry: it has no "now", and a refresh racing the
 // expiry changes nothing a later Session call would return.
 func (s *Store) UpdateSessionTokens(ctx context.Context, id string, tokens []byte) error {
-	if err := checkBlob("session tokens", tokens); err != nil {
+	if err := store.CheckBlob("session tokens", tokens); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: update session tokens: %w", err)
 	}
-	if !usableKey(id) {
+	if !store.UsableKey(id) {
 		return store.ErrNotFound
 	}
 	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET tokens = ? WHERE id = ?`, blob(tokens), id)
@@ -104,13 +89,13 @@ const touchQuery = `UPDATE sessions SET last_seen_at = ?1, expires_at = ?2 WHERE
 // update matches nothing and the result is store.ErrNotFound, so a touch
 // racing expiry cannot resurrect a session Session would have refused.
 func (s *Store) TouchSession(ctx context.Context, id string, lastSeen, expiresAt time.Time) error {
-	if err := errors.Join(checkTime("last seen at", lastSeen), checkTime("expires at", expiresAt)); err != nil {
+	if err := errors.Join(store.CheckTime("last seen at", lastSeen), store.CheckTime("expires at", expiresAt)); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: touch session: %w", err)
 	}
-	if !usableKey(id) {
+	if !store.UsableKey(id) {
 		return store.ErrNotFound
 	}
 	res, err := s.touchStmt.ExecContext(ctx, toDB(lastSeen), toDB(expiresAt), id)
@@ -126,7 +111,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: delete session: %w", err)
 	}
-	if !usableKey(id) {
+	if !store.UsableKey(id) {
 		return nil
 	}
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
@@ -135,21 +120,10 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-func checkLoginFlow(f store.LoginFlow) error {
-	return errors.Join(
-		checkText("login flow state", f.State, MaxKeyBytes, true),
-		checkText("login flow binding", f.Binding, MaxTextBytes, false),
-		checkText("login flow return URL", f.ReturnTo, MaxTextBytes, false),
-		checkBlob("login flow sealed data", f.Sealed),
-		checkTime("login flow created at", f.CreatedAt),
-		checkTime("login flow expires at", f.ExpiresAt),
-	)
-}
-
 // CreateLoginFlow stores a pending sign-in; store.ErrConflict if the state
 // is taken.
 func (s *Store) CreateLoginFlow(ctx context.Context, f store.LoginFlow) error {
-	if err := checkLoginFlow(f); err != nil {
+	if err := store.CheckLoginFlow(f); err != nil {
 		return err
 	}
 	res, err := s.w.ExecContext(ctx, `INSERT INTO login_flows (state, binding, sealed, return_to, created_at, expires_at)
@@ -168,13 +142,13 @@ func (s *Store) CreateLoginFlow(ctx context.Context, f store.LoginFlow) error {
 // flow is deleted all the same (it can never be used) and reported as
 // store.ErrNotFound.
 func (s *Store) TakeLoginFlow(ctx context.Context, state string, now time.Time) (store.LoginFlow, error) {
-	if err := checkTime("now", now); err != nil {
+	if err := store.CheckTime("now", now); err != nil {
 		return store.LoginFlow{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return store.LoginFlow{}, fmt.Errorf("sqlite: take login flow: %w", err)
 	}
-	if !usableKey(state) {
+	if !store.UsableKey(state) {
 		return store.LoginFlow{}, store.ErrNotFound
 	}
 	f := store.LoginFlow{State: state}
@@ -199,7 +173,7 @@ func (s *Store) TakeLoginFlow(ctx context.Context, state string, now time.Time) 
 // DeleteExpired removes sessions and login flows whose expiry is at or
 // before now, in one transaction, and returns how many rows went.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (n int64, err error) {
-	if err := checkTime("now", now); err != nil {
+	if err := store.CheckTime("now", now); err != nil {
 		return 0, err
 	}
 	tx, err := s.w.BeginTx(ctx, nil)

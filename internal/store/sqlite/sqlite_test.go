@@ -44,13 +44,6 @@ func TestConformanceMemory(t *testing.T) {
 	})
 }
 
-func TestLimitsMatchSuite(t *testing.T) {
-	if DefaultActivityLimit != storetest.DefaultActivityLimit || MaxActivityLimit != storetest.MaxActivityLimit {
-		t.Errorf("limits %d/%d, suite says %d/%d", DefaultActivityLimit, MaxActivityLimit,
-			storetest.DefaultActivityLimit, storetest.MaxActivityLimit)
-	}
-}
-
 func TestMemoryStoresArePrivate(t *testing.T) {
 	a, b := openFile(t, MemoryPath), openFile(t, MemoryPath)
 	sess := store.Session{ID: "only-in-a", ExpiresAt: epoch.Add(time.Hour)}
@@ -328,7 +321,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	got, err := stores[0].RecentActivity(t.Context(), MaxActivityLimit)
+	got, err := stores[0].RecentActivity(t.Context(), store.MaxActivityLimit)
 	if err != nil || len(got) != len(stores)*goroutines*writes {
 		t.Errorf("RecentActivity: %d records, %v; want %d", len(got), err, len(stores)*goroutines*writes)
 	}

@@ -19,7 +19,8 @@
 //     nil; for ListActivity, an empty list), never a database error.
 //   - Creating a record with such a key, with any string that is not UTF-8
 //     or holds NUL, or with a time outside years 1 to 9999 fails with an
-//     error that is neither sentinel, and stores nothing. So does a key
+//     error wrapping store.ErrInvalid (and no other sentinel), and stores
+//     nothing. So does a key
 //     longer than 64 KiB or a byte slice longer than 16 MiB (implementations
 //     choose lower limits; 1 MiB must work).
 //   - Activity ids increase in the order of recording; "newest first" is
@@ -47,8 +48,8 @@ import (
 
 // Limits every implementation applies to ListActivity and RecentActivity.
 const (
-	DefaultActivityLimit = 50
-	MaxActivityLimit     = 1000
+	DefaultActivityLimit = store.DefaultActivityLimit
+	MaxActivityLimit     = store.MaxActivityLimit
 )
 
 // Run runs the suite. open must return a new, empty store each time it is
@@ -170,8 +171,8 @@ func wantUTC(t *testing.T, what string, times ...time.Time) {
 	}
 }
 
-// wantSentinelFree fails unless err is a plain error: invalid input is
-// neither "not found" nor "conflict".
+// wantSentinelFree fails unless err reports invalid input: it wraps
+// store.ErrInvalid and is neither "not found" nor "conflict".
 func wantSentinelFree(t *testing.T, what string, err error) {
 	t.Helper()
 	switch {
@@ -179,6 +180,8 @@ func wantSentinelFree(t *testing.T, what string, err error) {
 		t.Errorf("%s: no error, want one", what)
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict):
 		t.Errorf("%s: %v, want an error that is neither ErrNotFound nor ErrConflict", what, err)
+	case !errors.Is(err, store.ErrInvalid):
+		t.Errorf("%s: %v, want an error wrapping store.ErrInvalid", what, err)
 	}
 }
 
