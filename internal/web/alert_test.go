@@ -207,6 +207,26 @@ func TestAlertDetailErrors(t *testing.T) {
 	}
 }
 
+func TestAlertDetailWaitsOutThrottling(t *testing.T) {
+	h := newHarness(t)
+	id, _ := v2NewAlert(t, h, map[string]any{"title": "Slow to read"})
+	b, _ := h.signIn(h.user("Security Reader"), "/alerts")
+	v2Ctl(t, h, http.MethodPost, "/_emulator/faults", map[string]any{"method": "GET", "path": "/security/alerts_v2/" + id, "status": 429, "retryAfter": "0.1", "count": 1})
+	p := h.get(b, "/alerts/"+url.PathEscape(id))
+	if p.Status != http.StatusOK {
+		t.Fatalf("detail: %d", p.Status)
+	}
+	for _, want := range []string{"is throttling requests (HTTP 429)", "Retrying in", "Slow to read", `id="raw-json"`, "</html>"} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	// Without throttling there is no notice.
+	if p := h.get(b, "/alerts/"+url.PathEscape(id)); strings.Contains(p.Body, "Retrying in") {
+		t.Error("a retry notice without a retry")
+	}
+}
+
 func TestAlertDetailNeedsSignIn(t *testing.T) {
 	h := newHarness(t)
 	id, _ := v2NewAlert(t, h, map[string]any{"title": "x"})

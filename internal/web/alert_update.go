@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -339,7 +340,7 @@ func (s *Server) updateAlert(w http.ResponseWriter, r *http.Request, sess *auth.
 		return
 	}
 	v := compareView{
-		Heading: "Alert updated: " + before.Title, Request: res.Request, Status: res.Status, RequestID: res.RequestID,
+		Heading: "Alert updated: " + cmp.Or(before.Title, before.ID), Request: res.Request, Status: res.Status, RequestID: res.RequestID,
 		Rows: res.Rows, Back: v2AlertHref(before.ID) + "#activity", BackLabel: "Back to the alert",
 	}
 	if v2Started(p) {

@@ -77,7 +77,7 @@ func (s *Server) manageRefuse(p *pageWriter, v manageView, err error) {
 	status, ev := s.explain(err)
 	if errors.Is(err, graph.ErrNotFound) {
 		ev.Heading = "Alert not found"
-		ev.Message = "Microsoft Graph has no alert with the id " + strconv.Quote(v.Form.ID) + ". Check the id: alerts_v2 ids look like da637551227677560813_-961444813."
+		ev.Message = "Microsoft Graph has no alert with the id " + strconv.Quote(v.Form.ID) + ". Check the id (copy it from the alert's page in graphsec or from the Defender portal); this page manages alerts_v2 alerts, legacy alerts are managed at /legacy/manage."
 	}
 	if status >= 500 {
 		s.log.Error("manage failed", "request_id", p.data.RequestID, "err", err)
