@@ -211,7 +211,9 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 		faults:  graphapi.NewFaults(),
 		thr:     graphapi.NewThrottle(opts.ThrottlePerMinute),
 		subs:    graphapi.NewSubscriptions(),
+		legacy:  &graphapi.LegacyState{},
 	}
+	e.legacy.SetRetired(opts.LegacyRetired)
 	e.genCfg = gen.Config{
 		Seed: opts.Seed, TenantID: opts.TenantID, Domain: opts.TenantDomain, TenantName: opts.TenantName,
 		Users: opts.Users, LegacyAlerts: opts.LegacyAlerts, Alerts: opts.Alerts,
@@ -233,7 +235,7 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 	e.api = graphapi.New(graphapi.Options{
 		BaseURL: base, Directory: e.dir, Verifier: e.idp, Store: e.store, Mailbox: e.mailbox,
 		Faults: e.faults, Throttle: e.thr, Subscriptions: e.subs, Webhooks: opts.WebhookClient,
-		Clock: e.clock, Logger: opts.Logger,
+		Clock: e.clock, Logger: opts.Logger, Legacy: e.legacy,
 	})
 	e.control = e.controlPlane()
 	return e, nil

@@ -467,3 +467,29 @@ func TestGraphNeverFailsOnHostileInput(t *testing.T) {
 	r := call(t, "PATCH", emu.URL()+"/v1.0/security/alerts_v2/"+firstID(t, emu, tok.app, "/v1.0/security/alerts_v2"), tok.analyst, fmt.Sprintf(`{"assignedTo":"%s"}`, big))
 	mustStatus(t, r, 413)
 }
+
+func TestLegacyRetired(t *testing.T) {
+	emu := start(t, emulator.Options{})
+	tok := tokensFor(t, emu)
+	id := firstID(t, emu, tok.app, "/v1.0/security/alerts")
+	mustStatus(t, call(t, "POST", emu.URL()+"/_emulator/legacy", "", map[string]any{"retired": true}), 200)
+	r := call(t, "GET", emu.URL()+"/v1.0/security/alerts?$top=5", tok.app, nil)
+	mustStatus(t, r, 200)
+	if len(r.values()) != 0 || r.str("@odata.nextLink") != "" {
+		t.Fatalf("retired legacy API returned data: %s", truncate(r.raw))
+	}
+	mustStatus(t, call(t, "GET", emu.URL()+"/v1.0/security/alerts/"+id, tok.app, nil), 404)
+	// alerts_v2 is unaffected; reset brings the legacy API back.
+	mustStatus(t, call(t, "GET", emu.URL()+"/v1.0/security/alerts_v2?$top=1", tok.app, nil), 200)
+	mustStatus(t, call(t, "POST", emu.URL()+"/_emulator/reset", "", nil), 200)
+	tok = tokensFor(t, emu)
+	if n := len(call(t, "GET", emu.URL()+"/v1.0/security/alerts?$top=1", tok.app, nil).values()); n == 0 {
+		t.Fatal("reset did not bring legacy alerts back")
+	}
+	// Started retired, by option (the --legacy-retired flag).
+	retired := start(t, emulator.Options{LegacyRetired: true})
+	app, _ := retired.AppToken()
+	if n := len(call(t, "GET", retired.URL()+"/v1.0/security/alerts", app, nil).values()); n != 0 {
+		t.Fatalf("LegacyRetired emulator returned %d legacy alerts", n)
+	}
+}
