@@ -61,6 +61,11 @@
 //	cc.TokenURL = emu + "/" + tenant + "/oauth2/v2.0/token"
 //	c, err := graph.New(graph.Options{BaseURL: emu, Tokens: graph.AppTokens(ctx, cc)})
 //
+// Tests start the emulator in-process with emulator.New and use its URL()
+// and AuthorityURL() the same way; the package's examples do exactly that
+// (a user's sign-in included, driven by emulator/emutest), and this
+// package's own tests run every method against it.
+//
 // # What every request carries
 //
 // Accept: application/json, the configured User-Agent, a fresh
