@@ -215,6 +215,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			segs[i] = m[1] + "/" + m[2]
 		}
 	}
+	for _, sg := range segs[1:] {
+		// Graph treats dot segments as names; ServeMux would clean them
+		// and redirect to another resource, so refuse them here.
+		if sg == "." || sg == ".." || strings.HasPrefix(sg, "..") && strings.Contains(sg, "/") {
+			c.fail(badRequest("Resource not found for the segment '%s'.", sg))
+			return
+		}
+	}
 	if c.version != "v1.0" && c.version != "beta" {
 		c.fail(badRequest("Invalid version: %s", c.version))
 		return

@@ -143,7 +143,7 @@ func newEnv(t *testing.T) *env {
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
 		u, err := m.BeginLogin(r.Context(), w, r.URL.Query().Get("return_to"), "")
 		if err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		http.Redirect(w, r, u, http.StatusFound)
@@ -151,7 +151,7 @@ func newEnv(t *testing.T) *env {
 	mux.HandleFunc("GET /login/authorized", func(w http.ResponseWriter, r *http.Request) {
 		cb, err := m.CompleteLogin(r.Context(), w, r)
 		if err != nil {
-			http.Error(w, err.Error(), 400)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		http.Redirect(w, r, cb.ReturnTo, http.StatusSeeOther)
@@ -159,12 +159,12 @@ func newEnv(t *testing.T) *env {
 	mux.HandleFunc("GET /whoami", func(w http.ResponseWriter, r *http.Request) {
 		s, err := m.Session(r.Context(), r)
 		if err != nil {
-			http.Error(w, err.Error(), 401)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
 		tok, err := s.Tokens(r.Context()).Token(r.Context())
 		if err != nil {
-			http.Error(w, err.Error(), 502)
+			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}
 		w.Write([]byte(s.UserPrincipalName + "\n" + tok.AccessToken))

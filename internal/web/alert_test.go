@@ -2,25 +2,17 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"html"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
-	"github.com/graphsec/graphsec/graph"
-	"github.com/graphsec/graphsec/internal/auth"
-	"github.com/graphsec/graphsec/internal/store/sqlite"
-	"github.com/graphsec/graphsec/internal/web"
 )
 
 // v2Ctl calls the emulator's control plane and returns the status and
@@ -351,62 +343,7 @@ func TestAlertPagesEscapeHostileContent(t *testing.T) {
 // and the console must also cope with what a newer Graph sends).
 func newV2Harness(tb testing.TB, rewrite func(alert map[string]any)) *harness {
 	tb.Helper()
-	srv := httptest.NewUnstartedServer(nil)
-	consoleURL := "http://" + srv.Listener.Addr().String()
-	emu, err := emulator.New(emulator.Options{Seed: 3, RedirectURIs: []string{consoleURL + "/login/authorized"}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { emu.Close() })
-	graphURL := emu.URL()
-	if rewrite != nil {
-		proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/v1.0/security/alerts_v2/") {
-				emu.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			emu.ServeHTTP(rec, r)
-			body := rec.Body.Bytes()
-			var doc map[string]any
-			if rec.Code == http.StatusOK && json.Unmarshal(body, &doc) == nil {
-				rewrite(doc)
-				body, _ = json.Marshal(doc)
-			}
-			for k, vs := range rec.Header() {
-				if k != "Content-Length" {
-					w.Header()[k] = vs
-				}
-			}
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(body)
-		}))
-		tb.Cleanup(proxy.Close)
-		graphURL = proxy.URL
-	}
-	st, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	httpc := &http.Client{Timeout: 30 * time.Second}
-	am, err := auth.New(auth.Options{
-		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
-		RedirectURL: consoleURL + "/login/authorized", Store: st, Key: []byte("0123456789abcdef0123456789abcdef"), HTTPClient: httpc,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := web.New(web.Options{Auth: am, Store: st, GraphURL: graphURL, AuthorityURL: emu.URL(), PublicURL: consoleURL, GraphHTTP: httpc,
-		Retry: graph.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxTotalWait: 10 * time.Second}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	srv.Config.Handler = s.Handler()
-	srv.Start()
-	tb.Cleanup(srv.Close)
-	t, _ := tb.(*testing.T) // nil in benchmarks and fuzz targets: they use no harness helper that needs it
-	return &harness{t: t, emu: emu, srv: srv, url: consoleURL, clock: emu.Clock()}
+	return newHarness(tb, harnessOptions{rewriteAlert: rewrite})
 }
 
 func TestAlertDetailGenericEvidencePanel(t *testing.T) {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -125,15 +126,6 @@ func (b *browserT) do(what string, steps ...step) {
 // report what the page shows.
 const stepTimeout = 20 * time.Second
 
-func (b *browserT) location() string {
-	b.t.Helper()
-	loc, err := chromedp.Run(b.ctx, chromedp.Location())
-	if err != nil {
-		b.fail("read location", err)
-	}
-	return loc
-}
-
 func (b *browserT) text(sel string) string {
 	b.t.Helper()
 	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -155,6 +147,26 @@ func eval[T any](b *browserT, expr string) T {
 
 func visible(sel string) step { return chromedp.WaitVisible(chromedp.CSS(sel)) }
 func click(sel string) step   { return chromedp.Click(chromedp.CSS(sel)) }
+
+// clickOn waits for sel on the page the browser is landing on and clicks
+// it, trying again when a navigation replaces the node between the query
+// and the click.
+func (b *browserT) clickOn(sel string) {
+	b.t.Helper()
+	b.waitAny(sel)
+	deadline := time.Now().Add(stepTimeout)
+	var err error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		err = chromedp.Do(ctx, click(sel))
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.fail("click "+sel, err)
+}
 
 // waitAny waits until one of the selectors matches an element of the
 // current page and returns it: after a click that navigates, it tells
@@ -178,6 +190,23 @@ func (b *browserT) waitAny(sels ...string) string {
 	}
 	b.fail(fmt.Sprintf("wait for one of %v", sels), lastErr)
 	return ""
+}
+
+// waitURL waits until the page's address contains substr (after a click
+// that navigates, the old page's elements are still there for a moment).
+func (b *browserT) waitURL(substr string) {
+	b.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		cancel()
+		if err == nil && strings.Contains(loc, substr) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.fail("wait for an address containing "+substr, errors.New("timed out"))
 }
 
 // signIn opens path, chooses userID on the emulator's sign-in page and
@@ -207,11 +236,9 @@ func TestBrowserSignInFilterPageAndSignOut(t *testing.T) {
 	b.do("filter high",
 		click(`input[name="severity"][value="high"]`),
 		click(`form.filters button[type="submit"]`),
-		visible(`#alert-count`),
 	)
-	if loc := b.location(); !strings.Contains(loc, "severity=high") {
-		t.Fatalf("filter not in the URL: %s", loc)
-	}
+	b.waitURL("severity=high")
+	b.do("results", visible(`#alert-count`))
 	sevs := eval[[]string](b, `Array.from(document.querySelectorAll('#alerts tbody .sev')).map(e => e.textContent)`)
 	if len(sevs) == 0 {
 		t.Fatal("no high-severity alerts listed")
@@ -281,24 +308,21 @@ func TestBrowserAdminConsentFromUnconsentedEmulator(t *testing.T) {
 	}
 	// The administrator grants consent (the reader's browser session at
 	// the emulator is replaced by choosing another account).
-	b.do("start admin consent", click(`a[href="/consent/admin"]`), chromedp.WaitReady(chromedp.CSS("body")))
-	if !eval[bool](b, `!!document.querySelector('button[name="login"]')`) {
+	b.clickOn(`a[href="/consent/admin"]`)
+	if b.waitAny(`button[name="login"]`, `a[href*="prompt=select_account"]`, `button[value="switch"]`) != `button[name="login"]` {
 		// Signed in at the emulator as the reader already: use another account.
-		b.do("other account", click(`a[href*="prompt=select_account"], button[value="switch"]`))
+		b.clickOn(`a[href*="prompt=select_account"], button[value="switch"]`)
 	}
-	b.do("choose admin and accept",
-		visible(`button[name="login"]`),
-		click(fmt.Sprintf(`button[name="login"][value="%s"]`, admin)),
-		visible(`button[value="accept"]`),
-		click(`button[value="accept"]`),
-		visible(`main h1`))
+	b.clickOn(fmt.Sprintf(`button[name="login"][value="%s"]`, admin))
+	b.clickOn(`button[value="accept"]`)
+	b.waitAny(`.notice.ok`)
 	if h1 := b.text("main h1"); h1 != "Admin consent granted" {
 		t.Fatalf("after consent: %q\n%s", h1, b.text("main"))
 	}
 	// Signing in again (as the reader) now shows alerts.
-	b.do("sign in again", click(`a[href="/login"]`), chromedp.WaitReady(chromedp.CSS("body")))
-	if eval[bool](b, `!!document.querySelector('button[name="login"]')`) {
-		b.do("choose reader", click(fmt.Sprintf(`button[name="login"][value="%s"]`, reader)))
+	b.clickOn(`a.button[href="/login"]`)
+	if b.waitAny(`button[name="login"]`, `#alerts`) == `button[name="login"]` {
+		b.clickOn(fmt.Sprintf(`button[name="login"][value="%s"]`, reader))
 	}
 	b.do("alerts after consent", visible(`#alerts`))
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -35,6 +36,13 @@ type harnessOptions struct {
 	// graphTransport, when set, wraps the transport the console uses for
 	// Graph and the identity platform (benchmarks answer Graph from memory).
 	graphTransport func(http.RoundTripper) http.RoundTripper
+	// rewriteAlert, when set, puts a proxy between the console and Graph
+	// that passes every alerts_v2 alert GET through it (to serve data the
+	// emulator would not produce, such as evidence types it lacks).
+	rewriteAlert func(alert map[string]any)
+	// consoleClock gives the console the emulator's clock, so that moving
+	// one moves both.
+	consoleClock bool
 }
 
 func newHarness(t testing.TB, ho ...harnessOptions) *harness {
@@ -55,6 +63,10 @@ func newHarness(t testing.TB, ho ...harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emu.Close() })
+	graphURL := emu.URL()
+	if o.rewriteAlert != nil {
+		graphURL = rewritingProxy(t, emu, o.rewriteAlert)
+	}
 	st, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
 	if err != nil {
 		t.Fatal(err)
@@ -71,11 +83,15 @@ func newHarness(t testing.TB, ho ...harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{
-		Auth: am, Store: st, GraphURL: emu.URL(), AuthorityURL: emu.URL(), PublicURL: consoleURL, GraphHTTP: httpc,
+	wo := web.Options{
+		Auth: am, Store: st, GraphURL: graphURL, AuthorityURL: emu.URL(), PublicURL: consoleURL, GraphHTTP: httpc,
 		Emulator: &web.EmulatorInfo{URL: emu.URL()},
 		Retry:    graph.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxTotalWait: 10 * time.Second},
-	})
+	}
+	if o.consoleClock {
+		wo.Clock = emu.Clock()
+	}
+	s, err := web.New(wo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,4 +190,32 @@ func csrfOf(t testing.TB, p *emutest.Page) string {
 	}
 	t.Fatalf("no CSRF token on %s", p.URL)
 	return ""
+}
+
+// rewritingProxy serves the emulator through a proxy that rewrites each
+// alerts_v2 alert GET, and returns the proxy's URL.
+func rewritingProxy(t testing.TB, emu *emulator.Emulator, rewrite func(map[string]any)) string {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/v1.0/security/alerts_v2/") {
+			emu.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		emu.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		var doc map[string]any
+		if rec.Code == http.StatusOK && json.Unmarshal(body, &doc) == nil {
+			rewrite(doc)
+			body, _ = json.Marshal(doc)
+		}
+		for k, vs := range rec.Header() {
+			if k != "Content-Length" {
+				w.Header()[k] = vs
+			}
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(proxy.Close)
+	return proxy.URL
 }

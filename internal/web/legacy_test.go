@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"html"
 	"io"
@@ -20,10 +19,6 @@ import (
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
 	"github.com/graphsec/graphsec/emulator/gen"
-	"github.com/graphsec/graphsec/graph"
-	"github.com/graphsec/graphsec/internal/auth"
-	"github.com/graphsec/graphsec/internal/store/sqlite"
-	"github.com/graphsec/graphsec/internal/web"
 )
 
 // The hostile strings of the XSS checks, and how they must appear.
@@ -40,38 +35,7 @@ const (
 // lifetime.
 func newLegacyHarness(t *testing.T) *harness {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(nil)
-	consoleURL := "http://" + srv.Listener.Addr().String()
-	emu, err := emulator.New(emulator.Options{Seed: 3, RedirectURIs: []string{consoleURL + "/login/authorized", consoleURL + "/signed-out"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	st, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	httpc := &http.Client{Timeout: 30 * time.Second}
-	am, err := auth.New(auth.Options{
-		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
-		RedirectURL: consoleURL + "/login/authorized", Store: st, Key: []byte("0123456789abcdef0123456789abcdef"), HTTPClient: httpc,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := web.New(web.Options{
-		Auth: am, Store: st, GraphURL: emu.URL(), AuthorityURL: emu.URL(), PublicURL: consoleURL, GraphHTTP: httpc,
-		Clock: emu.Clock(),
-		Retry: graph.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxTotalWait: 10 * time.Second},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = s.Handler()
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &harness{t: t, handler: s.Handler(), emu: emu, srv: srv, url: consoleURL, clock: emu.Clock()}
+	return newHarness(t, harnessOptions{consoleClock: true})
 }
 
 // legacyCtl calls the emulator's control plane and returns the status and

@@ -158,7 +158,7 @@ func (s *Server) signedIn(h sessionHandler) http.Handler {
 }
 
 // maxFormBytes bounds form posts: comments and filters are small.
-const maxFormBytes = 64 << 10
+const maxFormBytes = 128 << 10
 
 // form parses a bounded form body and checks the session's CSRF token on
 // top of the cross-origin check every state-changing request gets.
@@ -168,7 +168,7 @@ func (s *Server) form(h sessionHandler) sessionHandler {
 		if err := r.ParseForm(); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				s.renderError(w, r, sess, http.StatusRequestEntityTooLarge, "The form is too large", "Shorten what you entered (at most 64 KiB) and try again.", nil)
+				s.renderError(w, r, sess, http.StatusRequestEntityTooLarge, "The form is too large", "Shorten what you entered (at most 128 KiB) and try again.", nil)
 				return
 			}
 			s.renderError(w, r, sess, http.StatusBadRequest, "The form could not be read", "Reload the page and try again.", nil)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -51,8 +52,11 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
-	"join":  strings.Join,
-	"lower": strings.ToLower,
+	"join": strings.Join,
+	// pathEscape makes an id one path segment: html/template normalises
+	// URLs but leaves ? and # alone, which would cut an id short.
+	"pathEscape": url.PathEscape,
+	"lower":      strings.ToLower,
 	"title": func(s string) string {
 		if s == "" {
 			return s
@@ -197,9 +201,11 @@ func (p *pageWriter) render(status int, page any) {
 	}
 	if p.started {
 		// The top went out with a retry notice; finish the page.
-		if err := t.ExecuteTemplate(p.w, "content", p.data); err == nil {
+		err := t.ExecuteTemplate(p.w, "content", p.data)
+		if err == nil {
 			err = t.ExecuteTemplate(p.w, "bottom", p.data)
-		} else {
+		}
+		if err != nil {
 			p.s.log.Error("render page", "page", p.tmpl, "err", err)
 		}
 		return
@@ -311,9 +317,13 @@ func badInput(format string, args ...any) error {
 
 var errGraphUnreachable = errors.New("graph unreachable")
 
+// isNetError reports a failure to reach Graph at all (DNS, refused
+// connection, timeout), as opposed to an answer from it.
 func isNetError(err error) bool {
 	var ue *url.Error
-	return errors.As(err, &ue)
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.As(err, &oe)
 }
 
 // renderError shows an error page outside the page flow (middleware).
