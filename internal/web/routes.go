@@ -5,9 +5,9 @@ import "net/http"
 // routes lists every route of the console and the middleware around them,
 // outermost first: recover from panics, assign a request id, log, send
 // loopback aliases to the canonical host, set security headers, refuse
-// cross-origin state changes. Pages that need a
-// signed-in user are wrapped in s.signedIn; forms that change something
-// also check the session's CSRF token (s.form).
+// cross-origin state changes. Pages that need a signed-in user are wrapped
+// in s.signedIn; forms that change something also check the session's
+// CSRF token (s.form).
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 
@@ -47,7 +47,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", s.notFound)
 
 	var h http.Handler = mux
-	h = http.NewCrossOriginProtection().Handler(h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, nil, http.StatusForbidden, "Request refused", "This change came from another site, so graphsec refused it. Use graphsec's own pages.", nil)
+	}))
+	h = cop.Handler(h)
 	h = s.securityHeaders(h)
 	h = s.canonicalLoopback(h)
 	h = s.logRequests(h)
