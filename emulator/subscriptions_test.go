@@ -510,3 +510,51 @@ func TestSubscriptionQuota(t *testing.T) {
 	tok = tokensFor(t, emu)
 	mustStatus(t, call(t, "POST", emu.URL()+"/v1.0/subscriptions", tok.app, newSubscription(emu, hook.URL)), http.StatusCreated)
 }
+
+// FuzzSubscriptionCreate feeds the create endpoint arbitrary field values
+// (always as valid JSON) and arbitrary bodies: it must answer with a Graph
+// status, never a 500, and whatever it creates must obey the rules.
+func FuzzSubscriptionCreate(f *testing.F) {
+	emu := start(f, emulator.Options{WebhookClient: &http.Client{Timeout: 300 * time.Millisecond}})
+	app, err := emu.AppToken()
+	if err != nil {
+		f.Fatal(err)
+	}
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprint(w, r.URL.Query().Get("validationToken"))
+	}))
+	f.Cleanup(hook.Close)
+	now := emu.Clock().Now()
+	f.Add("security/alerts?$filter=status eq 'NewAlert'", "created,updated", hook.URL, now.Add(time.Hour).Format(time.RFC3339Nano), "state", []byte(nil))
+	f.Add("/security/alerts?$filter=vendorInformation/provider eq 'ASC'", "deleted", hook.URL+"?a=b", now.Add(43200*time.Minute).Format(time.RFC3339), "", []byte(nil))
+	f.Add("security/alerts", " Created ,updated", "http://localhost:1/x", "2026-11-21", strings.Repeat("x", 129), []byte(`{"resource":1}`))
+	f.Add("security/alerts/x?y", ",", "https://[::1]:0/", "not a time", "é", []byte(`{"@odata.type":"#microsoft.graph.subscription","id":null,"includeResourceData":"yes"}`))
+	f.Add("security/alerts?$filter=hostStates/any(a:a/fqdn eq 'pc')&$top=1", "created", "ftp://x", "", "", []byte(`[`))
+
+	f.Fuzz(func(t *testing.T, resource, changeType, notify, expiration, clientState string, body []byte) {
+		fields := map[string]any{"resource": resource, "changeType": changeType, "notificationUrl": notify, "expirationDateTime": expiration, "clientState": clientState}
+		for _, b := range []any{fields, string(body)} {
+			if s, ok := b.(string); ok && s == "" {
+				continue
+			}
+			r := call(t, "POST", emu.URL()+"/v1.0/subscriptions", app, b)
+			switch r.status {
+			case http.StatusCreated:
+				id := r.str("id")
+				rec, ok := emu.Subscriptions().Get(id)
+				if !ok || rec.ClientState != r.str("clientState") || rec.ExpirationDateTime.Sub(emu.Clock().Now()) > 43200*time.Minute ||
+					(rec.AlertID == "") == (rec.Filter == nil) || len(rec.ChangeTypes) == 0 {
+					t.Fatalf("created %s, stored %+v", r.raw, rec)
+				}
+				mustStatus(t, call(t, "DELETE", emu.URL()+"/v1.0/subscriptions/"+id, app, nil), http.StatusNoContent)
+			case http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge:
+				if r.errorCode() == "" {
+					t.Fatalf("%d without a Graph error body: %s", r.status, r.raw)
+				}
+			default:
+				t.Fatalf("status %d: %s", r.status, r.raw)
+			}
+		}
+	})
+}
