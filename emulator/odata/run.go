@@ -211,13 +211,19 @@ func (q *Query) exec(docs []Object, opt RunOptions, p plan) Result {
 }
 
 // Early-exit scanning reads the first earlySerial positions on the calling
-// goroutine: a first page of a selective query is usually complete by
-// then, and goroutines would only add start-up cost. After that, workers
-// claim blocks of earlyBlock positions in input order, and all stop once
-// the blocks finished so far, taken from the start, hold enough matches.
+// goroutine: a first page is nearly always complete by then, and sharing
+// the work would cost more than it saves (measured: with another process
+// busy on the second core, two workers took four times as long as one for
+// a page complete at position 2,443, because a worker waiting for a core
+// holds up the answer while the other reads on). A scan that goes deeper
+// continues in parallel: workers claim blocks in input order, the first
+// earlyBlock positions long and each next one twice as long up to
+// earlyMaxBlock, and all stop once the blocks finished so far, taken from
+// the start, hold enough matches.
 const (
-	earlySerial = 2048
-	earlyBlock  = 2048
+	earlySerial   = 16384
+	earlyBlock    = 4096
+	earlyMaxBlock = 32768
 )
 
 // scanEarly returns the page of an in-order query, stopping once it has
@@ -233,8 +239,7 @@ func (q *Query) scanEarly(docs []Object, cand func(int) bool, skip, window int, 
 		}
 	}
 	if len(idx) < need && serial < len(docs) {
-		workers := max(1, min(p.workers, (len(docs)-serial)/p.block))
-		idx = q.scanBlocks(docs, cand, idx, serial, need, p.block, workers)
+		idx = q.scanBlocks(docs, cand, idx, serial, need, p)
 	}
 	page := []Object{}
 	for i := skip; i < len(idx) && i < window; i++ {
@@ -248,19 +253,40 @@ func (q *Query) scanEarly(docs []Object, cand func(int) bool, skip, window int, 
 
 // scanBlocks continues an early-exit scan from position from, appending to
 // idx (the matches before from) until it holds need matches or docs end.
-func (q *Query) scanBlocks(docs []Object, cand func(int) bool, idx []int, from, need, block, workers int) []int {
-	nblocks := (len(docs) - from + block - 1) / block
-	found := make([][]int, nblocks) // matches per block, at most need each
+func (q *Query) scanBlocks(docs []Object, cand func(int) bool, idx []int, from, need int, p plan) []int {
+	// Block b is docs[bounds[b]:bounds[b+1]].
+	bounds := []int{from}
+	for lo, size := from, max(1, p.block); lo < len(docs); size = min(2*size, max(p.block, earlyMaxBlock)) {
+		lo = min(lo+size, len(docs))
+		bounds = append(bounds, lo)
+	}
+	nblocks := len(bounds) - 1
+	found := make([][]int, nblocks) // matches per finished block, at most need each
 	var (
 		next atomic.Int64
 		stop atomic.Bool
 		mu   sync.Mutex
 		done = make([]bool, nblocks)
 		// The blocks before prefix are all done and hold total matches
-		// (those before from included).
+		// (those before from included); first mirrors prefix for
+		// reading without the lock.
 		prefix int
 		total  = len(idx)
+		first  atomic.Int64
 	)
+	// finish records block b's matches (all of them, or the first ones
+	// when they complete the answer) and advances the prefix.
+	finish := func(b int, mine []int) {
+		found[b], done[b] = mine, true
+		for prefix < nblocks && done[prefix] {
+			total += len(found[prefix])
+			prefix++
+		}
+		first.Store(int64(prefix))
+		if total >= need {
+			stop.Store(true)
+		}
+	}
 	work := func() {
 		match := q.matcher(q.newEnv())
 		for !stop.Load() {
@@ -268,27 +294,35 @@ func (q *Query) scanBlocks(docs []Object, cand func(int) bool, idx []int, from, 
 			if b >= nblocks {
 				return
 			}
-			lo := from + b*block
-			hi := min(lo+block, len(docs))
 			var mine []int
-			for i := lo; i < hi && len(mine) < need; i++ {
+			for i := bounds[b]; i < bounds[b+1] && len(mine) < need; i++ {
+				// Once the answer is known, the rest of a block is
+				// not needed; the block stays unfinished, and is
+				// after the finished prefix that holds the answer.
+				if i&63 == 0 && stop.Load() {
+					return
+				}
 				if (cand == nil || cand(i)) && match(docs[i]) {
 					mine = append(mine, i)
+					// When every earlier block is done, this one
+					// can end as soon as the answer is complete.
+					if first.Load() == int64(b) {
+						mu.Lock()
+						if total+len(mine) >= need {
+							finish(b, mine)
+							mu.Unlock()
+							return
+						}
+						mu.Unlock()
+					}
 				}
 			}
 			mu.Lock()
-			found[b], done[b] = mine, true
-			for prefix < nblocks && done[prefix] {
-				total += len(found[prefix])
-				prefix++
-			}
-			if total >= need {
-				stop.Store(true)
-			}
+			finish(b, mine)
 			mu.Unlock()
 		}
 	}
-	if workers == 1 {
+	if workers := max(1, min(p.workers, nblocks)); workers == 1 {
 		work()
 	} else {
 		var wg sync.WaitGroup

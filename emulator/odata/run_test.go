@@ -417,6 +417,35 @@ func TestRunWithStopsEarly(t *testing.T) {
 	}
 }
 
+// With sparse matches, the block part of an early-exit scan stops at the
+// match that completes the page, also inside a block. With one worker
+// that is exact; with more, how far the others get before they notice
+// depends on scheduling, so only the answer is checked.
+func TestRunWithStopsEarlyInBlocks(t *testing.T) {
+	s := newTestSchema()
+	docs := s.genAlerts(20000, 4)
+	q, err := ParseQuery("$top=20", Spec{Type: s.alert, Allow: OptAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2, 3} {
+		var reads atomic.Int64
+		// Every 100th position is a candidate: the 21st is at 2000.
+		cand := func(i int) bool { reads.Add(1); return i%100 == 0 }
+		// A short serial part, so that the blocks find the answer.
+		p := plan{mode: runAuto, workers: workers, early: true, serial: 512, block: 256}
+		res := q.exec(docs, RunOptions{Candidates: cand}, p)
+		if len(res.Page) != 20 || res.Exact || res.Matched != 21 || idOf(res.Page[19]) != idOf(docs[1900]) {
+			t.Fatalf("%d workers: page %d, matched %d, exact %v", workers, len(res.Page), res.Matched, res.Exact)
+		}
+		if n := reads.Load(); workers == 1 && n != 2001 {
+			t.Errorf("one worker read %d positions, want 2001", n)
+		}
+	}
+}
+
+func idOf(d Object) string { s, _ := d["id"].(string); return s }
+
 func TestComparer(t *testing.T) {
 	s := newTestSchema()
 	day := func(d int) Time { return At(time.Date(2021, 1, d, 0, 0, 0, 0, time.UTC)) }
