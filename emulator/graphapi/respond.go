@@ -193,7 +193,9 @@ type page struct {
 // writeCollection writes a collection envelope: context, count, next link,
 // then the values, in the order Graph writes them.
 func (c *call) writeCollection(status int, p page) {
-	buf := make([]byte, 0, 1024+len(p.items)*2048)
+	// Alerts with evidence average about 5 KB on the wire: size for that so
+	// a page is written without regrowing.
+	buf := make([]byte, 0, 1024+len(p.items)*5<<10)
 	buf = append(buf, `{"@odata.context":`...)
 	buf = appendJSONString(buf, p.context)
 	if p.hasCount {
