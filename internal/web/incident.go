@@ -102,7 +102,7 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, sess *auth
 			v.Alerts = append(v.Alerts, incidentAlertRow{Href: v2AlertHref(a.ID), alertRow: alertRow{
 				ID: a.ID, Title: a.Title, Severity: string(a.Severity), Status: string(a.Status),
 				Classification: string(a.Classification), Source: string(a.ServiceSource), SourceLabel: label(sourceChoices, string(a.ServiceSource)),
-				Category: a.Category, AssignedTo: a.AssignedTo, Created: a.CreatedDateTime, Updated: a.LastUpdateDateTime,
+				Category: a.Category, AssignedTo: a.AssignedTo, Created: displayTime(a.CreatedDateTime), Updated: displayTime(a.LastUpdateDateTime),
 			}})
 		}
 		if !page.HasNext() {
