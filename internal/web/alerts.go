@@ -231,7 +231,7 @@ type alertSummary struct {
 // and the queue is the page analysts load most.
 type alertRow struct {
 	ID, Href, Title, Severity, Status, Classification, Source, SourceLabel, Category, AssignedTo string
-	IncidentID, IncidentHref, Created, Updated                                                  string
+	IncidentID, IncidentHref, Created, Updated                                                   string
 }
 
 type alertsView struct {
