@@ -339,12 +339,7 @@ func foldASCII(s string) string {
 // page twice), otherwise (or when the fast decoder gives up) with
 // encoding/json.
 func unmarshal(data []byte, out any) error {
-	t := reflect.TypeOf(out)
-	p, ok := fastPlans[t]
-	if !ok && t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
-		p, ok = planFor(t.Elem(), map[reflect.Type]*plan{}), true
-	}
-	if ok {
+	if p, ok := planOf(reflect.TypeOf(out)); ok {
 		v := reflect.ValueOf(out).Elem()
 		if decodeDocument(data, p, v) == nil {
 			return nil
@@ -352,6 +347,18 @@ func unmarshal(data []byte, out any) error {
 		v.SetZero()
 	}
 	return json.Unmarshal(data, out)
+}
+
+// planOf returns the plan for decoding into t (a pointer): a registered
+// one, or one built now for a pointer to any struct.
+func planOf(t reflect.Type) (*plan, bool) {
+	if p, ok := fastPlans[t]; ok {
+		return p, true
+	}
+	if t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
+		return planFor(t.Elem(), map[reflect.Type]*plan{}), true
+	}
+	return nil, false
 }
 
 // decodeDocument decodes one whole JSON document into v.
