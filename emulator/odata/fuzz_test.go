@@ -114,6 +114,13 @@ func FuzzCompileAndRun(f *testing.F) {
 	f.Add("systemTags/$count eq 0 or assignedTo in ('alice@contoso.com', null)", "vendorInformation/provider", uint8(0))
 	s := newTestSchema()
 	docs := append(s.genAlerts(40, 99), evalDocs()...)
+	// In natural order, so that RunWith may be told so.
+	nq, err := ParseQuery("$orderby="+naturalOrder, Spec{Type: s.alert, Allow: OptAll})
+	if err != nil {
+		f.Fatal(err)
+	}
+	cmpf := nq.Comparer()
+	slices.SortStableFunc(docs, func(a, b Object) int { c, _ := cmpf(a, b); return c })
 	f.Fuzz(func(t *testing.T, filter, orderby string, top uint8) {
 		c, err := Compile(filter, s.alert)
 		if err != nil {
@@ -144,6 +151,21 @@ func FuzzCompileAndRun(f *testing.F) {
 		hp, _ := q.run(docs, runHeap, 3)
 		if ids(hp) != ids(page) {
 			t.Fatalf("heap path %s != %s", ids(hp), ids(page))
+		}
+		// RunWith, told the order and given the filter's enum terms as
+		// candidates, answers the same.
+		terms := c.EnumTerms()
+		cand := func(i int) bool {
+			for _, term := range terms {
+				if !term.Allows(docs[i][term.Property]) {
+					return false
+				}
+			}
+			return true
+		}
+		r := q.RunWith(docs, RunOptions{Order: nq.OrderBy, Candidates: cand})
+		if ids(r.Page) != ids(page) || r.Exact && r.Matched != want || !r.Exact && (r.Matched > want || len(r.Page)+q.Skip >= r.Matched) {
+			t.Fatalf("RunWith page %s (matched %d, exact %v), Run %s (%d)", ids(r.Page), r.Matched, r.Exact, ids(page), want)
 		}
 	})
 }
