@@ -66,6 +66,11 @@ type Options struct {
 	SessionLifetime time.Duration
 	// SecureCookies marks cookies Secure (the console is served over https).
 	SecureCookies bool
+	// GraphURL, when set, is where the user's profile (/me) is read at
+	// sign-in: the header shows Graph's displayName and userPrincipalName,
+	// as the original sample did, rather than the ID token's claims (which
+	// are the fallback when /me cannot be read).
+	GraphURL string
 }
 
 // Manager runs sign-in and sessions.

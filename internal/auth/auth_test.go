@@ -118,7 +118,9 @@ type env struct {
 	app *httptest.Server
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, "") }
+
+func newEnvWith(t *testing.T, graphURL string) *env {
 	app := httptest.NewUnstartedServer(nil)
 	appURL := "http://" + app.Listener.Addr().String()
 	emu, err := emulator.New(emulator.Options{Seed: 5, RedirectURIs: []string{appURL + "/login/authorized"}})
@@ -135,6 +137,7 @@ func newEnv(t *testing.T) *env {
 		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
 		RedirectURL: appURL + "/login/authorized", Store: st, Key: bytes.Repeat([]byte{1}, 32),
 		HTTPClient: &http.Client{Timeout: 10 * time.Second}, Clock: emu.Clock(), SessionLifetime: time.Hour,
+		GraphURL: graphURL,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -279,5 +282,36 @@ func TestCallbackRejectsReplayAndOtherBrowsers(t *testing.T) {
 	// use it either (a state is single-use).
 	if q, _ := b.Get(callback); q.Status != 400 {
 		t.Fatalf("replayed callback: %d %s", q.Status, q.Body)
+	}
+}
+
+// TestProfileFromMe checks that the session shows Graph's /me, as the
+// original sample's header did, and falls back to the ID token when /me
+// fails.
+func TestProfileFromMe(t *testing.T) {
+	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1.0/me" || !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+			http.Error(w, `{"error":{"code":"BadRequest","message":"unexpected"}}`, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"id":"x","displayName":"Name From Graph","userPrincipalName":"upn.from.graph@example.test"}`))
+	}))
+	defer graph.Close()
+	e := newEnvWith(t, graph.URL)
+	user := e.emu.Users()[0]
+	p, err := emutest.NewBrowser().SignIn(e.app.URL+"/login?return_to=/whoami", user.ID, emutest.SignInOptions{})
+	if err != nil || !strings.HasPrefix(p.Body, "upn.from.graph@example.test\n") {
+		t.Fatalf("whoami: %v %q", err, p.Body)
+	}
+
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"error":{"code":"Forbidden","message":"no"}}`, http.StatusForbidden)
+	}))
+	defer broken.Close()
+	e = newEnvWith(t, broken.URL)
+	p, err = emutest.NewBrowser().SignIn(e.app.URL+"/login?return_to=/whoami", user.ID, emutest.SignInOptions{})
+	if err != nil || !strings.HasPrefix(p.Body, user.UserPrincipalName+"\n") {
+		t.Fatalf("whoami with /me failing: %v %q", err, p.Body)
 	}
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/store"
 )
 
@@ -198,12 +200,35 @@ func (m *Manager) CompleteLogin(ctx context.Context, w http.ResponseWriter, r *h
 	if claims.OID == "" {
 		return nil, errors.New("auth: the ID token has no object id (oid); request the profile scope")
 	}
-	s, err := m.createSession(ctx, w, claims.OID, claims.PreferredUsername, claims.Name, claims.TID, tok)
+	upn, name := claims.PreferredUsername, claims.Name
+	if me, err := m.profile(ctx, tok); err != nil {
+		m.log.Warn("read /me at sign-in; showing the ID token's name instead", "user_id", claims.OID, "err", err)
+	} else if me != nil {
+		upn, name = cmp.Or(me.UserPrincipalName, upn), cmp.Or(me.DisplayName, name)
+	}
+	s, err := m.createSession(ctx, w, claims.OID, upn, name, claims.TID, tok)
 	if err != nil {
 		return nil, err
 	}
 	m.log.Info("signed in", "user_id", claims.OID, "tenant", claims.TID)
 	return &Callback{Session: s, ReturnTo: SafeReturnPath(f.ReturnTo)}, nil
+}
+
+// profile reads /me with the new token (nil, nil when no Graph URL is
+// configured).
+func (m *Manager) profile(ctx context.Context, tok *oauth2.Token) (*graph.User, error) {
+	if m.o.GraphURL == "" {
+		return nil, nil
+	}
+	c, err := graph.New(graph.Options{
+		BaseURL: m.o.GraphURL, HTTPClient: m.o.HTTPClient, Tokens: graph.FromOAuth2(oauth2.StaticTokenSource(tok)),
+		Timeout: 15 * time.Second, Retry: graph.RetryPolicy{MaxAttempts: 2, MaxTotalWait: 5 * time.Second},
+	})
+	if err != nil {
+		return nil, err
+	}
+	me, _, err := c.Users.Me(ctx)
+	return me, err
 }
 
 // tokenError turns an oauth2 failure into a ProviderError when the

@@ -130,7 +130,7 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	am, err := auth.New(auth.Options{
 		AuthorityURL: cfg.AuthorityURL, Tenant: cfg.Tenant, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: cfg.RedirectURL, Store: st, Key: key, HTTPClient: httpc, Logger: log.With("component", "auth"),
-		SessionLifetime: cfg.SessionLifetime, SecureCookies: secure,
+		SessionLifetime: cfg.SessionLifetime, SecureCookies: secure, GraphURL: cfg.GraphURL,
 	})
 	if err != nil {
 		return fail(err)

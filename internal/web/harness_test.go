@@ -79,6 +79,7 @@ func newHarness(t testing.TB, ho ...harnessOptions) *harness {
 	am, err := auth.New(auth.Options{
 		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
 		RedirectURL: consoleURL + "/login/authorized", Store: st, Key: []byte("0123456789abcdef0123456789abcdef"), HTTPClient: httpc,
+		GraphURL: graphURL,
 	})
 	if err != nil {
 		t.Fatal(err)
