@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/graphsec/graphsec/emulator/idp"
 	"github.com/graphsec/graphsec/emulator/model"
@@ -58,6 +59,7 @@ type API struct {
 	schema   *model.Schema
 	legacy   *LegacyState
 	mux      *http.ServeMux
+	bufs     sync.Pool // *[]byte response buffers (buffer, recycle)
 }
 
 // New builds the API.

@@ -193,9 +193,8 @@ type page struct {
 // writeCollection writes a collection envelope: context, count, next link,
 // then the values, in the order Graph writes them.
 func (c *call) writeCollection(status int, p page) {
-	// Alerts with evidence average about 5 KB on the wire: size for that so
-	// a page is written without regrowing.
-	buf := make([]byte, 0, 1024+len(p.items)*5<<10)
+	buf := c.api.buffer()
+	defer c.api.recycle(buf)
 	buf = append(buf, `{"@odata.context":`...)
 	buf = appendJSONString(buf, p.context)
 	if p.hasCount {
@@ -216,6 +215,28 @@ func (c *call) writeCollection(status int, p page) {
 	}
 	buf = append(buf, "]}"...)
 	c.writeJSON(status, buf)
+}
+
+// maxPooledBuffer is the largest response buffer kept for reuse: a rare
+// huge page should not pin its memory.
+const maxPooledBuffer = 4 << 20
+
+// buffer returns an empty buffer for a response body. Pages of alerts
+// run to hundreds of kilobytes; growing a fresh buffer to that size on
+// every request (allocating, zeroing and copying each time) cost more
+// than encoding some of the alerts.
+func (a *API) buffer() []byte {
+	if b, ok := a.bufs.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, 64<<10)
+}
+
+// recycle returns a buffer once its response has been written.
+func (a *API) recycle(b []byte) {
+	if cap(b) <= maxPooledBuffer {
+		a.bufs.Put(&b)
+	}
 }
 
 func (c *call) writeJSON(status int, body []byte) {

@@ -254,7 +254,7 @@ func (e *encoder) any(b []byte, v any, depth int) []byte {
 		return appendFloat(b, x)
 	case Time:
 		b = append(b, '"')
-		b = x.UTC().AppendFormat(b, wireLayout)
+		b = appendTime(b, x)
 		return append(b, '"')
 	case []any:
 		b = append(b, '[')
@@ -322,11 +322,11 @@ func AppendString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plainByte[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -365,4 +365,46 @@ func AppendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// plainByte marks the ASCII bytes AppendString copies as they are.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+// appendTime writes t in wireLayout (UTC, seven fractional digits)
+// without going through time.Format's layout interpreter.
+func appendTime(b []byte, t Time) []byte {
+	u := t.UTC()
+	year, month, day := u.Date()
+	if year < 0 || year > 9999 {
+		return u.AppendFormat(b, wireLayout)
+	}
+	hour, min, sec := u.Clock()
+	frac := u.Nanosecond() / 100
+	var buf [28]byte
+	put := func(at, n, v int) {
+		for i := at + n - 1; i >= at; i-- {
+			buf[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, 4, year)
+	buf[4] = '-'
+	put(5, 2, int(month))
+	buf[7] = '-'
+	put(8, 2, day)
+	buf[10] = 'T'
+	put(11, 2, hour)
+	buf[13] = ':'
+	put(14, 2, min)
+	buf[16] = ':'
+	put(17, 2, sec)
+	buf[19] = '.'
+	put(20, 7, frac)
+	buf[27] = 'Z'
+	return append(b, buf[:]...)
 }
