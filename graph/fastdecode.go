@@ -422,11 +422,16 @@ func (d *fastDecoder) stringBytes() ([]byte, error) {
 	start := d.pos + 1
 	i := start
 	ascii := true
-	for ; i < len(d.data); i++ {
-		c := d.data[i]
+	data := d.data
+	for i < len(data) {
+		c := data[i]
+		if !strSpecial[c] {
+			i++
+			continue
+		}
 		switch {
 		case c == '"':
-			s := d.data[start:i]
+			s := data[start:i]
 			if !ascii && !utf8.Valid(s) {
 				return nil, errAbort // encoding/json substitutes U+FFFD; let it
 			}
@@ -436,12 +441,27 @@ func (d *fastDecoder) stringBytes() ([]byte, error) {
 			return d.unescape(start)
 		case c < 0x20:
 			return nil, errAbort
-		case c >= utf8.RuneSelf:
-			ascii = false
 		}
+		ascii = false // c >= utf8.RuneSelf
+		i++
 	}
 	return nil, errAbort
 }
+
+// strSpecial marks the bytes that end the fast run inside a string: the
+// closing quote, an escape, a control character, and any non-ASCII byte
+// (which needs UTF-8 validation). Strings in Graph's answers are mostly
+// plain ASCII, so the scan is one table lookup per byte.
+var strSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // unescape decodes a string with escapes into d.buf, copying the runs
 // between escapes whole (Windows paths in command lines are full of them).
