@@ -341,7 +341,7 @@ func (s *Server) updateAlert(w http.ResponseWriter, r *http.Request, sess *auth.
 	}
 	v := compareView{
 		Heading: "Alert updated: " + cmp.Or(before.Title, before.ID), Request: res.Request, Status: res.Status, RequestID: res.RequestID,
-		Rows: res.Rows, Back: v2AlertHref(before.ID) + "#activity", BackLabel: "Back to the alert",
+		Rows: res.Rows, Back: backToAlert(before.ID), BackLabel: "Back to the alert",
 	}
 	if v2Started(p) {
 		// A retry notice went out with the top of the page: finish it.
@@ -399,3 +399,9 @@ func v2Started(p *pageWriter) bool {
 	defer p.mu.Unlock()
 	return p.started
 }
+
+// backToAlert links from a result page back to the alert. The result page
+// is served at the alert's own URL (the form posted there), so a link that
+// differs only by its fragment would not reload the page: the query makes
+// it a URL of its own.
+func backToAlert(id string) string { return v2AlertHref(id) + "?updated=1#activity" }

@@ -154,18 +154,25 @@ func click(sel string) step   { return chromedp.Click(chromedp.CSS(sel)) }
 func (b *browserT) clickOn(sel string) {
 	b.t.Helper()
 	b.waitAny(sel)
+	b.retry("click "+sel, click(sel))
+}
+
+// retry runs steps until they succeed: a page that is still settling after
+// a navigation can replace the nodes a step found a moment before.
+func (b *browserT) retry(what string, steps ...step) {
+	b.t.Helper()
 	deadline := time.Now().Add(stepTimeout)
 	var err error
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
-		err = chromedp.Do(ctx, click(sel))
+		err = chromedp.Do(ctx, steps...)
 		cancel()
 		if err == nil {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	b.fail("click "+sel, err)
+	b.fail(what, err)
 }
 
 // waitAny waits until one of the selectors matches an element of the
@@ -325,4 +332,98 @@ func TestBrowserAdminConsentFromUnconsentedEmulator(t *testing.T) {
 		b.clickOn(fmt.Sprintf(`button[name="login"][value="%s"]`, reader))
 	}
 	b.do("alerts after consent", visible(`#alerts`))
+}
+
+func TestBrowserAlertDetailUpdateAndComment(t *testing.T) {
+	h := newHarness(t)
+	b := newBrowser(t)
+	analyst := h.user("Security Operator")
+	b.signIn(h, "/alerts?status=new&top=10", analyst)
+	b.do("open the first alert", visible(`#alerts`))
+	b.clickOn(`#alerts tbody tr:first-child td:first-child a`)
+	b.waitAny(`#update-form`)
+	title := b.text(`#alert-title`)
+	if n := eval[int](b, `document.querySelectorAll('#evidence section, #evidence .card').length`); n == 0 {
+		t.Fatal("the detail page shows no evidence panel")
+	}
+	if eval[string](b, `document.querySelector('#raw-json').textContent`) == "" {
+		t.Fatal("no raw JSON")
+	}
+
+	// Update status and classification, and assign to me.
+	b.retry("fill the update form",
+		chromedp.SetValue(chromedp.CSS(`#u-status`), "inProgress"),
+		chromedp.SetValue(chromedp.CSS(`#u-class`), "truePositive"),
+		chromedp.SetValue(chromedp.CSS(`#u-determ`), "malware"),
+	)
+	b.clickOn(`#update-form button[name="assignToMe"]`)
+	b.waitAny(`#compare`)
+	changed := eval[[]string](b, `Array.from(document.querySelectorAll('#compare tr.changed-row th')).map(th => th.textContent)`)
+	for _, want := range []string{"status", "classification", "determination", "assignedTo"} {
+		found := false
+		for _, c := range changed {
+			found = found || strings.EqualFold(strings.TrimSpace(c), want)
+		}
+		if !found {
+			t.Errorf("before/after does not highlight %s (highlighted: %v)", want, changed)
+		}
+	}
+	if u := b.text(`.rest .url`); !strings.Contains(u, "/v1.0/security/alerts_v2/") {
+		t.Errorf("the request sent is not shown: %q", u)
+	}
+	if body := b.text(`.rest-body`); !strings.Contains(body, `"status"`) || !strings.Contains(body, `"inProgress"`) {
+		t.Errorf("the PATCH body shown: %q", body)
+	}
+
+	// Back on the alert: it shows the new state, the activity log, and takes a comment.
+	b.clickOn(`.actions a.button`)
+	b.waitAny(`#comment-form`)
+	if got := b.text(`#alert-title`); got != title {
+		t.Fatalf("back on %q, want %q", got, title)
+	}
+	if who := b.text(`#assigned-to`); who != h.upn(analyst) {
+		t.Errorf("assigned to %q after 'assign to me'", who)
+	}
+	if a := b.text(`#activity`); !strings.Contains(a, h.upn(analyst)) || !strings.Contains(a, "status") {
+		t.Errorf("activity log: %q", a)
+	}
+	comment := "Checked the host <b>manually</b> — 確認済み"
+	b.retry("write a comment", chromedp.SetValue(chromedp.CSS(`#c-text`), comment))
+	b.clickOn(`#comment-form button[type="submit"]`)
+	b.waitURL("#comments")
+	b.waitAny(`#comments`)
+	if got := b.text(`#comments`); !strings.Contains(got, comment) {
+		t.Fatalf("the new comment is not shown as text: %q", got)
+	}
+}
+
+func TestBrowserLegacyAlertsQueryAndUpdate(t *testing.T) {
+	h := newHarness(t)
+	b := newBrowser(t)
+	analyst := h.user("Security Operator")
+	b.signIn(h, "/legacy/alerts", analyst)
+	b.waitAny(`#legacy-alerts`)
+	// The original form: severity High, top 5 per provider.
+	b.retry("query", chromedp.SetValue(chromedp.CSS(`#l-severity`), "High"), chromedp.SetValue(chromedp.CSS(`#l-top`), "5"))
+	b.clickOn(`form.filters button[type="submit"]`)
+	b.waitURL("severity=High")
+	b.waitAny(`#legacy-alerts`, `#legacy-none`)
+	if u := b.text(`.rest .url`); !strings.Contains(u, "/v1.0/security/alerts?") || !strings.Contains(u, "severity") {
+		t.Fatalf("REST query shown: %q", u)
+	}
+	if eval[int](b, `document.querySelectorAll('#legacy-alerts tbody tr').length`) == 0 {
+		t.Fatal("no high-severity legacy alerts")
+	}
+	// Open one and update it as the original sample did.
+	b.clickOn(`#legacy-alerts tbody tr:first-child a`)
+	b.waitAny(`#legacy-manage`)
+	b.retry("manage", chromedp.SetValue(chromedp.CSS(`#m-status`), "inProgress"), chromedp.SetValue(chromedp.CSS(`#m-feedback`), "truePositive"))
+	b.clickOn(`#legacy-manage button[type="submit"]`)
+	b.waitAny(`#compare`)
+	if c := b.text(`#compare`); !strings.Contains(c, "inProgress") || !strings.Contains(c, h.upn(analyst)) {
+		t.Fatalf("before/after: %q", c)
+	}
+	if eval[string](b, `document.querySelector('.rest .method').textContent`) != "PATCH" {
+		t.Fatal("the PATCH request is not shown")
+	}
 }
