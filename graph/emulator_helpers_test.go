@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -232,27 +231,12 @@ func (env *emuEnv) userClient(t testing.TB, user tenant.User, scopes ...string) 
 // control calls the emulator's control plane and decodes its JSON answer.
 func (env *emuEnv) control(t testing.TB, method, path string, body any) map[string]any {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, env.emu.URL()+path, rd)
+	status, raw, err := emutest.ControlPlane(env.emu.URL(), method, path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer func() { _ = res.Body.Close() }()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 300 {
-		t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
+	if status >= 300 {
+		t.Fatalf("%s %s: %d %s", method, path, status, raw)
 	}
 	var out map[string]any
 	if len(bytes.TrimSpace(raw)) > 0 {

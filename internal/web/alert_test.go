@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,30 +13,10 @@ import (
 	"github.com/graphsec/graphsec/emulator/emutest"
 )
 
-// v2Ctl calls the emulator's control plane and returns the status and
-// body.
+// v2Ctl calls the emulator's control plane (see ctl).
 func v2Ctl(t testing.TB, h *harness, method, path string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, h.emu.URL()+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	return ctl(t, h, method, path, body)
 }
 
 // v2NewAlert raises an alerts_v2 alert through the control plane and

@@ -19,16 +19,17 @@ import (
 // own work (session, token, request building, decoding, rendering) and not
 // Graph's.
 type cannedGraph struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	body []byte
+	next   http.RoundTripper
+	suffix string // the path it answers: "/security/alerts_v2"
+	mu     sync.Mutex
+	body   []byte
 }
 
 func (c *cannedGraph) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
 	body := c.body
 	c.mu.Unlock()
-	if body == nil || !strings.HasSuffix(r.URL.Path, "/security/alerts_v2") {
+	if body == nil || !strings.HasSuffix(r.URL.Path, c.suffix) {
 		return c.next.RoundTrip(r)
 	}
 	return &http.Response{
@@ -43,32 +44,8 @@ func (c *cannedGraph) RoundTrip(r *http.Request) (*http.Response, error) {
 // Graph's answer (100 alerts with evidence) served from memory: session
 // lookup, token, query building, decoding and rendering.
 func BenchmarkAlertsPageRender(b *testing.B) {
-	canned := &cannedGraph{}
-	h := newHarness(b, harnessOptions{
-		emulator:       emulator.Options{Alerts: 400},
-		graphTransport: func(rt http.RoundTripper) http.RoundTripper { canned.next = rt; return canned },
-	})
-	br, _ := h.signIn(h.user("Security Reader"), "/alerts")
-	tok, err := h.emu.AppToken()
-	if err != nil {
-		b.Fatal(err)
-	}
-	req, _ := http.NewRequest(http.MethodGet, h.emu.URL()+"/v1.0/security/alerts_v2?$top=100&$count=true", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	canned.mu.Lock()
-	canned.body = body
-	canned.mu.Unlock()
-
-	page := httptest.NewRequest(http.MethodGet, "/alerts?top=100", nil)
-	for _, c := range br.Client.Jar.Cookies(mustURL(h.url)) {
-		page.AddCookie(c)
-	}
+	h, page := cannedPage(b, harnessOptions{emulator: emulator.Options{Alerts: 400}}, "/security/alerts_v2",
+		"/v1.0/security/alerts_v2?$top=100&$count=true", "/alerts?top=100")
 	check := httptest.NewRecorder()
 	h.handler.ServeHTTP(check, page)
 	if check.Code != http.StatusOK || rowCount(check.Body.String()) != 100 {
@@ -83,6 +60,38 @@ func BenchmarkAlertsPageRender(b *testing.B) {
 			b.Fatalf("status %d", rec.Code)
 		}
 	}
+}
+
+// cannedPage starts a harness whose console gets Graph's answer for
+// requests ending in suffix from memory: the answer the emulator gives to
+// graphPath, captured once. It returns the harness and a request for the
+// console's pagePath carrying a signed-in session.
+func cannedPage(b *testing.B, ho harnessOptions, suffix, graphPath, pagePath string) (*harness, *http.Request) {
+	b.Helper()
+	canned := &cannedGraph{suffix: suffix}
+	ho.graphTransport = func(rt http.RoundTripper) http.RoundTripper { canned.next = rt; return canned }
+	h := newHarness(b, ho)
+	br, _ := h.signIn(h.user("Security Reader"), "/alerts")
+	tok, err := h.emu.AppToken()
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, h.emu.URL()+graphPath, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	canned.mu.Lock()
+	canned.body = body
+	canned.mu.Unlock()
+	page := httptest.NewRequest(http.MethodGet, pagePath, nil)
+	for _, c := range br.Client.Jar.Cookies(mustURL(h.url)) {
+		page.AddCookie(c)
+	}
+	return h, page
 }
 
 // BenchmarkAlertsPageEmulator is a full GET /alerts (25 alerts, the default

@@ -220,3 +220,13 @@ func rewritingProxy(t testing.TB, emu *emulator.Emulator, rewrite func(map[strin
 	t.Cleanup(proxy.Close)
 	return proxy.URL
 }
+
+// ctl calls the emulator's control plane and returns the status and body.
+func ctl(t testing.TB, h *harness, method, path string, body any) (int, []byte) {
+	t.Helper()
+	status, out, err := emutest.ControlPlane(h.emu.URL(), method, path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, out
+}

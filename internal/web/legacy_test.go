@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"html"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,33 +36,10 @@ func newLegacyHarness(t *testing.T) *harness {
 	return newHarness(t, harnessOptions{consoleClock: true})
 }
 
-// legacyCtl calls the emulator's control plane and returns the status and
-// body.
+// legacyCtl calls the emulator's control plane (see ctl).
 func legacyCtl(t testing.TB, h *harness, method, path string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, h.emu.URL()+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 300 {
-		t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, out)
-	}
-	return res.StatusCode, out
+	return ctl(t, h, method, path, body)
 }
 
 // legacyInject raises a legacy alert through the control plane and returns
@@ -963,56 +938,11 @@ func FuzzLegacyManageForm(f *testing.F) {
 	})
 }
 
-// legacyCanned answers legacy list requests from memory with a body
-// captured once from the emulator, so a benchmark measures graphsec's own
-// work.
-type legacyCanned struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	body []byte
-}
-
-func (c *legacyCanned) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.mu.Lock()
-	body := c.body
-	c.mu.Unlock()
-	if body == nil || !strings.HasSuffix(r.URL.Path, "/security/alerts") {
-		return c.next.RoundTrip(r)
-	}
-	return &http.Response{
-		StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"application/json"}, "Request-Id": {"bench"}},
-		Body:          io.NopCloser(bytes.NewReader(body)),
-		ContentLength: int64(len(body)), Request: r,
-	}, nil
-}
-
 // BenchmarkLegacyAlertsPageRender is the server time of GET
 // /legacy/alerts?top=20 (120 alerts from six providers, with their state
 // collections) with Graph's answer served from memory.
 func BenchmarkLegacyAlertsPageRender(b *testing.B) {
-	canned := &legacyCanned{}
-	h := newHarness(b, harnessOptions{graphTransport: func(rt http.RoundTripper) http.RoundTripper { canned.next = rt; return canned }})
-	br, _ := h.signIn(h.user("Security Reader"), "/legacy/alerts")
-	tok, err := h.emu.AppToken()
-	if err != nil {
-		b.Fatal(err)
-	}
-	req, _ := http.NewRequest(http.MethodGet, h.emu.URL()+"/v1.0/security/alerts?$top=20", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	canned.mu.Lock()
-	canned.body = body
-	canned.mu.Unlock()
-	page := httptest.NewRequest(http.MethodGet, "/legacy/alerts?top=20", nil)
-	for _, c := range br.Client.Jar.Cookies(mustURL(h.url)) {
-		page.AddCookie(c)
-	}
+	h, page := cannedPage(b, harnessOptions{}, "/security/alerts", "/v1.0/security/alerts?$top=20", "/legacy/alerts?top=20")
 	check := httptest.NewRecorder()
 	h.handler.ServeHTTP(check, page)
 	if n := strings.Count(check.Body.String(), `<code class="legacy-id">`); check.Code != http.StatusOK || n != 120 {
