@@ -216,17 +216,23 @@ func newComment(text, by string, now time.Time) odata.Object {
 // CommentAlert appends a comment to an alert and returns every comment
 // and the alert's id as stored.
 func (s *Store) CommentAlert(id string, comment odata.Object) ([]any, string, error) {
+	return s.comment(s.alerts, "alert", id, comment)
+}
+
+// comment appends a comment to an alert or incident in col and moves its
+// lastUpdateDateTime on, returning every comment and the stored id.
+func (s *Store) comment(col *collection, kind, id string, comment odata.Object) ([]any, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, i, ok := s.alerts.get(id)
+	old, i, ok := col.get(id)
 	if !ok {
-		return nil, "", notFound("alert", id)
+		return nil, "", notFound(kind, id)
 	}
 	doc := maps.Clone(old)
 	comments := appendComment(old["comments"], comment)
 	doc["comments"] = comments
 	doc["lastUpdateDateTime"] = comment["createdDateTime"]
-	s.alerts.replace(i, doc)
+	col.replace(i, doc)
 	return comments, idOf(doc), nil
 }
 

@@ -262,16 +262,5 @@ func (a *API) commentIncident(c *call) error {
 
 // CommentIncident appends a comment to an incident.
 func (s *Store) CommentIncident(id string, comment odata.Object) ([]any, string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, i, ok := s.incidents.get(id)
-	if !ok {
-		return nil, "", notFound("incident", id)
-	}
-	doc := maps.Clone(old)
-	comments := appendComment(old["comments"], comment)
-	doc["comments"] = comments
-	doc["lastUpdateDateTime"] = comment["createdDateTime"]
-	s.incidents.replace(i, doc)
-	return comments, idOf(doc), nil
+	return s.comment(s.incidents, "incident", id, comment)
 }
