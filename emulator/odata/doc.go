@@ -89,6 +89,11 @@
 // Query.Run filters, counts, orders stably (input order breaks ties),
 // skips and takes a page; it uses a bounded heap when the page ends far
 // before the last match. Compare exposes the ordering of values.
+// Query.RunWith takes what the caller knows (RunOptions: the order the
+// documents are already in, and a candidate pre-filter) and may stop
+// scanning once the page and the existence of a next page are known;
+// Filter.EnumTerms exposes the top-level enum conditions of a filter for
+// such pre-filters. Its page is always exactly Run's.
 //
 // # Reading and writing objects
 //
