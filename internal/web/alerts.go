@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -336,6 +337,7 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request, sess *auth.S
 			return
 		}
 	}
+	p.splice = func(b *bytes.Buffer) { writeAlertRows(b, v.Rows) }
 	if next != "" {
 		nv := base
 		nv.Set("page", queryOf(next))

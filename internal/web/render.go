@@ -151,6 +151,10 @@ type pageWriter struct {
 
 	mu      sync.Mutex
 	started bool
+	// splice, when set, writes a part of the page in Go between the
+	// page's "content" and "content-tail" templates (the alert queue's
+	// rows: see rows.go).
+	splice func(*bytes.Buffer)
 }
 
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, sess *auth.Session, tmpl, title, nav string) *pageWriter {
@@ -199,28 +203,40 @@ func (p *pageWriter) render(status int, page any) {
 		http.Error(p.w, "page template missing: "+p.tmpl, http.StatusInternalServerError)
 		return
 	}
-	if p.started {
-		// The top went out with a retry notice; finish the page.
-		err := t.ExecuteTemplate(p.w, "content", p.data)
-		if err == nil {
-			err = t.ExecuteTemplate(p.w, "bottom", p.data)
-		}
-		if err != nil {
-			p.s.log.Error("render page", "page", p.tmpl, "err", err)
-		}
-		return
-	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "page", p.data); err != nil {
-		p.s.log.Error("render page", "page", p.tmpl, "request_id", p.data.RequestID, "err", err)
-		http.Error(p.w, "The page could not be rendered. Request id: "+p.data.RequestID, http.StatusInternalServerError)
+	if !p.started {
+		if err := t.ExecuteTemplate(&buf, "top", p.data); err != nil {
+			p.renderFailed(err)
+			return
+		}
+	}
+	// After a retry notice the top has gone out already: finish the page.
+	err := t.ExecuteTemplate(&buf, "content", p.data)
+	if err == nil && p.splice != nil && t.Lookup("content-tail") != nil {
+		p.splice(&buf)
+		err = t.ExecuteTemplate(&buf, "content-tail", p.data)
+	}
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "bottom", p.data)
+	}
+	if err != nil {
+		p.renderFailed(err)
 		return
 	}
-	h := p.w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	p.w.WriteHeader(status)
+	if !p.started {
+		h := p.w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		p.w.WriteHeader(status)
+	}
 	_, _ = buf.WriteTo(p.w)
+}
+
+func (p *pageWriter) renderFailed(err error) {
+	p.s.log.Error("render page", "page", p.tmpl, "request_id", p.data.RequestID, "err", err)
+	if !p.started {
+		http.Error(p.w, "The page could not be rendered. Request id: "+p.data.RequestID, http.StatusInternalServerError)
+	}
 }
 
 // errorView is what the error page shows. Graph's code, message and
