@@ -1,77 +1,15 @@
 package sqlite
 
 import (
-	"bytes"
-	"errors"
 	"testing"
-	"time"
-	"unicode/utf8"
 
-	"github.com/graphsec/graphsec/internal/store"
+	"github.com/graphsec/graphsec/internal/store/storetest"
 )
 
-// FuzzSessionRoundTrip feeds arbitrary keys, text, bytes and times through
-// CreateSession and Session: the store must never panic, must refuse
-// exactly what its limits say with a plain error, and must return what it
-// accepted unchanged.
 func FuzzSessionRoundTrip(f *testing.F) {
-	f.Add("id", "Adèle", []byte("tok\x00en"), int64(0))
-	f.Add("", "", []byte(nil), int64(-62135596800000000))
-	f.Add("a\x00b", "\xff", []byte{0}, int64(253402300799999999))
-	f.Add("🛡", "x\u2028y", []byte{}, int64(-1))
-	s := openFile(f, MemoryPath)
-	f.Fuzz(func(t *testing.T, id, name string, tokens []byte, us int64) {
-		ctx := t.Context()
-		when := time.UnixMicro(us)
-		sess := store.Session{ID: id, DisplayName: name, Tokens: tokens, CreatedAt: when, LastSeenAt: when, ExpiresAt: when.Add(time.Hour)}
-		valid := id != "" && len(id) <= store.MaxKeyBytes && utf8.ValidString(id) && !bytes.ContainsRune([]byte(id), 0) &&
-			len(name) <= store.MaxTextBytes && utf8.ValidString(name) && !bytes.ContainsRune([]byte(name), 0) &&
-			!when.Before(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)) && when.Add(time.Hour).Before(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))
-		if err := s.DeleteSession(ctx, id); err != nil {
-			t.Fatalf("DeleteSession: %v", err)
-		}
-		err := s.CreateSession(ctx, sess)
-		if !valid {
-			if err == nil || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
-				t.Fatalf("CreateSession of invalid input: %v, want a plain error", err)
-			}
-			return
-		}
-		if err != nil {
-			t.Fatalf("CreateSession: %v", err)
-		}
-		got, err := s.Session(ctx, id, when)
-		if err != nil {
-			t.Fatalf("Session: %v", err)
-		}
-		if got.DisplayName != name || !bytes.Equal(got.Tokens, tokens) || !got.CreatedAt.Equal(when) || got.CreatedAt.Location() != time.UTC {
-			t.Fatalf("round trip: got %q %q %v, want %q %q %v", got.DisplayName, got.Tokens, got.CreatedAt, name, tokens, when)
-		}
-	})
+	storetest.FuzzSessionRoundTrip(f, openFile(f, MemoryPath))
 }
 
-// FuzzActivityChanges checks that any Changes bytes and text come back
-// exactly, under any resource key.
 func FuzzActivityChanges(f *testing.F) {
-	f.Add("alert", "da1", []byte(`{"status":{"from":"new","to":"resolved"}}`))
-	f.Add("incident", "\x00", []byte{0, 0xff})
-	f.Add("", "x", []byte(nil))
-	s := openFile(f, MemoryPath)
-	f.Fuzz(func(t *testing.T, resource, id string, changes []byte) {
-		ctx := t.Context()
-		a, err := s.AddActivity(ctx, store.Activity{Resource: resource, ResourceID: id, Action: "update", Changes: changes, At: epoch})
-		if err != nil {
-			if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
-				t.Fatalf("AddActivity: %v, want a plain error", err)
-			}
-			return
-		}
-		list, err := s.ListActivity(ctx, resource, id, 1)
-		if err != nil || len(list) != 1 {
-			t.Fatalf("ListActivity: %d records, %v", len(list), err)
-		}
-		if list[0].ID != a.ID || !bytes.Equal(list[0].Changes, changes) || list[0].Resource != resource || list[0].ResourceID != id {
-			t.Fatalf("read back %+v, want %+v", list[0], a)
-		}
-	})
+	storetest.FuzzActivityChanges(f, openFile(f, MemoryPath))
 }

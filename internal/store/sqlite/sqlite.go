@@ -118,6 +118,28 @@ func WithReadConns(n int) Option {
 	return func(o *options) { o.readConns = n }
 }
 
+// setWAL switches the database to WAL journaling, retrying while another
+// connection holds the lock that needs, and returns the journal mode.
+func setWAL(ctx context.Context, w *sql.DB, wait time.Duration) (string, error) {
+	deadline := time.Now().Add(wait)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		var mode string
+		err := w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		var coded interface{ Code() int }
+		busy := errors.As(err, &coded) && coded.Code()&0xff == 5 // SQLITE_BUSY and its extended codes
+		if err == nil || !busy || time.Now().After(deadline) {
+			return mode, err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
 // Open opens (creating if needed) the database at path, applies any pending
 // migrations and returns the Store. path is a file path, or MemoryPath for
 // a private in-memory database. A new file is created with mode 0600; an
@@ -188,12 +210,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	wq := cloneValues(common)
 	wq.Set("_txlock", "immediate")
 	wq.Set("_synchronous", "NORMAL")
-	if !memory {
-		// In-memory databases cannot use WAL (it needs a shared-memory
-		// file); they keep SQLite's in-memory rollback journal, and the
-		// busy timeout covers a reader arriving during a commit.
-		wq.Set("_journal_mode", "WAL")
-	}
 	w, err := sql.Open("sqlite", name+"?"+wq.Encode())
 	if err != nil {
 		return fail(fmt.Errorf("sqlite: open writer: %w", err))
@@ -205,8 +221,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s.w = w
 
 	if !memory {
-		var mode string
-		if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		// WAL is a property of the file, set once. Switching a new file to
+		// it takes an exclusive lock, and SQLite answers SQLITE_BUSY at once
+		// (without the busy handler) when another process opening the same
+		// new file holds one: try again until the busy timeout, as two
+		// graphsec processes starting together must both succeed. In-memory
+		// databases cannot use WAL (it needs a shared-memory file); they
+		// keep SQLite's in-memory rollback journal.
+		mode, err := setWAL(ctx, w, o.busyTimeout)
+		if err != nil {
 			return fail(fmt.Errorf("sqlite: open %s: %w", path, err))
 		}
 		if !strings.EqualFold(mode, "wal") {
