@@ -44,6 +44,9 @@ type Page struct {
 	Body     string
 }
 
+// Do sends req with the browser's cookies, without following a redirect.
+func (b *Browser) Do(req *http.Request) (*Page, error) { return b.do(req) }
+
 func (b *Browser) do(req *http.Request) (*Page, error) {
 	resp, err := b.Client.Do(req)
 	if err != nil {

@@ -427,7 +427,7 @@ func TestFlowProtection(t *testing.T) {
 		v := url.Values{"flow": {f.fields[0].value}, "login": {plainID}}
 		req, _ := http.NewRequest(http.MethodPost, e.base+f.action, strings.NewReader(v.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := b.c.Do(req)
+		resp, err := b.eb.Client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

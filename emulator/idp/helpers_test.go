@@ -5,10 +5,8 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
-	"html"
-	"io"
+	"github.com/graphsec/graphsec/emulator/emutest"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -110,24 +108,17 @@ func newEnvWith(t *testing.T, adjust func(*Options)) *env {
 	return &env{t: t, p: p, dir: dir, clock: fc, srv: srv, base: base}
 }
 
-// newBrowser returns a client with a cookie jar that does not follow
+// newBrowser returns a scripted browser (emutest's) that does not follow
 // redirects by itself: tests look at every hop.
 func (e *env) newBrowser() *browser {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return &browser{t: e.t, base: e.base, c: &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       30 * time.Second,
-	}}
+	return &browser{t: e.t, base: e.base, eb: emutest.NewBrowser()}
 }
 
+// browser wraps emutest.Browser with the test's failure handling.
 type browser struct {
 	t    *testing.T
 	base string
-	c    *http.Client
+	eb   *emutest.Browser
 }
 
 type page struct {
@@ -136,29 +127,25 @@ type page struct {
 	header   http.Header
 	body     string
 	url      *url.URL
+	raw      *emutest.Page
+}
+
+func (b *browser) wrap(p *emutest.Page, err error) *page {
+	b.t.Helper()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return &page{status: p.Status, location: p.Location, header: p.Header, body: p.Body, url: p.URL, raw: p}
 }
 
 func (b *browser) do(req *http.Request) *page {
 	b.t.Helper()
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return &page{status: resp.StatusCode, location: resp.Header.Get("Location"), header: resp.Header, body: string(body), url: req.URL}
+	return b.wrap(b.eb.Do(req))
 }
 
 func (b *browser) get(u string) *page {
 	b.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, u, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return b.do(req)
+	return b.wrap(b.eb.Get(u))
 }
 
 // navigate follows redirects while they stay on the emulator, as a browser
@@ -172,7 +159,7 @@ func (b *browser) navigate(u string) *page {
 	return pg
 }
 
-// htmlForm is a form as a browser sees it.
+// htmlForm is a form as a browser sees it (emutest's parse).
 type htmlForm struct {
 	action, method string
 	fields         []htmlControl
@@ -182,38 +169,16 @@ type htmlControl struct {
 	tag, typ, name, value, text string
 }
 
-var (
-	formRe    = regexp.MustCompile(`(?s)<form\b([^>]*)>(.*?)</form>`)
-	controlRe = regexp.MustCompile(`(?s)<input\b([^>]*)>|<button\b([^>]*)>(.*?)</button>`)
-	attrRe    = regexp.MustCompile(`([a-zA-Z_:-]+)(?:="([^"]*)")?`)
-)
-
-func attrs(s string) map[string]string {
-	m := map[string]string{}
-	for _, a := range attrRe.FindAllStringSubmatch(s, -1) {
-		m[strings.ToLower(a[1])] = html.UnescapeString(a[2])
-	}
-	return m
-}
-
 // forms parses the page's forms with their inputs and buttons.
 func (pg *page) forms() []htmlForm {
 	var out []htmlForm
-	for _, f := range formRe.FindAllStringSubmatch(pg.body, -1) {
-		fa := attrs(f[1])
-		form := htmlForm{action: fa["action"], method: strings.ToUpper(fa["method"])}
-		for _, c := range controlRe.FindAllStringSubmatch(f[2], -1) {
-			tag, ca := "input", attrs(c[1])
-			if c[1] == "" {
-				tag, ca = "button", attrs(c[2])
-			}
-			typ := ca["type"]
-			if tag == "button" && typ == "" {
-				typ = "submit"
-			}
-			form.fields = append(form.fields, htmlControl{tag: tag, typ: typ, name: ca["name"], value: ca["value"], text: c[3]})
+	pg.raw.Body = pg.body // tests may have tampered with the page
+	for _, f := range pg.raw.Forms() {
+		hf := htmlForm{action: f.Action, method: f.Method}
+		for _, c := range f.Controls {
+			hf.fields = append(hf.fields, htmlControl{tag: c.Tag, typ: c.Type, name: c.Name, value: c.Value, text: c.Text})
 		}
-		out = append(out, form)
+		out = append(out, hf)
 	}
 	return out
 }
@@ -228,45 +193,13 @@ func (pg *page) form(t *testing.T) htmlForm {
 }
 
 // submit clicks the submit button with the given name and value, ticking
-// the named checkboxes, and posts the form as a browser does.
+// the named checkboxes, posts the form as a browser does, and follows
+// redirects that stay on the emulator.
 func (b *browser) submit(pg *page, button, value string, checked ...string) *page {
 	b.t.Helper()
-	f := pg.form(b.t)
-	v := url.Values{}
-	found := false
-	for _, c := range f.fields {
-		switch {
-		case c.typ == "hidden" || c.typ == "text":
-			v.Add(c.name, c.value)
-		case c.typ == "checkbox":
-			for _, n := range checked {
-				if n == c.name {
-					v.Add(c.name, c.value)
-				}
-			}
-		case c.typ == "submit" && c.name == button && c.value == value:
-			found = true
-			if c.name != "" {
-				v.Add(c.name, c.value)
-			}
-		}
-	}
-	if !found {
-		b.t.Fatalf("no submit button %s=%s in form %+v", button, value, f)
-	}
-	target, err := pg.url.Parse(f.action)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if f.method != http.MethodPost {
-		b.t.Fatalf("form method %q", f.method)
-	}
-	req, err := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(v.Encode()))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	out := b.do(req)
+	pg.form(b.t)
+	pg.raw.Body = pg.body // tests may have tampered with the page
+	out := b.wrap(b.eb.Submit(pg.raw, button, value, checked...))
 	for i := 0; out.status == http.StatusFound && strings.HasPrefix(out.location, b.base) && i < 10; i++ {
 		out = b.get(out.location)
 	}
