@@ -1,0 +1,110 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/graphsec/graphsec/internal/store"
+)
+
+// Benchmarks shared by every implementation: each one's test file calls
+// them with a function that opens an empty store.
+
+// benchEpoch is the time the benchmark records carry.
+var benchEpoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func benchSessions(b *testing.B, s store.Store, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("session-%06d-hash-of-a-random-cookie-value", i)
+		err := s.CreateSession(context.Background(), store.Session{
+			ID: ids[i], UserID: "6f1e3c2a-0d5b-4e8f-9a7c-1b2d3e4f5a6b", UserPrincipalName: "adele.vance@contoso.example",
+			DisplayName: "Adele Vance", TenantID: "9c1f0e2d-3b4a-5c6d-7e8f-0a1b2c3d4e5f", Tokens: make([]byte, 4096),
+			CSRFToken: "csrf", CreatedAt: benchEpoch, LastSeenAt: benchEpoch, ExpiresAt: benchEpoch.Add(time.Hour),
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// BenchmarkSession is the lookup every console request makes (4 KiB of
+// sealed tokens, 1000 sessions).
+// BenchmarkSession is the read every console request makes.
+func BenchmarkSession(b *testing.B, open func(b *testing.B) store.Store) {
+	s := open(b)
+	ids := benchSessions(b, s, 1000)
+	ctx := context.Background()
+	b.Run("serial", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := s.Session(ctx, ids[i%len(ids)], benchEpoch); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, err := s.Session(ctx, ids[i%len(ids)], benchEpoch); err != nil {
+					b.Error(err)
+					return
+				}
+				i++
+			}
+		})
+	})
+}
+
+// BenchmarkTouchSession is the write every console request makes (at most
+// once a minute per session).
+func BenchmarkTouchSession(b *testing.B, open func(b *testing.B) store.Store) {
+	s := open(b)
+	ids := benchSessions(b, s, 1000)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		if err := s.TouchSession(ctx, ids[i%len(ids)], benchEpoch, benchEpoch.Add(time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkAddActivity(b *testing.B, open func(b *testing.B) store.Store) {
+	s := open(b)
+	ctx := context.Background()
+	a := store.Activity{
+		Resource: "alert", ResourceID: "da637551227677560813_-961444813", Action: "update",
+		ActorID: "6f1e3c2a-0d5b-4e8f-9a7c-1b2d3e4f5a6b", ActorName: "Adele Vance", At: benchEpoch,
+		RequestID: "b8a1c0de-0000-4000-8000-000000000001",
+		Changes:   []byte(`{"status":{"from":"new","to":"inProgress"},"assignedTo":{"from":null,"to":"adele.vance@contoso.example"}}`),
+	}
+	for b.Loop() {
+		if _, err := s.AddActivity(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkListActivity(b *testing.B, open func(b *testing.B) store.Store) {
+	s := open(b)
+	ctx := context.Background()
+	for i := range 2000 {
+		a := store.Activity{Resource: "alert", ResourceID: fmt.Sprint(i % 20), Action: "update", At: benchEpoch,
+			Changes: []byte(`{"status":{"from":"new","to":"inProgress"}}`)}
+		if _, err := s.AddActivity(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if list, err := s.ListActivity(ctx, "alert", "7", 50); err != nil || len(list) != 50 {
+			b.Fatal(len(list), err)
+		}
+	}
+}
