@@ -323,9 +323,8 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, sess *auth.Se
 	if !s.requireScope(w, r, sess, v2AlertReadScopes...) {
 		return
 	}
-	c, err := s.graphClient(r.Context(), sess, p.retrying)
-	if err != nil {
-		p.fail(err)
+	c, ok := p.graph()
+	if !ok {
 		return
 	}
 	a, raw, req, err := v2FetchAlert(r.Context(), c, id)

@@ -314,9 +314,8 @@ func (s *Server) updateAlert(w http.ResponseWriter, r *http.Request, sess *auth.
 	if !s.requireScope(w, r, sess, v2AlertWriteScopes...) {
 		return
 	}
-	c, err := s.graphClient(r.Context(), sess, p.retrying)
-	if err != nil {
-		p.fail(err)
+	c, ok := p.graph()
+	if !ok {
 		return
 	}
 	before, raw, getReq, err := v2FetchAlert(r.Context(), c, id)
@@ -369,9 +368,8 @@ func (s *Server) commentAlert(w http.ResponseWriter, r *http.Request, sess *auth
 	if !s.requireScope(w, r, sess, v2AlertWriteScopes...) {
 		return
 	}
-	c, err := s.graphClient(r.Context(), sess, p.retrying)
-	if err != nil {
-		p.fail(err)
+	c, ok := p.graph()
+	if !ok {
 		return
 	}
 	if _, err := s.commentV2Alert(r.Context(), c, sess, id, text); err != nil {

@@ -269,9 +269,8 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request, sess *auth.S
 	if !s.requireScope(w, r, sess, "SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All") {
 		return
 	}
-	c, err := s.graphClient(r.Context(), sess, p.retrying)
-	if err != nil {
-		p.fail(err)
+	c, ok := p.graph()
+	if !ok {
 		return
 	}
 	q := f.graphQuery(sess.UserPrincipalName)

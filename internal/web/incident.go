@@ -64,9 +64,8 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, sess *auth
 	if !s.requireScope(w, r, sess, incidentReadScopes...) {
 		return
 	}
-	c, err := s.graphClient(r.Context(), sess, p.retrying)
-	if err != nil {
-		p.fail(err)
+	c, ok := p.graph()
+	if !ok {
 		return
 	}
 	var sent []*graph.Request

@@ -299,9 +299,8 @@ func (s *Server) legacyAlertsPage(providers *legacyProviderCache) sessionHandler
 		if !s.requireScope(w, r, sess, legacyReadScopes...) {
 			return
 		}
-		c, err := s.graphClient(r.Context(), sess, p.retrying)
-		if err != nil {
-			p.fail(err)
+		c, ok := p.graph()
+		if !ok {
 			return
 		}
 		var req *graph.Request
@@ -555,9 +554,8 @@ func (s *Server) legacyAlertPage(w http.ResponseWriter, r *http.Request, sess *a
 	if !s.requireScope(w, r, sess, legacyReadScopes...) {
 		return
 	}
-	c, err := s.graphClient(r.Context(), sess, p.retrying)
-	if err != nil {
-		p.fail(err)
+	c, ok := p.graph()
+	if !ok {
 		return
 	}
 	a, resp, err := c.LegacyAlerts.Get(r.Context(), id)

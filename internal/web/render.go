@@ -166,6 +166,18 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, sess *auth.Sess
 	return &pageWriter{s: s, w: w, r: r, sess: sess, data: d, tmpl: tmpl}
 }
 
+// graph returns a Graph client acting for the page's user, whose retries
+// show on the page as they happen. When it cannot, the page has been
+// rendered as an error and ok is false.
+func (p *pageWriter) graph() (c *graph.Client, ok bool) {
+	c, err := p.s.graphClient(p.r.Context(), p.sess, p.retrying)
+	if err != nil {
+		p.fail(err)
+		return nil, false
+	}
+	return c, true
+}
+
 // retrying is a graph.RetryPolicy.OnRetry hook.
 func (p *pageWriter) retrying(ri graph.RetryInfo) {
 	p.mu.Lock()
