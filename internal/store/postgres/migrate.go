@@ -2,8 +2,8 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/graphsec/graphsec/internal/store"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,10 +11,9 @@ import (
 	"github.com/graphsec/graphsec/internal/clock"
 )
 
-// ErrSchemaTooNew means the database records a migration this build does
-// not know: it was written by a newer graphsec, and an older one must not
-// guess at tables it does not understand.
-var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this graphsec")
+// ErrSchemaTooNew is store.ErrSchemaTooNew: opening a database written by
+// a newer graphsec fails with an error wrapping it.
+var ErrSchemaTooNew = store.ErrSchemaTooNew
 
 // migrationLock is the advisory lock key that serialises migrations. It is
 // one key for the whole database (not per schema): migrations are rare and
@@ -23,24 +22,15 @@ var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this g
 // has to differ from the keys of other applications sharing the database.
 const migrationLock int64 = 0x6772617068736563
 
-// migration is one step of the schema's history. Steps are append-only:
-// a released step is never edited, a change is a new step, because a
-// database records only the versions it has applied, not their text.
-type migration struct {
-	version int64
-	name    string
-	stmts   []string
-}
-
 // migrations mirrors the SQLite store's steps in PostgreSQL types.
 // Activity ids come from an identity column, which never hands out a
 // value twice, so "ids increase" holds; the (resource, resource_id, id)
 // index serves ListActivity's filter and order with one index scan.
-var migrations = []migration{
+var migrations = []store.Migration{
 	{
-		version: 1,
-		name:    "sessions, login flows, activity",
-		stmts: []string{
+		Version: 1,
+		Name:    "sessions, login flows, activity",
+		Stmts: []string{
 			`CREATE TABLE sessions (
 				id                  text        NOT NULL PRIMARY KEY,
 				user_id             text        NOT NULL,
@@ -82,10 +72,7 @@ var migrations = []migration{
 // applyMigrations applies the pending steps in one transaction under the
 // advisory lock. A failure leaves the database as it was (PostgreSQL's DDL
 // is transactional).
-func applyMigrations(ctx context.Context, c *pgx.Conn, clk clock.Clock, steps []migration) (err error) {
-	if err := checkSteps(steps); err != nil {
-		return err
-	}
+func applyMigrations(ctx context.Context, c *pgx.Conn, clk clock.Clock, steps []store.Migration) (err error) {
 	tx, err := c.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
@@ -116,53 +103,23 @@ func applyMigrations(ctx context.Context, c *pgx.Conn, clk clock.Clock, steps []
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
-	applied := make(map[int64]bool, len(versions))
-	for _, v := range versions {
-		applied[v] = true
+	pending, err := store.Pending(steps, versions)
+	if err != nil {
+		return err
 	}
-	known := make(map[int64]bool, len(steps))
-	for _, m := range steps {
-		known[m.version] = true
-	}
-	latest := steps[len(steps)-1].version
-	for _, v := range versions {
-		if !known[v] {
-			return fmt.Errorf("%w: it records migration %d; this build knows migrations 1 to %d", ErrSchemaTooNew, v, latest)
-		}
-	}
-	for _, m := range steps {
-		if applied[m.version] {
-			continue
-		}
-		for _, stmt := range m.stmts {
+	for _, m := range pending {
+		for _, stmt := range m.Stmts {
 			if _, err := tx.Exec(ctx, stmt); err != nil {
-				return fmt.Errorf("postgres: migration %d (%s): %w", m.version, m.name, err)
+				return fmt.Errorf("postgres: migration %d (%s): %w", m.Version, m.Name, err)
 			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
-			m.version, clk.Now()); err != nil {
-			return fmt.Errorf("postgres: migration %d (%s): %w", m.version, m.name, err)
+			m.Version, clk.Now()); err != nil {
+			return fmt.Errorf("postgres: migration %d (%s): %w", m.Version, m.Name, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: migrate: commit: %w", err)
-	}
-	return nil
-}
-
-// checkSteps guards the list itself: versions must run 1, 2, 3, ... so that
-// "unknown version" can only mean "newer build".
-func checkSteps(steps []migration) error {
-	if len(steps) == 0 {
-		return errors.New("postgres: no migrations")
-	}
-	for i, m := range steps {
-		if m.version != int64(i+1) {
-			return fmt.Errorf("postgres: migration %d has version %d, want %d", i, m.version, i+1)
-		}
-		if len(m.stmts) == 0 {
-			return fmt.Errorf("postgres: migration %d has no statements", m.version)
-		}
 	}
 	return nil
 }

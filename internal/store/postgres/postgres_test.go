@@ -95,28 +95,6 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-func TestMigrationSteps(t *testing.T) {
-	if err := checkSteps(migrations); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name  string
-		steps []migration
-	}{
-		{"none", nil},
-		{"starts at 2", []migration{{version: 2, stmts: []string{"SELECT 1"}}}},
-		{"gap", []migration{{version: 1, stmts: []string{"SELECT 1"}}, {version: 3, stmts: []string{"SELECT 1"}}}},
-		{"empty step", []migration{{version: 1}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := checkSteps(tt.steps); err == nil {
-				t.Error("accepted")
-			}
-		})
-	}
-}
-
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -226,10 +204,10 @@ func TestConcurrentOpen(t *testing.T) {
 func TestMigrationAtomic(t *testing.T) {
 	dsn, admin := freshSchema(t)
 	s := openStore(t, dsn)
-	steps := append(append([]migration(nil), migrations...), migration{
-		version: int64(len(migrations) + 1),
-		name:    "broken",
-		stmts:   []string{"CREATE TABLE half (x integer)", "THIS IS NOT SQL"},
+	steps := append(append([]store.Migration(nil), migrations...), store.Migration{
+		Version: int64(len(migrations) + 1),
+		Name:    "broken",
+		Stmts:   []string{"CREATE TABLE half (x integer)", "THIS IS NOT SQL"},
 	})
 	err := s.with(t.Context(), "test", func(c *pgx.Conn) error {
 		return applyMigrations(t.Context(), c, clock.NewFake(epoch), steps)

@@ -3,25 +3,15 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"github.com/graphsec/graphsec/internal/store"
 
 	"github.com/graphsec/graphsec/internal/clock"
 )
 
-// ErrSchemaTooNew means the database records a migration this build does
-// not know: it was written by a newer graphsec, and an older one must not
-// guess at tables it does not understand.
-var ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this graphsec")
-
-// migration is one step of the schema's history. Steps are append-only:
-// a released step is never edited, a change is a new step, because a
-// database records only the versions it has applied, not their text.
-type migration struct {
-	version int64
-	name    string
-	stmts   []string
-}
+// ErrSchemaTooNew is store.ErrSchemaTooNew: opening a database written by
+// a newer graphsec fails with an error wrapping it.
+var ErrSchemaTooNew = store.ErrSchemaTooNew
 
 // migrations is the schema's history, in order. The PostgreSQL store has
 // the same steps with PostgreSQL types.
@@ -30,11 +20,11 @@ type migration struct {
 // storing it as whatever it is. AUTOINCREMENT keeps activity ids from being
 // reused after the newest row is deleted, so "ids increase" holds for the
 // life of the file. Times are INTEGER microseconds since the Unix epoch.
-var migrations = []migration{
+var migrations = []store.Migration{
 	{
-		version: 1,
-		name:    "sessions, login flows, activity",
-		stmts: []string{
+		Version: 1,
+		Name:    "sessions, login flows, activity",
+		Stmts: []string{
 			`CREATE TABLE sessions (
 				id                  TEXT    NOT NULL PRIMARY KEY,
 				user_id             TEXT    NOT NULL,
@@ -82,10 +72,7 @@ func migrate(ctx context.Context, w *sql.DB, clk clock.Clock) error {
 	return applyMigrations(ctx, w, clk, migrations)
 }
 
-func applyMigrations(ctx context.Context, w *sql.DB, clk clock.Clock, steps []migration) (err error) {
-	if err := checkSteps(steps); err != nil {
-		return err
-	}
+func applyMigrations(ctx context.Context, w *sql.DB, clk clock.Clock, steps []store.Migration) (err error) {
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
@@ -105,28 +92,19 @@ func applyMigrations(ctx context.Context, w *sql.DB, clk clock.Clock, steps []mi
 	if err != nil {
 		return err
 	}
-	known := make(map[int64]bool, len(steps))
-	for _, m := range steps {
-		known[m.version] = true
+	pending, err := store.Pending(steps, applied)
+	if err != nil {
+		return err
 	}
-	latest := steps[len(steps)-1].version
-	for v := range applied {
-		if !known[v] {
-			return fmt.Errorf("%w: it records migration %d; this build knows migrations 1 to %d", ErrSchemaTooNew, v, latest)
-		}
-	}
-	for _, m := range steps {
-		if applied[m.version] {
-			continue
-		}
-		for _, stmt := range m.stmts {
+	for _, m := range pending {
+		for _, stmt := range m.Stmts {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("sqlite: migration %d (%s): %w", m.version, m.name, err)
+				return fmt.Errorf("sqlite: migration %d (%s): %w", m.Version, m.Name, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-			m.version, clk.Now().UnixMicro()); err != nil {
-			return fmt.Errorf("sqlite: migration %d (%s): %w", m.version, m.name, err)
+			m.Version, clk.Now().UnixMicro()); err != nil {
+			return fmt.Errorf("sqlite: migration %d (%s): %w", m.Version, m.Name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -135,39 +113,22 @@ func applyMigrations(ctx context.Context, w *sql.DB, clk clock.Clock, steps []mi
 	return nil
 }
 
-func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
+func appliedVersions(ctx context.Context, tx *sql.Tx) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	defer rows.Close()
-	applied := map[int64]bool{}
+	var applied []int64
 	for rows.Next() {
 		var v int64
 		if err := rows.Scan(&v); err != nil {
 			return nil, fmt.Errorf("sqlite: migrate: %w", err)
 		}
-		applied[v] = true
+		applied = append(applied, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	return applied, nil
-}
-
-// checkSteps guards the list itself: versions must run 1, 2, 3, ... so that
-// "unknown version" can only mean "newer build".
-func checkSteps(steps []migration) error {
-	if len(steps) == 0 {
-		return errors.New("sqlite: no migrations")
-	}
-	for i, m := range steps {
-		if m.version != int64(i+1) {
-			return fmt.Errorf("sqlite: migration %d has version %d, want %d", i, m.version, i+1)
-		}
-		if len(m.stmts) == 0 {
-			return fmt.Errorf("sqlite: migration %d has no statements", m.version)
-		}
-	}
-	return nil
 }

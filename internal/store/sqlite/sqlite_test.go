@@ -207,37 +207,15 @@ func TestSchemaTooNew(t *testing.T) {
 	t.Log(err)
 }
 
-func TestMigrationSteps(t *testing.T) {
-	if err := checkSteps(migrations); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name  string
-		steps []migration
-	}{
-		{"none", nil},
-		{"starts at 2", []migration{{version: 2, stmts: []string{"SELECT 1"}}}},
-		{"gap", []migration{{version: 1, stmts: []string{"SELECT 1"}}, {version: 3, stmts: []string{"SELECT 1"}}}},
-		{"empty step", []migration{{version: 1}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := checkSteps(tt.steps); err == nil {
-				t.Error("accepted")
-			}
-		})
-	}
-}
-
 // TestMigrationAtomic applies a later step that fails half-way: nothing of
 // it may remain, and the earlier state must be intact.
 func TestMigrationAtomic(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "atomic.db")
 	s := openFile(t, path)
-	steps := append(append([]migration(nil), migrations...), migration{
-		version: int64(len(migrations) + 1),
-		name:    "broken",
-		stmts:   []string{"CREATE TABLE half (x INTEGER)", "THIS IS NOT SQL"},
+	steps := append(append([]store.Migration(nil), migrations...), store.Migration{
+		Version: int64(len(migrations) + 1),
+		Name:    "broken",
+		Stmts:   []string{"CREATE TABLE half (x INTEGER)", "THIS IS NOT SQL"},
 	})
 	if err := applyMigrations(t.Context(), s.w, clock.NewFake(epoch), steps); err == nil {
 		t.Fatal("broken migration applied")
