@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -162,19 +161,12 @@ func (h *harness) post(b *emutest.Browser, path, csrf string, form url.Values) *
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", h.url)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	res, err := b.Client.Do(req)
+	p, err := b.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	p := &emutest.Page{URL: req.URL, Status: res.StatusCode, Header: res.Header, Body: string(body)}
-	if loc := res.Header.Get("Location"); loc != "" {
-		u, _ := req.URL.Parse(loc)
-		p.Location = u.String()
-		if p2, err := b.Follow(p, ""); err == nil {
-			return p2
-		}
+	if p2, err := b.Follow(p, ""); err == nil {
+		return p2
 	}
 	return p
 }
