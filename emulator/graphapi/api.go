@@ -213,6 +213,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	c.version = segs[0]
 	for i, s := range segs {
+		// Most segments are plain names: only one ending in ') can be key syntax.
+		if !strings.HasSuffix(s, "')") {
+			continue
+		}
 		if m := keySegment.FindStringSubmatch(s); m != nil {
 			segs[i] = m[1] + "/" + m[2]
 		}
