@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/model"
 	"github.com/graphsec/graphsec/emulator/odata"
@@ -274,6 +275,19 @@ type Store struct {
 	incidentAlerts map[string][]string
 	// nextIncident is the next numeric incident id to hand out.
 	nextIncident int64
+
+	// sinks receive every committed change, in commit order; seq numbers
+	// them.
+	sinks []change.Sink
+	seq   uint64
+}
+
+// AddSink registers a consumer of change events. Sinks are called with the
+// write lock held and must not block (see change.Sink).
+func (s *Store) AddSink(k change.Sink) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sinks = append(s.sinks, k)
 }
 
 // NewStore builds the store from a generator's dataset.
