@@ -46,7 +46,10 @@
 // to every alert of the incident, resolving it resolves them and
 // reactivating it reopens them as new. After any alert changes, the
 // incident's severity is the highest of its alerts', it is resolved
-// exactly when all of them are, and its lastUpdateDateTime moves on.
+// exactly when all of them are, and its lastUpdateDateTime moves on
+// (comments on an alert included). A merged incident (status redirected,
+// set only by the service) keeps its state, refuses PATCH with a 400
+// naming the incident it was merged into, and takes no new alerts.
 //
 // Permissions. Delegated calls to /security also need a directory role,
 // as Microsoft requires: Security Reader (or Global Reader) to read;
