@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator/activity"
 	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/graphapi"
@@ -60,6 +61,8 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("PATCH /_emulator/alerts/{id}", e.ctlChangeAlert)
 	mux.HandleFunc("POST /_emulator/incidents/{id}/merge", e.ctlMergeIncident)
 	mux.HandleFunc("GET /_emulator/changes", e.ctlChanges)
+	mux.HandleFunc("GET /_emulator/activity", e.ctlActivity)
+	mux.HandleFunc("POST /_emulator/activity", e.ctlSetActivity)
 	mux.HandleFunc("POST /_emulator/legacy/alerts", e.ctlAddLegacyAlert)
 	mux.HandleFunc("PATCH /_emulator/legacy/alerts/{id}", e.ctlChangeLegacyAlert)
 	mux.HandleFunc("GET /_emulator/legacy", e.ctlLegacy)
@@ -195,6 +198,7 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.store.Load(g)
+	e.act.Reset(cfg.Seed)
 	e.registerApp()
 	if err := e.idp.Reset(); err != nil {
 		ctlError(w, http.StatusInternalServerError, "%v", err)
@@ -245,6 +249,7 @@ func (e *Emulator) ctlReseed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.store.Load(g)
+	e.act.Reset(cfg.Seed)
 	e.mu.Lock()
 	e.genCfg = cfg
 	e.mu.Unlock()
@@ -317,6 +322,40 @@ func (e *Emulator) ctlMergeIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctlJSON(w, http.StatusOK, json.RawMessage(odata.AppendObject(nil, doc, model.Graph().Incident, odata.EncodeOptions{IncludeUnknownEnumMembers: true})))
+}
+
+func (e *Emulator) ctlActivity(w http.ResponseWriter, r *http.Request) {
+	ctlJSON(w, http.StatusOK, e.act.Stats())
+}
+
+// ctlSetActivity sets the living tenant's pace ({"rate": "12/min"}, "off"
+// to stop) or takes steps at once ({"steps": 10}), or both.
+func (e *Emulator) ctlSetActivity(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Rate  *string `json:"rate"`
+		Steps int     `json:"steps"`
+	}
+	if !readBody(w, r, &body) {
+		return
+	}
+	if body.Rate == nil && body.Steps == 0 {
+		ctlError(w, http.StatusBadRequest, `body must be {"rate": "12/min"} and/or {"steps": n}`)
+		return
+	}
+	if body.Steps < 0 || body.Steps > 10000 {
+		ctlError(w, http.StatusBadRequest, "steps must be between 0 and 10000")
+		return
+	}
+	if body.Rate != nil {
+		rate, err := activity.ParseRate(*body.Rate)
+		if err != nil {
+			ctlError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		e.act.SetRate(rate)
+	}
+	e.act.Step(body.Steps)
+	e.ctlActivity(w, r)
 }
 
 // changeView is a journaled change as the control plane shows it.

@@ -138,8 +138,14 @@ func (a *API) updateIncident(c *call) error {
 // resolves its alerts, reactivating it reopens them (as new), and
 // assignment, classification and determination apply to every alert.
 func (s *Store) UpdateIncident(id string, changes odata.Object, by string, now odata.Time) (odata.Object, error) {
+	return s.UpdateIncidentAs(change.OriginClient, id, changes, by, now)
+}
+
+// UpdateIncidentAs is UpdateIncident made by origin (the living tenant's
+// analysts use it).
+func (s *Store) UpdateIncidentAs(origin change.Origin, id string, changes odata.Object, by string, now odata.Time) (odata.Object, error) {
 	var doc odata.Object
-	err := s.write(change.OriginClient, now, func(t *tx) error {
+	err := s.write(origin, now, func(t *tx) error {
 		old, err := t.mustGet(change.Incidents, id)
 		if err != nil {
 			return err
@@ -265,5 +271,5 @@ func (a *API) commentIncident(c *call) error {
 
 // CommentIncident appends a comment to an incident.
 func (s *Store) CommentIncident(id string, comment odata.Object) ([]any, string, error) {
-	return s.comment(change.Incidents, id, comment)
+	return s.Comment(change.OriginClient, change.Incidents, id, comment)
 }
