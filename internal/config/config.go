@@ -80,7 +80,7 @@ const (
 	// DefaultEmulatorActivity is gentle: a new alert or a triage step
 	// every 15 seconds or so.
 	DefaultEmulatorActivity = "4/min"
-	RedirectPath        = "/login/authorized"
+	RedirectPath            = "/login/authorized"
 )
 
 // variable describes one setting: its flag, its environment variable and
