@@ -122,6 +122,18 @@
 // of N requests a minute per app and tenant on /security, answering 429
 // TooManyRequests with a fractional Retry-After, Graph's throttling body.
 //
+// Compressed bodies. Microsoft's Kiota-based SDKs send every request body
+// gzip-compressed (Content-Encoding: gzip) and Graph accepts it, so every
+// write (PATCH, POST, sendMail's JSON and MIME forms) undoes gzip (also
+// spelled x-gzip); identity is no coding. Up to 3 codings may be listed,
+// applied in order ("gzip, gzip" is two layers); more is a 400. Any other
+// coding is 415 UnsupportedMediaType naming it, with Accept-Encoding: gzip,
+// identity. The 4 MB limit applies after decompression (413
+// RequestEntityTooLarge "... once decompressed"); the compressed body is
+// bounded to 4 MB as well. Damaged gzip (bad header, CRC or length, cut
+// short) is 400 BadRequest saying the body is not valid gzip data.
+// Graph's exact codes for these cases are not published.
+//
 // Tolerance. Path segments match without regard to case; OData key syntax
 // users('x') works like users/x; a trailing slash is ignored.
 package graphapi
