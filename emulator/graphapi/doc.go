@@ -12,8 +12,11 @@
 // found for the segment 'x'.", as Graph does; a known path with another
 // method answers 405 with Graph's error body and an Allow header.
 //
-// Page sizes. alerts_v2 and incidents: 100 per page without $top, $top up
-// to 2000. Legacy alerts: $top per provider up to 1000 (also the default),
+// Page sizes. alerts_v2 (and an incident's alerts): 100 per page without
+// $top, $top up to 2000. Incidents: $top up to 50, as Graph (above it, 400
+// BadRequest "The limit of '50' for Top query has been exceeded. The value
+// from the incoming request is '100'."; the code is the emulator's
+// choice), and 50 per page without $top. Legacy alerts: $top per provider up to 1000 (also the default),
 // $skip up to 500. Secure scores: all 90 by default. Control profiles:
 // all. Security actions: 100. Users: 100, $top up to 999. Next links carry
 // the request's options re-encoded canonically, with $skip advanced.
