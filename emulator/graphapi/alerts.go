@@ -11,10 +11,11 @@ import (
 	"github.com/graphsec/graphsec/emulator/odata"
 )
 
-// Page sizes for alerts_v2 and incidents. The docs publish neither a
-// default page size nor a maximum $top; the emulator pages 100 at a time
-// and accepts $top up to 2000 (integrations use 100-1000 and one moved
-// down from 2000).
+// Page sizes for alerts_v2 (and an incident's alerts). The docs publish
+// neither a default page size nor a maximum $top; the emulator pages 100 at
+// a time and accepts $top up to 2000 (integrations use 100-1000 and one
+// moved down from 2000). Incidents have their own, smaller limit
+// (incidentMaxTop).
 const (
 	v2DefaultTop = 100
 	v2MaxTop     = 2000

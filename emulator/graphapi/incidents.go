@@ -10,11 +10,20 @@ import (
 	"github.com/graphsec/graphsec/emulator/odata"
 )
 
+// incidentMaxTop is the largest $top /security/incidents accepts. Graph
+// refuses more with 400 and "The limit of '50' for Top query has been
+// exceeded. The value from the incoming request is '100'." (reported by
+// integrations that sent 100; the code is not reported, BadRequest is the
+// emulator's choice). Without $top the emulator pages at the same 50, the
+// most a client may ask for, so that the default never exceeds what a
+// client could request itself.
+const incidentMaxTop = 50
+
 func (a *API) incidentSpec() odata.Spec {
 	return odata.Spec{
 		Type:       a.schema.Incident,
 		Allow:      odata.OptFilter | odata.OptOrderBy | odata.OptSelect | odata.OptTop | odata.OptSkip | odata.OptCount | odata.OptExpand | odata.OptSkipToken,
-		DefaultTop: v2DefaultTop, MaxTop: v2MaxTop, Expand: []string{"alerts"}, Limits: odata.DefaultLimits(),
+		DefaultTop: incidentMaxTop, MaxTop: incidentMaxTop, Expand: []string{"alerts"}, Limits: odata.DefaultLimits(),
 	}
 }
 
