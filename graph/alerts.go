@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"iter"
@@ -31,6 +32,32 @@ func (s *AlertsService) List(ctx context.Context, q Query) (*Page[Alert], *Respo
 	return listPage[Alert](ctx, s.c, r, err)
 }
 
+// ListSummaries is [AlertsService.List] decoding only the members of
+// [AlertSummary]. It sends the same request; Page.Next sends the same
+// headers again.
+func (s *AlertsService) ListSummaries(ctx context.Context, q Query) (*Page[AlertSummary], *Response, error) {
+	r, err := s.ListRequest(q)
+	return listPage[AlertSummary](ctx, s.c, r, err)
+}
+
+// ListFrom fetches the page a next link points to, a link kept from an
+// earlier page of alerts (a console keeps it between two requests of a
+// user, where [Page.Next] is gone). It sends the headers List sends, so
+// every page of a list is read alike. The link must be on the client's
+// origin and address the alerts collection ([ErrForeignHost] or
+// [ErrInvalidArgument] otherwise): only its query is taken from it.
+func (s *AlertsService) ListFrom(ctx context.Context, nextLink string) (*Page[Alert], *Response, error) {
+	r, err := s.c.resumeRequest(alertsPath, nextLink, preferUnknownEnums)
+	return listPage[Alert](ctx, s.c, r, err)
+}
+
+// ListSummariesFrom is [AlertsService.ListFrom] decoding only the members
+// of [AlertSummary].
+func (s *AlertsService) ListSummariesFrom(ctx context.Context, nextLink string) (*Page[AlertSummary], *Response, error) {
+	r, err := s.c.resumeRequest(alertsPath, nextLink, preferUnknownEnums)
+	return listPage[AlertSummary](ctx, s.c, r, err)
+}
+
 // All iterates over every alert matching q, following nextLinks; limit > 0
 // stops after that many. For a feed that must not miss or repeat alerts,
 // use [AlertsService.NewCursor] instead.
@@ -51,6 +78,32 @@ func (s *AlertsService) Get(ctx context.Context, id string) (*Alert, *Response, 
 		return nil, nil, err
 	}
 	return getEntity[Alert](ctx, s.c, alertsPath+"/"+seg, preferUnknownEnums)
+}
+
+// GetRaw is [AlertsService.Get] that also returns Graph's JSON exactly as
+// it came: the typed Alert drops members this package does not model, and
+// a console's raw view is where an analyst looks for them.
+func (s *AlertsService) GetRaw(ctx context.Context, id string) (*Alert, []byte, *Response, error) {
+	seg, err := pathSegment("alert id", id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r, err := s.c.newRequest(http.MethodGet, alertsPath+"/"+seg, "", nil, preferUnknownEnums)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	resp, body, err := s.c.send(ctx, r)
+	if err != nil {
+		return nil, nil, resp, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Err: errEmptyBody}
+	}
+	a := new(Alert)
+	if err := unmarshal(body, a); err != nil {
+		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Snippet: snippet(body, 120), Err: err}
+	}
+	return a, body, resp, nil
 }
 
 // Update changes status, classification, determination or assignment; the

@@ -249,6 +249,57 @@ func (c *Client) NewRequest(method, path, query string, body any) (*Request, err
 	return c.newRequest(method, path, query, body)
 }
 
+// ExplorerURL returns a link that opens r in Graph Explorer, Microsoft's
+// web tool (against the user's own tenant there): the request's path
+// relative to the API version, exactly as sent (still percent-encoded, so
+// that characters such as & in a value keep their meaning) and escaped as
+// one query value, with the method and the version. It returns "" for a
+// request that is not on the client's base URL.
+func (c *Client) ExplorerURL(r *Request) string {
+	u, err := url.Parse(r.URL)
+	if err != nil || !c.sameOrigin(u) {
+		return ""
+	}
+	rel, ok := strings.CutPrefix(u.EscapedPath(), c.base.EscapedPath())
+	if !ok {
+		return ""
+	}
+	version := ""
+	for _, v := range []string{v1, beta} {
+		if rest, ok := strings.CutPrefix(rel, v+"/"); ok {
+			version, rel = strings.TrimPrefix(v, "/"), rest
+			break
+		}
+	}
+	if version == "" {
+		return ""
+	}
+	if u.RawQuery != "" {
+		rel += "?" + u.RawQuery
+	}
+	return "https://developer.microsoft.com/graph/graph-explorer?request=" + url.QueryEscape(rel) +
+		"&method=" + url.QueryEscape(r.Method) + "&version=" + version
+}
+
+// Ping reports whether Graph can be reached at the base URL: it sends GET
+// /v1.0/ and counts any answer below 500 as reachable, since Graph refuses
+// an anonymous request with 401 and is answering all the same. It is for
+// readiness checks: build the client without Tokens (the request is then
+// anonymous) and with Retry.MaxAttempts 1, so that a check does not wait
+// out a 503.
+func (c *Client) Ping(ctx context.Context) error {
+	r, err := c.newRequest(http.MethodGet, v1+"/", "", nil)
+	if err != nil {
+		return err
+	}
+	_, _, err = c.send(ctx, r)
+	var ge *Error
+	if errors.As(err, &ge) && ge.StatusCode < 500 {
+		return nil
+	}
+	return err
+}
+
 // Response describes the HTTP answer to a call, successful or not.
 type Response struct {
 	StatusCode      int

@@ -93,6 +93,7 @@ var (
 var fastPlans = buildPlans(
 	reflect.TypeFor[*Page[Alert]](), reflect.TypeFor[*Alert](),
 	reflect.TypeFor[*Page[Incident]](), reflect.TypeFor[*Incident](),
+	reflect.TypeFor[*Page[AlertSummary]](), reflect.TypeFor[*Page[LegacyAlertSummary]](),
 )
 
 // evidenceKinds maps the modelled evidence types, by their name after

@@ -105,6 +105,29 @@ func (s *LegacyAlertsService) List(ctx context.Context, q LegacyAlertQuery) (*Pa
 	return listPage[LegacyAlert](ctx, s.c, r, err)
 }
 
+// ListSummaries is [LegacyAlertsService.List] decoding only the members
+// of [LegacyAlertSummary]. It sends the same request.
+func (s *LegacyAlertsService) ListSummaries(ctx context.Context, q LegacyAlertQuery) (*Page[LegacyAlertSummary], *Response, error) {
+	r, err := s.ListRequest(q)
+	return listPage[LegacyAlertSummary](ctx, s.c, r, err)
+}
+
+// ListFrom fetches the page a next link kept from an earlier page of
+// legacy alerts points to, with the headers List sends. As for
+// [AlertsService.ListFrom], the link must be on the client's origin and
+// address the legacy alerts collection; only its query is taken from it.
+func (s *LegacyAlertsService) ListFrom(ctx context.Context, nextLink string) (*Page[LegacyAlert], *Response, error) {
+	r, err := s.c.resumeRequest(legacyAlertsPath, nextLink)
+	return listPage[LegacyAlert](ctx, s.c, r, err)
+}
+
+// ListSummariesFrom is [LegacyAlertsService.ListFrom] decoding only the
+// members of [LegacyAlertSummary].
+func (s *LegacyAlertsService) ListSummariesFrom(ctx context.Context, nextLink string) (*Page[LegacyAlertSummary], *Response, error) {
+	r, err := s.c.resumeRequest(legacyAlertsPath, nextLink)
+	return listPage[LegacyAlertSummary](ctx, s.c, r, err)
+}
+
 // All iterates over every legacy alert matching q; limit > 0 stops after
 // that many. Provider warnings are not reported by the iterator; use List
 // and Page.Next to see them.

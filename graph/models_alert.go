@@ -43,6 +43,25 @@ type Alert struct {
 	Title                 string              `json:"title,omitzero"`
 }
 
+// AlertSummary is the part of an alerts_v2 alert a queue shows, one line
+// per alert. [AlertsService.ListSummaries] decodes a page into it: the
+// decoder then skips each alert's evidence, comments and descriptions
+// instead of building them, which is most of the cost of a page.
+type AlertSummary struct {
+	ID                 string              `json:"id"`
+	Title              string              `json:"title,omitzero"`
+	Severity           AlertSeverity       `json:"severity"`
+	Status             AlertStatus         `json:"status"`
+	Classification     AlertClassification `json:"classification,omitzero"`
+	Determination      AlertDetermination  `json:"determination,omitzero"`
+	ServiceSource      ServiceSource       `json:"serviceSource"`
+	Category           string              `json:"category,omitzero"`
+	AssignedTo         string              `json:"assignedTo,omitzero"`
+	IncidentID         string              `json:"incidentId,omitzero"`
+	CreatedDateTime    time.Time           `json:"createdDateTime,omitzero"`
+	LastUpdateDateTime time.Time           `json:"lastUpdateDateTime,omitzero"`
+}
+
 // AlertComment is one comment on an alert or incident (the CSDL names;
 // some incident samples show createdBy/createdTime instead).
 type AlertComment struct {

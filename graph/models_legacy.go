@@ -6,6 +6,28 @@ import (
 	"time"
 )
 
+// LegacyAlertSummary is the part of a legacy alert a list shows, one line
+// per alert. [LegacyAlertsService.ListSummaries] decodes a page into it: a
+// legacy alert carries a dozen state collections, and building them all
+// is most of the cost of a page that shows none of them.
+type LegacyAlertSummary struct {
+	ID                string                     `json:"id"`
+	Title             string                     `json:"title,omitzero"`
+	Category          string                     `json:"category,omitzero"`
+	Severity          LegacyAlertSeverity        `json:"severity,omitzero"`
+	Status            LegacyAlertStatus          `json:"status,omitzero"`
+	AssignedTo        string                     `json:"assignedTo,omitzero"`
+	VendorInformation *SecurityVendorInformation `json:"vendorInformation,omitzero"`
+}
+
+// Provider returns the alert's vendorInformation/provider ("" without one).
+func (a *LegacyAlertSummary) Provider() string {
+	if a.VendorInformation == nil {
+		return ""
+	}
+	return a.VendorInformation.Provider
+}
+
 // LegacyAlert is microsoft.graph.alert, served by /security/alerts. It is an
 // OpenType: members this struct does not declare are kept in AdditionalData
 // and written back by MarshalJSON.
@@ -61,6 +83,14 @@ type legacyAlertWire LegacyAlert
 var legacyAlertDeclared = fieldNames(reflect.TypeFor[legacyAlertWire]())
 
 // UnmarshalJSON keeps undeclared members in AdditionalData.
+// Provider returns the alert's vendorInformation/provider ("" without one).
+func (a *LegacyAlert) Provider() string {
+	if a.VendorInformation == nil {
+		return ""
+	}
+	return a.VendorInformation.Provider
+}
+
 func (a *LegacyAlert) UnmarshalJSON(b []byte) error {
 	var w legacyAlertWire
 	extra, err := decodeOpen(b, &w, legacyAlertDeclared)

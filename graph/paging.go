@@ -63,6 +63,26 @@ func (c *Client) nextRequest(link string, header http.Header) (*Request, error) 
 	return &Request{Method: http.MethodGet, URL: link, Header: header.Clone()}, nil
 }
 
+// resumeRequest builds the GET of a next link kept from an earlier page of
+// the collection at path, with the headers a first page of that collection
+// carries (prefer). The link must be on the client's origin and address
+// that very collection: the request is rebuilt from the base URL, the
+// collection's path and the link's query, so nothing else of the link is
+// sent anywhere.
+func (c *Client) resumeRequest(path, link string, prefer ...string) (*Request, error) {
+	u, err := url.Parse(link)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: next link %q is not an absolute URL", ErrInvalidArgument, snippet([]byte(link), 200))
+	}
+	if !c.sameOrigin(u) {
+		return nil, fmt.Errorf("%w: next link points to %s://%s", ErrForeignHost, u.Scheme, u.Host)
+	}
+	if u.EscapedPath() != c.base.EscapedPath()+path {
+		return nil, fmt.Errorf("%w: next link %s is not a page of %s", ErrInvalidArgument, stripQuery(link), path)
+	}
+	return c.newRequest(http.MethodGet, path, u.RawQuery, nil, prefer...)
+}
+
 // getPage fetches one page. seen carries the URLs already fetched in this
 // walk (nil starts a new walk).
 func getPage[T any](ctx context.Context, c *Client, r *Request, seen map[[32]byte]struct{}) (*Page[T], *Response, error) {

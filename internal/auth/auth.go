@@ -25,21 +25,19 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/store"
 )
 
-// DefaultScopes are what graphsec asks for at sign-in: OpenID Connect, the
-// user's profile, mail for alert email, and the security permissions of
-// the alert workflows. The security ones need tenant-wide admin consent.
-var defaultScopes = []string{
-	oidc.ScopeOpenID, "profile", "email", oidc.ScopeOfflineAccess,
-	"User.Read", "Mail.Send",
-	"SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All", "SecurityEvents.ReadWrite.All",
+// DefaultScopes returns the scopes requested at sign-in (a fresh slice):
+// OpenID Connect's (sign-in, profile, email, a refresh token) and the
+// Graph permissions the graph package lists for a console (the user's
+// profile, mail for alert email, and the security permissions of the alert
+// workflows, which need tenant-wide admin consent).
+func DefaultScopes() []string {
+	return append([]string{oidc.ScopeOpenID, "profile", "email", oidc.ScopeOfflineAccess}, graph.DelegatedScopes()...)
 }
-
-// DefaultScopes returns the scopes requested at sign-in (a fresh slice).
-func DefaultScopes() []string { return append([]string(nil), defaultScopes...) }
 
 // Options configure a Manager.
 type Options struct {
@@ -131,6 +129,31 @@ func New(o Options) (*Manager, error) {
 	return m, nil
 }
 
+// discoveryURL is the tenant's OpenID configuration document.
+func (m *Manager) discoveryURL() string {
+	return m.o.AuthorityURL + "/" + url.PathEscape(m.o.Tenant) + "/v2.0/.well-known/openid-configuration"
+}
+
+// Reachable reports whether the identity platform answers (for readiness
+// checks): its OpenID configuration answers below 500. It does not check
+// the document, which sign-in does.
+func (m *Manager) Reachable(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.discoveryURL(), nil)
+	if err != nil {
+		return err
+	}
+	res, err := m.o.HTTPClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("auth: identity platform unreachable: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	res.Body.Close()
+	if res.StatusCode >= 500 {
+		return fmt.Errorf("auth: identity platform answered %d", res.StatusCode)
+	}
+	return nil
+}
+
 // discovery is the part of the OpenID configuration graphsec uses.
 type discovery struct {
 	Issuer        string `json:"issuer"`
@@ -149,7 +172,7 @@ func (m *Manager) idVerifier(ctx context.Context) (*oidc.IDTokenVerifier, error)
 	if m.verifier != nil {
 		return m.verifier, nil
 	}
-	u := m.o.AuthorityURL + "/" + url.PathEscape(m.o.Tenant) + "/v2.0/.well-known/openid-configuration"
+	u := m.discoveryURL()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,6 +110,19 @@ func (m *Manager) Session(ctx context.Context, r *http.Request) (*Session, error
 		token: &oauth2.Token{AccessToken: st.AccessToken, RefreshToken: st.RefreshToken, Expiry: st.Expiry, TokenType: "Bearer"},
 	}, nil
 }
+
+// Key is an opaque key of the session, unique to it and stable for its
+// lifetime, for state the console keeps about it (page links it handed
+// out). It is derived from the store id, itself a hash of the cookie
+// value, so it reveals neither.
+func (s *Session) Key() string {
+	h := sha256.Sum256([]byte("graphsec session key\x00" + s.id))
+	return hex.EncodeToString(h[:16])
+}
+
+// Can reports whether the user's grant includes one of the permissions
+// that give access a (see graph.ScopeFor).
+func (s *Session) Can(a graph.Access) bool { return s.HasAnyScope(graph.ScopeFor(a)...) }
 
 // HasAnyScope reports whether the user's grant includes one of the
 // permissions (case-insensitive), e.g. SecurityAlert.Read.All or its
