@@ -1,8 +1,8 @@
 package web
 
 import (
-	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
 	"net"
 	"net/http"
 	"net/url"
@@ -10,25 +10,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/web/page"
 )
 
-type ctxKey int
-
-const requestIDKey ctxKey = iota
-
-// requestIDFrom returns the request's id (also sent as X-Request-Id and
-// shown on error pages, so a user's report can be matched to the log).
-func requestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
-
+// requestID gives every request a random id, sent as X-Request-Id, shown
+// at the foot of every page and logged with everything the request does,
+// so that a user's report can be matched to the log.
 func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := newRequestID()
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		next.ServeHTTP(w, r.WithContext(page.WithRequestID(r.Context(), id)))
 	})
 }
 
@@ -92,7 +86,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		s.log.Info("request", "request_id", requestIDFrom(r.Context()), "method", r.Method, "path", r.URL.Path,
+		s.log.Info("request", "request_id", page.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 	})
 }
@@ -104,8 +98,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				http.Error(w, "Internal error. Request id: "+requestIDFrom(r.Context()), http.StatusInternalServerError)
+				s.log.Error("panic", "request_id", page.RequestID(r.Context()), "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				http.Error(w, "Internal error. Request id: "+page.RequestID(r.Context()), http.StatusInternalServerError)
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -130,54 +124,4 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// sessionHandler is a page or action for a signed-in user.
-type sessionHandler func(w http.ResponseWriter, r *http.Request, sess *auth.Session)
-
-// signedIn loads the session. Without one, a page request is sent to sign
-// in and comes back afterwards; a form post cannot be replayed after a
-// sign-in, so it is told to sign in and try again.
-func (s *Server) signedIn(h sessionHandler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess, err := s.o.Auth.Session(r.Context(), r)
-		if errors.Is(err, auth.ErrNoSession) {
-			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				http.Redirect(w, r, "/login?return_to="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return
-			}
-			s.renderError(w, r, nil, http.StatusUnauthorized, "Your session has ended", "Sign in again, then repeat what you were doing.", nil)
-			return
-		}
-		if err != nil {
-			s.renderError(w, r, nil, http.StatusServiceUnavailable, "graphsec cannot read its sessions", "The database is not answering. Try again in a moment.", err)
-			return
-		}
-		h(w, r, sess)
-	})
-}
-
-// maxFormBytes bounds form posts: comments and filters are small.
-const maxFormBytes = 128 << 10
-
-// form parses a bounded form body and checks the session's CSRF token on
-// top of the cross-origin check every state-changing request gets.
-func (s *Server) form(h sessionHandler) sessionHandler {
-	return func(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				s.renderError(w, r, sess, http.StatusRequestEntityTooLarge, "The form is too large", "Shorten what you entered (at most 128 KiB) and try again.", nil)
-				return
-			}
-			s.renderError(w, r, sess, http.StatusBadRequest, "The form could not be read", "Reload the page and try again.", nil)
-			return
-		}
-		if !sess.CheckCSRF(r.PostForm.Get("csrf")) {
-			s.renderError(w, r, sess, http.StatusForbidden, "The form has expired", "Reload the page and submit it again. (Its security token did not match your session.)", nil)
-			return
-		}
-		h(w, r, sess)
-	}
 }

@@ -1,13 +1,25 @@
-// Package web is graphsec's console: a server-rendered web app for
-// security analysts. Every route is in routes.go; handlers are methods on
-// Server, which holds their dependencies; templates and static files are
-// embedded and parsed once at start-up.
+// Package web is graphsec's console, a server-rendered web app for
+// security analysts, and this package is its shell: the Server, every
+// route (routes.go, where each feature is mounted), the middleware around
+// them (request id, logging, panics, security headers and the
+// Content-Security-Policy, cross-origin protection, the canonical loopback
+// host), the layout and navigation (templates/layout.html), fingerprinted
+// static files, health and readiness, and the sign-in pages.
+//
+// Pages are built with the page kit (internal/web/page) and live in one
+// package per feature: internal/web/alerts, internal/web/incidents,
+// internal/web/legacy. Shared test support (a console wired to an
+// in-process emulator, the browser helpers) is internal/web/webtest.
+//
+// The console never spells a Graph path, header or permission: the graph
+// package owns them (guard_test.go checks).
 package web
 
 import (
 	"context"
+	"embed"
 	"errors"
-	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -17,18 +29,31 @@ import (
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
-	"github.com/graphsec/graphsec/internal/store"
+	"github.com/graphsec/graphsec/internal/web/alerts"
+	"github.com/graphsec/graphsec/internal/web/incidents"
+	"github.com/graphsec/graphsec/internal/web/legacy"
+	"github.com/graphsec/graphsec/internal/web/page"
 )
+
+//go:embed templates/layout.html templates/shell/*.html
+var templateFS embed.FS
+
+// Store is the part of the store the console uses: readiness and the
+// activity log (sessions are auth's).
+type Store interface {
+	Ping(ctx context.Context) error
+	page.ActivityStore
+}
 
 // Options wire the console to its dependencies.
 type Options struct {
 	Auth  *auth.Manager
-	Store store.Store
+	Store Store
 	// GraphURL is Graph's base URL (https://graph.microsoft.com, or the
 	// emulator's).
 	GraphURL string
 	// AuthorityURL is the identity platform's base URL (for the
-	// Content-Security-Policy's form-action and readiness checks).
+	// Content-Security-Policy's form-action).
 	AuthorityURL string
 	// PublicURL is the console's own base URL.
 	PublicURL string
@@ -43,25 +68,25 @@ type Options struct {
 	Emulator *EmulatorInfo
 	// Secure marks the console as served over https (cookies, HSTS).
 	Secure bool
+	// PageTokens bound the page links of paged lists (zero: defaults).
+	PageTokens page.TokenOptions
 }
 
 // EmulatorInfo describes the embedded emulator for the UI.
-type EmulatorInfo struct {
-	URL string
-}
+type EmulatorInfo = page.EmulatorInfo
 
 // Server is the console.
 type Server struct {
 	o       Options
 	log     *slog.Logger
-	pages   map[string]*template.Template
-	static  http.Handler
+	kit     *page.Kit
+	static  *staticFiles
 	csp     string
 	handler http.Handler
 }
 
-// New parses the templates (a broken template fails here, not on a
-// user's request) and builds the handler.
+// New parses the templates (a broken template fails here, not on a user's
+// request), fingerprints the static files and builds the handler.
 func New(o Options) (*Server, error) {
 	if o.Auth == nil || o.Store == nil || o.GraphURL == "" || o.GraphHTTP == nil {
 		return nil, errors.New("web: Auth, Store, GraphURL and GraphHTTP are required")
@@ -75,10 +100,22 @@ func New(o Options) (*Server, error) {
 	o.GraphURL = strings.TrimRight(o.GraphURL, "/")
 	s := &Server{o: o, log: o.Logger}
 	var err error
-	if s.pages, err = parsePages(); err != nil {
+	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
 	}
-	s.static = staticHandler()
+	layout, _ := fs.Sub(templateFS, "templates")
+	shell, _ := fs.Sub(templateFS, "templates/shell")
+	s.kit, err = page.New(page.Options{
+		Layout:   layout,
+		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), legacy.Templates()},
+		Funcs:    map[string]any{"static": s.static.url},
+		Sessions: o.Auth, Graph: s.graphClient,
+		Tokens: page.NewPageTokens(o.Clock, o.PageTokens),
+		Clock:  o.Clock, Logger: o.Logger, Emulator: o.Emulator,
+	})
+	if err != nil {
+		return nil, err
+	}
 	s.csp = contentSecurityPolicy(o.AuthorityURL)
 	s.handler = s.routes()
 	return s, nil
@@ -100,7 +137,8 @@ func contentSecurityPolicy(authority string) string {
 }
 
 // graphClient returns a Graph client acting for the signed-in user during
-// this request. onRetry, when not nil, hears about every retry.
+// this request (the page kit's GraphFactory). onRetry, when not nil,
+// hears about every retry.
 func (s *Server) graphClient(ctx context.Context, sess *auth.Session, onRetry func(graph.RetryInfo)) (*graph.Client, error) {
 	rp := s.o.Retry
 	if onRetry != nil {
@@ -114,6 +152,6 @@ func (s *Server) graphClient(ctx context.Context, sess *auth.Session, onRetry fu
 	}
 	return graph.New(graph.Options{
 		BaseURL: s.o.GraphURL, HTTPClient: s.o.GraphHTTP, Tokens: sess.Tokens(ctx),
-		UserAgent: "graphsec/1", Retry: rp, Logger: s.log, Timeout: 60 * time.Second,
+		UserAgent: "graphsec/1", Retry: rp, Logger: s.log, Timeout: 60 * time.Second, Clock: s.o.Clock,
 	})
 }

@@ -3,30 +3,36 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/web/page"
 )
+
+// The sign-in pages: sign-in and its callback, sign-out, tenant-wide
+// admin consent, and the permissions page. auth does the work; these
+// handlers render its outcome.
 
 // login starts a sign-in. return_to (a local path) is where the user lands
 // afterwards; prompt=select_account lets them pick another account.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+func (s *Server) login(p *page.Page) error {
+	q := p.R.URL.Query()
 	prompt := ""
 	if q.Get("prompt") == "select_account" {
 		prompt = "select_account"
 	}
-	u, err := s.o.Auth.BeginLogin(r.Context(), w, q.Get("return_to"), prompt)
+	u, err := s.o.Auth.BeginLogin(p.R.Context(), p.Writer(), q.Get("return_to"), prompt)
 	if err != nil {
-		s.renderError(w, r, nil, http.StatusServiceUnavailable, "Sign-in could not start", "graphsec could not record the sign-in. Try again in a moment.", err)
-		return
+		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Sign-in could not start", Message: "graphsec could not record the sign-in. Try again in a moment.", Cause: err}
 	}
-	http.Redirect(w, r, u, http.StatusFound)
+	return p.Redirect(u, http.StatusFound)
 }
 
-// consentResult is what the consent page shows after an admin-consent
+// consentView is what the consent page shows after an admin-consent
 // return, or when permissions are missing.
-type consentResult struct {
+type consentView struct {
 	Granted  bool
 	Tenant   string
 	Declined bool
@@ -35,71 +41,62 @@ type consentResult struct {
 	Subcode  string
 	Perms    []permStatus
 	Missing  []string
-	Needed   string
 }
 
 // loginCallback is the redirect URI (/login/authorized, as in the original
 // sample). It handles a sign-in, an admin-consent return, and errors.
-func (s *Server) loginCallback(w http.ResponseWriter, r *http.Request) {
-	cb, err := s.o.Auth.CompleteLogin(r.Context(), w, r)
+func (s *Server) loginCallback(p *page.Page) error {
+	cb, err := s.o.Auth.CompleteLogin(p.R.Context(), p.Writer(), p.R)
 	var pe *auth.ProviderError
 	switch {
 	case errors.As(err, &pe) && pe.AdminConsent:
-		p := s.newPage(w, r, nil, "consent", "Admin consent was not granted", "")
-		p.render(http.StatusOK, consentResult{Declined: true, Error: pe.Code, Detail: pe.Description, Subcode: pe.Subcode})
-		return
+		p.Title = "Admin consent was not granted"
+		return p.Render(http.StatusOK, "web/consent", consentView{Declined: true, Error: pe.Code, Detail: pe.Description, Subcode: pe.Subcode})
 	case errors.As(err, &pe):
-		p := s.newPage(w, r, nil, "signin_error", "Sign-in failed", "")
-		p.render(http.StatusBadRequest, pe)
-		return
+		p.Title = "Sign-in failed"
+		return p.Render(http.StatusBadRequest, "web/signin_error", pe)
 	case errors.Is(err, auth.ErrStateMismatch), errors.Is(err, auth.ErrCallbackInvalid):
-		s.renderError(w, r, nil, http.StatusBadRequest, "This sign-in cannot be completed", "The response from Microsoft does not belong to a sign-in started in this browser, or it was already used or has expired. Start again.", nil)
-		return
+		return &page.Error{Status: http.StatusBadRequest, Heading: "This sign-in cannot be completed",
+			Message: "The response from Microsoft does not belong to a sign-in started in this browser, or it was already used or has expired. Start again."}
 	case err != nil:
-		p := s.newPage(w, r, nil, "error", "Sign-in failed", "")
-		p.fail(err)
-		return
+		return err
 	}
 	if cb.AdminConsent {
 		// The user's current token predates the consent: end the local
 		// session so that the next page signs in again and gets the new
 		// permissions.
-		s.o.Auth.Logout(r.Context(), w, r)
-		p := s.newPage(w, r, nil, "consent", "Admin consent granted", "")
-		p.render(http.StatusOK, consentResult{Granted: true, Tenant: cb.Tenant})
-		return
+		s.o.Auth.Logout(p.R.Context(), p.Writer(), p.R)
+		p.Title = "Admin consent granted"
+		return p.Render(http.StatusOK, "web/consent", consentView{Granted: true, Tenant: cb.Tenant})
 	}
-	http.Redirect(w, r, cb.ReturnTo, http.StatusSeeOther)
+	return p.Redirect(cb.ReturnTo, http.StatusSeeOther)
 }
 
 // logout ends the graphsec session. It is a POST (with the session's CSRF
 // token when there is a session) so that no link or image elsewhere can
 // sign a user out.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	_ = r.ParseForm()
-	if sess, err := s.o.Auth.Session(r.Context(), r); err == nil && !sess.CheckCSRF(r.PostForm.Get("csrf")) {
-		s.renderError(w, r, sess, http.StatusForbidden, "The form has expired", "Reload the page and sign out again.", nil)
-		return
+func (s *Server) logout(p *page.Page) error {
+	_ = p.ParseForm()
+	if sess, err := s.o.Auth.Session(p.R.Context(), p.R); err == nil && !sess.CheckCSRF(p.R.PostForm.Get("csrf")) {
+		return &page.Error{Status: http.StatusForbidden, Heading: "The form has expired", Message: "Reload the page and sign out again."}
 	}
-	s.o.Auth.Logout(r.Context(), w, r)
-	http.Redirect(w, r, "/signed-out", http.StatusSeeOther)
+	s.o.Auth.Logout(p.R.Context(), p.Writer(), p.R)
+	return p.Redirect("/signed-out", http.StatusSeeOther)
 }
 
-func (s *Server) signedOut(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(w, r, nil, "signed_out", "Signed out", "")
-	p.render(http.StatusOK, map[string]string{"EndSession": s.o.Auth.EndSessionURL(s.o.PublicURL + "/signed-out")})
+func (s *Server) signedOut(p *page.Page) error {
+	p.Title = "Signed out"
+	return p.Render(http.StatusOK, "web/signed_out", map[string]string{"EndSession": s.o.Auth.EndSessionURL(s.o.PublicURL + "/signed-out")})
 }
 
 // startAdminConsent sends an administrator to grant graphsec's permissions
 // for the whole tenant.
-func (s *Server) startAdminConsent(w http.ResponseWriter, r *http.Request) {
-	u, err := s.o.Auth.AdminConsentURL(r.Context(), w)
+func (s *Server) startAdminConsent(p *page.Page) error {
+	u, err := s.o.Auth.AdminConsentURL(p.R.Context(), p.Writer())
 	if err != nil {
-		s.renderError(w, r, nil, http.StatusServiceUnavailable, "Admin consent could not start", "graphsec could not record the request. Try again in a moment.", err)
-		return
+		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Admin consent could not start", Message: "graphsec could not record the request. Try again in a moment.", Cause: err}
 	}
-	http.Redirect(w, r, u, http.StatusFound)
+	return p.Redirect(u, http.StatusFound)
 }
 
 // permStatus is one permission graphsec uses and whether the user's token
@@ -109,44 +106,49 @@ type permStatus struct {
 	Granted       bool
 }
 
-// permissions lists what graphsec's pages need, for the consent page.
-var permissions = []struct{ name, alt, purpose string }{
-	{"User.Read", "", "your name in the header (/me)"},
-	{"SecurityAlert.ReadWrite.All", "SecurityAlert.Read.All", "alerts (alerts_v2): read, update, comment"},
-	{"SecurityIncident.ReadWrite.All", "SecurityIncident.Read.All", "incidents: read and update"},
-	{"SecurityEvents.ReadWrite.All", "SecurityEvents.Read.All", "legacy alerts, secure score, subscriptions"},
-	{"Mail.Send", "", "alert email"},
+// permissions lists what graphsec's pages need, for the consent page: the
+// access that changes things (whose permission is requested at sign-in),
+// the access that at least reads, and what it is for. The permissions
+// themselves are the graph package's.
+func permissions() []struct {
+	write, read graph.Access
+	purpose     string
+} {
+	return []struct {
+		write, read graph.Access
+		purpose     string
+	}{
+		{graph.AccessReadProfile, graph.AccessReadProfile, "your name in the header (/me)"},
+		{graph.AccessWriteAlerts, graph.AccessReadAlerts, "alerts (alerts_v2): read, update, comment"},
+		{graph.AccessWriteIncidents, graph.AccessReadIncidents, "incidents: read and update"},
+		{graph.AccessWriteSecurityEvents, graph.AccessReadSecurityEvents, "legacy alerts, secure score, subscriptions"},
+		{graph.AccessSendMail, graph.AccessSendMail, "alert email"},
+	}
 }
 
-func (s *Server) permissionStatus(sess *auth.Session) ([]permStatus, []string) {
-	var out []permStatus
-	var missing []string
-	for _, p := range permissions {
-		ok := sess.HasAnyScope(p.name) || (p.alt != "" && sess.HasAnyScope(p.alt))
-		out = append(out, permStatus{Name: p.name, Purpose: p.purpose, Granted: ok})
+// consentPage (GET /consent) explains which permissions graphsec has and
+// lacks, and offers the admin-consent link.
+func (s *Server) consentPage(p *page.Page) error {
+	var v consentView
+	for _, perm := range permissions() {
+		name := requested(perm.write)
+		ok := p.Session.Can(perm.read)
+		v.Perms = append(v.Perms, permStatus{Name: name, Purpose: perm.purpose, Granted: ok})
 		if !ok {
-			missing = append(missing, p.name)
+			v.Missing = append(v.Missing, name)
 		}
 	}
-	return out, missing
+	p.Title = "Permissions"
+	return p.Render(http.StatusOK, "web/consent", v)
 }
 
-// consentPage explains which permissions graphsec has and lacks, and
-// offers the admin-consent link.
-func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	perms, missing := s.permissionStatus(sess)
-	p := s.newPage(w, r, sess, "consent", "Permissions", "")
-	p.render(http.StatusOK, consentResult{Perms: perms, Missing: missing, Needed: r.URL.Query().Get("need")})
-}
-
-// requireScope shows the consent page instead of a page whose Graph calls
-// would fail for lack of a permission. It reports whether the page may go on.
-func (s *Server) requireScope(w http.ResponseWriter, r *http.Request, sess *auth.Session, perms ...string) bool {
-	if sess.HasAnyScope(perms...) {
-		return true
+// requested is the permission requested at sign-in that gives access a.
+func requested(a graph.Access) string {
+	asked := graph.DelegatedScopes()
+	for _, sc := range graph.ScopeFor(a) {
+		if slices.Contains(asked, sc) {
+			return sc
+		}
 	}
-	all, missing := s.permissionStatus(sess)
-	p := s.newPage(w, r, sess, "consent", "Permission needed", "")
-	p.render(http.StatusForbidden, consentResult{Perms: all, Missing: missing, Needed: strings.Join(perms, " or ")})
-	return false
+	return strings.Join(graph.ScopeFor(a), " or ")
 }

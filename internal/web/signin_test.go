@@ -8,56 +8,49 @@ import (
 
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
 func TestSignInReturnsToThePage(t *testing.T) {
-	h := newHarness(t)
-	analyst := h.user("Security Operator")
-	b, p := h.signIn(analyst, "/alerts?severity=high")
+	h := webtest.New(t)
+	analyst := h.User("Security Operator")
+	b, p := h.SignIn(analyst, "/alerts?severity=high")
 	if p.Status != http.StatusOK || p.URL.Path != "/alerts" || p.URL.Query().Get("severity") != "high" {
 		t.Fatalf("landed on %s (%d)", p.URL, p.Status)
 	}
-	if !strings.Contains(p.Body, h.upn(analyst)) {
+	if !strings.Contains(p.Body, h.UPN(analyst)) {
 		t.Fatal("the header does not show the user's UPN")
 	}
 	// The session cookie is HttpOnly, SameSite=Lax, and renewed at sign-in.
-	for _, c := range b.Client.Jar.Cookies(mustURL(h.url)) {
+	for _, c := range b.Client.Jar.Cookies(webtest.MustURL(h.URL)) {
 		if c.Name == "graphsec_session" && c.Value == "" {
 			t.Fatal("empty session cookie")
 		}
 	}
 	// Signing out ends the session: the next page asks to sign in again.
-	out := h.post(b, "/logout", csrfOf(t, p), nil)
+	out := h.Post(b, "/logout", webtest.CSRF(t, p), nil)
 	if out.URL.Path != "/signed-out" || !strings.Contains(out.Body, "signed out") {
 		t.Fatalf("after sign-out: %s %d", out.URL, out.Status)
 	}
-	again, err := b.Get(h.url + "/alerts")
+	again, err := b.Get(h.URL + "/alerts")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Status != http.StatusSeeOther || !strings.HasPrefix(again.Location, h.url+"/login?return_to=") {
+	if again.Status != http.StatusSeeOther || !strings.HasPrefix(again.Location, h.URL+"/login?return_to=") {
 		t.Fatalf("after sign-out /alerts answered %d %s", again.Status, again.Location)
 	}
 }
 
-func mustURL(s string) *url.URL {
-	u, err := url.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return u
-}
-
 func TestSignInRefusesOpenRedirects(t *testing.T) {
-	h := newHarness(t)
+	h := webtest.New(t)
 	for _, ret := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/login/authorized"} {
 		t.Run(ret, func(t *testing.T) {
 			b := emutest.NewBrowser()
-			p, err := b.SignIn(h.url+"/login?return_to="+url.QueryEscape(ret), h.user("Security Reader"), emutest.SignInOptions{})
+			p, err := b.SignIn(h.URL+"/login?return_to="+url.QueryEscape(ret), h.User("Security Reader"), emutest.SignInOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.URL.Host != mustURL(h.url).Host {
+			if p.URL.Host != webtest.MustURL(h.URL).Host {
 				t.Fatalf("sign-in ended on %s", p.URL)
 			}
 		})
@@ -65,7 +58,7 @@ func TestSignInRefusesOpenRedirects(t *testing.T) {
 }
 
 func TestCallbackErrors(t *testing.T) {
-	h := newHarness(t)
+	h := webtest.New(t)
 	b := emutest.NewBrowser()
 	tests := []struct {
 		name, query string
@@ -80,7 +73,7 @@ func TestCallbackErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := b.Get(h.url + "/login/authorized?" + tt.query)
+			p, err := b.Get(h.URL + "/login/authorized?" + tt.query)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,14 +88,14 @@ func TestCallbackErrors(t *testing.T) {
 }
 
 func TestAdminConsentFlow(t *testing.T) {
-	h := newHarness(t, harnessOptions{emulator: emulator.Options{Unconsented: true}})
-	reader := h.user("Security Reader")
-	b, p := h.signIn(reader, "/alerts")
+	h := webtest.New(t, webtest.Options{Emulator: emulator.Options{Unconsented: true}})
+	reader := h.User("Security Reader")
+	b, p := h.SignIn(reader, "/alerts")
 	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "SecurityAlert.Read.All") || !strings.Contains(p.Body, "/consent/admin") {
 		t.Fatalf("unconsented /alerts: %d\n%s", p.Status, p.Body)
 	}
 	// A non-administrator cannot grant it.
-	nonAdmin, err := b.SignIn(h.url+"/consent/admin", reader, emutest.SignInOptions{})
+	nonAdmin, err := b.SignIn(h.URL+"/consent/admin", reader, emutest.SignInOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,24 +104,24 @@ func TestAdminConsentFlow(t *testing.T) {
 	}
 	// An administrator grants it and is asked to sign in again.
 	admin := emutest.NewBrowser()
-	done, err := admin.SignIn(h.url+"/consent/admin", h.user("Global Administrator"), emutest.SignInOptions{})
+	done, err := admin.SignIn(h.URL+"/consent/admin", h.User("Global Administrator"), emutest.SignInOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(done.Body, "Admin consent granted") || !strings.Contains(done.Body, h.emu.TenantID()) {
+	if !strings.Contains(done.Body, "Admin consent granted") || !strings.Contains(done.Body, h.Emu.TenantID()) {
 		t.Fatalf("after consent: %d\n%s", done.Status, done.Body)
 	}
 	// The reader signs in again and now sees alerts.
-	_, p = h.signIn(reader, "/alerts")
+	_, p = h.SignIn(reader, "/alerts")
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="alerts"`) {
 		t.Fatalf("after consent /alerts: %d", p.Status)
 	}
 }
 
 func TestCrossOriginPostIsRefused(t *testing.T) {
-	h := newHarness(t)
-	b, p := h.signIn(h.user("Security Operator"), "/alerts")
-	req, _ := http.NewRequest(http.MethodPost, h.url+"/logout", strings.NewReader("csrf="+csrfOf(t, p)))
+	h := webtest.New(t)
+	b, p := h.SignIn(h.User("Security Operator"), "/alerts")
+	req, _ := http.NewRequest(http.MethodPost, h.URL+"/logout", strings.NewReader("csrf="+webtest.CSRF(t, p)))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "https://evil.example")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -141,15 +134,15 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 		t.Fatalf("cross-origin POST answered %d", res.StatusCode)
 	}
 	// Same origin without the CSRF token is refused too.
-	bad := h.post(b, "/logout", "", url.Values{"csrf": {"wrong"}})
+	bad := h.Post(b, "/logout", "", url.Values{"csrf": {"wrong"}})
 	if bad.Status != http.StatusForbidden {
 		t.Fatalf("POST with a wrong CSRF token answered %d", bad.Status)
 	}
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	h := newHarness(t)
-	_, p := h.signIn(h.user("Security Reader"), "/alerts")
+	h := webtest.New(t)
+	_, p := h.SignIn(h.User("Security Reader"), "/alerts")
 	csp := p.Header.Get("Content-Security-Policy")
 	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
 		if !strings.Contains(csp, want) {
@@ -165,20 +158,20 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestLoopbackAliasRedirectsToPublicHost(t *testing.T) {
-	h := newHarness(t) // public URL http://127.0.0.1:port
-	u := mustURL(h.url)
-	req, _ := http.NewRequest(http.MethodGet, h.url+"/alerts?severity=high", nil)
+	h := webtest.New(t) // public URL http://127.0.0.1:port
+	u := webtest.MustURL(h.URL)
+	req, _ := http.NewRequest(http.MethodGet, h.URL+"/alerts?severity=high", nil)
 	req.Host = "localhost:" + u.Port()
 	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.StatusCode != http.StatusTemporaryRedirect || res.Header.Get("Location") != h.url+"/alerts?severity=high" {
+	if res.StatusCode != http.StatusTemporaryRedirect || res.Header.Get("Location") != h.URL+"/alerts?severity=high" {
 		t.Fatalf("%d %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	// Probes by any name are answered in place.
-	req, _ = http.NewRequest(http.MethodGet, h.url+"/healthz", nil)
+	req, _ = http.NewRequest(http.MethodGet, h.URL+"/healthz", nil)
 	req.Host = "localhost:" + u.Port()
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", err, res)

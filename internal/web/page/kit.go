@@ -1,0 +1,198 @@
+package page
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/clock"
+)
+
+//go:embed templates/*.html
+var kitTemplates embed.FS
+
+// Sessions loads the signed-in user of a request (auth.Manager).
+type Sessions interface {
+	Session(ctx context.Context, r *http.Request) (*auth.Session, error)
+}
+
+// GraphFactory returns a Graph client acting for sess during ctx. onRetry,
+// when not nil, hears about every retry (the page shows "retrying").
+type GraphFactory func(ctx context.Context, sess *auth.Session, onRetry func(graph.RetryInfo)) (*graph.Client, error)
+
+// Templates is a feature's set of page templates: every *.html file at the
+// root of FS is one page, named Set + "/" + its name without .html
+// ("alerts/queue"), which defines "content" (and, for a page written in
+// two parts around rows written in Go, "content-tail").
+type Templates struct {
+	Set string
+	FS  fs.FS
+}
+
+// Embedded returns the templates of a feature embedded under
+// "templates/" in fsys (//go:embed templates/*.html) as the set named set.
+func Embedded(set string, fsys fs.FS) Templates {
+	sub, err := fs.Sub(fsys, "templates")
+	if err != nil {
+		sub = fsys // fs.Sub fails only on an invalid name
+	}
+	return Templates{Set: set, FS: sub}
+}
+
+// EmulatorInfo describes the embedded emulator the layout links to.
+type EmulatorInfo struct {
+	URL string
+}
+
+// Options wire a Kit to its dependencies.
+type Options struct {
+	// Layout holds layout.html, the shell's: it defines "top", "bottom"
+	// and "retrying", which wrap every page.
+	Layout fs.FS
+	// Pages are the features' templates (and the shell's own pages).
+	Pages []Templates
+	// Funcs are added to the template functions (the shell's "static").
+	Funcs template.FuncMap
+	// Sessions and Graph are required by Kit.Page and Kit.Form.
+	Sessions Sessions
+	Graph    GraphFactory
+	// Times formats every time a page shows (default UTC).
+	Times TimeFormatter
+	// Tokens keeps the page tokens of paged lists (default: the default
+	// TokenOptions on Clock).
+	Tokens *PageTokens
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// Emulator, when set, is linked from every page.
+	Emulator *EmulatorInfo
+}
+
+// Kit renders pages and runs handlers. It is built once, at start-up.
+type Kit struct {
+	o     Options
+	log   *slog.Logger
+	pages map[string]*template.Template
+}
+
+// Names of the kit's own pages.
+const (
+	errorPage   = "page/error"
+	comparePage = "page/compare"
+)
+
+// ComparePage is the name of the page that shows the result of a change
+// (data: [CompareView]).
+const ComparePage = comparePage
+
+// New parses every template. A template that does not parse, or a page
+// that defines no "content", fails here rather than on a user's request.
+func New(o Options) (*Kit, error) {
+	if o.Layout == nil {
+		return nil, errors.New("page: Options.Layout is required")
+	}
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Times == nil {
+		o.Times = UTC{}
+	}
+	if o.Tokens == nil {
+		o.Tokens = NewPageTokens(o.Clock, TokenOptions{})
+	}
+	k := &Kit{o: o, log: o.Logger}
+	kitFS, _ := fs.Sub(kitTemplates, "templates")
+	var err error
+	k.pages, err = parsePages(k.funcs(), o.Layout, append([]Templates{{Set: "page", FS: kitFS}}, o.Pages...))
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{errorPage, comparePage} {
+		if k.pages[name] == nil {
+			return nil, fmt.Errorf("page: the kit's page %s is missing", name)
+		}
+	}
+	return k, nil
+}
+
+// Times returns the time formatter.
+func (k *Kit) Times() TimeFormatter { return k.o.Times }
+
+// funcs are the template helpers. None of them returns template.HTML:
+// every value a page shows is escaped by html/template.
+func (k *Kit) funcs() template.FuncMap {
+	f := template.FuncMap{
+		// when shows a time to the minute; see TimeFormatter.
+		"when": func(t any) string { return k.o.Times.Time(asTime(t), Minute) },
+		"join": strings.Join,
+		// pathEscape makes an id one path segment: html/template normalises
+		// URLs but leaves ? and # alone, which would cut an id short.
+		"pathEscape": url.PathEscape,
+		// field picks a field's mistake for the "fielderror" partial.
+		"field": func(errs FieldErrors, name string) fieldError { return fieldError{Name: name, Message: errs[name]} },
+		"query": func(base string, v url.Values) string {
+			if len(v) == 0 {
+				return base
+			}
+			return base + "?" + v.Encode()
+		},
+	}
+	maps.Copy(f, k.o.Funcs)
+	return f
+}
+
+// parsePages builds one template set per page: the layout, the kit's
+// partials and the page's own file, so that each page defines "content"
+// without clashing with another's.
+func parsePages(funcs template.FuncMap, layout fs.FS, sets []Templates) (map[string]*template.Template, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(layout, "layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("page: layout template: %w", err)
+	}
+	if base, err = base.ParseFS(kitTemplates, "templates/partials.html"); err != nil {
+		return nil, fmt.Errorf("page: partials: %w", err)
+	}
+	for _, name := range []string{"top", "bottom", "retrying"} {
+		if base.Lookup(name) == nil {
+			return nil, fmt.Errorf("page: the layout defines no %q", name)
+		}
+	}
+	pages := map[string]*template.Template{}
+	for _, set := range sets {
+		files, err := fs.Glob(set.FS, "*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			name := set.Set + "/" + strings.TrimSuffix(path.Base(f), ".html")
+			if set.Set == "page" && name == "page/partials" {
+				continue
+			}
+			if pages[name] != nil {
+				return nil, fmt.Errorf("page: two templates named %s", name)
+			}
+			t, err := template.Must(base.Clone()).ParseFS(set.FS, f)
+			if err != nil {
+				return nil, fmt.Errorf("page: template %s: %w", name, err)
+			}
+			if t.Lookup("content") == nil {
+				return nil, fmt.Errorf("page: template %s defines no \"content\"", name)
+			}
+			pages[name] = t
+		}
+	}
+	return pages, nil
+}

@@ -1,0 +1,163 @@
+package page
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/auth"
+)
+
+const testLayout = `{{define "top"}}<html><title>{{.Title}}</title><body>{{end}}` +
+	`{{define "bottom"}}<footer>{{.RequestID}}</footer></body></html>{{end}}` +
+	`{{define "retrying"}}<p class="retrying">{{.Why}} {{.Wait}}</p>{{end}}`
+
+// fakeSessions signs every request in unless it has no cookie.
+type fakeSessions struct{ sess *auth.Session }
+
+func (f fakeSessions) Session(ctx context.Context, r *http.Request) (*auth.Session, error) {
+	if _, err := r.Cookie("s"); err != nil {
+		return nil, auth.ErrNoSession
+	}
+	return f.sess, nil
+}
+
+func newTestKit(t *testing.T, pages fstest.MapFS) *Kit {
+	t.Helper()
+	k, err := New(Options{
+		Layout:   fstest.MapFS{"layout.html": {Data: []byte(testLayout)}},
+		Pages:    []Templates{{Set: "t", FS: pages}},
+		Sessions: fakeSessions{&auth.Session{UserPrincipalName: "amy@contoso.com", CSRFToken: "good", Scopes: []string{"SecurityAlert.Read.All"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// A broken template fails at start-up, not on a user's request.
+func TestNewRefusesBrokenTemplates(t *testing.T) {
+	layout := fstest.MapFS{"layout.html": {Data: []byte(testLayout)}}
+	for name, tt := range map[string]struct {
+		layout, pages fstest.MapFS
+		want          string
+	}{
+		"syntax":       {layout, fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}{{if}}{{end}}`)}}, "template t/a"},
+		"no content":   {layout, fstest.MapFS{"a.html": {Data: []byte(`{{define "body"}}x{{end}}`)}}, `defines no "content"`},
+		"layout":       {fstest.MapFS{"layout.html": {Data: []byte(`{{define "top"}}`)}}, fstest.MapFS{}, "layout"},
+		"no retrying":  {fstest.MapFS{"layout.html": {Data: []byte(`{{define "top"}}{{end}}{{define "bottom"}}{{end}}`)}}, fstest.MapFS{}, `"retrying"`},
+		"unknown func": {layout, fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}{{nosuch .}}{{end}}`)}}, "nosuch"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := New(Options{Layout: tt.layout, Pages: []Templates{{Set: "t", FS: tt.pages}}})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New = %v, want an error with %q", err, tt.want)
+			}
+		})
+	}
+	_, err := New(Options{Layout: layout, Pages: []Templates{
+		{Set: "t", FS: fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}{{end}}`)}}},
+		{Set: "t", FS: fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}{{end}}`)}}},
+	}})
+	if err == nil || !strings.Contains(err.Error(), "two templates") {
+		t.Fatalf("duplicate page: %v", err)
+	}
+}
+
+func TestHandlers(t *testing.T) {
+	k := newTestKit(t, fstest.MapFS{
+		"hello.html": {Data: []byte(`{{define "content"}}<h1>{{.Page}}</h1>{{end}}`)},
+		"split.html": {Data: []byte(`{{define "content"}}<table>{{end}}{{define "content-tail"}}</table>{{end}}`)},
+	})
+	serve := func(h http.Handler, method, target string, cookie bool, form url.Values) *httptest.ResponseRecorder {
+		var body *strings.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		} else {
+			body = strings.NewReader("")
+		}
+		r := httptest.NewRequest(method, target, body)
+		if form != nil {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		if cookie {
+			r.AddCookie(&http.Cookie{Name: "s", Value: "1"})
+		}
+		r = r.WithContext(WithRequestID(r.Context(), "rid-1"))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	hello := func(p *Page) error { p.Title = "Hi"; return p.Render(http.StatusOK, "t/hello", "<b>"+p.Me()+"</b>") }
+
+	w := serve(k.Page("", hello), "GET", "/x", true, nil)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "<h1>&lt;b&gt;amy@contoso.com&lt;/b&gt;</h1>") || !strings.Contains(w.Body.String(), "<footer>rid-1</footer>") ||
+		w.Header().Get("Cache-Control") != "no-store" {
+		t.Fatalf("page: %d %v\n%s", w.Code, w.Header(), w.Body)
+	}
+	// Signed out: a GET goes to sign in and comes back; a POST is refused.
+	if w := serve(k.Page("", hello), "GET", "/x?a=1", false, nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?return_to=%2Fx%3Fa%3D1" {
+		t.Fatalf("signed out GET: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	if w := serve(k.Form("", hello), "POST", "/x", false, url.Values{}); w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "Your session has ended") {
+		t.Fatalf("signed out POST: %d\n%s", w.Code, w.Body)
+	}
+	// A form needs the session's CSRF token.
+	if w := serve(k.Form("", hello), "POST", "/x", true, url.Values{"csrf": {"bad"}}); w.Code != http.StatusForbidden {
+		t.Fatalf("bad CSRF: %d", w.Code)
+	}
+	if w := serve(k.Form("", hello), "POST", "/x", true, url.Values{"csrf": {"good"}}); w.Code != http.StatusOK {
+		t.Fatalf("good CSRF: %d\n%s", w.Code, w.Body)
+	}
+	if w := serve(k.Form("", hello), "POST", "/x", true, url.Values{"csrf": {"good"}, "x": {strings.Repeat("a", MaxFormBytes)}}); w.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("large form: %d", w.Code)
+	}
+	// A returned error is the error page, with its status.
+	fail := func(p *Page) error {
+		return Reword(&graph.Error{StatusCode: 404, Code: "ResourceNotFound"}, graph.ErrNotFound, "Alert not found", "No such alert.")
+	}
+	if w := serve(k.Page("", fail), "GET", "/x", true, nil); w.Code != 404 || !strings.Contains(w.Body.String(), "Alert not found") ||
+		!strings.Contains(w.Body.String(), "ResourceNotFound") {
+		t.Fatalf("error page: %d\n%s", w.Code, w.Body)
+	}
+	// A missing permission names it and offers admin consent.
+	need := func(p *Page) error { return p.Require(graph.AccessWriteAlerts) }
+	if w := serve(k.Page("", need), "GET", "/x", true, nil); w.Code != 403 || !strings.Contains(w.Body.String(), "SecurityAlert.ReadWrite.All") ||
+		!strings.Contains(w.Body.String(), `href="/consent/admin"`) {
+		t.Fatalf("missing permission: %d\n%s", w.Code, w.Body)
+	}
+	// A template that fails to execute is a 500 page, not half a page.
+	broken := func(p *Page) error { return p.Render(200, "t/nosuch", nil) }
+	if w := serve(k.Page("", broken), "GET", "/x", true, nil); w.Code != 500 || !strings.Contains(w.Body.String(), "Something went wrong") {
+		t.Fatalf("missing template: %d\n%s", w.Code, w.Body)
+	}
+	// Throttling: the top goes out with a notice, then the rest of the page.
+	retried := func(p *Page) error {
+		p.Title = "Waiting"
+		p.retrying(graph.RetryInfo{StatusCode: 429, Wait: 1500 * 1e6, Attempt: 1})
+		if !p.Started() || p.Redirect("/elsewhere", http.StatusSeeOther) == nil {
+			return errors.New("the page did not start")
+		}
+		return p.RenderSplit(http.StatusOK, "t/split", nil, func(b *bytes.Buffer) { b.WriteString("<tr><td>row</td></tr>") })
+	}
+	w = serve(k.Page("", retried), "GET", "/x", true, nil)
+	want := `<html><title>Waiting</title><body><p class="retrying">is throttling requests 1.5s</p><table><tr><td>row</td></tr></table><footer>rid-1</footer></body></html>`
+	if w.Code != 200 || w.Body.String() != want {
+		t.Fatalf("retrying page: %d\n%s\nwant\n%s", w.Code, w.Body, want)
+	}
+	// After the top went out, an error finishes the page as an error.
+	late := func(p *Page) error {
+		p.retrying(graph.RetryInfo{StatusCode: 503, Wait: 1e9})
+		return errors.New("boom")
+	}
+	if w := serve(k.Page("", late), "GET", "/x", true, nil); w.Code != 200 || !strings.Contains(w.Body.String(), "Something went wrong") || !strings.HasSuffix(w.Body.String(), "</html>") {
+		t.Fatalf("late error: %d\n%s", w.Code, w.Body)
+	}
+}

@@ -1,0 +1,247 @@
+package page
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/auth"
+)
+
+// Page is one page being served: the request, the signed-in user (nil on
+// public pages), and the response, which it writes once. Handlers set
+// Title and Nav before they call Graph, since a "retrying" notice sends
+// the top of the page with them.
+type Page struct {
+	R       *http.Request
+	Session *auth.Session
+	// Title is the document's title; Nav the navigation entry to mark.
+	Title, Nav string
+
+	k         *Kit
+	w         http.ResponseWriter
+	requestID string
+
+	mu      sync.Mutex
+	started bool // the top of the page (and the status) went out
+	done    bool // the whole answer went out
+}
+
+// layoutData is what every page template receives.
+type layoutData struct {
+	Title     string
+	Nav       string
+	User      *userView
+	CSRF      string
+	RequestID string
+	Emulator  *EmulatorInfo
+	// Page is the page's own data.
+	Page any
+}
+
+// userView is the signed-in user as the header shows them.
+type userView struct {
+	Name, UPN string
+}
+
+func (k *Kit) newPage(w http.ResponseWriter, r *http.Request, nav string) *Page {
+	return &Page{R: r, Nav: nav, k: k, w: w, requestID: RequestID(r.Context())}
+}
+
+func (p *Page) layout(data any) layoutData {
+	d := layoutData{Title: p.Title, Nav: p.Nav, RequestID: p.requestID, Emulator: p.k.o.Emulator, Page: data}
+	if s := p.Session; s != nil {
+		d.User = &userView{Name: s.DisplayName, UPN: s.UserPrincipalName}
+		d.CSRF = s.CSRFToken
+	}
+	return d
+}
+
+// Writer is the response, for the few handlers that set cookies before
+// they redirect (sign-in); pages write with Render.
+func (p *Page) Writer() http.ResponseWriter { return p.w }
+
+// RequestID is the request's id, shown at the foot of every page.
+func (p *Page) RequestID() string { return p.requestID }
+
+// Log is the kit's logger, with the request's id.
+func (p *Page) Log() *slog.Logger { return p.k.log.With("request_id", p.requestID) }
+
+// Me is the signed-in user's principal name ("" on public pages).
+func (p *Page) Me() string {
+	if p.Session == nil {
+		return ""
+	}
+	return p.Session.UserPrincipalName
+}
+
+// Times is the time formatter.
+func (p *Page) Times() TimeFormatter { return p.k.o.Times }
+
+// Require reports a [MissingPermission] unless the signed-in user's grant
+// gives access a. Checking before calling Graph turns a certain 403 into a
+// page that names the permission and offers admin consent.
+func (p *Page) Require(a graph.Access) error {
+	if p.Session != nil && p.Session.Can(a) {
+		return nil
+	}
+	return &MissingPermission{Scopes: graph.ScopeFor(a)}
+}
+
+// GraphFor is Require(a) and then Graph: the Graph client of a page that
+// needs access a.
+func (p *Page) GraphFor(a graph.Access) (*graph.Client, error) {
+	if err := p.Require(a); err != nil {
+		return nil, err
+	}
+	return p.Graph()
+}
+
+// Graph returns a Graph client acting for the page's user, whose retries
+// show on the page as they happen.
+func (p *Page) Graph() (*graph.Client, error) {
+	if p.Session == nil || p.k.o.Graph == nil {
+		return nil, fmt.Errorf("page: no Graph client for a page without a session")
+	}
+	return p.k.o.Graph(p.R.Context(), p.Session, p.retrying)
+}
+
+// Started reports whether the page has begun (a "retrying" notice went
+// out with its top), after which no status or redirect can be sent.
+func (p *Page) Started() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.started
+}
+
+// Redirect answers with a redirect, unless the page has started (then it
+// is an error: the handler should render instead).
+func (p *Page) Redirect(url string, code int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.started {
+		return fmt.Errorf("page: redirect to %s after the page started", url)
+	}
+	p.started, p.done = true, true
+	http.Redirect(p.w, p.R, url, code)
+	return nil
+}
+
+// retrying is a graph.RetryPolicy.OnRetry hook: it sends the top of the
+// page at once, with a notice that graphsec is waiting for Graph, and
+// flushes it so the browser shows it while the request goes on.
+func (p *Page) retrying(ri graph.RetryInfo) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return
+	}
+	t := p.k.pages[errorPage] // every page has the layout's top
+	if !p.started {
+		p.started = true
+		p.header(http.StatusOK)
+		if err := t.ExecuteTemplate(p.w, "top", p.layout(nil)); err != nil {
+			p.k.log.Error("render page top", "request_id", p.requestID, "err", err)
+		}
+	}
+	why := "is busy"
+	if ri.StatusCode == http.StatusTooManyRequests {
+		why = "is throttling requests"
+	}
+	_ = t.ExecuteTemplate(p.w, "retrying", map[string]any{
+		"Why": why, "Wait": p.k.o.Times.Duration(ri.Wait), "Attempt": ri.Attempt, "Status": ri.StatusCode, "RequestID": ri.RequestID,
+	})
+	_ = http.NewResponseController(p.w).Flush()
+}
+
+func (p *Page) header(status int) {
+	h := p.w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	p.w.WriteHeader(status)
+}
+
+// Render writes the page name ("alerts/queue") with its data and status.
+// After a "retrying" notice the top and the status have gone out: Render
+// finishes the page. An error means nothing was written (the template
+// failed); the handler returns it and the kit shows an error page.
+func (p *Page) Render(status int, name string, data any) error {
+	return p.render(status, name, data, nil)
+}
+
+// RenderSplit is Render for a page written in two parts, "content" and
+// "content-tail", with middle written in Go between them: the alert
+// queue's rows, which html/template's reflective escapers made the most
+// expensive part of the page. middle must escape every value it writes.
+func (p *Page) RenderSplit(status int, name string, data any, middle func(*bytes.Buffer)) error {
+	return p.render(status, name, data, middle)
+}
+
+func (p *Page) render(status int, name string, data any, middle func(*bytes.Buffer)) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return nil
+	}
+	t := p.k.pages[name]
+	if t == nil {
+		return fmt.Errorf("page: no template %q", name)
+	}
+	d := p.layout(data)
+	var buf bytes.Buffer
+	var err error
+	if !p.started {
+		err = t.ExecuteTemplate(&buf, "top", d)
+	}
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "content", d)
+	}
+	if err == nil && t.Lookup("content-tail") != nil {
+		if middle != nil {
+			middle(&buf)
+		}
+		err = t.ExecuteTemplate(&buf, "content-tail", d)
+	}
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "bottom", d)
+	}
+	if err != nil {
+		err = fmt.Errorf("page: render %s: %w", name, err)
+		if p.started {
+			// The top is out: finish as well as possible.
+			p.k.log.Error("render page", "page", name, "request_id", p.requestID, "err", err)
+			_ = p.k.pages[errorPage].ExecuteTemplate(p.w, "bottom", d)
+			p.done = true
+			return nil
+		}
+		return err
+	}
+	if !p.started {
+		p.header(status)
+	}
+	p.started, p.done = true, true
+	_, _ = buf.WriteTo(p.w)
+	return nil
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+// WithRequestID returns ctx carrying the request's id (the shell's
+// request-id middleware sets it).
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+// RequestID returns the request's id (also sent as X-Request-Id and shown
+// at the foot of every page, so a user's report can be matched to the
+// log).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}

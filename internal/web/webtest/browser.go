@@ -1,0 +1,237 @@
+package webtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds Chromium for the browser tests: GRAPHSEC_CHROMIUM, or
+// chromium / chromium-browser / google-chrome on PATH.
+func chromiumPath() string {
+	if p := os.Getenv("GRAPHSEC_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Browser is a headless Chromium session for one test. It fails the test
+// if any JavaScript dialog opens: graphsec's pages never open one, so a
+// dialog means injected script ran. Without Chromium the test is skipped
+// with a message saying how to install it, unless
+// GRAPHSEC_REQUIRE_BROWSER=1 (CI), which makes that a failure.
+type Browser struct {
+	t *testing.T
+	// Ctx is the browser's context, for chromedp calls of the test's own.
+	Ctx     context.Context
+	mu      sync.Mutex
+	dialogs []string
+}
+
+// Step is one chromedp action.
+type Step = chromedp.Action[chromedp.Void]
+
+// NewBrowser starts Chromium for t; Cleanup stops it.
+func NewBrowser(t *testing.T) *Browser {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		if os.Getenv("GRAPHSEC_REQUIRE_BROWSER") == "1" {
+			t.Fatal("browser tests are required (GRAPHSEC_REQUIRE_BROWSER=1) but Chromium was not found: apt-get install -y chromium, or set GRAPHSEC_CHROMIUM")
+		}
+		t.Skip("browser tests need Chromium: install it (Debian: apt-get install -y chromium) or set GRAPHSEC_CHROMIUM")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox, // CI runs as root in a container
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		// The machine's network is closed: keep Chromium from calling home.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	b := &Browser{t: t, Ctx: ctx}
+	err := chromedp.Listen(ctx, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			b.mu.Lock()
+			b.dialogs = append(b.dialogs, d.Message)
+			b.mu.Unlock()
+			go chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		}
+	})
+	if err != nil {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		t.Fatalf("start Chromium (%s): %v", path, err)
+	}
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if len(b.dialogs) > 0 {
+			t.Errorf("JavaScript dialogs opened (injected script ran?): %q", b.dialogs)
+		}
+	})
+	return b
+}
+
+// Fail reports where the browser is and what it shows, and ends the test.
+func (b *Browser) Fail(what string, err error) {
+	b.t.Helper()
+	loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
+	body, _ := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS("body")))
+	if len(body) > 2000 {
+		body = body[:2000]
+	}
+	b.t.Fatalf("%s: %v\n(at %s)\n%s", what, err, loc, body)
+}
+
+// Do runs steps, failing the test with the page's text when one fails.
+func (b *Browser) Do(what string, steps ...Step) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.Fail(what, err)
+	}
+}
+
+// stepTimeout bounds one group of browser steps, so a failure leaves time to
+// report what the page shows.
+const stepTimeout = 20 * time.Second
+
+// Text returns the text of the element sel.
+func (b *Browser) Text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.Fail("read "+sel, err)
+	}
+	return s
+}
+
+// Eval evaluates a JavaScript expression in the page.
+func Eval[T any](b *Browser, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.Fail("evaluate "+expr, err)
+	}
+	return v
+}
+
+// Visible waits until sel is visible.
+func Visible(sel string) Step { return chromedp.WaitVisible(chromedp.CSS(sel)) }
+
+// Click clicks sel.
+func Click(sel string) Step { return chromedp.Click(chromedp.CSS(sel)) }
+
+// ClickOn waits for sel on the page the browser is landing on and clicks
+// it, trying again when a navigation replaces the node between the query
+// and the click.
+func (b *Browser) ClickOn(sel string) {
+	b.t.Helper()
+	b.WaitAny(sel)
+	b.Retry("click "+sel, Click(sel))
+}
+
+// Retry runs steps until they succeed: a page that is still settling after
+// a navigation can replace the nodes a step found a moment before.
+func (b *Browser) Retry(what string, steps ...Step) {
+	b.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	var err error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.Ctx, 5*time.Second)
+		err = chromedp.Do(ctx, steps...)
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.Fail(what, err)
+}
+
+// WaitAny waits until one of the selectors matches an element of the
+// current page and returns it: after a click that navigates, it tells
+// which page the browser landed on. Evaluations that race a navigation
+// fail and are simply tried again.
+func (b *Browser) WaitAny(sels ...string) string {
+	b.t.Helper()
+	list, _ := json.Marshal(sels)
+	expr := `(() => { for (const s of ` + string(list) + `) { if (document.querySelector(s)) return s; } return ""; })()`
+	deadline := time.Now().Add(stepTimeout)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.Ctx, 2*time.Second)
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		cancel()
+		if err == nil && got != "" {
+			return got
+		}
+		lastErr = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.Fail(fmt.Sprintf("wait for one of %v", sels), lastErr)
+	return ""
+}
+
+// WaitURL waits until the page's address contains substr (after a click
+// that navigates, the old page's elements are still there for a moment).
+func (b *Browser) WaitURL(substr string) {
+	b.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.Ctx, 2*time.Second)
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		cancel()
+		if err == nil && strings.Contains(loc, substr) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.Fail("wait for an address containing "+substr, errors.New("timed out"))
+}
+
+// SignIn opens path on h's console, chooses userID on the emulator's
+// sign-in page and accepts its consent page if one is shown.
+func (b *Browser) SignIn(h *Harness, path, userID string) {
+	b.t.Helper()
+	b.Do("sign in via "+path,
+		chromedp.Navigate(h.URL+path),
+		Visible(`button[name="login"]`),
+		Click(fmt.Sprintf(`button[name="login"][value="%s"]`, userID)),
+	)
+	if b.WaitAny(`button[value="accept"]`, `header.top`) == `button[value="accept"]` {
+		b.Do("accept consent", Click(`button[value="accept"]`))
+	}
+}
