@@ -107,7 +107,7 @@ type alertView struct {
 	Categories                                                 []string
 	Techniques                                                 []technique
 	AlertWebURL, IncidentWebURL, IncidentHref                  string
-	Evidence                                                   []v2EvidencePanel
+	Evidence                                                   []evidencePanel
 	Comments                                                   []page.Comment
 	Activity                                                   []page.ActivityEntry
 	ActivityFailed                                             bool
@@ -177,7 +177,7 @@ func (a *Pages) renderAlert(p *page.Page, f *fetched, notice string) error {
 		SourceLabel: page.ServiceSourceLabel(al.ServiceSource), ServiceSource: string(al.ServiceSource),
 		DetectionSource: string(al.DetectionSource), ProductName: al.ProductName, AlertPolicyID: al.AlertPolicyID,
 		AlertWebURL: page.PortalURL(al.AlertWebURL), IncidentWebURL: page.PortalURL(al.IncidentWebURL),
-		Evidence: v2EvidencePanels(al.Evidence, p.Times()), Comments: page.Comments(al.Comments),
+		Evidence: evidencePanels(al.Evidence, p.Times()), Comments: page.Comments(al.Comments),
 		RawJSON: prettyJSON(f.Raw), Form: a.choices.newUpdateForm(al), CommentAction: page.AlertHref(al.ID) + "/comments",
 		CommentMax: maxComment, Me: p.Me(), Notice: notice, Request: page.Shown("get", f.Req),
 	}

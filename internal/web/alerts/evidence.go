@@ -19,10 +19,10 @@ import (
 // graph package models, and a generic one (every member as received) for
 // any other, so that what a newer Graph sends is still shown.
 
-// v2EvidencePanel is one piece of evidence as a panel: a heading, the
+// evidencePanel is one piece of evidence as a panel: a heading, the
 // fields its type has, and what every evidence carries (roles, verdict,
 // remediation).
-type v2EvidencePanel struct {
+type evidencePanel struct {
 	Kind     string // CSS modifier and sort key: user, device, file, ...
 	Heading  string // "User", "Device", ...
 	Name     string // the thing's main name (UPN, DNS name, file name...)
@@ -39,59 +39,61 @@ type v2EvidencePanel struct {
 	Created  time.Time
 }
 
-// v2KindOrder sorts panels the way an analyst scans them: who, which
+// kindRank sorts panels the way an analyst scans them: who, which
 // machine, what ran, where it talked to, then the rest.
-var v2KindOrder = []string{"user", "mailbox", "device", "file", "process", "ip", "url", "dns", "network", "message",
-	"cluster", "registry", "cloudapp", "oauthapp", "group", "malware", "hash", "other"}
+func kindRank(kind string) int {
+	return slices.Index([]string{"user", "mailbox", "device", "file", "process", "ip", "url", "dns", "network", "message",
+		"cluster", "registry", "cloudapp", "oauthapp", "group", "malware", "hash", "other"}, kind)
+}
 
-// v2EvidencePanels turns an alert's evidence into panels, grouped by kind
+// evidencePanels turns an alert's evidence into panels, grouped by kind
 // and otherwise in Graph's order.
-func v2EvidencePanels(list graph.EvidenceList, tf page.TimeFormatter) []v2EvidencePanel {
-	out := make([]v2EvidencePanel, 0, len(list))
+func evidencePanels(list graph.EvidenceList, tf page.TimeFormatter) []evidencePanel {
+	out := make([]evidencePanel, 0, len(list))
 	for _, e := range list {
 		if e == nil {
 			continue
 		}
-		out = append(out, v2EvidencePanelOf(e, tf))
+		out = append(out, evidencePanelOf(e, tf))
 	}
-	slices.SortStableFunc(out, func(a, b v2EvidencePanel) int {
-		return cmp.Compare(slices.Index(v2KindOrder, a.Kind), slices.Index(v2KindOrder, b.Kind))
+	slices.SortStableFunc(out, func(a, b evidencePanel) int {
+		return cmp.Compare(kindRank(a.Kind), kindRank(b.Kind))
 	})
 	return out
 }
 
-// v2Fields collects label/value pairs, leaving out empty values.
-type v2Fields struct {
+// panelFields collects label/value pairs, leaving out empty values.
+type panelFields struct {
 	list []page.Field
 	tf   page.TimeFormatter
 }
 
-func (f *v2Fields) add(name, value string) {
+func (f *panelFields) add(name, value string) {
 	if value != "" {
 		f.list = append(f.list, page.Field{Name: name, Value: value})
 	}
 }
 
 // time adds a time, to the second.
-func (f *v2Fields) time(name string, t time.Time) { f.add(name, f.tf.Time(t, page.Second)) }
+func (f *panelFields) time(name string, t time.Time) { f.add(name, f.tf.Time(t, page.Second)) }
 
-func v2Int(n *int64) string {
+func intText(n *int64) string {
 	if n == nil {
 		return ""
 	}
 	return strconv.FormatInt(*n, 10)
 }
 
-func v2Int32(n *int32) string {
+func int32Text(n *int32) string {
 	if n == nil {
 		return ""
 	}
 	return strconv.FormatInt(int64(*n), 10)
 }
 
-// v2Account names a user account the way Windows people read it
+// accountText names a user account the way Windows people read it
 // (DOMAIN\account), with the UPN when there is one.
-func v2Account(u *graph.UserAccount) string {
+func accountText(u *graph.UserAccount) string {
 	if u == nil {
 		return ""
 	}
@@ -108,15 +110,15 @@ func v2Account(u *graph.UserAccount) string {
 	return cmp.Or(name, u.DisplayName)
 }
 
-// v2File adds a file's details under prefix ("" or "Parent image ").
-func (f *v2Fields) file(prefix string, d *graph.FileDetails) {
+// file adds a file's details under prefix ("" or "Parent image ").
+func (f *panelFields) file(prefix string, d *graph.FileDetails) {
 	if d == nil {
 		return
 	}
 	f.add(prefix+"File name", d.FileName)
 	f.add(prefix+"Path", d.FilePath)
 	if d.FileSize != nil {
-		f.add(prefix+"Size", v2Int(d.FileSize)+" bytes")
+		f.add(prefix+"Size", intText(d.FileSize)+" bytes")
 	}
 	f.add(prefix+"SHA-256", d.SHA256)
 	f.add(prefix+"SHA-1", d.SHA1)
@@ -126,25 +128,25 @@ func (f *v2Fields) file(prefix string, d *graph.FileDetails) {
 	f.add(prefix+"Publisher", d.FilePublisher)
 }
 
-func v2IP(ip *graph.IPEvidence) string {
+func ipText(ip *graph.IPEvidence) string {
 	if ip == nil {
 		return ""
 	}
 	return ip.IPAddress
 }
 
-func v2HostPort(ip *graph.IPEvidence, port *int32) string {
-	a := v2IP(ip)
+func hostPort(ip *graph.IPEvidence, port *int32) string {
+	a := ipText(ip)
 	if port == nil {
 		return a
 	}
 	if strings.Contains(a, ":") {
 		a = "[" + a + "]"
 	}
-	return a + ":" + v2Int32(port)
+	return a + ":" + int32Text(port)
 }
 
-func v2Strings[T ~string](vs []T) []string {
+func stringsOf[T ~string](vs []T) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = string(v)
@@ -152,17 +154,17 @@ func v2Strings[T ~string](vs []T) []string {
 	return out
 }
 
-// v2EvidencePanelOf builds the panel of one evidence entry.
-func v2EvidencePanelOf(e graph.Evidence, tf page.TimeFormatter) v2EvidencePanel {
+// evidencePanelOf builds the panel of one evidence entry.
+func evidencePanelOf(e graph.Evidence, tf page.TimeFormatter) evidencePanel {
 	b := e.Common()
-	p := v2EvidencePanel{
-		Type: b.ODataType, Roles: v2Strings(b.Roles), Detailed: b.DetailedRoles, Verdict: string(b.Verdict),
+	p := evidencePanel{
+		Type: b.ODataType, Roles: stringsOf(b.Roles), Detailed: b.DetailedRoles, Verdict: string(b.Verdict),
 		Remedy: string(b.RemediationStatus), Details: b.RemediationStatusDetails, Tags: b.Tags, Created: b.CreatedDateTime,
 	}
 	if p.Type == "" {
 		p.Type = e.TypeName()
 	}
-	f := v2Fields{tf: tf}
+	f := panelFields{tf: tf}
 	switch x := e.(type) {
 	case *graph.UserEvidence:
 		p.Kind, p.Heading = "user", "User"
@@ -186,7 +188,7 @@ func v2EvidencePanelOf(e graph.Evidence, tf page.TimeFormatter) v2EvidencePanel 
 		f.add("Host name", x.HostName)
 		os := x.OSPlatform
 		if x.OSBuild != nil {
-			os = strings.TrimSpace(os + " build " + v2Int(x.OSBuild))
+			os = strings.TrimSpace(os + " build " + intText(x.OSBuild))
 		}
 		f.add("OS", os)
 		f.add("Version", x.Version)
@@ -234,14 +236,14 @@ func v2EvidencePanelOf(e graph.Evidence, tf page.TimeFormatter) v2EvidencePanel 
 			f.add("Image SHA-256", x.ImageFile.SHA256)
 		}
 		f.add("Command line", x.ProcessCommandLine)
-		f.add("Process id", v2Int(x.ProcessID))
+		f.add("Process id", intText(x.ProcessID))
 		f.time("Started", x.ProcessCreationDateTime)
 		if x.ParentProcessImageFile != nil {
 			f.add("Parent image", x.ParentProcessImageFile.FileName)
 		}
-		f.add("Parent process id", v2Int(x.ParentProcessID))
+		f.add("Parent process id", intText(x.ParentProcessID))
 		f.time("Parent started", x.ParentProcessCreationDateTime)
-		f.add("User", v2Account(x.UserAccount))
+		f.add("User", accountText(x.UserAccount))
 		f.add("Detection", string(x.DetectionStatus))
 		f.add("Defender device id", x.MDEDeviceID)
 	case *graph.IPEvidence:
@@ -273,7 +275,7 @@ func v2EvidencePanelOf(e graph.Evidence, tf page.TimeFormatter) v2EvidencePanel 
 		f.add("Display name", x.DisplayName)
 		f.add("Address", x.PrimaryAddress)
 		f.add("UPN", x.UPN)
-		f.add("Account", v2Account(x.UserAccount))
+		f.add("Account", accountText(x.UserAccount))
 	case *graph.AnalyzedMessageEvidence:
 		p.Kind, p.Heading, p.Name = "message", "Email message", x.Subject
 		f.add("Subject", x.Subject)
@@ -290,8 +292,8 @@ func v2EvidencePanelOf(e graph.Evidence, tf page.TimeFormatter) v2EvidencePanel 
 		f.add("Delivery", strings.Trim(x.DeliveryAction+" / "+x.DeliveryLocation, " /"))
 		f.add("Threats", page.JoinList(x.Threats))
 		f.add("Detection methods", page.JoinList(x.ThreatDetectionMethods))
-		f.add("URLs", cmp.Or(v2Int(x.URLCount), strconv.Itoa(len(x.URLs))))
-		f.add("Attachments", v2Int(x.AttachmentsCount))
+		f.add("URLs", cmp.Or(intText(x.URLCount), strconv.Itoa(len(x.URLs))))
+		f.add("Attachments", intText(x.AttachmentsCount))
 		f.add("Network message id", x.NetworkMessageID)
 		f.add("Internet message id", x.InternetMessageID)
 		f.add("Language", x.Language)
@@ -299,7 +301,7 @@ func v2EvidencePanelOf(e graph.Evidence, tf page.TimeFormatter) v2EvidencePanel 
 		p.Kind, p.Heading, p.Name = "cluster", "Mail cluster", x.ClusterByValue
 		f.add("Clustered by", x.ClusterBy)
 		f.add("Value", x.ClusterByValue)
-		f.add("Messages", v2Int(x.EmailCount))
+		f.add("Messages", intText(x.EmailCount))
 		f.add("Query", x.Query)
 	case *graph.RegistryKeyEvidence:
 		p.Kind, p.Heading, p.Name = "registry", "Registry key", x.RegistryKey
@@ -316,9 +318,9 @@ func v2EvidencePanelOf(e graph.Evidence, tf page.TimeFormatter) v2EvidencePanel 
 	case *graph.CloudApplicationEvidence:
 		p.Kind, p.Heading, p.Name = "cloudapp", "Cloud app", x.DisplayName
 		f.add("Name", x.DisplayName)
-		f.add("App id", v2Int(x.AppID))
-		f.add("Instance", strings.TrimSpace(x.InstanceName+" "+v2Int(x.InstanceID)))
-		f.add("SaaS app id", v2Int(x.SaaSAppID))
+		f.add("App id", intText(x.AppID))
+		f.add("Instance", strings.TrimSpace(x.InstanceName+" "+intText(x.InstanceID)))
+		f.add("SaaS app id", intText(x.SaaSAppID))
 	case *graph.OAuthApplicationEvidence:
 		p.Kind, p.Heading, p.Name = "oauthapp", "OAuth app", x.DisplayName
 		f.add("Name", x.DisplayName)
@@ -351,15 +353,15 @@ func v2EvidencePanelOf(e graph.Evidence, tf page.TimeFormatter) v2EvidencePanel 
 		f.add("Processes", page.JoinList(procs))
 	case *graph.NetworkConnectionEvidence:
 		p.Kind, p.Heading = "network", "Network connection"
-		p.Name = strings.Trim(v2HostPort(x.SourceAddress, x.SourcePort)+" → "+v2HostPort(x.DestinationAddress, x.DestinationPort), " →")
-		f.add("Source", v2HostPort(x.SourceAddress, x.SourcePort))
-		f.add("Destination", v2HostPort(x.DestinationAddress, x.DestinationPort))
+		p.Name = strings.Trim(hostPort(x.SourceAddress, x.SourcePort)+" → "+hostPort(x.DestinationAddress, x.DestinationPort), " →")
+		f.add("Source", hostPort(x.SourceAddress, x.SourcePort))
+		f.add("Destination", hostPort(x.DestinationAddress, x.DestinationPort))
 		f.add("Protocol", string(x.Protocol))
 	case *graph.DNSEvidence:
 		p.Kind, p.Heading, p.Name = "dns", "DNS resolution", x.DomainName
 		f.add("Domain", x.DomainName)
-		f.add("DNS server", v2IP(x.DNSServerIP))
-		f.add("Host", v2IP(x.HostIPAddress))
+		f.add("DNS server", ipText(x.DNSServerIP))
+		f.add("Host", ipText(x.HostIPAddress))
 		var ips []string
 		for _, ip := range x.IPAddresses {
 			ips = append(ips, ip.IPAddress)
@@ -370,26 +372,26 @@ func v2EvidencePanelOf(e graph.Evidence, tf page.TimeFormatter) v2EvidencePanel 
 		f.add("Algorithm", string(x.Algorithm))
 		f.add("Value", x.Value)
 	case *graph.UnknownEvidence:
-		p.Kind, p.Heading, p.Generic = "other", v2TypeHeading(p.Type), true
-		f.list = v2Flatten(x.Raw, x.Err == nil)
+		p.Kind, p.Heading, p.Generic = "other", typeHeading(p.Type), true
+		f.list = flatten(x.Raw, x.Err == nil)
 		if x.Err != nil {
 			p.Note = "graphsec could not read this entry as its type says, so it shows every field as received."
 		}
 	default:
 		// A type the graph package models but this page does not know
 		// yet: still show everything it carries.
-		p.Kind, p.Heading, p.Generic = "other", v2TypeHeading(p.Type), true
+		p.Kind, p.Heading, p.Generic = "other", typeHeading(p.Type), true
 		if rawJSON, err := json.Marshal(e); err == nil {
-			f.list = v2Flatten(rawJSON, true)
+			f.list = flatten(rawJSON, true)
 		}
 	}
 	p.Fields = f.list
 	return p
 }
 
-// v2TypeHeading turns "#microsoft.graph.security.kubernetesPodEvidence"
+// typeHeading turns "#microsoft.graph.security.kubernetesPodEvidence"
 // into "kubernetesPodEvidence".
-func v2TypeHeading(t string) string {
+func typeHeading(t string) string {
 	t = strings.TrimPrefix(t, "#")
 	if i := strings.LastIndexByte(t, '.'); i >= 0 {
 		t = t[i+1:]
@@ -397,40 +399,46 @@ func v2TypeHeading(t string) string {
 	return cmp.Or(t, "Evidence of an unnamed type")
 }
 
-// v2BaseMembers are the alertEvidence members every panel shows in its
+// isBaseMember reports the alertEvidence members every panel shows in its
 // common part; the generic key/value list leaves them out.
-var v2BaseMembers = []string{"@odata.type", "createdDateTime", "detailedRoles", "remediationStatus", "remediationStatusDetails", "roles", "tags", "verdict"}
+func isBaseMember(name string) bool {
+	switch name {
+	case "@odata.type", "createdDateTime", "detailedRoles", "remediationStatus", "remediationStatusDetails", "roles", "tags", "verdict":
+		return true
+	}
+	return false
+}
 
 // Bounds of the generic panel: an unknown evidence type is untrusted
 // input of any shape.
 const (
-	v2FlatMaxFields = 200
-	v2FlatMaxDepth  = 8
-	v2FlatMaxValue  = 4096
+	flatMaxFields = 200
+	flatMaxDepth  = 8
+	flatMaxValue  = 4096
 )
 
-// v2Flatten lists the members of a JSON object as key/value pairs
+// flatten lists the members of a JSON object as key/value pairs
 // (nested objects as a/b, arrays of objects as a[0]/b, arrays of scalars
 // joined), sorted by key, bounded in count, depth and length. skipBase
 // leaves out the members the panel shows anyway.
-func v2Flatten(raw []byte, skipBase bool) []page.Field {
+func flatten(raw []byte, skipBase bool) []page.Field {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var root map[string]any
 	if err := dec.Decode(&root); err != nil {
 		s := string(raw)
-		if len(s) > v2FlatMaxValue {
-			s = s[:v2FlatMaxValue] + "…"
+		if len(s) > flatMaxValue {
+			s = s[:flatMaxValue] + "…"
 		}
 		return []page.Field{{Name: "(raw)", Value: s}}
 	}
 	var out []page.Field
 	var walk func(prefix string, v any, depth int)
 	walk = func(prefix string, v any, depth int) {
-		if len(out) >= v2FlatMaxFields {
+		if len(out) >= flatMaxFields {
 			return
 		}
-		if depth > v2FlatMaxDepth {
+		if depth > flatMaxDepth {
 			out = append(out, page.Field{Name: prefix, Value: "(nested too deeply to show)"})
 			return
 		}
@@ -442,7 +450,7 @@ func v2Flatten(raw []byte, skipBase bool) []page.Field {
 			}
 			slices.Sort(keys)
 			for _, k := range keys {
-				if depth == 0 && skipBase && slices.Contains(v2BaseMembers, k) {
+				if depth == 0 && skipBase && isBaseMember(k) {
 					continue
 				}
 				name := k
@@ -457,28 +465,28 @@ func v2Flatten(raw []byte, skipBase bool) []page.Field {
 				switch item.(type) {
 				case map[string]any, []any:
 				default:
-					scalars = append(scalars, v2Scalar(item))
+					scalars = append(scalars, scalarText(item))
 				}
 			}
 			if len(scalars) == len(x) {
-				out = append(out, page.Field{Name: prefix, Value: v2Cut(cmp.Or(page.JoinList(scalars), "(none)"))})
+				out = append(out, page.Field{Name: prefix, Value: cut(cmp.Or(page.JoinList(scalars), "(none)"))})
 				return
 			}
 			for i, item := range x {
 				walk(prefix+"["+strconv.Itoa(i)+"]", item, depth+1)
 			}
 		default:
-			out = append(out, page.Field{Name: prefix, Value: v2Cut(v2Scalar(x))})
+			out = append(out, page.Field{Name: prefix, Value: cut(scalarText(x))})
 		}
 	}
 	walk("", root, 0)
-	if len(out) >= v2FlatMaxFields {
-		out = append(out[:v2FlatMaxFields], page.Field{Name: "…", Value: "more fields in the raw JSON below"})
+	if len(out) >= flatMaxFields {
+		out = append(out[:flatMaxFields], page.Field{Name: "…", Value: "more fields in the raw JSON below"})
 	}
 	return out
 }
 
-func v2Scalar(v any) string {
+func scalarText(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
@@ -492,11 +500,11 @@ func v2Scalar(v any) string {
 	return fmt.Sprint(v)
 }
 
-func v2Cut(s string) string {
-	if len(s) <= v2FlatMaxValue {
+func cut(s string) string {
+	if len(s) <= flatMaxValue {
 		return s
 	}
-	cut := v2FlatMaxValue
+	cut := flatMaxValue
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -12,26 +12,26 @@ import (
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
-// legacyItem is one entry of an evidence panel: a heading and its
+// item is one entry of an evidence panel: a heading and its
 // non-empty properties.
-type legacyItem struct {
+type item struct {
 	Heading string
 	Fields  []page.Field
 }
 
-// legacyPanel is one of the alert's state collections (userStates,
+// panel is one of the alert's state collections (userStates,
 // hostStates...).
-type legacyPanel struct {
+type panel struct {
 	ID, Title, Property string
-	Items               []legacyItem
+	Items               []item
 }
 
-// legacySource is a source material: a link only when it is https.
-type legacySource struct {
+// source is a source material: a link only when it is https.
+type source struct {
 	Text, Href string
 }
 
-type legacyAlertView struct {
+type alertView struct {
 	ID, Title, Description string
 	Severity, Status       string
 	Provider               string
@@ -39,9 +39,9 @@ type legacyAlertView struct {
 	RecommendedActions     []string
 	Comments               []string
 	Tags                   []string
-	Sources                []legacySource
-	Panels                 []legacyPanel
-	History                []legacyItem
+	Sources                []source
+	Panels                 []panel
+	History                []item
 	Activity               []page.ActivityEntry
 	ActivityError          bool
 	RawJSON                string
@@ -67,11 +67,11 @@ func (l *Pages) Alert(p *page.Page) error {
 		return notFound(err)
 	}
 	tf := p.Times()
-	v := legacyAlertView{
+	v := alertView{
 		ID: a.ID, Title: a.Title, Description: a.Description, Severity: string(a.Severity), Status: string(a.Status),
-		Provider: a.Provider(), Props: legacyProps(a, tf), RecommendedActions: a.RecommendedActions,
-		Comments: a.Comments, Tags: a.Tags, Sources: legacySources(a.SourceMaterials), Panels: legacyPanels(a, tf),
-		History: legacyHistory(a.HistoryStates, tf), Partial: warnings(resp, tf),
+		Provider: a.Provider(), Props: props(a, tf), RecommendedActions: a.RecommendedActions,
+		Comments: a.Comments, Tags: a.Tags, Sources: sources(a.SourceMaterials), Panels: panels(a, tf),
+		History: history(a.HistoryStates, tf), Partial: warnings(resp, tf),
 		Manage: l.newManageView(p, manageForm{ID: a.ID}, a),
 	}
 	if raw, err := json.MarshalIndent(a, "", "  "); err == nil {
@@ -106,9 +106,9 @@ func notFound(err error) error {
 		"Microsoft Graph has no legacy alert with this id. Check the id, or go back to the list. Since the legacy API was retired (2026), it knows no alert at all: alerts now live in Alerts (alerts_v2).")
 }
 
-// legacyFields builds a list of fields from name, value pairs, leaving out
+// fieldsOf builds a list of fields from name, value pairs, leaving out
 // empty values so panels show only what the provider filled in.
-func legacyFields(pairs ...string) []page.Field {
+func fieldsOf(pairs ...string) []page.Field {
 	out := make([]page.Field, 0, len(pairs)/2)
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if pairs[i+1] != "" {
@@ -118,7 +118,7 @@ func legacyFields(pairs ...string) []page.Field {
 	return out
 }
 
-func legacyYesNo(b *bool) string {
+func yesNo(b *bool) string {
 	switch {
 	case b == nil:
 		return ""
@@ -129,14 +129,14 @@ func legacyYesNo(b *bool) string {
 	}
 }
 
-func legacyInt32(n *int32) string {
+func int32Text(n *int32) string {
 	if n == nil {
 		return ""
 	}
 	return strconv.Itoa(int(*n))
 }
 
-func legacyHash(h *graph.FileHash) string {
+func hashText(h *graph.FileHash) string {
 	if h == nil || h.HashValue == "" {
 		return ""
 	}
@@ -146,7 +146,7 @@ func legacyHash(h *graph.FileHash) string {
 	return h.HashValue
 }
 
-func legacyProps(a *graph.LegacyAlert, tf page.TimeFormatter) []page.Field {
+func props(a *graph.LegacyAlert, tf page.TimeFormatter) []page.Field {
 	vi := a.VendorInformation
 	if vi == nil {
 		vi = &graph.SecurityVendorInformation{}
@@ -157,7 +157,7 @@ func legacyProps(a *graph.LegacyAlert, tf page.TimeFormatter) []page.Field {
 		}
 		return *p
 	}
-	return legacyFields(
+	return fieldsOf(
 		"id", a.ID,
 		"category", a.Category,
 		"severity", string(a.Severity),
@@ -168,7 +168,7 @@ func legacyProps(a *graph.LegacyAlert, tf page.TimeFormatter) []page.Field {
 		"vendor", vi.Vendor,
 		"providerVersion", deref(vi.ProviderVersion),
 		"subProvider", deref(vi.SubProvider),
-		"confidence", legacyInt32(a.Confidence),
+		"confidence", int32Text(a.Confidence),
 		"activityGroupName", a.ActivityGroupName,
 		"createdDateTime", tf.Time(a.CreatedDateTime, page.Exact),
 		"eventDateTime", tf.Time(a.EventDateTime, page.Exact),
@@ -182,13 +182,13 @@ func legacyProps(a *graph.LegacyAlert, tf page.TimeFormatter) []page.Field {
 	)
 }
 
-// legacySources makes source materials links only when they are https
+// sources makes source materials links only when they are https
 // URLs with a host: anything else (javascript:, http:, text) is shown as
 // text, never as a link.
-func legacySources(list []string) []legacySource {
-	out := make([]legacySource, 0, len(list))
+func sources(list []string) []source {
+	out := make([]source, 0, len(list))
 	for _, s := range list {
-		src := legacySource{Text: s}
+		src := source{Text: s}
 		if u, err := url.Parse(s); err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil {
 			src.Href = u.String()
 		}
@@ -197,47 +197,47 @@ func legacySources(list []string) []legacySource {
 	return out
 }
 
-// legacyPanels turns the alert's state collections into panels, in the
+// panels turns the alert's state collections into panels, in the
 // order an analyst reads them: who, where, what ran, what it touched.
-func legacyPanels(a *graph.LegacyAlert, tf page.TimeFormatter) []legacyPanel {
-	var panels []legacyPanel
-	add := func(id, title, prop string, items []legacyItem) {
+func panels(a *graph.LegacyAlert, tf page.TimeFormatter) []panel {
+	var out []panel
+	add := func(id, title, prop string, items []item) {
 		if len(items) > 0 {
-			panels = append(panels, legacyPanel{ID: id, Title: title, Property: prop, Items: items})
+			out = append(out, panel{ID: id, Title: title, Property: prop, Items: items})
 		}
 	}
-	var items []legacyItem
+	var items []item
 	for _, u := range a.UserStates {
-		items = append(items, legacyItem{Heading: cmp.Or(u.UserPrincipalName, u.AccountName, u.AADUserID, "User"), Fields: legacyFields(
+		items = append(items, item{Heading: cmp.Or(u.UserPrincipalName, u.AccountName, u.AADUserID, "User"), Fields: fieldsOf(
 			"userPrincipalName", u.UserPrincipalName, "accountName", u.AccountName, "domainName", u.DomainName,
 			"aadUserId", u.AADUserID, "onPremisesSecurityIdentifier", u.OnPremisesSecurityIdentifier,
 			"userAccountType", string(u.UserAccountType), "emailRole", string(u.EmailRole),
 			"logonDateTime", tf.Time(u.LogonDateTime, page.Exact), "logonType", string(u.LogonType), "logonIp", u.LogonIP,
-			"logonLocation", u.LogonLocation, "logonId", u.LogonID, "isVpn", legacyYesNo(u.IsVPN), "riskScore", u.RiskScore)})
+			"logonLocation", u.LogonLocation, "logonId", u.LogonID, "isVpn", yesNo(u.IsVPN), "riskScore", u.RiskScore)})
 	}
 	add("users", "Users", "userStates", items)
 	items = nil
 	for _, h := range a.HostStates {
-		items = append(items, legacyItem{Heading: cmp.Or(h.FQDN, h.NetBIOSName, h.PrivateIPAddress, "Host"), Fields: legacyFields(
+		items = append(items, item{Heading: cmp.Or(h.FQDN, h.NetBIOSName, h.PrivateIPAddress, "Host"), Fields: fieldsOf(
 			"fqdn", h.FQDN, "netBiosName", h.NetBIOSName, "os", h.OS, "privateIpAddress", h.PrivateIPAddress,
-			"publicIpAddress", h.PublicIPAddress, "isAzureAadJoined", legacyYesNo(h.IsAzureADJoined),
-			"isAzureAadRegistered", legacyYesNo(h.IsAzureADRegistered), "isHybridAzureDomainJoined", legacyYesNo(h.IsHybridAzureDomainJoined),
+			"publicIpAddress", h.PublicIPAddress, "isAzureAadJoined", yesNo(h.IsAzureADJoined),
+			"isAzureAadRegistered", yesNo(h.IsAzureADRegistered), "isHybridAzureDomainJoined", yesNo(h.IsHybridAzureDomainJoined),
 			"riskScore", h.RiskScore)})
 	}
 	add("hosts", "Hosts", "hostStates", items)
 	items = nil
 	for _, f := range a.FileStates {
-		items = append(items, legacyItem{Heading: cmp.Or(f.Name, f.Path, "File"), Fields: legacyFields(
-			"name", f.Name, "path", f.Path, "fileHash", legacyHash(f.FileHash), "riskScore", f.RiskScore)})
+		items = append(items, item{Heading: cmp.Or(f.Name, f.Path, "File"), Fields: fieldsOf(
+			"name", f.Name, "path", f.Path, "fileHash", hashText(f.FileHash), "riskScore", f.RiskScore)})
 	}
 	add("files", "Files", "fileStates", items)
 	items = nil
 	for _, p := range a.Processes {
-		items = append(items, legacyItem{Heading: cmp.Or(p.Name, p.Path, "Process"), Fields: legacyFields(
-			"name", p.Name, "processId", legacyInt32(p.ProcessID), "path", p.Path, "commandLine", p.CommandLine,
+		items = append(items, item{Heading: cmp.Or(p.Name, p.Path, "Process"), Fields: fieldsOf(
+			"name", p.Name, "processId", int32Text(p.ProcessID), "path", p.Path, "commandLine", p.CommandLine,
 			"accountName", p.AccountName, "createdDateTime", tf.Time(p.CreatedDateTime, page.Exact), "integrityLevel", string(p.IntegrityLevel),
-			"isElevated", legacyYesNo(p.IsElevated), "fileHash", legacyHash(p.FileHash), "parentProcessName", p.ParentProcessName,
-			"parentProcessId", legacyInt32(p.ParentProcessID), "parentProcessCreatedDateTime", tf.Time(p.ParentProcessCreatedDateTime, page.Exact))})
+			"isElevated", yesNo(p.IsElevated), "fileHash", hashText(p.FileHash), "parentProcessName", p.ParentProcessName,
+			"parentProcessId", int32Text(p.ParentProcessID), "parentProcessCreatedDateTime", tf.Time(p.ParentProcessCreatedDateTime, page.Exact))})
 	}
 	add("processes", "Processes", "processes", items)
 	items = nil
@@ -251,7 +251,7 @@ func legacyPanels(a *graph.LegacyAlert, tf page.TimeFormatter) []legacyPanel {
 		if src != "" || dst != "" {
 			heading = cmp.Or(src, "?") + " → " + cmp.Or(dst, "?")
 		}
-		items = append(items, legacyItem{Heading: heading, Fields: legacyFields(
+		items = append(items, item{Heading: heading, Fields: fieldsOf(
 			"direction", string(n.Direction), "protocol", string(n.Protocol), "status", string(n.Status),
 			"sourceAddress", n.SourceAddress, "sourcePort", n.SourcePort, "sourceLocation", n.SourceLocation,
 			"destinationAddress", n.DestinationAddress, "destinationPort", n.DestinationPort, "destinationDomain", n.DestinationDomain,
@@ -264,51 +264,51 @@ func legacyPanels(a *graph.LegacyAlert, tf page.TimeFormatter) []legacyPanel {
 	add("network", "Network connections", "networkConnections", items)
 	items = nil
 	for _, m := range a.MalwareStates {
-		items = append(items, legacyItem{Heading: cmp.Or(m.Name, m.Family, "Malware"), Fields: legacyFields(
-			"name", m.Name, "family", m.Family, "category", m.Category, "severity", m.Severity, "wasRunning", legacyYesNo(m.WasRunning))})
+		items = append(items, item{Heading: cmp.Or(m.Name, m.Family, "Malware"), Fields: fieldsOf(
+			"name", m.Name, "family", m.Family, "category", m.Category, "severity", m.Severity, "wasRunning", yesNo(m.WasRunning))})
 	}
 	add("malware", "Malware", "malwareStates", items)
 	items = nil
 	for _, k := range a.RegistryKeyStates {
-		items = append(items, legacyItem{Heading: cmp.Or(k.Key, k.ValueName, "Registry key"), Fields: legacyFields(
+		items = append(items, item{Heading: cmp.Or(k.Key, k.ValueName, "Registry key"), Fields: fieldsOf(
 			"hive", string(k.Hive), "key", k.Key, "operation", string(k.Operation), "valueName", k.ValueName,
 			"valueType", string(k.ValueType), "valueData", k.ValueData, "oldKey", k.OldKey, "oldValueName", k.OldValueName,
-			"oldValueData", k.OldValueData, "processId", legacyInt32(k.ProcessID))})
+			"oldValueData", k.OldValueData, "processId", int32Text(k.ProcessID))})
 	}
 	add("registry", "Registry keys", "registryKeyStates", items)
 	items = nil
 	for _, c := range a.CloudAppStates {
-		items = append(items, legacyItem{Heading: cmp.Or(c.DestinationServiceName, c.DestinationServiceIP, "Cloud app"), Fields: legacyFields(
+		items = append(items, item{Heading: cmp.Or(c.DestinationServiceName, c.DestinationServiceIP, "Cloud app"), Fields: fieldsOf(
 			"destinationServiceName", c.DestinationServiceName, "destinationServiceIp", c.DestinationServiceIP, "riskScore", c.RiskScore)})
 	}
 	add("cloudapps", "Cloud applications", "cloudAppStates", items)
 	items = nil
 	for _, v := range a.VulnerabilityStates {
-		items = append(items, legacyItem{Heading: cmp.Or(v.CVE, "Vulnerability"), Fields: legacyFields(
-			"cve", v.CVE, "severity", v.Severity, "wasRunning", legacyYesNo(v.WasRunning))})
+		items = append(items, item{Heading: cmp.Or(v.CVE, "Vulnerability"), Fields: fieldsOf(
+			"cve", v.CVE, "severity", v.Severity, "wasRunning", yesNo(v.WasRunning))})
 	}
 	add("vulnerabilities", "Vulnerabilities", "vulnerabilityStates", items)
 	items = nil
 	for _, t := range a.Triggers {
-		items = append(items, legacyItem{Heading: cmp.Or(t.Name, "Trigger"), Fields: legacyFields(
+		items = append(items, item{Heading: cmp.Or(t.Name, "Trigger"), Fields: fieldsOf(
 			"name", t.Name, "type", t.Type, "value", t.Value)})
 	}
 	add("triggers", "Triggers", "triggers", items)
 	items = nil
 	for _, r := range a.SecurityResources {
-		items = append(items, legacyItem{Heading: cmp.Or(r.Resource, "Resource"), Fields: legacyFields(
+		items = append(items, item{Heading: cmp.Or(r.Resource, "Resource"), Fields: fieldsOf(
 			"resource", r.Resource, "resourceType", string(r.ResourceType))})
 	}
 	add("resources", "Security resources", "securityResources", items)
-	return panels
+	return out
 }
 
-// legacyHistory lists the provider's record of past changes, newest first.
-func legacyHistory(hs []graph.AlertHistoryState, tf page.TimeFormatter) []legacyItem {
-	out := make([]legacyItem, 0, len(hs))
+// history lists the provider's record of past changes, newest first.
+func history(hs []graph.AlertHistoryState, tf page.TimeFormatter) []item {
+	out := make([]item, 0, len(hs))
 	for i := len(hs) - 1; i >= 0; i-- {
 		h := hs[i]
-		out = append(out, legacyItem{Heading: cmp.Or(tf.Time(h.UpdatedDateTime, page.Exact), "Change"), Fields: legacyFields(
+		out = append(out, item{Heading: cmp.Or(tf.Time(h.UpdatedDateTime, page.Exact), "Change"), Fields: fieldsOf(
 			"user", h.User, "status", string(h.Status), "feedback", string(h.Feedback), "assignedTo", h.AssignedTo,
 			"comments", page.JoinList(h.Comments), "appId", h.AppID)})
 	}
