@@ -87,7 +87,7 @@ func (c choices) parseFilter(q url.Values) (filter, page.FieldErrors) {
 		}
 		if !from.IsZero() && !to.IsZero() && to.Before(from) {
 			errs.Add(r.to, "This is before %s (%s): no alert %s in that range. Swap the dates, or widen the range.",
-				r.from, from.Format(dateLayout), r.what)
+				r.from, strings.TrimSpace(q.Get(r.from)), r.what)
 		}
 	}
 	f.AssignedToMe = q.Get("assignedToMe") != ""
