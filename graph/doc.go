@@ -19,7 +19,7 @@
 //		ClientSecret: clientSecret,
 //		Endpoint:     endpoints.AzureAD(tenant), // login.microsoftonline.com/{tenant}/oauth2/v2.0/...
 //		RedirectURL:  "http://localhost:5000/login/authorized",
-//		Scopes:       []string{"User.Read", "SecurityAlert.ReadWrite.All", "offline_access"},
+//		Scopes:       append(graph.DelegatedScopes(), "offline_access"),
 //	}
 //	c, err := graph.New(graph.Options{
 //		Tokens:     graph.DelegatedTokens(ctx, conf, storedToken, saveToken),
@@ -30,6 +30,10 @@
 //		Filter: graph.Eq("status", graph.Enum(graph.AlertStatusNew)),
 //		Top:    50,
 //	})
+//
+// [DelegatedScopes] lists the permissions to request and [ScopeFor] the
+// ones that give an [Access], so that a program never spells a permission
+// itself.
 //
 // # Against Microsoft Graph, as the application (app-only)
 //

@@ -85,15 +85,12 @@ type Kit struct {
 	pages map[string]*template.Template
 }
 
-// Names of the kit's own pages.
+// The kit's own pages: the error page (data: [ErrorView]) and the page
+// that shows the result of a change (data: [CompareView]).
 const (
 	errorPage   = "page/error"
-	comparePage = "page/compare"
+	ComparePage = "page/compare"
 )
-
-// ComparePage is the name of the page that shows the result of a change
-// (data: [CompareView]).
-const ComparePage = comparePage
 
 // New parses every template. A template that does not parse, or a page
 // that defines no "content", fails here rather than on a user's request.
@@ -114,13 +111,12 @@ func New(o Options) (*Kit, error) {
 		o.Tokens = NewPageTokens(o.Clock, TokenOptions{})
 	}
 	k := &Kit{o: o, log: o.Logger}
-	kitFS, _ := fs.Sub(kitTemplates, "templates")
 	var err error
-	k.pages, err = parsePages(k.funcs(), o.Layout, append([]Templates{{Set: "page", FS: kitFS}}, o.Pages...))
+	k.pages, err = parsePages(k.funcs(), o.Layout, append([]Templates{Embedded("page", kitTemplates)}, o.Pages...))
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{errorPage, comparePage} {
+	for _, name := range []string{errorPage, ComparePage} {
 		if k.pages[name] == nil {
 			return nil, fmt.Errorf("page: the kit's page %s is missing", name)
 		}
