@@ -221,7 +221,9 @@ func TestClientResolution(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(n)).String()[len("0.0.0.0:"):] }
+func itoa(n int) string {
+	return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(n)).String()[len("0.0.0.0:"):]
+}
 
 // The Control hook checks the address a socket connects to, whoever
 // resolved it: the last line of defence against rebinding.
