@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -221,9 +222,7 @@ func TestClientResolution(t *testing.T) {
 	}
 }
 
-func itoa(n int) string {
-	return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(n)).String()[len("0.0.0.0:"):]
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // The Control hook checks the address a socket connects to, whoever
 // resolved it: the last line of defence against rebinding.
