@@ -499,6 +499,11 @@ func (d *Delivery) dispatch(e *change.Event, now time.Time) {
 	if alertID == "" {
 		alertID = e.ID
 	}
+	// Delays count from the commit, not from when the loop got to it.
+	at := e.At
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
 	for i := range d.snap {
 		s := &d.snap[i]
 		if !Matches(s, e.Type, doc, now) {
@@ -514,7 +519,7 @@ func (d *Delivery) dispatch(e *change.Event, now time.Time) {
 		}
 		id := d.newID()
 		body := appendChange(make([]byte, 0, 480+len(s.ClientState)), id, s, string(e.Type), alertID)
-		d.enqueue(d.endpoint(s.NotificationURL), &item{st: st, id: id, body: body, enqueued: now, notBefore: now.Add(d.faults.Delay)}, now)
+		d.enqueue(d.endpoint(s.NotificationURL), &item{st: st, id: id, body: body, enqueued: at, notBefore: at.Add(d.faults.Delay)}, now)
 	}
 }
 
