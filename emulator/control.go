@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator/activity"
+	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/graphapi"
 	"github.com/graphsec/graphsec/emulator/model"
@@ -55,6 +59,10 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("POST /_emulator/reseed", e.ctlReseed)
 	mux.HandleFunc("POST /_emulator/alerts", e.ctlAddAlert)
 	mux.HandleFunc("PATCH /_emulator/alerts/{id}", e.ctlChangeAlert)
+	mux.HandleFunc("POST /_emulator/incidents/{id}/merge", e.ctlMergeIncident)
+	mux.HandleFunc("GET /_emulator/changes", e.ctlChanges)
+	mux.HandleFunc("GET /_emulator/activity", e.ctlActivity)
+	mux.HandleFunc("POST /_emulator/activity", e.ctlSetActivity)
 	mux.HandleFunc("POST /_emulator/legacy/alerts", e.ctlAddLegacyAlert)
 	mux.HandleFunc("PATCH /_emulator/legacy/alerts/{id}", e.ctlChangeLegacyAlert)
 	mux.HandleFunc("GET /_emulator/legacy", e.ctlLegacy)
@@ -190,6 +198,7 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.store.Load(g)
+	e.act.Reset(cfg.Seed)
 	e.registerApp()
 	if err := e.idp.Reset(); err != nil {
 		ctlError(w, http.StatusInternalServerError, "%v", err)
@@ -240,6 +249,7 @@ func (e *Emulator) ctlReseed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.store.Load(g)
+	e.act.Reset(cfg.Seed)
 	e.mu.Lock()
 	e.genCfg = cfg
 	e.mu.Unlock()
@@ -267,7 +277,7 @@ func (e *Emulator) ctlAddAlert(w http.ResponseWriter, r *http.Request) {
 		ctlFail(w, err)
 		return
 	}
-	doc, err := e.store.AddAlert(incident, over, odata.At(e.clock.Now()))
+	doc, err := e.store.AddAlert(change.OriginControl, incident, over, odata.At(e.clock.Now()))
 	if err != nil {
 		ctlFail(w, err)
 		return
@@ -285,12 +295,121 @@ func (e *Emulator) ctlChangeAlert(w http.ResponseWriter, r *http.Request) {
 		ctlFail(w, err)
 		return
 	}
-	doc, err := e.store.ChangeAlert(r.PathValue("id"), ch, odata.At(e.clock.Now()))
+	doc, err := e.store.ChangeAlert(change.OriginControl, r.PathValue("id"), ch, odata.At(e.clock.Now()))
 	if err != nil {
 		ctlFail(w, err)
 		return
 	}
 	ctlJSON(w, http.StatusOK, json.RawMessage(odata.AppendObject(nil, doc, model.Graph().Alert, odata.EncodeOptions{IncludeUnknownEnumMembers: true})))
+}
+
+// ctlMergeIncident merges an incident into another as the service does
+// when it correlates them: {"into": "<incident id>"}.
+func (e *Emulator) ctlMergeIncident(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Into string `json:"into"`
+	}
+	if !readBody(w, r, &body) {
+		return
+	}
+	if body.Into == "" {
+		ctlError(w, http.StatusBadRequest, `body must be {"into": "<incident id>"}`)
+		return
+	}
+	doc, err := e.store.MergeIncident(change.OriginControl, r.PathValue("id"), body.Into, odata.At(e.clock.Now()))
+	if err != nil {
+		ctlFail(w, err)
+		return
+	}
+	ctlJSON(w, http.StatusOK, json.RawMessage(odata.AppendObject(nil, doc, model.Graph().Incident, odata.EncodeOptions{IncludeUnknownEnumMembers: true})))
+}
+
+func (e *Emulator) ctlActivity(w http.ResponseWriter, r *http.Request) {
+	ctlJSON(w, http.StatusOK, e.act.Stats())
+}
+
+// ctlSetActivity sets the living tenant's pace ({"rate": "12/min"}, "off"
+// to stop) or takes steps at once ({"steps": 10}), or both.
+func (e *Emulator) ctlSetActivity(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Rate  *string `json:"rate"`
+		Steps int     `json:"steps"`
+	}
+	if !readBody(w, r, &body) {
+		return
+	}
+	if body.Rate == nil && body.Steps == 0 {
+		ctlError(w, http.StatusBadRequest, `body must be {"rate": "12/min"} and/or {"steps": n}`)
+		return
+	}
+	if body.Steps < 0 || body.Steps > 10000 {
+		ctlError(w, http.StatusBadRequest, "steps must be between 0 and 10000")
+		return
+	}
+	if body.Rate != nil {
+		rate, err := activity.ParseRate(*body.Rate)
+		if err != nil {
+			ctlError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		e.act.SetRate(rate)
+	}
+	e.act.Step(body.Steps)
+	e.ctlActivity(w, r)
+}
+
+// changeView is a journaled change as the control plane shows it.
+type changeView struct {
+	Seq      uint64    `json:"seq"`
+	Resource string    `json:"resource"`
+	ID       string    `json:"id"`
+	Type     string    `json:"changeType"`
+	Origin   string    `json:"origin"`
+	At       time.Time `json:"at"`
+	// Changed names the top-level properties that differ from the
+	// previous version.
+	Changed []string `json:"changed,omitempty"`
+}
+
+// ctlChanges lists the last committed changes to alerts, legacy alerts and
+// incidents (?after=<seq> for those after a point), oldest first.
+func (e *Emulator) ctlChanges(w http.ResponseWriter, r *http.Request) {
+	var after uint64
+	if v := r.URL.Query().Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			ctlError(w, http.StatusBadRequest, "after must be a sequence number")
+			return
+		}
+		after = n
+	}
+	evs := e.store.Changes(after)
+	out := make([]changeView, len(evs))
+	for i, ev := range evs {
+		out[i] = changeView{Seq: ev.Seq, Resource: string(ev.Resource), ID: ev.ID, Type: string(ev.Type), Origin: string(ev.Origin), At: ev.At.UTC(), Changed: changedProps(ev.Old, ev.Doc)}
+	}
+	ctlJSON(w, http.StatusOK, map[string]any{"lastSeq": e.store.LastSeq(), "value": out})
+}
+
+// changedProps names the top-level properties that differ between two
+// versions, sorted.
+func changedProps(old, doc odata.Object) []string {
+	if old == nil {
+		return nil
+	}
+	var out []string
+	for k, v := range doc {
+		if ov, ok := old[k]; !ok || !reflect.DeepEqual(ov, v) {
+			out = append(out, k)
+		}
+	}
+	for k := range old {
+		if _, ok := doc[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (e *Emulator) ctlAddLegacyAlert(w http.ResponseWriter, r *http.Request) {
@@ -303,7 +422,7 @@ func (e *Emulator) ctlAddLegacyAlert(w http.ResponseWriter, r *http.Request) {
 		ctlFail(w, err)
 		return
 	}
-	doc, err := e.store.AddLegacyAlert(over, odata.At(e.clock.Now()))
+	doc, err := e.store.AddLegacyAlert(change.OriginControl, over, odata.At(e.clock.Now()))
 	if err != nil {
 		ctlFail(w, err)
 		return
@@ -321,7 +440,7 @@ func (e *Emulator) ctlChangeLegacyAlert(w http.ResponseWriter, r *http.Request) 
 		ctlFail(w, err)
 		return
 	}
-	doc, err := e.store.ChangeLegacyAlert(r.PathValue("id"), ch, odata.At(e.clock.Now()))
+	doc, err := e.store.ChangeLegacyAlert(change.OriginControl, r.PathValue("id"), ch, odata.At(e.clock.Now()))
 	if err != nil {
 		ctlFail(w, err)
 		return

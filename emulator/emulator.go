@@ -31,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator/activity"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/graphapi"
 	"github.com/graphsec/graphsec/emulator/idp"
@@ -96,6 +97,14 @@ type Options struct {
 	// retired it (2026): lists are empty, single alerts not found.
 	LegacyRetired bool
 
+	// Activity is the living tenant's pace: new alerts, triage, comments,
+	// merges and legacy changes at this rate (0: a still tenant; the
+	// control plane can start it later).
+	Activity activity.Rate
+	// VisibilityDelay lets the activity's updates become visible up to
+	// this long after their lastUpdateDateTime, as on the real service.
+	VisibilityDelay time.Duration
+
 	// ThrottlePerMinute enables Graph's per-app security API limit
 	// (150 on the real service); 0 leaves it off.
 	ThrottlePerMinute int
@@ -128,6 +137,7 @@ type Emulator struct {
 	thr     *graphapi.Throttle
 	legacy  *graphapi.LegacyState
 	subs    *graphapi.Subscriptions
+	act     *activity.Activity
 	control http.Handler
 	srv     *http.Server
 	ln      net.Listener
@@ -196,6 +206,7 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.served = make(chan error, 1)
 	go func() { e.served <- e.srv.Serve(ln) }()
+	e.act.Start()
 	return e, nil
 }
 
@@ -237,8 +248,24 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 		Faults: e.faults, Throttle: e.thr, Subscriptions: e.subs, Webhooks: opts.WebhookClient,
 		Clock: e.clock, Logger: opts.Logger, Legacy: e.legacy,
 	})
+	e.act = activity.New(activity.Options{
+		Store: e.store, Clock: e.clock, Seed: opts.Seed, Rate: opts.Activity, VisibilityDelay: opts.VisibilityDelay,
+		Analysts: e.analysts(), Logger: opts.Logger.With("component", "activity"),
+	})
 	e.control = e.controlPlane()
 	return e, nil
+}
+
+// analysts are the users who can change security data: the living
+// tenant's analysts.
+func (e *Emulator) analysts() []string {
+	var out []string
+	for _, u := range e.dir.Users() {
+		if u.CanWriteSecurity() {
+			out = append(out, u.UserPrincipalName)
+		}
+	}
+	return out
 }
 
 // registerApp (re)creates the demo app registration and its consent.
@@ -303,6 +330,9 @@ func (e *Emulator) Mailbox() *graphapi.Mailbox { return e.mailbox }
 // Subscriptions holds the change-notification subscriptions clients created.
 func (e *Emulator) Subscriptions() *graphapi.Subscriptions { return e.subs }
 
+// Activity is the living tenant: tests drive it with Step or SetRate.
+func (e *Emulator) Activity() *activity.Activity { return e.act }
+
 // Faults is the queue of failures to inject.
 func (e *Emulator) Faults() *graphapi.Faults { return e.faults }
 
@@ -326,6 +356,7 @@ func (e *Emulator) UserToken(user string, scopes ...string) (string, error) {
 func (e *Emulator) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
+		e.act.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err = e.srv.Shutdown(ctx)

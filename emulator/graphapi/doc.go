@@ -12,8 +12,11 @@
 // found for the segment 'x'.", as Graph does; a known path with another
 // method answers 405 with Graph's error body and an Allow header.
 //
-// Page sizes. alerts_v2 and incidents: 100 per page without $top, $top up
-// to 2000. Legacy alerts: $top per provider up to 1000 (also the default),
+// Page sizes. alerts_v2 (and an incident's alerts): 100 per page without
+// $top, $top up to 2000. Incidents: $top up to 50, as Graph (above it, 400
+// BadRequest "The limit of '50' for Top query has been exceeded. The value
+// from the incoming request is '100'."; the code is the emulator's
+// choice), and 50 per page without $top. Legacy alerts: $top per provider up to 1000 (also the default),
 // $skip up to 500. Secure scores: all 90 by default. Control profiles:
 // all. Security actions: 100. Users: 100, $top up to 999. Next links carry
 // the request's options re-encoded canonically, with $skip advanced.
@@ -46,7 +49,10 @@
 // to every alert of the incident, resolving it resolves them and
 // reactivating it reopens them as new. After any alert changes, the
 // incident's severity is the highest of its alerts', it is resolved
-// exactly when all of them are, and its lastUpdateDateTime moves on.
+// exactly when all of them are, and its lastUpdateDateTime moves on
+// (comments on an alert included). A merged incident (status redirected,
+// set only by the service) keeps its state, refuses PATCH with a 400
+// naming the incident it was merged into, and takes no new alerts.
 //
 // Permissions. Delegated calls to /security also need a directory role,
 // as Microsoft requires: Security Reader (or Global Reader) to read;
@@ -121,6 +127,18 @@
 // Throttling is off unless enabled (flag or control plane): a token bucket
 // of N requests a minute per app and tenant on /security, answering 429
 // TooManyRequests with a fractional Retry-After, Graph's throttling body.
+//
+// Compressed bodies. Microsoft's Kiota-based SDKs send every request body
+// gzip-compressed (Content-Encoding: gzip) and Graph accepts it, so every
+// write (PATCH, POST, sendMail's JSON and MIME forms) undoes gzip (also
+// spelled x-gzip); identity is no coding. Up to 3 codings may be listed,
+// applied in order ("gzip, gzip" is two layers); more is a 400. Any other
+// coding is 415 UnsupportedMediaType naming it, with Accept-Encoding: gzip,
+// identity. The 4 MB limit applies after decompression (413
+// RequestEntityTooLarge "... once decompressed"); the compressed body is
+// bounded to 4 MB as well. Damaged gzip (bad header, CRC or length, cut
+// short) is 400 BadRequest saying the body is not valid gzip data.
+// Graph's exact codes for these cases are not published.
 //
 // Tolerance. Path segments match without regard to case; OData key syntax
 // users('x') works like users/x; a trailing slash is ignored.

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/odata"
 )
 
@@ -177,46 +178,41 @@ func (a *API) updateLegacyAlert(c *call) error {
 
 // UpdateLegacyAlert applies a client's PATCH to a legacy alert.
 func (s *Store) UpdateLegacyAlert(id string, changes odata.Object, who *principal, now odata.Time) (odata.Object, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, i, ok := s.legacy.get(id)
-	if !ok {
-		return nil, notFound("alert", id)
-	}
-	vi, _ := changes["vendorInformation"].(odata.Object)
-	oldVI, _ := old["vendorInformation"].(odata.Object)
-	if !strings.EqualFold(fmt.Sprint(vi["provider"]), fmt.Sprint(oldVI["provider"])) || !strings.EqualFold(fmt.Sprint(vi["vendor"]), fmt.Sprint(oldVI["vendor"])) {
-		return nil, badRequest("vendorInformation (provider '%v', vendor '%v') does not match the alert's provider '%v' and vendor '%v'.", vi["provider"], vi["vendor"], oldVI["provider"], oldVI["vendor"])
-	}
-	if raw, ok := changes["comments"]; ok {
-		if err := checkLegacyComments(old["comments"], raw, strings.ToLower(providerOf(old))); err != nil {
-			return nil, err
+	var doc odata.Object
+	err := s.write(change.OriginClient, now, func(t *tx) error {
+		old, err := t.mustGet(change.LegacyAlerts, id)
+		if err != nil {
+			return err
 		}
-	}
-	doc := maps.Clone(old)
-	for k, v := range changes {
-		if k == "vendorInformation" {
-			continue // identifies the provider; the alert's own is kept
+		vi, _ := changes["vendorInformation"].(odata.Object)
+		oldVI, _ := old["vendorInformation"].(odata.Object)
+		if !strings.EqualFold(fmt.Sprint(vi["provider"]), fmt.Sprint(oldVI["provider"])) || !strings.EqualFold(fmt.Sprint(vi["vendor"]), fmt.Sprint(oldVI["vendor"])) {
+			return badRequest("vendorInformation (provider '%v', vendor '%v') does not match the alert's provider '%v' and vendor '%v'.", vi["provider"], vi["vendor"], oldVI["provider"], oldVI["vendor"])
 		}
-		if v == nil {
-			delete(doc, k)
-		} else {
-			doc[k] = v
+		if raw, ok := changes["comments"]; ok {
+			if err := checkLegacyComments(old["comments"], raw, strings.ToLower(providerOf(old))); err != nil {
+				return err
+			}
 		}
-	}
-	if doc["status"] == "resolved" && old["status"] != "resolved" && doc["closedDateTime"] == nil {
-		doc["closedDateTime"] = now
-	}
-	doc["lastModifiedDateTime"] = now
-	hist := odata.Object{"updatedDateTime": now, "appId": who.claims.AppID, "user": who.displayName()}
-	for _, k := range []string{"assignedTo", "comments", "feedback", "status"} {
-		if v, ok := doc[k]; ok {
-			hist[k] = v
-		}
-	}
-	doc["historyStates"] = appendComment(old["historyStates"], hist)
-	s.legacy.replace(i, doc)
-	return doc, nil
+		// vendorInformation identifies the provider; the alert's own is kept.
+		ch := maps.Clone(changes)
+		delete(ch, "vendorInformation")
+		doc, err = t.update(t.origin, change.LegacyAlerts, id, ch, func(doc, old odata.Object) error {
+			if doc["status"] == "resolved" && old["status"] != "resolved" && doc["closedDateTime"] == nil {
+				doc["closedDateTime"] = now
+			}
+			hist := odata.Object{"updatedDateTime": now, "appId": who.claims.AppID, "user": who.displayName()}
+			for _, k := range []string{"assignedTo", "comments", "feedback", "status"} {
+				if v, ok := doc[k]; ok {
+					hist[k] = v
+				}
+			}
+			doc["historyStates"] = appendComment(old["historyStates"], hist)
+			return nil
+		})
+		return err
+	})
+	return doc, err
 }
 
 func checkLegacyComments(old, next any, provider string) error {

@@ -277,9 +277,10 @@ type Store struct {
 	nextIncident int64
 
 	// sinks receive every committed change, in commit order; seq numbers
-	// them.
-	sinks []change.Sink
-	seq   uint64
+	// them; journal keeps the last journalSize.
+	sinks   []change.Sink
+	seq     uint64
+	journal []change.Event
 }
 
 // AddSink registers a consumer of change events. Sinks are called with the
@@ -303,6 +304,7 @@ func (s *Store) Load(g *gen.Generator) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen = g
+	s.journal = nil
 	s.legacy = newCollection(ds.LegacyAlerts, s.legacyLayout())
 	s.alerts = newCollection(ds.Alerts, s.alertLayout())
 	s.incidents = newCollection(ds.Incidents, s.incidentLayout())

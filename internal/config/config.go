@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/graphsec/graphsec/emulator/activity"
 )
 
 // Config is the console's configuration.
@@ -50,6 +52,9 @@ type Config struct {
 	EmulatorUnconsented bool
 	// EmulatorSeed seeds the embedded emulator's data.
 	EmulatorSeed int64
+	// EmulatorActivity is the embedded emulator's living-tenant pace: a
+	// gentle one by default, so the demo moves.
+	EmulatorActivity activity.Rate
 
 	// SessionLifetime is how long a sign-in lasts without activity.
 	SessionLifetime time.Duration
@@ -72,7 +77,10 @@ const (
 	DefaultGraphURL     = "https://graph.microsoft.com"
 	DefaultDB           = "graphsec.db"
 	DefaultEmulatorAddr = "127.0.0.1:5001"
-	RedirectPath        = "/login/authorized"
+	// DefaultEmulatorActivity is gentle: a new alert or a triage step
+	// every 15 seconds or so.
+	DefaultEmulatorActivity = "4/min"
+	RedirectPath            = "/login/authorized"
 )
 
 // variable describes one setting: its flag, its environment variable and
@@ -88,7 +96,7 @@ type variable struct {
 // and validates the result. Errors name the variable to fix.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	var seed, lifetime, unconsented, sessionKey string
+	var seed, lifetime, unconsented, sessionKey, act string
 	vars := []variable{
 		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
 		{"client-id", "GRAPHSEC_CLIENT_ID", "app registration's client id (empty: run the embedded emulator)", "", false, &c.ClientID},
@@ -102,6 +110,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"emulator-addr", "GRAPHSEC_EMULATOR_ADDR", "listen address of the embedded emulator", DefaultEmulatorAddr, false, &c.EmulatorAddr},
 		{"emulator-unconsented", "GRAPHSEC_EMULATOR_UNCONSENTED", "start the embedded emulator without admin consent (true/false)", "false", false, &unconsented},
 		{"emulator-seed", "GRAPHSEC_EMULATOR_SEED", "seed of the embedded emulator's data", "1", false, &seed},
+		{"emulator-activity", "GRAPHSEC_EMULATOR_ACTIVITY", "pace of the embedded emulator's living tenant, e.g. 12/min (off: still)", DefaultEmulatorActivity, false, &act},
 		{"session-lifetime", "GRAPHSEC_SESSION_LIFETIME", "how long a sign-in lasts without activity", "12h", false, &lifetime},
 		{"session-key", "GRAPHSEC_SESSION_KEY", "base64 of 32 random bytes sealing stored tokens (default: a new key each start)", "", true, &sessionKey},
 		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
@@ -135,6 +144,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	if _, err := fmt.Sscan(seed, &c.EmulatorSeed); err != nil {
 		bad("GRAPHSEC_EMULATOR_SEED", "%q is not an integer", seed)
+	}
+	if r, err := activity.ParseRate(act); err != nil {
+		bad("GRAPHSEC_EMULATOR_ACTIVITY", "%v", err)
+	} else {
+		c.EmulatorActivity = r
 	}
 	switch strings.ToLower(unconsented) {
 	case "true", "1", "yes":
