@@ -40,6 +40,14 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		return strings.Join(out, ", ")
 	},
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+	// noquery leaves a URL's query (which may carry a secret) off a page.
+	"noquery": func(u string) string {
+		if i := strings.IndexAny(u, "?#"); i >= 0 {
+			return u[:i]
+		}
+		return u
+	},
+	"percent": func(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + " %" },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // maxControlBody bounds control plane request bodies.
@@ -85,6 +93,7 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("GET /_emulator/throttle", e.ctlThrottle)
 	mux.HandleFunc("POST /_emulator/throttle", e.ctlSetThrottle)
 	mux.HandleFunc("POST /_emulator/tokens", e.ctlToken)
+	e.deliveryRoutes(mux)
 	mux.HandleFunc("/_emulator/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "no such control plane endpoint: %s %s", r.Method, r.URL.Path)
 	})
@@ -207,6 +216,7 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	e.faults.Clear()
 	e.mailbox.Clear()
 	e.subs.Clear()
+	e.deliver.Reset()
 	e.thr.Set(e.opts.ThrottlePerMinute)
 	e.legacy.SetRetired(e.opts.LegacyRetired)
 	e.log.Info("emulator reset")
@@ -519,6 +529,7 @@ func (e *Emulator) ctlSetConsent(w http.ResponseWriter, r *http.Request) {
 	} else {
 		e.dir.RevokeAdminConsent(app.ClientID)
 	}
+	e.deliver.Kick() // subscriptions pause (or resume) now, not at the next poll
 	ctlJSON(w, http.StatusOK, e.consentOf(app.ClientID))
 }
 
@@ -614,6 +625,7 @@ func (e *Emulator) ctlSetClock(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, `body must be {"advance": "90m"} or {"set": "<RFC 3339 time>"}`)
 		return
 	}
+	e.deliver.Kick() // retries and lifecycle events due at the new time go now
 	e.ctlClock(w, r)
 }
 
@@ -705,7 +717,8 @@ func (e *Emulator) render(w http.ResponseWriter, status int, name string, data a
 }
 
 func (e *Emulator) pageIndex(w http.ResponseWriter, r *http.Request) {
-	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users()})
+	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users(),
+		"Subscriptions": e.subscriptionViews(), "Deliveries": e.recentDeliveries(20), "DeliveryStats": e.deliver.Stats()})
 }
 
 func (e *Emulator) pageMail(w http.ResponseWriter, r *http.Request) {

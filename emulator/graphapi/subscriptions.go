@@ -197,6 +197,12 @@ func (s *Subscriptions) Active(now time.Time) []Subscription {
 	return s.matching(func(x *Subscription) bool { return !x.Expired(now) })
 }
 
+// All returns every stored subscription, expired ones included, oldest
+// first (the control plane's view).
+func (s *Subscriptions) All() []Subscription {
+	return s.matching(func(*Subscription) bool { return true })
+}
+
 // Clear forgets every subscription (control plane reset).
 func (s *Subscriptions) Clear() {
 	s.mu.Lock()
