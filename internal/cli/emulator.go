@@ -43,6 +43,7 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	fs.Var(&o.Activity, "activity", "the living tenant's pace, e.g. 12/min, 1/s (off: a still tenant)")
 	fs.DurationVar(&o.VisibilityDelay, "visibility-delay", 0, "let the activity's updates become visible up to this long after their lastUpdateDateTime, e.g. 2m")
 	fs.IntVar(&o.ThrottlePerMinute, "throttle", envInt("THROTTLE", 0), "security API requests per minute per app before 429 (Graph: 150; 0: off)")
+	deliveryFlags(fs, o)
 	return redirects
 }
 
@@ -53,7 +54,7 @@ func runEmulator(ctx context.Context, args []string, getenv func(string) string,
 	redirects := emulatorFlags(fs, &o, getenv)
 	// Values from the environment go through the flags' own parsers, so a
 	// bad one is refused with the variable's name.
-	for _, v := range []struct{ env, flag string }{{"GRAPHSEC_EMULATOR_ACTIVITY", "activity"}, {"GRAPHSEC_EMULATOR_VISIBILITY_DELAY", "visibility-delay"}} {
+	for _, v := range append([]struct{ env, flag string }{{"GRAPHSEC_EMULATOR_ACTIVITY", "activity"}, {"GRAPHSEC_EMULATOR_VISIBILITY_DELAY", "visibility-delay"}}, deliveryEnv()...) {
 		if val := getenv(v.env); val != "" {
 			if err := fs.Set(v.flag, val); err != nil {
 				return usagef("%s=%q: %v", v.env, val, err)
