@@ -87,8 +87,8 @@ type Faults struct {
 	// shuffled together with the ones queued behind them, so they arrive
 	// out of order within and across POSTs.
 	Reorder float64 `json:"reorder"`
-	// Delay holds every notification this long (emulated time) before it
-	// may be sent.
+	// Delay holds every notification until this long (emulated time)
+	// after its change before it may be sent.
 	Delay time.Duration `json:"-"`
 }
 

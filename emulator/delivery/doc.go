@@ -143,6 +143,6 @@
 // Duplicate sends that share of delivered notifications again, same id,
 // in a later POST; Reorder shuffles that share of POSTs together with the
 // notifications queued behind them, so they arrive out of order within
-// and across POSTs; Delay holds every notification (emulated time)
-// before it may be sent. Receivers must cope with the first two.
+// and across POSTs; Delay holds every notification until that long
+// (emulated time) after its change before it may be sent. Receivers must cope with the first two.
 package delivery
