@@ -674,7 +674,7 @@ func (d *Delivery) take(ep *endpoint, now time.Time) *batch {
 		}
 		i++
 		if !d.live(it, now) {
-			d.dropItems(ep, []*item{it}, DropSubscriptionGone)
+			d.dropItems(ep, []*item{it}, deadReason(it))
 			continue
 		}
 		out = append(out, it)
@@ -703,18 +703,23 @@ func (d *Delivery) take(ep *endpoint, now time.Time) *batch {
 
 func (d *Delivery) keepLive(ep *endpoint, items []*item, now time.Time) []*item {
 	kept := items[:0]
-	var gone []*item
 	for _, it := range items {
 		if d.live(it, now) {
 			kept = append(kept, it)
 		} else {
-			gone = append(gone, it)
+			d.dropItems(ep, []*item{it}, deadReason(it))
 		}
 	}
-	if len(gone) > 0 {
-		d.dropItems(ep, gone, DropSubscriptionGone)
-	}
+	clear(items[len(kept):])
 	return kept
+}
+
+// deadReason says why a change notification is no longer live.
+func deadReason(it *item) string {
+	if it.st != nil && !it.st.gone && it.st.paused() {
+		return DropPaused
+	}
+	return DropSubscriptionGone
 }
 
 // next pops the next endpoint with something to send and marks it in
