@@ -1,12 +1,15 @@
 package delivery
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/graphapi"
@@ -188,6 +191,59 @@ func FuzzDeliveryDecision(f *testing.F) {
 		h.d.mu.Unlock()
 		if got := queued == 1; got != want || queued > 1 {
 			t.Fatalf("filter %q, %s %v -> %v: %d notifications, want %v", expr, typ, old, doc, queued, want)
+		}
+	})
+}
+
+// FuzzPayload: whatever the ids and clientState hold (quotes, control
+// characters, invalid UTF-8, slashes), a notification collection is valid
+// JSON carrying them, and the resource path is the escaped id.
+func FuzzPayload(f *testing.F) {
+	f.Add("da637551227677560813_-961444813", "secret", "sub-1")
+	f.Add(`a"b\c`, "\x00\u2028<script>", "é/../x")
+	f.Add("\xff\xfe", "", "?#")
+	now := time.Date(2026, 11, 20, 9, 30, 0, 123456789, time.UTC)
+	f.Fuzz(func(t *testing.T, alertID, clientState, subID string) {
+		s := &graphapi.Subscription{ID: subID, ClientState: clientState, TenantID: testTenant, ExpirationDateTime: now}
+		items := []*item{
+			{body: appendChange(nil, "n-1", s, "updated", alertID)},
+			{body: appendLifecycle(nil, s, ReauthorizationRequired)},
+		}
+		raw := appendCollection(nil, items)
+		var got struct {
+			Value []map[string]any `json:"value"`
+		}
+		if err := json.Unmarshal(raw, &got); err != nil || len(got.Value) != 2 {
+			t.Fatalf("invalid collection %q: %v", raw, err)
+		}
+		// Each byte of invalid UTF-8 becomes U+FFFD, as encoding/json does.
+		valid := func(s string) string {
+			var b strings.Builder
+			for i := 0; i < len(s); {
+				r, n := utf8.DecodeRuneInString(s[i:])
+				if r == utf8.RuneError && n == 1 {
+					b.WriteRune(utf8.RuneError)
+				} else {
+					b.WriteString(s[i : i+n])
+				}
+				i += n
+			}
+			return b.String()
+		}
+		n, l := got.Value[0], got.Value[1]
+		if n["resource"] != "security/alerts/"+valid(url.PathEscape(alertID)) || n["subscriptionId"] != valid(subID) {
+			t.Fatalf("notification %v", n)
+		}
+		rd, _ := n["resourceData"].(map[string]any)
+		if rd["id"] != valid(alertID) {
+			t.Fatalf("resourceData %v", rd)
+		}
+		want := any(valid(clientState))
+		if clientState == "" {
+			want = nil
+		}
+		if n["clientState"] != want || l["clientState"] != want || l["subscriptionExpirationDateTime"] != "2026-11-20T09:30:00.1234567Z" {
+			t.Fatalf("clientState %v / %v, lifecycle %v", n["clientState"], l["clientState"], l)
 		}
 	})
 }
