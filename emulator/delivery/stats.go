@@ -142,7 +142,7 @@ func (d *Delivery) Stats() Stats {
 	s := Stats{
 		Delivered: d.totals.delivered, Requests: d.totals.requests, FailedAttempts: d.totals.failedAttempts,
 		Duplicated: d.totals.duplicated, LifecycleSent: d.totals.lifecycle, Pending: d.pending, Backlog: backlog,
-		Dropped: maps.Clone(d.totals.dropped), Faults: d.faults.JSON(),
+		Dropped: maps.Clone(d.totals.dropped), Faults: d.faults.JSON(), Endpoints: []EndpointStats{},
 	}
 	if lost > 0 {
 		s.Dropped[DropBacklog] += lost
