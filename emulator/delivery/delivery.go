@@ -859,7 +859,7 @@ func (d *Delivery) record(ep *endpoint, b *batch, r result, now time.Time) {
 		d.totals.delivered += n
 		ep.delivered += n
 		for _, it := range b.items {
-			if it.st != nil {
+			if it.st != nil && !it.lifecycle {
 				it.st.delivered++
 			}
 		}
@@ -872,7 +872,7 @@ func (d *Delivery) record(ep *endpoint, b *batch, r result, now time.Time) {
 		d.totals.failedAttempts++
 		ep.failed++
 		for _, it := range b.items {
-			if it.st != nil {
+			if it.st != nil && !it.lifecycle {
 				it.st.failedAttempts++
 			}
 		}

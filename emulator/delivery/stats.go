@@ -89,7 +89,9 @@ func (ep *endpoint) stats() EndpointStats {
 	return s
 }
 
-// SubscriptionStats is delivery's view of one subscription.
+// SubscriptionStats is delivery's view of one subscription. Delivered
+// and FailedAttempts count its change notifications; LifecycleSent the
+// lifecycle notifications queued for it; Pending and Dropped both kinds.
 type SubscriptionStats struct {
 	Delivered      uint64 `json:"delivered"`
 	Pending        int    `json:"pending"`
@@ -105,7 +107,8 @@ type SubscriptionStats struct {
 	Endpoint *EndpointStats `json:"endpoint"`
 }
 
-// Stats are delivery's counters since the last reset.
+// Stats are delivery's counters since the last reset; Delivered counts
+// change and lifecycle notifications acknowledged with a 2xx.
 type Stats struct {
 	Delivered      uint64 `json:"delivered"`
 	Requests       uint64 `json:"requests"`
