@@ -206,6 +206,11 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusInternalServerError, "%v", err)
 		return
 	}
+	// Subscriptions and delivery go first: re-registering the app revokes
+	// and re-grants consent, which delivery would otherwise see as a
+	// revocation of the old subscriptions' consent.
+	e.subs.Clear()
+	e.deliver.Reset()
 	e.store.Load(g)
 	e.act.Reset(cfg.Seed)
 	e.registerApp()
@@ -215,8 +220,6 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	}
 	e.faults.Clear()
 	e.mailbox.Clear()
-	e.subs.Clear()
-	e.deliver.Reset()
 	e.thr.Set(e.opts.ThrottlePerMinute)
 	e.legacy.SetRetired(e.opts.LegacyRetired)
 	e.log.Info("emulator reset")
