@@ -109,11 +109,14 @@ func LangCookie(l Lang, secure bool) *http.Cookie {
 // immutable and safe for concurrent use; make one and pass it to whatever
 // needs it.
 type Bundle struct {
-	cats    [numLangs]*catalog
-	forms   [numLangs]formSet
-	nums    [numLangs]*message.Printer
-	matcher language.Matcher
-	clk     clock.Clock
+	cats  [numLangs]*catalog
+	forms [numLangs]formSet
+	nums  [numLangs]*message.Printer
+	// groupSep is each language's digit-group separator as x/text
+	// writes it, or "" to leave grouping to x/text (see appendInt).
+	groupSep [numLangs]string
+	matcher  language.Matcher
+	clk      clock.Clock
 }
 
 //go:embed catalog/*.txt
@@ -146,6 +149,7 @@ func Load(fsys fs.FS, clk clock.Clock) (*Bundle, error) {
 		tags[l] = info.xtag
 		b.forms[l] = integerForms(info.xtag)
 		b.nums[l] = message.NewPrinter(info.xtag)
+		b.groupSep[l] = groupSeparator(b.nums[l])
 		name := info.tag + ".txt"
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {

@@ -132,7 +132,7 @@ const evidencePrefix = "microsoft.graph.security."
 // unknown type reads "Kubernetes Pod" for kubernetesPodEvidence.
 func (p *Printer) EvidenceType(odataType string) EnumLabel {
 	name := strings.TrimPrefix(odataType, "#")
-	if len(name) > len(evidencePrefix) && strings.EqualFold(name[:len(evidencePrefix)], evidencePrefix) {
+	if len(name) >= len(evidencePrefix) && strings.EqualFold(name[:len(evidencePrefix)], evidencePrefix) {
 		name = name[len(evidencePrefix):]
 	}
 	l := p.EnumOf(nsEvidenceType, name)

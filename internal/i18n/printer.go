@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/message"
 	"golang.org/x/text/number"
 )
 
@@ -162,7 +164,7 @@ func (p *Printer) appendArg(b []byte, v any) []byte {
 	case *time.Time:
 		return append(b, p.Time(x)...)
 	case time.Duration:
-		return append(b, p.Dur(x)...)
+		return p.appendDur(b, x)
 	case EnumLabel:
 		return append(b, x.Text...)
 	}
@@ -171,6 +173,9 @@ func (p *Printer) appendArg(b []byte, v any) []byte {
 	}
 	if f, ok := toFloat(v); ok {
 		return append(b, p.b.nums[p.lang].Sprint(number.Decimal(f, number.MaxFractionDigits(2)))...)
+	}
+	if u, ok := bigUint(v); ok {
+		return append(b, p.b.nums[p.lang].Sprint(number.Decimal(u))...)
 	}
 	if l, ok := p.enumOf(v); ok {
 		return append(b, l.Text...)
@@ -184,14 +189,58 @@ func (p *Printer) appendArg(b []byte, v any) []byte {
 	return fmt.Append(b, v)
 }
 
-// appendInt writes an integer with digit grouping. Below 1000 there is
-// nothing to group and strconv does it without allocating; larger numbers
-// go through x/text, which knows each language's separators.
+// appendInt writes an integer with the language's digit grouping. Where
+// the language groups by threes with one separator (as x/text says English
+// and Japanese do, checked when the bundle is made) it is done here without
+// allocating; otherwise x/text writes it.
 func (p *Printer) appendInt(b []byte, i int64) []byte {
 	if i > -1000 && i < 1000 {
 		return strconv.AppendInt(b, i, 10)
 	}
-	return append(b, p.b.nums[p.lang].Sprint(number.Decimal(i))...)
+	sep := p.b.groupSep[p.lang]
+	if sep == "" {
+		return append(b, p.b.nums[p.lang].Sprint(number.Decimal(i))...)
+	}
+	return appendGrouped(b, i, sep)
+}
+
+// appendGrouped writes i with sep between groups of three digits.
+func appendGrouped(b []byte, i int64, sep string) []byte {
+	u := uint64(i)
+	if i < 0 {
+		b = append(b, '-')
+		u = -u
+	}
+	var buf [20]byte
+	d := strconv.AppendUint(buf[:0], u, 10)
+	for k, c := range d {
+		if k > 0 && (len(d)-k)%3 == 0 {
+			b = append(b, sep...)
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// groupSeparator learns from x/text how a language groups digits. It
+// returns the separator when the language writes whole numbers in groups
+// of three with ASCII digits, and "" when it does something else (Indian
+// lakh grouping, other digits), so that appendInt leaves those to x/text.
+func groupSeparator(p *message.Printer) string {
+	got := p.Sprint(number.Decimal(-1234567))
+	rest, ok := strings.CutPrefix(got, "-1")
+	if !ok {
+		return ""
+	}
+	i := strings.Index(rest, "234")
+	if i <= 0 {
+		return ""
+	}
+	sep := rest[:i]
+	if got != "-1"+sep+"234"+sep+"567" || strings.ContainsAny(sep, "0123456789") {
+		return ""
+	}
+	return sep
 }
 
 // N writes a number with the language's digit grouping ("1,234,567");
@@ -202,10 +251,14 @@ func (p *Printer) N(v any) string {
 		if i > -1000 && i < 1000 {
 			return strconv.FormatInt(i, 10)
 		}
-		return p.b.nums[p.lang].Sprint(number.Decimal(i))
+		var buf [32]byte
+		return string(p.appendInt(buf[:0], i))
 	}
 	if f, ok := toFloat(v); ok {
 		return p.b.nums[p.lang].Sprint(number.Decimal(f, number.MaxFractionDigits(2)))
+	}
+	if u, ok := bigUint(v); ok {
+		return p.b.nums[p.lang].Sprint(number.Decimal(u))
 	}
 	if isNilPointer(v) {
 		return ""
@@ -236,9 +289,9 @@ func toInt(v any) (int64, bool) {
 	case int8:
 		return int64(x), true
 	case uint:
-		return clampUint(uint64(x)), true
+		return int64(x), x <= math.MaxInt64
 	case uint64:
-		return clampUint(x), true
+		return int64(x), x <= math.MaxInt64
 	case uint32:
 		return int64(x), true
 	case uint16:
@@ -261,11 +314,15 @@ func toInt(v any) (int64, bool) {
 	return 0, false
 }
 
-func clampUint(u uint64) int64 {
-	if u > math.MaxInt64 {
-		return math.MaxInt64
+// bigUint returns an unsigned integer too large for int64.
+func bigUint(v any) (uint64, bool) {
+	switch x := v.(type) {
+	case uint64:
+		return x, x > math.MaxInt64
+	case uint:
+		return uint64(x), uint64(x) > math.MaxInt64
 	}
-	return int64(u)
+	return 0, false
 }
 
 func toFloat(v any) (float64, bool) {
@@ -456,30 +513,61 @@ func calendarDays(a, b time.Time) int64 {
 // "3d 4h", "350 ms" / "2 時間 15 分", "45 秒", "3 日 4 時間", "350 ミリ秒".
 // The smaller unit is truncated, and left out when zero.
 func (p *Printer) Dur(d time.Duration) string {
+	var buf [64]byte
+	return string(p.appendDur(buf[:0], d))
+}
+
+// appendDur is Dur appending to b. It renders its messages with
+// appendIntMessage rather than T, so that T's arguments may be durations
+// without T calling itself (which would cost every T with arguments a heap
+// buffer: escape analysis gives up on recursive calls).
+func (p *Printer) appendDur(b []byte, d time.Duration) []byte {
 	if d < 0 {
 		if d == math.MinInt64 {
 			d++
 		}
-		return "-" + p.Dur(-d)
+		return p.appendDur(append(b, '-'), -d)
 	}
 	if d < time.Second {
-		return p.T("duration.millis", "ms", int64(d/time.Millisecond))
+		return p.appendIntMessage(b, "duration.millis", "ms", int64(d/time.Millisecond), "", 0)
 	}
 	secs := int64(d / time.Second)
 	days, hours, mins, s := secs/86400, secs/3600%24, secs/60%60, secs%60
 	switch {
 	case days > 0 && hours > 0:
-		return p.T("duration.dayHour", "d", days, "h", hours)
+		return p.appendIntMessage(b, "duration.dayHour", "d", days, "h", hours)
 	case days > 0:
-		return p.T("duration.day", "d", days)
+		return p.appendIntMessage(b, "duration.day", "d", days, "", 0)
 	case hours > 0 && mins > 0:
-		return p.T("duration.hourMin", "h", hours, "m", mins)
+		return p.appendIntMessage(b, "duration.hourMin", "h", hours, "m", mins)
 	case hours > 0:
-		return p.T("duration.hour", "h", hours)
+		return p.appendIntMessage(b, "duration.hour", "h", hours, "", 0)
 	case mins > 0 && s > 0:
-		return p.T("duration.minSec", "m", mins, "s", s)
+		return p.appendIntMessage(b, "duration.minSec", "m", mins, "s", s)
 	case mins > 0:
-		return p.T("duration.min", "m", mins)
+		return p.appendIntMessage(b, "duration.min", "m", mins, "", 0)
 	}
-	return p.T("duration.sec", "s", s)
+	return p.appendIntMessage(b, "duration.sec", "s", s, "", 0)
+}
+
+// appendIntMessage renders a message of at most two integer placeholders
+// (a plain message: the duration units) as T would.
+func (p *Printer) appendIntMessage(b []byte, key, n1 string, v1 int64, n2 string, v2 int64) []byte {
+	m := p.c.msgs[key]
+	if m == nil {
+		return append(b, marker(key)...)
+	}
+	for _, pt := range m.forms[plural.Other].parts {
+		switch {
+		case pt.arg == "":
+			b = append(b, pt.text...)
+		case pt.arg == n1:
+			b = p.appendInt(b, v1)
+		case pt.arg == n2 && n2 != "":
+			b = p.appendInt(b, v2)
+		default:
+			b = append(b, marker(key+":{"+pt.arg+"}")...)
+		}
+	}
+	return b
 }
