@@ -105,7 +105,8 @@ func (b *Bundle) checkCall(pos, fn, key string, names []string, nonLiteral bool)
 
 // CheckTemplate reports every call of the printer's T or Count in t's
 // templates (t and all associated with it) whose key is missing from the
-// catalogs or whose arguments do not match the message's placeholders. It
+// catalogs or whose arguments do not match the message's placeholders, and
+// every EnumOf whose namespace the catalogs do not have. It
 // recognises calls written {{$.L.T "key" "name" value}}, {{.L.T …}} and,
 // for a FuncMap-bound set, {{T "key" …}}; a key that is not a literal
 // string is skipped (it cannot be checked before run time).
@@ -189,7 +190,7 @@ func (b *Bundle) checkCommand(tree *parse.Tree, cmd *parse.CommandNode) []Proble
 			fn = f.Field[len(f.Field)-1]
 		}
 	}
-	if fn != "T" && fn != "Count" {
+	if fn != "T" && fn != "Count" && fn != "EnumOf" {
 		return nil
 	}
 	keyNode, ok := cmd.Args[1].(*parse.StringNode)
@@ -197,6 +198,9 @@ func (b *Bundle) checkCommand(tree *parse.Tree, cmd *parse.CommandNode) []Proble
 		return nil
 	}
 	pos, _ := tree.ErrorContext(cmd)
+	if fn == "EnumOf" {
+		return b.checkNamespace(pos, keyNode.Text)
+	}
 	rest := cmd.Args[2:]
 	var names []string
 	nonLiteral := false
@@ -218,10 +222,18 @@ func (b *Bundle) checkCommand(tree *parse.Tree, cmd *parse.CommandNode) []Proble
 	return b.checkCall(pos, fn, keyNode.Text, names, nonLiteral)
 }
 
+// checkNamespace checks the literal namespace of an EnumOf call.
+func (b *Bundle) checkNamespace(pos, ns string) []Problem {
+	if b.cats[English].labels[ns] == nil {
+		return []Problem{{Pos: pos, Key: ns, Msg: "no such label namespace in the catalogs"}}
+	}
+	return nil
+}
+
 // CheckGoFiles reports the same problems as CheckTemplate for Go code: in
-// the .go files of dir (not its _test.go files), every method call named T or
-// Count whose first argument is a string literal is taken for a message
-// lookup and checked. It reads the source only; it does not type-check.
+// the .go files of dir (not its _test.go files), every method call named T,
+// Count or EnumOf whose first argument is a string literal is taken for a
+// message lookup and checked. It reads the source only; it does not type-check.
 func (b *Bundle) CheckGoFiles(dir string) ([]Problem, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
@@ -243,7 +255,7 @@ func (b *Bundle) CheckGoFiles(dir string) ([]Problem, error) {
 				return true
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "T" && sel.Sel.Name != "Count") {
+			if !ok || (sel.Sel.Name != "T" && sel.Sel.Name != "Count" && sel.Sel.Name != "EnumOf") {
 				return true
 			}
 			key, ok := stringLit(call.Args[0])
@@ -251,6 +263,10 @@ func (b *Bundle) CheckGoFiles(dir string) ([]Problem, error) {
 				return true
 			}
 			pos := fset.Position(call.Pos()).String()
+			if sel.Sel.Name == "EnumOf" {
+				out = append(out, b.checkNamespace(pos, key)...)
+				return true
+			}
 			rest := call.Args[1:]
 			if call.Ellipsis.IsValid() {
 				return true // T(key, args...): the pairs are built at run time

@@ -79,7 +79,8 @@ func TestCheckTemplate(t *testing.T) {
 {{.L.T "error.throttled" .Name 5}}
 {{define "x"}}{{.T "nav.nope3"}}{{end}}
 {{(.L).T "nav.nope4"}}
-{{$p := .L}}{{$p.T "nav.nope5"}}`
+{{$p := .L}}{{$p.T "nav.nope5"}}
+{{.L.EnumOf "enum.AlertStatus" .V}}{{.L.EnumOf "enum.Nope" .V}}`
 	tmpl := template.Must(template.New("t").Funcs(template.FuncMap{"T": func(string, ...any) string { return "" }}).Parse(src))
 	var got []string
 	for _, p := range b.CheckTemplate(tmpl) {
@@ -100,6 +101,7 @@ func TestCheckTemplate(t *testing.T) {
 		`t:7:36: count.alerts: argument "x" is not used by the message`,
 		`t:7:88: paging.range: argument "total" is missing (the message uses {from} {to} {total})`,
 		`t:8:2: nav.nope2: no such message in the catalogs`,
+		`t:14:37: enum.Nope: no such label namespace in the catalogs`,
 	}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
@@ -136,15 +138,16 @@ func TestCheckGoFiles(t *testing.T) {
 		got = append(got, pos+" "+p.Msg)
 	}
 	want := []string{
-		"calls.go:14 no such message in the catalogs",
-		`calls.go:15 argument "seconds" is missing (the message uses {seconds})`,
-		`calls.go:16 argument "extra" is not used by the message`,
-		"calls.go:17 arguments must come in name/value pairs",
-		`calls.go:18 argument "n" is missing (the message uses {n})`,
-		"calls.go:19 argument names must be literal strings for the check to read them",
-		`calls.go:20 argument "seconds" is missing (the message uses {seconds})`,
-		`calls.go:20 argument "n" is not used by the message`,
-		`calls.go:21 argument "seconds" is given twice`,
+		"calls.go:18 no such message in the catalogs",
+		`calls.go:19 argument "seconds" is missing (the message uses {seconds})`,
+		`calls.go:20 argument "extra" is not used by the message`,
+		"calls.go:21 arguments must come in name/value pairs",
+		`calls.go:22 argument "n" is missing (the message uses {n})`,
+		"calls.go:23 argument names must be literal strings for the check to read them",
+		`calls.go:24 argument "seconds" is missing (the message uses {seconds})`,
+		`calls.go:24 argument "n" is not used by the message`,
+		`calls.go:25 argument "seconds" is given twice`,
+		"calls.go:26 no such label namespace in the catalogs",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
