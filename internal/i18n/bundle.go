@@ -36,11 +36,18 @@ type langInfo struct {
 	// Go time layouts: a date, a compact date and time (tables), a long
 	// one with seconds (detail pages, tooltips). The zone is appended.
 	date, compact, long string
+	// listSep joins the items of a list (Printer.Labels).
+	listSep string
 }
 
-var langInfos = [numLangs]langInfo{
-	English:  {tag: "en", name: "English", xtag: language.English, date: "2006-01-02", compact: "2006-01-02 15:04", long: "2006-01-02 15:04:05"},
-	Japanese: {tag: "ja", name: "日本語", xtag: language.Japanese, date: "2006/01/02", compact: "2006/01/02 15:04", long: "2006年1月2日 15:04:05"},
+// info returns what the code knows about l (English for an unknown Lang).
+// A function rather than a table, so that the package holds no variable.
+func (l Lang) info() langInfo {
+	switch l {
+	case Japanese:
+		return langInfo{tag: "ja", name: "日本語", xtag: language.Japanese, date: "2006/01/02", compact: "2006/01/02 15:04", long: "2006年1月2日 15:04:05", listSep: "、"}
+	}
+	return langInfo{tag: "en", name: "English", xtag: language.English, date: "2006-01-02", compact: "2006-01-02 15:04", long: "2006-01-02 15:04:05", listSep: ", "}
 }
 
 // Langs returns every language, English first.
@@ -54,21 +61,11 @@ func Langs() []Lang {
 
 // Tag is the language's BCP 47 tag ("en", "ja"): the value of <html lang>,
 // of the Content-Language header and of the language cookie.
-func (l Lang) Tag() string {
-	if l >= numLangs {
-		return langInfos[English].tag
-	}
-	return langInfos[l].tag
-}
+func (l Lang) Tag() string { return l.info().tag }
 
 // Name is the language's name in itself ("English", "日本語"), as a
 // language switch shows it whatever the page's language.
-func (l Lang) Name() string {
-	if l >= numLangs {
-		return langInfos[English].name
-	}
-	return langInfos[l].name
-}
+func (l Lang) Name() string { return l.info().name }
 
 // String returns the tag.
 func (l Lang) String() string { return l.Tag() }
@@ -85,7 +82,7 @@ func ParseLang(s string) (Lang, bool) {
 		base = s[:i]
 	}
 	for l := range numLangs {
-		if strings.EqualFold(base, langInfos[l].tag) {
+		if strings.EqualFold(base, l.Tag()) {
 			return l, true
 		}
 	}
@@ -145,7 +142,7 @@ func Load(fsys fs.FS, clk clock.Clock) (*Bundle, error) {
 	var errs []error
 	tags := make([]language.Tag, numLangs)
 	for l := range numLangs {
-		info := langInfos[l]
+		info := l.info()
 		tags[l] = info.xtag
 		b.forms[l] = integerForms(info.xtag)
 		b.nums[l] = message.NewPrinter(info.xtag)
@@ -166,7 +163,7 @@ func Load(fsys fs.FS, clk clock.Clock) (*Bundle, error) {
 	entries, _ := fs.ReadDir(fsys, ".")
 	for _, e := range entries {
 		if _, ok := ParseLang(strings.TrimSuffix(e.Name(), ".txt")); !ok || !strings.HasSuffix(e.Name(), ".txt") {
-			errs = append(errs, fmt.Errorf("i18n: %s is not a catalog of a language the code knows (add the language to langInfos first)", e.Name()))
+			errs = append(errs, fmt.Errorf("i18n: %s is not a catalog of a language the code knows (add the language to Lang.info first)", e.Name()))
 		}
 	}
 	if len(errs) == 0 {

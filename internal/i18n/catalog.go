@@ -21,19 +21,26 @@ import (
 // by plural.Form (Other = 0, Zero, One, Two, Few, Many).
 const numForms = 6
 
-// formNames maps the names written in a catalog ("key[one] = …") to forms.
-var formNames = map[string]plural.Form{
-	"other": plural.Other, "zero": plural.Zero, "one": plural.One,
-	"two": plural.Two, "few": plural.Few, "many": plural.Many,
+// formNames are the names written in a catalog ("key[one] = …"), indexed
+// by plural.Form.
+func formNames() [numForms]string {
+	return [numForms]string{plural.Other: "other", plural.Zero: "zero", plural.One: "one", plural.Two: "two", plural.Few: "few", plural.Many: "many"}
 }
 
 func formName(f plural.Form) string {
-	for n, v := range formNames {
-		if v == f {
-			return n
-		}
+	if int(f) < numForms {
+		return formNames()[f]
 	}
 	return fmt.Sprintf("form%d", f)
+}
+
+func parseFormName(s string) (plural.Form, bool) {
+	for f, n := range formNames() {
+		if n == s {
+			return plural.Form(f), true
+		}
+	}
+	return plural.Other, false
 }
 
 // formSet is a set of plural forms, one bit per plural.Form.
@@ -103,14 +110,13 @@ type catalog struct {
 	enums map[string]*labelNS
 }
 
-// Namespaces whose messages are labels: they must be static text.
-var labelPrefixes = []string{"enum.", nsCategory + ".", nsLegacyCategory + ".", nsScoreCategory + ".", nsEvidenceType + ".", nsEvidenceField + ".", nsRole + "."}
-
+// isLabelKey reports whether key is in a namespace of labels, whose
+// messages must be static text.
 func isLabelKey(key string) bool {
-	for _, p := range labelPrefixes {
-		if strings.HasPrefix(key, p) {
-			return true
-		}
+	ns, _, _ := strings.Cut(key, ".")
+	switch ns {
+	case "enum", nsCategory, nsLegacyCategory, nsScoreCategory, nsEvidenceType, nsEvidenceField, nsRole:
+		return strings.Contains(key, ".")
 	}
 	return false
 }
@@ -221,7 +227,7 @@ func (p *catalogParser) parseEntry(line int, section, s string) {
 	}
 	form := plural.Other
 	if formLabel != "" {
-		f, ok := formNames[formLabel]
+		f, ok := parseFormName(formLabel)
 		if !ok {
 			p.errorf(line, "%s: unknown plural form %q (use zero, one, two, few, many or other)", key, formLabel)
 			return

@@ -30,7 +30,7 @@ func embedded(t testing.TB, l Lang) []byte {
 // parsed returns the parsed embedded catalog of l.
 func parsed(t testing.TB, l Lang) *catalog {
 	t.Helper()
-	c, err := parseCatalog(l.Tag()+".txt", embedded(t, l), integerForms(langInfos[l].xtag))
+	c, err := parseCatalog(l.Tag()+".txt", embedded(t, l), integerForms(l.info().xtag))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +38,10 @@ func parsed(t testing.TB, l Lang) *catalog {
 }
 
 func TestIntegerForms(t *testing.T) {
-	if got := integerForms(langInfos[English].xtag); got != enForms {
+	if got := integerForms(English.info().xtag); got != enForms {
 		t.Errorf("English forms = %s, want one, other", got)
 	}
-	if got := integerForms(langInfos[Japanese].xtag); got != jaForms {
+	if got := integerForms(Japanese.info().xtag); got != jaForms {
 		t.Errorf("Japanese forms = %s, want other", got)
 	}
 }

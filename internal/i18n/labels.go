@@ -64,6 +64,24 @@ func (p *Printer) Enum(v any) EnumLabel {
 	return l
 }
 
+// Labels labels a list of enum values (an evidence's Roles, say) and joins
+// them as the language writes a list: "Attacker, Compromised" /
+// "攻撃者、侵害された". An empty list writes nothing.
+func (p *Printer) Labels(list any) string {
+	rv := reflect.ValueOf(list)
+	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return p.Label(list)
+	}
+	var b strings.Builder
+	for i := range rv.Len() {
+		if i > 0 {
+			b.WriteString(p.lang.info().listSep)
+		}
+		b.WriteString(p.Label(rv.Index(i).Interface()))
+	}
+	return b.String()
+}
+
 // enumOf labels v when it is a string type with an [enum.<Type>] section.
 // It reads v through reflect without keeping it, so that the conversion to
 // any at the call site does not allocate.

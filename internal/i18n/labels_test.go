@@ -309,6 +309,27 @@ func TestEveryEvidenceFieldLabelled(t *testing.T) {
 	}
 }
 
+func TestLabels(t *testing.T) {
+	b := testBundle(t)
+	roles := []graph.EvidenceRole{graph.EvidenceRoleAttacker, graph.EvidenceRoleCompromised}
+	for _, tc := range []struct {
+		l    Lang
+		v    any
+		want string
+	}{
+		{English, roles, "Attacker, Compromised"},
+		{Japanese, roles, "攻撃者、侵害された"},
+		{Japanese, [1]graph.AlertSeverity{graph.AlertSeverityLow}, "低"},
+		{English, []graph.EvidenceRole(nil), ""},
+		{English, graph.AlertStatusNew, "New"},
+		{English, []string{"x"}, "⟦enum.string⟧"},
+	} {
+		if got := b.Printer(tc.l, nil).Labels(tc.v); got != tc.want {
+			t.Errorf("%s: Labels(%v) = %q, want %q", tc.l, tc.v, got, tc.want)
+		}
+	}
+}
+
 // TestOtherLabels covers the string-valued namespaces.
 func TestOtherLabels(t *testing.T) {
 	b := testBundle(t)

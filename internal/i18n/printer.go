@@ -40,7 +40,7 @@ func (p *Printer) Location() *time.Location { return p.loc }
 
 // FuncMap returns the printer's methods as template functions, named as
 // the methods are: T, Count, N, Range, Time, TimeCompact, TimeLong, Date,
-// ISO, Zone, Rel, Dur, Label, Enum, EnumOf, Category, LegacyCategory,
+// ISO, Zone, Rel, Dur, Label, Labels, Enum, EnumOf, Category, LegacyCategory,
 // ScoreCategory, EvidenceType, Field, Role, Lang, HTMLLang. It suits a
 // template set parsed for one printer (a mail body, say); pages parsed
 // once for every request call the methods on a printer in their data.
@@ -49,7 +49,7 @@ func (p *Printer) FuncMap() map[string]any {
 		"T": p.T, "Count": p.Count, "N": p.N, "Range": p.Range,
 		"Time": p.Time, "TimeCompact": p.TimeCompact, "TimeLong": p.TimeLong, "Date": p.Date,
 		"ISO": p.ISO, "Zone": p.Zone, "Rel": p.Rel, "Dur": p.Dur,
-		"Label": p.Label, "Enum": p.Enum, "EnumOf": p.EnumOf, "Category": p.Category,
+		"Label": p.Label, "Labels": p.Labels, "Enum": p.Enum, "EnumOf": p.EnumOf, "Category": p.Category,
 		"LegacyCategory": p.LegacyCategory, "ScoreCategory": p.ScoreCategory,
 		"EvidenceType": p.EvidenceType, "Field": p.Field, "Role": p.Role,
 		"Lang": p.Lang, "HTMLLang": p.HTMLLang,
@@ -112,11 +112,14 @@ func (p *Printer) formFor(m *entry, args []any) plural.Form {
 	}
 	if i < 0 {
 		i = -i
+		if i < 0 { // MinInt64
+			i = math.MaxInt64
+		}
 	}
 	if i > math.MaxInt32 {
 		i = 1000000 + i%1000000 // keeps the last digits, which decide the form
 	}
-	return plural.Cardinal.MatchPlural(langInfos[p.lang].xtag, int(i), 0, 0, 0, 0)
+	return plural.Cardinal.MatchPlural(p.lang.info().xtag, int(i), 0, 0, 0, 0)
 }
 
 // argValue finds a named argument in name/value pairs.
@@ -394,18 +397,18 @@ func (p *Printer) layout(v any, layout string, zone bool) string {
 
 // Time writes a date and time with its zone: "2026-12-04 16:24 UTC" /
 // "2026/12/04 16:24 UTC". A zero or nil time writes nothing.
-func (p *Printer) Time(t any) string { return p.layout(t, langInfos[p.lang].compact, true) }
+func (p *Printer) Time(t any) string { return p.layout(t, p.lang.info().compact, true) }
 
 // TimeCompact is Time without the zone, for table cells; the table's
 // header names the zone once with Zone.
-func (p *Printer) TimeCompact(t any) string { return p.layout(t, langInfos[p.lang].compact, false) }
+func (p *Printer) TimeCompact(t any) string { return p.layout(t, p.lang.info().compact, false) }
 
 // TimeLong writes a time to the second with its zone: "2026-12-04
 // 16:24:05 UTC" / "2026年12月4日 16:24:05 UTC".
-func (p *Printer) TimeLong(t any) string { return p.layout(t, langInfos[p.lang].long, true) }
+func (p *Printer) TimeLong(t any) string { return p.layout(t, p.lang.info().long, true) }
 
 // Date writes the date alone: "2026-12-04" / "2026/12/04".
-func (p *Printer) Date(t any) string { return p.layout(t, langInfos[p.lang].date, false) }
+func (p *Printer) Date(t any) string { return p.layout(t, p.lang.info().date, false) }
 
 // ISO writes the instant in RFC 3339 (UTC), for <time datetime="…"> and
 // machine-readable attributes.

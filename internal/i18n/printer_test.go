@@ -65,6 +65,7 @@ func TestT(t *testing.T) {
 		{"plural int64", en, "count.alerts", []any{"n", int64(1)}, "1 alert"},
 		{"plural pointer", en, "count.alerts", []any{"n", &big}, "1,234,567 alerts"},
 		{"plural fraction", en, "count.alerts", []any{"n", 1.5}, "1.5 alerts"},
+		{"plural min int", en, "count.alerts", []any{"n", int64(math.MinInt64)}, "-9,223,372,036,854,775,808 alerts"},
 		{"plural huge", en, "count.alerts", []any{"n", int64(math.MaxInt64)}, "9,223,372,036,854,775,807 alerts"},
 		{"plural no n", en, "count.alerts", nil, "⟦count.alerts:{n}⟧ alerts"},
 		{"plural ja", ja, "count.alerts", []any{"n", 1}, "1 件のアラート"},
@@ -359,4 +360,30 @@ func TestGroupingMatchesXText(t *testing.T) {
 	if got := groupSeparator(message.NewPrinter(language.Hindi)); got != "" {
 		t.Errorf("Hindi groups by lakhs, yet separator %q", got)
 	}
+}
+
+// FuzzT: whatever the key, argument names and values, T neither panics
+// nor returns an empty string.
+func FuzzT(f *testing.F) {
+	b := testBundle(f)
+	f.Add("count.alerts", "n", int64(1), "x", 1.5, false)
+	f.Add("error.throttled", "seconds", int64(-5), "n", 0.0, true)
+	f.Add("nav.nope", "", int64(0), "", 0.0, false)
+	f.Fuzz(func(t *testing.T, key, name1 string, v1 int64, name2 string, v2 float64, ja bool) {
+		l := English
+		if ja {
+			l = Japanese
+		}
+		p := b.Printer(l, nil)
+		if got := p.T(key, name1, v1, name2, v2); got == "" {
+			t.Fatalf("T(%q, …) is empty", key)
+		}
+		if got := p.T(key, name1); got == "" {
+			t.Fatalf("T(%q, %q) is empty", key, name1)
+		}
+		_ = p.Count(key, v1)
+		_ = p.Dur(time.Duration(v1))
+		_ = p.N(v2)
+		_ = p.Rel(refNow.Add(time.Duration(v1)))
+	})
 }
