@@ -387,3 +387,25 @@ func FuzzT(f *testing.F) {
 		_ = p.Rel(refNow.Add(time.Duration(v1)))
 	})
 }
+
+// TestConcurrentUse: one bundle and its printers serve many requests at
+// once (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	b := testBundle(t)
+	done := make(chan string)
+	for i := range 8 {
+		go func() {
+			p := b.Printer(Lang(i%2), nil)
+			var s string
+			for j := range 200 {
+				s = p.Count("count.alerts", 1000+j) + p.Label(graph.AlertStatusNew) + p.Rel(refNow.Add(-time.Hour)) + p.N(1.5) + p.Dur(time.Hour)
+			}
+			done <- s
+		}()
+	}
+	for range 8 {
+		if s := <-done; s == "" || len(FindMarkers(s)) > 0 {
+			t.Errorf("rendered %q", s)
+		}
+	}
+}
