@@ -487,14 +487,6 @@ func (e *Emulator) ctlUsers(w http.ResponseWriter, r *http.Request) {
 	ctlJSON(w, http.StatusOK, map[string]any{"value": e.dir.Users()})
 }
 
-func (e *Emulator) ctlMailbox(w http.ResponseWriter, r *http.Request) {
-	msgs := e.mailbox.Messages()
-	if msgs == nil {
-		msgs = []graphapi.Mail{}
-	}
-	ctlJSON(w, http.StatusOK, map[string]any{"value": msgs})
-}
-
 func (e *Emulator) ctlClearMailbox(w http.ResponseWriter, r *http.Request) {
 	e.mailbox.Clear()
 	w.WriteHeader(http.StatusNoContent)
@@ -669,14 +661,12 @@ func (e *Emulator) pageIndex(w http.ResponseWriter, r *http.Request) {
 	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users()})
 }
 
-func (e *Emulator) pageMail(w http.ResponseWriter, r *http.Request) {
-	e.render(w, http.StatusOK, "mail.html", map[string]any{"Messages": e.mailbox.Messages()})
-}
-
 func (e *Emulator) pageMessage(w http.ResponseWriter, r *http.Request) {
 	m, ok := e.mailbox.Message(r.PathValue("id"))
 	if !ok {
-		e.render(w, http.StatusNotFound, "mail.html", map[string]any{"Messages": e.mailbox.Messages(), "Missing": r.PathValue("id")})
+		p := e.mailPageData(r)
+		p.Missing = r.PathValue("id")
+		e.render(w, http.StatusNotFound, "mail.html", p)
 		return
 	}
 	e.render(w, http.StatusOK, "message.html", map[string]any{"M": m})
