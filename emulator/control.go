@@ -45,10 +45,12 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 const maxControlBody = 1 << 20
 
 // controlPlane serves /_emulator/...: JSON endpoints for tests and tools,
-// and two pages for people (an overview and the mailbox). It has no
-// authentication: the emulator listens on loopback by default. Cross-origin
-// browser requests that change state are refused, so a web page cannot
-// reset a developer's emulator behind their back.
+// and two pages for people (an overview and the mailbox). It answers only
+// requests addressed to the emulator's own names (no DNS rebinding) and,
+// when a control token is configured, carrying it (guard.go); on loopback
+// no token is needed. Cross-origin browser requests that change state are
+// refused, so a web page cannot reset a developer's emulator behind their
+// back.
 func (e *Emulator) controlPlane() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", e.pageIndex)
@@ -85,7 +87,7 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("/_emulator/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "no such control plane endpoint: %s %s", r.Method, r.URL.Path)
 	})
-	return http.NewCrossOriginProtection().Handler(mux)
+	return e.guardControl(http.NewCrossOriginProtection().Handler(mux))
 }
 
 func ctlJSON(w http.ResponseWriter, status int, v any) {

@@ -147,6 +147,10 @@
 // AADSTS50089. Pages are html/template, embedded, with a restrictive
 // Content-Security-Policy; form_post uses one inline script allowed by
 // its hash and a visible submit button for browsers without JavaScript.
+// With Options.PageHostAllowed the pages (authorize, admin consent,
+// logout) refuse a request whose Host the embedder does not answer to
+// with a 421 error page (AADSTS9002313): the emulator uses it against DNS
+// rebinding, since choosing a user signs in without a password.
 //
 // Discovery. The documents carry Entra's fields verbatim, endpoints on
 // BaseURL; the v1 document's issuer is https://sts.windows.net/{tid}/ but
