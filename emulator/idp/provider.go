@@ -87,9 +87,10 @@ type Provider struct {
 	pageHost   func(host string) bool
 
 	refreshAEAD atomic.Pointer[cipher.AEAD]
+	browserKey  []byte // signs browser ids (flows.go)
 
 	mu       sync.Mutex // guards the three stores below
-	flows    *ttlStore[flow]
+	flows    *flowStore
 	sessions *ttlStore[session]
 	codes    *ttlStore[*authCode]
 
@@ -144,7 +145,8 @@ func New(o Options) (*Provider, error) {
 		refreshTTL: o.RefreshTokenLifetime,
 		signer:     s,
 		pages:      pg,
-		flows:      newTTLStore[flow](maxFlows),
+		flows:      newFlowStore(maxFlows, maxFlowsPerClient),
+		browserKey: randomBytes(32),
 		sessions:   newTTLStore[session](maxSessions),
 		codes:      newTTLStore[*authCode](maxCodes),
 		verified:   newTTLStore[*Claims](verifyCacheSize),
