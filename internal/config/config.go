@@ -50,6 +50,9 @@ type Config struct {
 	EmulatorUnconsented bool
 	// EmulatorSeed seeds the embedded emulator's data.
 	EmulatorSeed int64
+	// EmulatorControlToken is the embedded emulator's control-plane token,
+	// needed when it listens beyond loopback (emulator.Options.ControlToken).
+	EmulatorControlToken string
 
 	// SessionLifetime is how long a sign-in lasts without activity.
 	SessionLifetime time.Duration
@@ -102,6 +105,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"emulator-addr", "GRAPHSEC_EMULATOR_ADDR", "listen address of the embedded emulator", DefaultEmulatorAddr, false, &c.EmulatorAddr},
 		{"emulator-unconsented", "GRAPHSEC_EMULATOR_UNCONSENTED", "start the embedded emulator without admin consent (true/false)", "false", false, &unconsented},
 		{"emulator-seed", "GRAPHSEC_EMULATOR_SEED", "seed of the embedded emulator's data", "1", false, &seed},
+		{"emulator-control-token", "GRAPHSEC_EMULATOR_CONTROL_TOKEN", "control-plane token of the embedded emulator (required when it listens beyond loopback)", "", true, &c.EmulatorControlToken},
 		{"session-lifetime", "GRAPHSEC_SESSION_LIFETIME", "how long a sign-in lasts without activity", "12h", false, &lifetime},
 		{"session-key", "GRAPHSEC_SESSION_KEY", "base64 of 32 random bytes sealing stored tokens (default: a new key each start)", "", true, &sessionKey},
 		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
