@@ -75,3 +75,30 @@ func TestControlPlaneMergeAndChanges(t *testing.T) {
 	mustStatus(t, call(t, "POST", ctl+"/incidents/"+into+"/merge", "", map[string]any{}), http.StatusBadRequest)
 	mustStatus(t, call(t, "POST", ctl+"/incidents/404404/merge", "", map[string]any{"into": into}), http.StatusNotFound)
 }
+
+func TestControlPlaneActivity(t *testing.T) {
+	emu := start(t, emulator.Options{})
+	ctl := emu.URL() + "/_emulator"
+	before := uint64(call(t, "GET", ctl+"/changes", "", nil).get("lastSeq").(float64))
+	r := call(t, "POST", ctl+"/activity", "", map[string]any{"steps": 40})
+	mustStatus(t, r, http.StatusOK)
+	if r.get("steps").(float64) != 40 || r.str("rate") != "off" {
+		t.Fatalf("activity stats %s", r.raw)
+	}
+	got := call(t, "GET", ctl+"/changes?after="+strconv.FormatUint(before, 10), "", nil).values()
+	if len(got) < 30 {
+		t.Fatalf("40 steps made %d changes", len(got))
+	}
+	for _, c := range got {
+		if o := c["origin"]; o != "activity" && o != "service" {
+			t.Fatalf("a change by %v", o)
+		}
+	}
+	mustStatus(t, call(t, "POST", ctl+"/activity", "", map[string]any{"rate": "3/min"}), http.StatusOK)
+	if s := call(t, "GET", ctl+"/activity", "", nil).str("rate"); s != "3/min" {
+		t.Fatalf("rate %q after setting 3/min", s)
+	}
+	for _, bad := range []any{map[string]any{}, map[string]any{"rate": "fast"}, map[string]any{"steps": -1}, map[string]any{"steps": 1e6}, "[1]"} {
+		mustStatus(t, call(t, "POST", ctl+"/activity", "", bad), http.StatusBadRequest)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator/activity"
 	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/graphapi"
@@ -39,6 +40,14 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		return strings.Join(out, ", ")
 	},
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+	// noquery leaves a URL's query (which may carry a secret) off a page.
+	"noquery": func(u string) string {
+		if i := strings.IndexAny(u, "?#"); i >= 0 {
+			return u[:i]
+		}
+		return u
+	},
+	"percent": func(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + " %" },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // maxControlBody bounds control plane request bodies.
@@ -62,6 +71,8 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("PATCH /_emulator/alerts/{id}", e.ctlChangeAlert)
 	mux.HandleFunc("POST /_emulator/incidents/{id}/merge", e.ctlMergeIncident)
 	mux.HandleFunc("GET /_emulator/changes", e.ctlChanges)
+	mux.HandleFunc("GET /_emulator/activity", e.ctlActivity)
+	mux.HandleFunc("POST /_emulator/activity", e.ctlSetActivity)
 	mux.HandleFunc("POST /_emulator/legacy/alerts", e.ctlAddLegacyAlert)
 	mux.HandleFunc("PATCH /_emulator/legacy/alerts/{id}", e.ctlChangeLegacyAlert)
 	mux.HandleFunc("GET /_emulator/legacy", e.ctlLegacy)
@@ -84,6 +95,7 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("GET /_emulator/throttle", e.ctlThrottle)
 	mux.HandleFunc("POST /_emulator/throttle", e.ctlSetThrottle)
 	mux.HandleFunc("POST /_emulator/tokens", e.ctlToken)
+	e.deliveryRoutes(mux)
 	mux.HandleFunc("/_emulator/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "no such control plane endpoint: %s %s", r.Method, r.URL.Path)
 	})
@@ -196,7 +208,13 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusInternalServerError, "%v", err)
 		return
 	}
+	// Subscriptions and delivery go first: re-registering the app revokes
+	// and re-grants consent, which delivery would otherwise see as a
+	// revocation of the old subscriptions' consent.
+	e.subs.Clear()
+	e.deliver.Reset()
 	e.store.Load(g)
+	e.act.Reset(cfg.Seed)
 	e.registerApp()
 	if err := e.idp.Reset(); err != nil {
 		ctlError(w, http.StatusInternalServerError, "%v", err)
@@ -204,7 +222,6 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	}
 	e.faults.Clear()
 	e.mailbox.Clear()
-	e.subs.Clear()
 	e.thr.Set(e.opts.ThrottlePerMinute)
 	e.legacy.SetRetired(e.opts.LegacyRetired)
 	e.log.Info("emulator reset")
@@ -247,6 +264,7 @@ func (e *Emulator) ctlReseed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.store.Load(g)
+	e.act.Reset(cfg.Seed)
 	e.mu.Lock()
 	e.genCfg = cfg
 	e.mu.Unlock()
@@ -319,6 +337,40 @@ func (e *Emulator) ctlMergeIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctlJSON(w, http.StatusOK, json.RawMessage(odata.AppendObject(nil, doc, model.Graph().Incident, odata.EncodeOptions{IncludeUnknownEnumMembers: true})))
+}
+
+func (e *Emulator) ctlActivity(w http.ResponseWriter, r *http.Request) {
+	ctlJSON(w, http.StatusOK, e.act.Stats())
+}
+
+// ctlSetActivity sets the living tenant's pace ({"rate": "12/min"}, "off"
+// to stop) or takes steps at once ({"steps": 10}), or both.
+func (e *Emulator) ctlSetActivity(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Rate  *string `json:"rate"`
+		Steps int     `json:"steps"`
+	}
+	if !readBody(w, r, &body) {
+		return
+	}
+	if body.Rate == nil && body.Steps == 0 {
+		ctlError(w, http.StatusBadRequest, `body must be {"rate": "12/min"} and/or {"steps": n}`)
+		return
+	}
+	if body.Steps < 0 || body.Steps > 10000 {
+		ctlError(w, http.StatusBadRequest, "steps must be between 0 and 10000")
+		return
+	}
+	if body.Rate != nil {
+		rate, err := activity.ParseRate(*body.Rate)
+		if err != nil {
+			ctlError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		e.act.SetRate(rate)
+	}
+	e.act.Step(body.Steps)
+	e.ctlActivity(w, r)
 }
 
 // changeView is a journaled change as the control plane shows it.
@@ -482,6 +534,7 @@ func (e *Emulator) ctlSetConsent(w http.ResponseWriter, r *http.Request) {
 	} else {
 		e.dir.RevokeAdminConsent(app.ClientID)
 	}
+	e.deliver.Kick() // subscriptions pause (or resume) now, not at the next poll
 	ctlJSON(w, http.StatusOK, e.consentOf(app.ClientID))
 }
 
@@ -569,6 +622,7 @@ func (e *Emulator) ctlSetClock(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, `body must be {"advance": "90m"} or {"set": "<RFC 3339 time>"}`)
 		return
 	}
+	e.deliver.Kick() // retries and lifecycle events due at the new time go now
 	e.ctlClock(w, r)
 }
 
@@ -660,7 +714,8 @@ func (e *Emulator) render(w http.ResponseWriter, status int, name string, data a
 }
 
 func (e *Emulator) pageIndex(w http.ResponseWriter, r *http.Request) {
-	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users()})
+	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users(),
+		"Subscriptions": e.subscriptionViews(), "Deliveries": e.recentDeliveries(20), "DeliveryStats": e.deliver.Stats()})
 }
 
 func (e *Emulator) pageMessage(w http.ResponseWriter, r *http.Request) {

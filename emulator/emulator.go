@@ -26,15 +26,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator/activity"
+	"github.com/graphsec/graphsec/emulator/delivery"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/graphapi"
 	"github.com/graphsec/graphsec/emulator/idp"
 	"github.com/graphsec/graphsec/emulator/tenant"
+	"github.com/graphsec/graphsec/emulator/webhook"
 	"github.com/graphsec/graphsec/internal/clock"
 )
 
@@ -100,16 +104,33 @@ type Options struct {
 	// retired it (2026): lists are empty, single alerts not found.
 	LegacyRetired bool
 
+	// Activity is the living tenant's pace: new alerts, triage, comments,
+	// merges and legacy changes at this rate (0: a still tenant; the
+	// control plane can start it later).
+	Activity activity.Rate
+	// VisibilityDelay lets the activity's updates become visible up to
+	// this long after their lastUpdateDateTime, as on the real service.
+	VisibilityDelay time.Duration
+
 	// ThrottlePerMinute enables Graph's per-app security API limit
 	// (150 on the real service); 0 leaves it off.
 	ThrottlePerMinute int
 	// AccessTokenLifetime overrides the access token lifetime (default 3599 s).
 	AccessTokenLifetime time.Duration
-	// WebhookClient sends requests to subscribers' notification URLs (the
-	// validation handshake). Its Timeout, when set, shortens Graph's
-	// 10-second limit; tests use a short one. Default: a client with a
-	// 10-second timeout.
+	// WebhookClient: only its Timeout is used, to shorten Graph's
+	// 10-second limit for the validation handshake (tests use a short
+	// one). Every request to a subscriber goes through the emulator's
+	// network guard, whatever the client's transport.
 	WebhookClient *http.Client
+	// WebhookAllow lists address ranges subscribers may be reached at
+	// although the network guard refuses them (private networks,
+	// link-local); loopback is always allowed, the emulator's own listener
+	// never (--webhook-allow).
+	WebhookAllow []netip.Prefix
+	// Delivery tunes change-notification delivery: faults, limits, a
+	// stopwatch for tests. The emulator sets its subscriptions, directory,
+	// client, clock and logger.
+	Delivery delivery.Options
 
 	// Clock is the base clock (default: the system clock). The control
 	// plane moves the emulator's time relative to it.
@@ -132,6 +153,9 @@ type Emulator struct {
 	thr     *graphapi.Throttle
 	legacy  *graphapi.LegacyState
 	subs    *graphapi.Subscriptions
+	guard   *webhook.Guard
+	deliver *delivery.Delivery
+	act     *activity.Activity
 	control http.Handler
 	hosts   hostPolicy // which Host headers name this emulator
 	srv     *http.Server
@@ -210,6 +234,7 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.served = make(chan error, 1)
 	go func() { e.served <- e.srv.Serve(ln) }()
+	e.act.Start()
 	control := "loopback only, no token"
 	if e.ControlTokenRequired() {
 		control = "token required"
@@ -256,13 +281,55 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: identity provider: %w", err)
 	}
+	e.guard = newGuard(opts, ln, base)
+	handshake := graphapi.ValidationTimeout
+	if c := opts.WebhookClient; c != nil && c.Timeout > 0 && c.Timeout < handshake {
+		handshake = c.Timeout
+	}
 	e.api = graphapi.New(graphapi.Options{
 		BaseURL: base, Directory: e.dir, Verifier: e.idp, Store: e.store, Mailbox: e.mailbox,
-		Faults: e.faults, Throttle: e.thr, Subscriptions: e.subs, Webhooks: opts.WebhookClient,
+		Faults: e.faults, Throttle: e.thr, Subscriptions: e.subs,
+		Webhooks: e.guard.Client(handshake), WebhookGuard: e.guard,
 		Clock: e.clock, Logger: opts.Logger, Legacy: e.legacy,
+	})
+	do := opts.Delivery
+	do.Subscriptions, do.Directory, do.Client, do.Clock = e.subs, e.dir, e.guard.Client(0), e.clock
+	do.Logger = opts.Logger.With("component", "delivery")
+	e.deliver = delivery.New(do)
+	e.store.AddSink(e.deliver)
+	e.act = activity.New(activity.Options{
+		Store: e.store, Clock: e.clock, Seed: opts.Seed, Rate: opts.Activity, VisibilityDelay: opts.VisibilityDelay,
+		Analysts: e.analysts(), Logger: opts.Logger.With("component", "activity"),
 	})
 	e.control = e.controlPlane()
 	return e, nil
+}
+
+// newGuard builds the network guard for requests to subscribers: the
+// listener's address and the public URL's host are the emulator itself.
+func newGuard(opts Options, ln net.Listener, base string) *webhook.Guard {
+	cfg := webhook.Config{Allow: opts.WebhookAllow}
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil {
+		cfg.Self = append(cfg.Self, ap)
+	}
+	for _, u := range []string{base, "http://" + ln.Addr().String()} {
+		if h, ok := webhook.SelfHost(u); ok {
+			cfg.SelfHosts = append(cfg.SelfHosts, h)
+		}
+	}
+	return webhook.New(cfg)
+}
+
+// analysts are the users who can change security data: the living
+// tenant's analysts.
+func (e *Emulator) analysts() []string {
+	var out []string
+	for _, u := range e.dir.Users() {
+		if u.CanWriteSecurity() {
+			out = append(out, u.UserPrincipalName)
+		}
+	}
+	return out
 }
 
 // registerApp (re)creates the demo app registration and its consent.
@@ -327,6 +394,13 @@ func (e *Emulator) Mailbox() *graphapi.Mailbox { return e.mailbox }
 // Subscriptions holds the change-notification subscriptions clients created.
 func (e *Emulator) Subscriptions() *graphapi.Subscriptions { return e.subs }
 
+// Delivery sends change and lifecycle notifications to subscribers;
+// tests read its statistics and Flush it instead of sleeping.
+func (e *Emulator) Delivery() *delivery.Delivery { return e.deliver }
+
+// Activity is the living tenant: tests drive it with Step or SetRate.
+func (e *Emulator) Activity() *activity.Activity { return e.act }
+
 // Faults is the queue of failures to inject.
 func (e *Emulator) Faults() *graphapi.Faults { return e.faults }
 
@@ -350,6 +424,9 @@ func (e *Emulator) UserToken(user string, scopes ...string) (string, error) {
 func (e *Emulator) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
+		e.act.Close()
+		e.deliver.Close()
+		e.guard.CloseIdleConnections()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err = e.srv.Shutdown(ctx)

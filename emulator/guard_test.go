@@ -11,9 +11,9 @@ import (
 	"github.com/graphsec/graphsec/emulator"
 )
 
-// send makes one request to the emulator's listener with the given Host
+// sendAs makes one request to the emulator's listener with the given Host
 // header and Authorization (either may be empty).
-func send(t *testing.T, emu *emulator.Emulator, method, path, host, auth, body string) (int, http.Header, string) {
+func sendAs(t *testing.T, emu *emulator.Emulator, method, path, host, auth, body string) (int, http.Header, string) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -91,7 +91,7 @@ func TestHostRule(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, _, body := send(t, emu, tt.method, tt.path, tt.host, "", tt.body)
+			status, _, body := sendAs(t, emu, tt.method, tt.path, tt.host, "", tt.body)
 			if status != tt.want {
 				t.Fatalf("status %d, want %d: %.300s", status, tt.want, body)
 			}
@@ -178,7 +178,7 @@ func TestControlToken(t *testing.T) {
 			if tt.method == "POST" {
 				body = "{}"
 			}
-			status, h, out := send(t, emu, tt.method, tt.path, "", tt.auth, body)
+			status, h, out := sendAs(t, emu, tt.method, tt.path, "", tt.auth, body)
 			if status != tt.want {
 				t.Fatalf("status %d, want %d: %.300s", status, tt.want, out)
 			}
@@ -234,7 +234,7 @@ func TestListenBeyondLoopback(t *testing.T) {
 	})
 	t.Run("all interfaces with a token", func(t *testing.T) {
 		emu := start(t, emulator.Options{Addr: "0.0.0.0:0", ControlToken: testControlToken})
-		status, _, _ := send(t, emu, "GET", "/_emulator/info", "127.0.0.1:"+port(t, emu), "", "")
+		status, _, _ := sendAs(t, emu, "GET", "/_emulator/info", "127.0.0.1:"+port(t, emu), "", "")
 		if status != 401 {
 			t.Fatalf("status %d without the token, want 401", status)
 		}

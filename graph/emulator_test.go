@@ -468,3 +468,39 @@ func TestEmulatorIncidents(t *testing.T) {
 	_, _, err = c.Incidents.Get(env.ctx, "999999999")
 	mustGraphError(t, err, 404, "ResourceNotFound")
 }
+
+// Graph refuses $top above 50 on incidents; the client never sends more,
+// and still reaches every incident through the next links.
+func TestEmulatorIncidentsTop(t *testing.T) {
+	env := newEmuEnv(t, emulator.Options{})
+	c, _ := env.userClient(t, env.analyst)
+	var sent []*graph.Request
+	ctx := graph.WithRequestObserver(env.ctx, func(r *graph.Request) { sent = append(sent, r) })
+
+	page, _, err := c.Incidents.List(ctx, graph.IncidentQuery{Query: graph.Query{Top: 100, Count: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Value) != graph.MaxIncidentTop || !page.HasNext() || page.Count == nil {
+		t.Fatalf("%d incidents, next %q, count %v", len(page.Value), page.NextLink, page.Count)
+	}
+	total := int(*page.Count)
+	n := 0
+	for _, err := range c.Incidents.All(ctx, graph.IncidentQuery{Query: graph.Query{Top: 1000}}, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != total {
+		t.Fatalf("All gave %d incidents of %d", n, total)
+	}
+	for _, r := range sent {
+		if strings.Contains(r.URL, "top=") && !strings.Contains(r.URL, "top=50") {
+			t.Errorf("sent %s", r.URL)
+		}
+	}
+	if len(sent) < 3 {
+		t.Fatalf("only %d requests: the walk did not page", len(sent))
+	}
+}

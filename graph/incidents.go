@@ -13,20 +13,41 @@ type IncidentsService struct{ c *Client }
 
 const incidentsPath = v1 + "/security/incidents"
 
+// MaxIncidentTop is the largest $top Graph accepts on /security/incidents:
+// above it the service answers 400 "The limit of '50' for Top query has
+// been exceeded." The client sends at most this many per page for
+// incidents (a larger Top is lowered to it, and All and Page.Next reach
+// the rest through the service's next links), so that a page size chosen
+// for alerts never fails on incidents.
+const MaxIncidentTop = 50
+
 // IncidentQuery is the query of an incident list. ExpandAlerts embeds each
 // incident's alerts ($expand=alerts); it is off by default because large
-// tenants have seen persistent 500s with it.
+// tenants have seen persistent 500s with it. Top above [MaxIncidentTop] is
+// sent as MaxIncidentTop.
 type IncidentQuery struct {
 	Query
 	ExpandAlerts bool
 }
 
 func (q IncidentQuery) query() Query {
-	out := q.Query
+	out := incidentTop(q.Query)
 	if q.ExpandAlerts && !slices.Contains(out.Expand, "alerts") {
 		out.Expand = append(slices.Clone(out.Expand), "alerts")
 	}
 	return out
+}
+
+// incidentTop lowers a $top above MaxIncidentTop to it. Graph's limit is
+// reported for the incident list; the client applies it to an incident's
+// alerts too, which the same service answers: if that path has the limit
+// as well, a larger $top would fail the page, while the cost of a smaller
+// one is an extra request for incidents of more than 50 alerts.
+func incidentTop(q Query) Query {
+	if q.Top > MaxIncidentTop {
+		q.Top = MaxIncidentTop
+	}
+	return q
 }
 
 // ListRequest builds the request [IncidentsService.List] sends.
@@ -34,7 +55,8 @@ func (s *IncidentsService) ListRequest(q IncidentQuery) (*Request, error) {
 	return s.c.listRequest(incidentsPath, q.query(), preferUnknownEnums)
 }
 
-// List returns the first page of incidents. Filterable: assignedTo,
+// List returns the first page of incidents, at most [MaxIncidentTop].
+// Filterable: assignedTo,
 // classification, createdDateTime, determination, lastUpdateDateTime,
 // severity, status.
 //
@@ -102,11 +124,12 @@ func (s *IncidentsService) ListAlertsRequest(id string, q Query) (*Request, erro
 	if err != nil {
 		return nil, err
 	}
-	return s.c.listRequest(incidentsPath+"/"+seg+"/alerts", q, preferUnknownEnums)
+	return s.c.listRequest(incidentsPath+"/"+seg+"/alerts", incidentTop(q), preferUnknownEnums)
 }
 
 // ListAlerts returns the first page of an incident's alerts (the alerts
-// navigation property).
+// navigation property). Top above [MaxIncidentTop] is sent as
+// MaxIncidentTop.
 //
 // Docs: https://learn.microsoft.com/graph/api/resources/security-incident
 func (s *IncidentsService) ListAlerts(ctx context.Context, id string, q Query) (*Page[Alert], *Response, error) {

@@ -125,6 +125,12 @@ func TestServices(t *testing.T) {
 		{name: "Incidents.List without expand", call: func(ctx context.Context, c *Client) (any, *Response, error) {
 			return two(c.Incidents.List(ctx, IncidentQuery{}))
 		}, method: "GET", target: "/v1.0/security/incidents", prefer: "include-unknown-enum-members", status: 200, respBody: `{"value":[]}`},
+		{name: "Incidents.List lowers $top to 50", call: func(ctx context.Context, c *Client) (any, *Response, error) {
+			return two(c.Incidents.List(ctx, IncidentQuery{Query: Query{Top: 100}}))
+		}, method: "GET", target: "/v1.0/security/incidents?$top=50", prefer: "include-unknown-enum-members", status: 200, respBody: `{"value":[]}`},
+		{name: "Incidents.ListAlerts lowers $top to 50", call: func(ctx context.Context, c *Client) (any, *Response, error) {
+			return two(c.Incidents.ListAlerts(ctx, "2972395", Query{Top: 500}))
+		}, method: "GET", target: "/v1.0/security/incidents/2972395/alerts?$top=50", prefer: "include-unknown-enum-members", status: 200, respBody: `{"value":[]}`},
 		{name: "Incidents.Get", call: func(ctx context.Context, c *Client) (any, *Response, error) {
 			return two(c.Incidents.Get(ctx, "2972395"))
 		},

@@ -11,10 +11,11 @@ import (
 	"github.com/graphsec/graphsec/emulator/odata"
 )
 
-// Page sizes for alerts_v2 and incidents. The docs publish neither a
-// default page size nor a maximum $top; the emulator pages 100 at a time
-// and accepts $top up to 2000 (integrations use 100-1000 and one moved
-// down from 2000).
+// Page sizes for alerts_v2 (and an incident's alerts). The docs publish
+// neither a default page size nor a maximum $top; the emulator pages 100 at
+// a time and accepts $top up to 2000 (integrations use 100-1000 and one
+// moved down from 2000). Incidents have their own, smaller limit
+// (incidentMaxTop).
 const (
 	v2DefaultTop = 100
 	v2MaxTop     = 2000
@@ -192,18 +193,22 @@ func newComment(text, by string, now time.Time) odata.Object {
 	return odata.Object{"comment": text, "createdByDisplayName": by, "createdDateTime": odata.At(now)}
 }
 
-// CommentAlert appends a comment to an alert and returns every comment
-// and the alert's id as stored.
+// CommentAlert appends a client's comment to an alert and returns every
+// comment and the alert's id as stored.
 func (s *Store) CommentAlert(id string, comment odata.Object) ([]any, string, error) {
-	return s.comment(change.Alerts, id, comment)
+	return s.Comment(change.OriginClient, change.Alerts, id, comment)
 }
 
-// comment appends a client's comment to an alert or incident, moving its
-// lastUpdateDateTime on, and returns every comment and the stored id.
-func (s *Store) comment(res change.Resource, id string, comment odata.Object) ([]any, string, error) {
+// Comment appends a comment (an alertComment in stored form) to an alert
+// or incident, moving its lastUpdateDateTime on to the comment's time,
+// and returns every comment and the stored id.
+func (s *Store) Comment(origin change.Origin, res change.Resource, id string, comment odata.Object) ([]any, string, error) {
+	if res != change.Alerts && res != change.Incidents {
+		return nil, "", badRequest("only alerts and incidents take comments")
+	}
 	at, _ := comment["createdDateTime"].(odata.Time)
 	var doc odata.Object
-	err := s.write(change.OriginClient, at, func(t *tx) (err error) {
+	err := s.write(origin, at, func(t *tx) (err error) {
 		doc, err = t.update(t.origin, res, id, nil, func(doc, old odata.Object) error {
 			doc["comments"] = appendComment(old["comments"], comment)
 			return nil

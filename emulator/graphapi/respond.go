@@ -265,9 +265,6 @@ func (c *call) writeEmpty(status int) {
 	c.w.WriteHeader(status)
 }
 
-// maxBody bounds request bodies. Graph rejects requests over 4 MB.
-const maxBody = 4 << 20
-
 // readJSON decodes a bounded JSON request body into v.
 func (c *call) readJSON(v any) error {
 	ct := c.r.Header.Get("Content-Type")
@@ -290,19 +287,6 @@ func (c *call) readJSON(v any) error {
 		return badRequest("Unable to read JSON request payload: unexpected data after the JSON value.")
 	}
 	return nil
-}
-
-func (c *call) readBody() ([]byte, error) {
-	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, maxBody)
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(c.r.Body); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body exceeds the maximum of %d bytes.", maxBody)
-		}
-		return nil, badRequest("The request body could not be read.")
-	}
-	return buf.Bytes(), nil
 }
 
 // appendJSONString appends s as a JSON string literal. Unlike

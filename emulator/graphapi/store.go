@@ -266,9 +266,12 @@ func (c *collection) candidates(f *odata.Filter) func(int) bool {
 // including the cross-resource bookkeeping between alerts and incidents,
 // happens atomically under the write lock.
 type Store struct {
-	mu              sync.RWMutex
-	schema          *model.Schema
-	gen             *gen.Generator
+	mu     sync.RWMutex
+	schema *model.Schema
+	gen    *gen.Generator
+	// genMu serialises use of gen, which is not safe for concurrent use;
+	// it is taken before mu when both are held.
+	genMu           sync.Mutex
 	legacy          *collection
 	alerts          *collection
 	incidents       *collection

@@ -93,6 +93,20 @@ func (s *Store) LastSeq() uint64 {
 	return s.seq
 }
 
+// Nth returns the object at position i of a resource's collection (0 is
+// the newest) and how many there are; ok is false past the end. The
+// living tenant samples the data with it.
+func (s *Store) Nth(res change.Resource, i int) (doc odata.Object, n int, ok bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	col := s.collectionOf(res)
+	n = len(col.items)
+	if i < 0 || i >= n {
+		return nil, n, false
+	}
+	return col.items[i], n, true
+}
+
 func (s *Store) collectionOf(res change.Resource) *collection {
 	switch res {
 	case change.LegacyAlerts:

@@ -41,7 +41,10 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	fs.IntVar(&o.Alerts, "alerts", envInt("ALERTS", 0), "number of alerts_v2 alerts (0: default; e.g. 100000 for load tests)")
 	fs.IntVar(&o.LegacyAlerts, "legacy-alerts", envInt("LEGACY_ALERTS", 0), "number of legacy alerts (0: default)")
 	fs.BoolVar(&o.LegacyRetired, "legacy-retired", env("LEGACY_RETIRED", "") == "true", "answer /security/alerts as after Microsoft retired it (no data)")
+	fs.Var(&o.Activity, "activity", "the living tenant's pace, e.g. 12/min, 1/s (off: a still tenant)")
+	fs.DurationVar(&o.VisibilityDelay, "visibility-delay", 0, "let the activity's updates become visible up to this long after their lastUpdateDateTime, e.g. 2m")
 	fs.IntVar(&o.ThrottlePerMinute, "throttle", envInt("THROTTLE", 0), "security API requests per minute per app before 429 (Graph: 150; 0: off)")
+	deliveryFlags(fs, o)
 	return redirects
 }
 
@@ -50,6 +53,15 @@ func runEmulator(ctx context.Context, args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	var o emulator.Options
 	redirects := emulatorFlags(fs, &o, getenv)
+	// Values from the environment go through the flags' own parsers, so a
+	// bad one is refused with the variable's name.
+	for _, v := range append([]struct{ env, flag string }{{"GRAPHSEC_EMULATOR_ACTIVITY", "activity"}, {"GRAPHSEC_EMULATOR_VISIBILITY_DELAY", "visibility-delay"}}, deliveryEnv()...) {
+		if val := getenv(v.env); val != "" {
+			if err := fs.Set(v.flag, val); err != nil {
+				return usagef("%s=%q: %v", v.env, val, err)
+			}
+		}
+	}
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	if err := fs.Parse(args); err != nil {
@@ -65,6 +77,9 @@ func runEmulator(ctx context.Context, args []string, getenv func(string) string,
 		if u, err := url.Parse(r); err != nil || u.Scheme == "" || u.Host == "" {
 			return usagef("--redirect-uri %q is not an absolute URL", r)
 		}
+	}
+	if o.VisibilityDelay < 0 {
+		return usagef("--visibility-delay %v is negative", o.VisibilityDelay)
 	}
 	o.RedirectURIs = *redirects
 	log, err := newLogger(stderr, *logLevel, *logFormat)
@@ -96,10 +111,11 @@ func printEmulatorBanner(w io.Writer, emu *emulator.Emulator) {
   Client id              %[5]s
   Client secret          %[6]s
   Redirect URIs          %[7]v
-  Control plane          %[8]s
+  Living tenant          %[8]s
+  Control plane          %[9]s
 
 Press Ctrl+C to stop.
-`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, controlPlaneMode(emu))
+`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, emu.Activity().Stats().Rate, controlPlaneMode(emu))
 }
 
 // controlPlaneMode says how the control plane is protected.

@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/graphsec/graphsec/emulator/activity"
 )
 
 // Config is the console's configuration.
@@ -53,6 +55,9 @@ type Config struct {
 	// EmulatorControlToken is the embedded emulator's control-plane token,
 	// needed when it listens beyond loopback (emulator.Options.ControlToken).
 	EmulatorControlToken string
+	// EmulatorActivity is the embedded emulator's living-tenant pace: a
+	// gentle one by default, so the demo moves.
+	EmulatorActivity activity.Rate
 
 	// SessionLifetime is how long a sign-in lasts without activity.
 	SessionLifetime time.Duration
@@ -75,7 +80,10 @@ const (
 	DefaultGraphURL     = "https://graph.microsoft.com"
 	DefaultDB           = "graphsec.db"
 	DefaultEmulatorAddr = "127.0.0.1:5001"
-	RedirectPath        = "/login/authorized"
+	// DefaultEmulatorActivity is gentle: a new alert or a triage step
+	// every 15 seconds or so.
+	DefaultEmulatorActivity = "4/min"
+	RedirectPath            = "/login/authorized"
 )
 
 // variable describes one setting: its flag, its environment variable and
@@ -91,7 +99,7 @@ type variable struct {
 // and validates the result. Errors name the variable to fix.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	var seed, lifetime, unconsented, sessionKey string
+	var seed, lifetime, unconsented, sessionKey, act string
 	vars := []variable{
 		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
 		{"client-id", "GRAPHSEC_CLIENT_ID", "app registration's client id (empty: run the embedded emulator)", "", false, &c.ClientID},
@@ -106,6 +114,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"emulator-unconsented", "GRAPHSEC_EMULATOR_UNCONSENTED", "start the embedded emulator without admin consent (true/false)", "false", false, &unconsented},
 		{"emulator-seed", "GRAPHSEC_EMULATOR_SEED", "seed of the embedded emulator's data", "1", false, &seed},
 		{"emulator-control-token", "GRAPHSEC_EMULATOR_CONTROL_TOKEN", "control-plane token of the embedded emulator (required when it listens beyond loopback)", "", true, &c.EmulatorControlToken},
+		{"emulator-activity", "GRAPHSEC_EMULATOR_ACTIVITY", "pace of the embedded emulator's living tenant, e.g. 12/min (off: still)", DefaultEmulatorActivity, false, &act},
 		{"session-lifetime", "GRAPHSEC_SESSION_LIFETIME", "how long a sign-in lasts without activity", "12h", false, &lifetime},
 		{"session-key", "GRAPHSEC_SESSION_KEY", "base64 of 32 random bytes sealing stored tokens (default: a new key each start)", "", true, &sessionKey},
 		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
@@ -139,6 +148,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	if _, err := fmt.Sscan(seed, &c.EmulatorSeed); err != nil {
 		bad("GRAPHSEC_EMULATOR_SEED", "%q is not an integer", seed)
+	}
+	if r, err := activity.ParseRate(act); err != nil {
+		bad("GRAPHSEC_EMULATOR_ACTIVITY", "%v", err)
+	} else {
+		c.EmulatorActivity = r
 	}
 	switch strings.ToLower(unconsented) {
 	case "true", "1", "yes":

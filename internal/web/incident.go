@@ -25,10 +25,12 @@ var incidentStatusLabels = []choice{
 
 // Paging of an incident's alerts: Graph's page, and how many pages one view
 // reads. Incidents hold a handful of alerts; a merged one can hold
-// hundreds, and the page says when it shows only the first ones.
+// hundreds, and the page says when it shows only the first ones. The page
+// is the incidents API's largest $top (graph.MaxIncidentTop, 50), which the
+// Graph client would lower a larger value to anyway.
 const (
-	incidentAlertsTop      = 100
-	incidentMaxAlertPages  = 5
+	incidentAlertsTop      = graph.MaxIncidentTop
+	incidentMaxAlertPages  = 10
 	incidentAlertsShownMax = incidentAlertsTop * incidentMaxAlertPages
 )
 

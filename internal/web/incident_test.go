@@ -52,7 +52,7 @@ func TestIncidentPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		"incident <code>" + incident + "</code>", `id="incident-title"`, "Escalated to tier 2", h.upn(op),
-		"/v1.0/security/incidents/" + incident + "<", "/v1.0/security/incidents/" + incident + "/alerts?$top=100<",
+		"/v1.0/security/incidents/" + incident + "<", "/v1.0/security/incidents/" + incident + "/alerts?$top=50<",
 		`href="https://security.microsoft.com/incidents/` + incident, "<dt>Tags</dt>", "<dt>Created</dt>", "<dt>Last update</dt>",
 		// An incident's severity follows its worst alert.
 		`sev sev-high`,
@@ -82,5 +82,28 @@ func TestIncidentPageNeedsPermission(t *testing.T) {
 	p := h.get(b, "/incidents/"+incident)
 	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "Forbidden") {
 		t.Errorf("incident for a user without a role: %d\n%s", p.Status, p.Body)
+	}
+}
+
+// An incident with more alerts than one page of the incidents API (50)
+// shows them all, read 50 at a time: the console never sends a $top the
+// service refuses.
+func TestIncidentPageManyAlerts(t *testing.T) {
+	h := newHarness(t)
+	_, incident := v2NewAlert(t, h, map[string]any{"title": "Wave 0"})
+	for i := 1; i < 61; i++ {
+		v2NewAlert(t, h, map[string]any{"title": "Wave", "incidentId": incident})
+	}
+	b, _ := h.signIn(h.user("Security Reader"), "/")
+	inc := h.get(b, "/incidents/"+incident)
+	if inc.Status != http.StatusOK {
+		t.Fatalf("incident: %d\n%s", inc.Status, inc.Body)
+	}
+	table := v2Section(t, inc.Body, "alerts", "table")
+	if n := strings.Count(table, `href="/alerts/`); n != 61 {
+		t.Errorf("the alerts table links %d alerts, want 61", n)
+	}
+	if strings.Contains(inc.Body, "$top=100") || strings.Count(inc.Body, "/alerts?$top=50") != 2 || !strings.Contains(inc.Body, "$top=50&amp;$skip=50") {
+		t.Errorf("the requests shown are not two pages of 50:\n%s", inc.Body)
 	}
 }
