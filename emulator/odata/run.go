@@ -26,10 +26,11 @@ import (
 //
 // The run's work is bounded: it stops with ctx.Err() once ctx is done (a
 // client that went away), and with an *Error wrapping ErrWorkLimit once it
-// exceeds DefaultBudget(len(docs)) (see RunOptions.Budget). Both are
-// checked every few hundred documents or lambda items, so a run stops
-// promptly even inside one document with huge collections. The page and
-// count are only valid when err is nil.
+// exceeds DefaultBudget(len(docs)) (see RunOptions.Budget). Each
+// goroutine checks both every 1,024 units of work (documents examined and
+// lambda items visited), so a run stops promptly, even inside one document
+// with huge collections. The page and count are only valid when err is
+// nil.
 func (q *Query) Run(ctx context.Context, docs []Object) (page []Object, matched int, err error) {
 	r, err := q.exec(ctx, docs, RunOptions{}, defaultPlan(len(docs), false))
 	return r.Page, r.Matched, err
