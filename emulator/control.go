@@ -54,10 +54,12 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 const maxControlBody = 1 << 20
 
 // controlPlane serves /_emulator/...: JSON endpoints for tests and tools,
-// and two pages for people (an overview and the mailbox). It has no
-// authentication: the emulator listens on loopback by default. Cross-origin
-// browser requests that change state are refused, so a web page cannot
-// reset a developer's emulator behind their back.
+// and two pages for people (an overview and the mailbox). It answers only
+// requests addressed to the emulator's own names (no DNS rebinding) and,
+// when a control token is configured, carrying it (guard.go); on loopback
+// no token is needed. Cross-origin browser requests that change state are
+// refused, so a web page cannot reset a developer's emulator behind their
+// back.
 func (e *Emulator) controlPlane() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", e.pageIndex)
@@ -97,7 +99,7 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("/_emulator/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "no such control plane endpoint: %s %s", r.Method, r.URL.Path)
 	})
-	return http.NewCrossOriginProtection().Handler(mux)
+	return e.guardControl(http.NewCrossOriginProtection().Handler(mux))
 }
 
 func ctlJSON(w http.ResponseWriter, status int, v any) {
@@ -540,14 +542,6 @@ func (e *Emulator) ctlUsers(w http.ResponseWriter, r *http.Request) {
 	ctlJSON(w, http.StatusOK, map[string]any{"value": e.dir.Users()})
 }
 
-func (e *Emulator) ctlMailbox(w http.ResponseWriter, r *http.Request) {
-	msgs := e.mailbox.Messages()
-	if msgs == nil {
-		msgs = []graphapi.Mail{}
-	}
-	ctlJSON(w, http.StatusOK, map[string]any{"value": msgs})
-}
-
 func (e *Emulator) ctlClearMailbox(w http.ResponseWriter, r *http.Request) {
 	e.mailbox.Clear()
 	w.WriteHeader(http.StatusNoContent)
@@ -724,14 +718,12 @@ func (e *Emulator) pageIndex(w http.ResponseWriter, r *http.Request) {
 		"Subscriptions": e.subscriptionViews(), "Deliveries": e.recentDeliveries(20), "DeliveryStats": e.deliver.Stats()})
 }
 
-func (e *Emulator) pageMail(w http.ResponseWriter, r *http.Request) {
-	e.render(w, http.StatusOK, "mail.html", map[string]any{"Messages": e.mailbox.Messages()})
-}
-
 func (e *Emulator) pageMessage(w http.ResponseWriter, r *http.Request) {
 	m, ok := e.mailbox.Message(r.PathValue("id"))
 	if !ok {
-		e.render(w, http.StatusNotFound, "mail.html", map[string]any{"Messages": e.mailbox.Messages(), "Missing": r.PathValue("id")})
+		p := e.mailPageData(r)
+		p.Missing = r.PathValue("id")
+		e.render(w, http.StatusNotFound, "mail.html", p)
 		return
 	}
 	e.render(w, http.StatusOK, "message.html", map[string]any{"M": m})

@@ -83,6 +83,10 @@ type Options struct {
 	// PublicURL overrides the base URL the emulator puts in tokens and
 	// links (e.g. behind a proxy). Default: http://{listener address}.
 	PublicURL string
+	// ControlToken, when set (at least 16 characters), must accompany
+	// every control-plane request as "Authorization: Bearer <token>". New
+	// refuses to listen beyond loopback without one. See guard.go.
+	ControlToken string
 
 	TenantID, TenantDomain, TenantName string
 	ClientID, ClientSecret             string
@@ -153,6 +157,7 @@ type Emulator struct {
 	deliver *delivery.Delivery
 	act     *activity.Activity
 	control http.Handler
+	hosts   hostPolicy // which Host headers name this emulator
 	srv     *http.Server
 	ln      net.Listener
 
@@ -199,10 +204,19 @@ func New(opts Options) (*Emulator, error) {
 	opts.defaults()
 	ln := opts.Listener
 	if ln == nil {
+		if loopback, known := addrIsLoopback(opts.Addr); known {
+			if err := checkExposure(opts, opts.Addr, loopback); err != nil {
+				return nil, err
+			}
+		}
 		var err error
 		if ln, err = net.Listen("tcp", opts.Addr); err != nil {
 			return nil, fmt.Errorf("emulator: listen on %s: %w", opts.Addr, err)
 		}
+	}
+	if err := checkExposure(opts, ln.Addr().String(), loopbackOnly(ln.Addr())); err != nil {
+		ln.Close()
+		return nil, err
 	}
 	e, err := build(opts, ln)
 	if err != nil {
@@ -221,8 +235,17 @@ func New(opts Options) (*Emulator, error) {
 	e.served = make(chan error, 1)
 	go func() { e.served <- e.srv.Serve(ln) }()
 	e.act.Start()
+	control := "loopback only, no token"
+	if e.ControlTokenRequired() {
+		control = "token required"
+	}
+	opts.Logger.Info("emulator listening", "url", e.url, "addr", ln.Addr().String(), "control_plane", control)
 	return e, nil
 }
+
+// ControlTokenRequired reports whether control-plane requests must carry
+// Options.ControlToken.
+func (e *Emulator) ControlTokenRequired() bool { return e.opts.ControlToken != "" }
 
 func build(opts Options, ln net.Listener) (*Emulator, error) {
 	base := strings.TrimRight(opts.PublicURL, "/")
@@ -239,6 +262,7 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 		legacy:  &graphapi.LegacyState{},
 	}
 	e.legacy.SetRetired(opts.LegacyRetired)
+	e.hosts = newHostPolicy(ln.Addr(), base)
 	e.genCfg = gen.Config{
 		Seed: opts.Seed, TenantID: opts.TenantID, Domain: opts.TenantDomain, TenantName: opts.TenantName,
 		Users: opts.Users, LegacyAlerts: opts.LegacyAlerts, Alerts: opts.Alerts,
@@ -252,7 +276,7 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 	e.store = graphapi.NewStore(g)
 	e.idp, err = idp.New(idp.Options{
 		BaseURL: base, Directory: e.dir, Clock: e.clock, Logger: opts.Logger,
-		AccessTokenLifetime: opts.AccessTokenLifetime,
+		AccessTokenLifetime: opts.AccessTokenLifetime, PageHostAllowed: e.hosts.allows,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: identity provider: %w", err)

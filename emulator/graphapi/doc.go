@@ -75,7 +75,11 @@
 // Only #microsoft.graph.fileAttachment attachments. A delegated caller may
 // send only as themselves (ErrorAccessDenied otherwise). No recipients, or
 // an unparsable address, is ErrorInvalidRecipients. The mailbox keeps the
-// last 1000 messages.
+// last 1000 messages and 64 MiB, evicting the oldest first and counting
+// the evictions (Mailbox.Stats); a message's stored size (text, addresses,
+// headers, MIME, attachments; a MIME body shares the MIME text) may be 4
+// MiB, which every request Graph accepts fits, and a larger one would be
+// 413 ErrorMessageSizeExceeded.
 //
 // Subscriptions. /subscriptions serves the security alert change
 // notifications Graph supports: resource security/alerts?$filter=... (the

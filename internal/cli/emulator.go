@@ -28,6 +28,7 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	}
 	fs.StringVar(&o.Addr, "addr", env("ADDR", emulator.DefaultAddr), "listen address")
 	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL written into tokens and links (default http://{addr})")
+	fs.StringVar(&o.ControlToken, "control-token", env("CONTROL_TOKEN", ""), "token every control-plane request must carry as \"Authorization: Bearer <token>\" (at least 16 characters; required to listen beyond loopback; prefer the environment variable)")
 	fs.StringVar(&o.TenantID, "tenant-id", env("TENANT_ID", emulator.DefaultTenantID), "tenant id (GUID)")
 	fs.StringVar(&o.TenantDomain, "tenant-domain", env("TENANT_DOMAIN", emulator.DefaultTenantDomain), "tenant domain")
 	fs.StringVar(&o.ClientID, "client-id", env("CLIENT_ID", emulator.DefaultClientID), "demo app's client id")
@@ -111,7 +112,16 @@ func printEmulatorBanner(w io.Writer, emu *emulator.Emulator) {
   Client secret          %[6]s
   Redirect URIs          %[7]v
   Living tenant          %[8]s
+  Control plane          %[9]s
 
 Press Ctrl+C to stop.
-`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, emu.Activity().Stats().Rate)
+`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, emu.Activity().Stats().Rate, controlPlaneMode(emu))
+}
+
+// controlPlaneMode says how the control plane is protected.
+func controlPlaneMode(emu *emulator.Emulator) string {
+	if emu.ControlTokenRequired() {
+		return "token required (Authorization: Bearer <token>; in a browser, the token as password)"
+	}
+	return "loopback only, no token"
 }
