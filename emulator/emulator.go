@@ -449,6 +449,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
 	}()
+	// A browser's request must name the emulator itself whatever it asks
+	// for: with DNS rebinding a page could otherwise mint an app token with
+	// the (public) demo secret at the token endpoint and read Graph with
+	// it. Non-browser clients, which may know the emulator by a container's
+	// service name, send neither header.
+	if fromBrowser(r) && !e.hosts.allows(r.Host) {
+		e.refuseHost(w, r)
+		return
+	}
 	first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	switch strings.ToLower(first) {
 	case "v1.0", "beta":

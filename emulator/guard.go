@@ -25,10 +25,12 @@ import (
 //     point them elsewhere), an IP address (a rebinding page is reached by
 //     a name, never by an address), or the public URL's host, on the
 //     listening port or the public URL's. Others get 421 Misdirected
-//     Request. Graph and the token, discovery and key endpoints are not
-//     affected: they authenticate each request with a token or a secret,
-//     and non-browser clients reach them by whatever name their network
-//     gives (a container's service name).
+//     Request. Graph and the token, discovery and key endpoints apply the
+//     rule only to requests from a browser (Origin or Sec-Fetch-*
+//     headers): the demo client secret is public, so a rebinding page
+//     could otherwise mint an app token and read Graph, while non-browser
+//     clients may reach the emulator by whatever name their network gives
+//     (a container's service name).
 //
 //   - The listening address. On loopback only local processes reach the
 //     emulator, and they need no token. Beyond loopback New refuses to
@@ -99,6 +101,13 @@ func truncateHost(s string) string {
 		return s[:100] + "..."
 	}
 	return s
+}
+
+// fromBrowser reports whether a request comes from a web browser: browsers
+// send Origin on cross-origin and state-changing requests and Sec-Fetch-*
+// metadata on all of them; other HTTP clients send neither.
+func fromBrowser(r *http.Request) bool {
+	return r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Sec-Fetch-Mode") != ""
 }
 
 // guardControl wraps the control plane: the Host rule, then the control

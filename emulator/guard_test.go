@@ -89,6 +89,37 @@ func TestHostRule(t *testing.T) {
 		{"token endpoint", "POST", "/" + emu.TenantID() + "/oauth2/v2.0/token", "emulator:" + p, "", 400},
 		{"discovery", "GET", "/" + emu.TenantID() + "/v2.0/.well-known/openid-configuration", "emulator:" + p, "", 200},
 	}
+	// From a browser, every endpoint needs one of the emulator's own names:
+	// a rebinding page could otherwise mint an app token with the public
+	// demo secret and read Graph with it.
+	tokenBody := url.Values{"grant_type": {"client_credentials"}, "client_id": {emu.ClientID()}, "client_secret": {emu.ClientSecret()}, "scope": {"https://graph.microsoft.com/.default"}}.Encode()
+	for _, b := range []struct {
+		name, method, path, host, body string
+		want                           int
+	}{
+		{"browser: token endpoint, rebinding name", "POST", "/" + emu.TenantID() + "/oauth2/v2.0/token", "rebind.attacker.example:" + p, tokenBody, 421},
+		{"browser: graph, rebinding name", "GET", "/v1.0/security/alerts_v2", "rebind.attacker.example:" + p, "", 421},
+		{"browser: token endpoint, own name", "POST", "/" + emu.TenantID() + "/oauth2/v2.0/token", "localhost:" + p, tokenBody, 200},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			req, err := http.NewRequest(b.method, emu.URL()+b.path, strings.NewReader(b.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = b.host
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			req.Header.Set("Sec-Fetch-Mode", "cors")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != b.want {
+				t.Fatalf("status %d, want %d", res.StatusCode, b.want)
+			}
+		})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			status, _, body := sendAs(t, emu, tt.method, tt.path, tt.host, "", tt.body)
