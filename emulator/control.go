@@ -40,16 +40,26 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		return strings.Join(out, ", ")
 	},
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+	// noquery leaves a URL's query (which may carry a secret) off a page.
+	"noquery": func(u string) string {
+		if i := strings.IndexAny(u, "?#"); i >= 0 {
+			return u[:i]
+		}
+		return u
+	},
+	"percent": func(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + " %" },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // maxControlBody bounds control plane request bodies.
 const maxControlBody = 1 << 20
 
 // controlPlane serves /_emulator/...: JSON endpoints for tests and tools,
-// and two pages for people (an overview and the mailbox). It has no
-// authentication: the emulator listens on loopback by default. Cross-origin
-// browser requests that change state are refused, so a web page cannot
-// reset a developer's emulator behind their back.
+// and two pages for people (an overview and the mailbox). It answers only
+// requests addressed to the emulator's own names (no DNS rebinding) and,
+// when a control token is configured, carrying it (guard.go); on loopback
+// no token is needed. Cross-origin browser requests that change state are
+// refused, so a web page cannot reset a developer's emulator behind their
+// back.
 func (e *Emulator) controlPlane() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", e.pageIndex)
@@ -85,10 +95,11 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("GET /_emulator/throttle", e.ctlThrottle)
 	mux.HandleFunc("POST /_emulator/throttle", e.ctlSetThrottle)
 	mux.HandleFunc("POST /_emulator/tokens", e.ctlToken)
+	e.deliveryRoutes(mux)
 	mux.HandleFunc("/_emulator/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "no such control plane endpoint: %s %s", r.Method, r.URL.Path)
 	})
-	return http.NewCrossOriginProtection().Handler(mux)
+	return e.guardControl(http.NewCrossOriginProtection().Handler(mux))
 }
 
 func ctlJSON(w http.ResponseWriter, status int, v any) {
@@ -197,6 +208,11 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusInternalServerError, "%v", err)
 		return
 	}
+	// Subscriptions and delivery go first: re-registering the app revokes
+	// and re-grants consent, which delivery would otherwise see as a
+	// revocation of the old subscriptions' consent.
+	e.subs.Clear()
+	e.deliver.Reset()
 	e.store.Load(g)
 	e.act.Reset(cfg.Seed)
 	e.registerApp()
@@ -206,7 +222,6 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	}
 	e.faults.Clear()
 	e.mailbox.Clear()
-	e.subs.Clear()
 	e.thr.Set(e.opts.ThrottlePerMinute)
 	e.legacy.SetRetired(e.opts.LegacyRetired)
 	e.log.Info("emulator reset")
@@ -519,19 +534,12 @@ func (e *Emulator) ctlSetConsent(w http.ResponseWriter, r *http.Request) {
 	} else {
 		e.dir.RevokeAdminConsent(app.ClientID)
 	}
+	e.deliver.Kick() // subscriptions pause (or resume) now, not at the next poll
 	ctlJSON(w, http.StatusOK, e.consentOf(app.ClientID))
 }
 
 func (e *Emulator) ctlUsers(w http.ResponseWriter, r *http.Request) {
 	ctlJSON(w, http.StatusOK, map[string]any{"value": e.dir.Users()})
-}
-
-func (e *Emulator) ctlMailbox(w http.ResponseWriter, r *http.Request) {
-	msgs := e.mailbox.Messages()
-	if msgs == nil {
-		msgs = []graphapi.Mail{}
-	}
-	ctlJSON(w, http.StatusOK, map[string]any{"value": msgs})
 }
 
 func (e *Emulator) ctlClearMailbox(w http.ResponseWriter, r *http.Request) {
@@ -614,6 +622,7 @@ func (e *Emulator) ctlSetClock(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, `body must be {"advance": "90m"} or {"set": "<RFC 3339 time>"}`)
 		return
 	}
+	e.deliver.Kick() // retries and lifecycle events due at the new time go now
 	e.ctlClock(w, r)
 }
 
@@ -705,17 +714,16 @@ func (e *Emulator) render(w http.ResponseWriter, status int, name string, data a
 }
 
 func (e *Emulator) pageIndex(w http.ResponseWriter, r *http.Request) {
-	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users()})
-}
-
-func (e *Emulator) pageMail(w http.ResponseWriter, r *http.Request) {
-	e.render(w, http.StatusOK, "mail.html", map[string]any{"Messages": e.mailbox.Messages()})
+	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users(),
+		"Subscriptions": e.subscriptionViews(), "Deliveries": e.recentDeliveries(20), "DeliveryStats": e.deliver.Stats()})
 }
 
 func (e *Emulator) pageMessage(w http.ResponseWriter, r *http.Request) {
 	m, ok := e.mailbox.Message(r.PathValue("id"))
 	if !ok {
-		e.render(w, http.StatusNotFound, "mail.html", map[string]any{"Messages": e.mailbox.Messages(), "Missing": r.PathValue("id")})
+		p := e.mailPageData(r)
+		p.Missing = r.PathValue("id")
+		e.render(w, http.StatusNotFound, "mail.html", p)
 		return
 	}
 	e.render(w, http.StatusOK, "message.html", map[string]any{"M": m})

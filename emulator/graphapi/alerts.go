@@ -34,10 +34,10 @@ func (a *API) listAlerts(c *call) error {
 	if err := c.requireSecurity(readAccess, "SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"); err != nil {
 		return err
 	}
-	return c.listOf("security/alerts_v2", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int) {
+	return c.listOf("security/alerts_v2", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int, error) {
 		a.store.mu.RLock()
 		defer a.store.mu.RUnlock()
-		return a.store.alerts.run(q)
+		return a.store.alerts.run(c.r.Context(), q)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/graphsec/graphsec/emulator/idp"
 	"github.com/graphsec/graphsec/emulator/model"
 	"github.com/graphsec/graphsec/emulator/tenant"
+	"github.com/graphsec/graphsec/emulator/webhook"
 	"github.com/graphsec/graphsec/internal/clock"
 )
 
@@ -33,11 +34,15 @@ type Options struct {
 	Subscriptions *Subscriptions
 	// Webhooks sends the subscription validation requests. Its Timeout,
 	// when set, shortens the 10-second limit Graph gives an endpoint (tests
-	// use a short one); redirects are never followed. Default: a client
-	// with a 10-second timeout.
+	// use a short one); redirects are never followed. Default: the
+	// guard's client with a 10-second timeout.
 	Webhooks *http.Client
-	Clock    clock.Clock
-	Logger   *slog.Logger
+	// WebhookGuard is the network guard for subscribers' URLs: it decides
+	// where plain http is accepted and, by default, sends the handshake
+	// (default: a guard with no extra allowed ranges).
+	WebhookGuard *webhook.Guard
+	Clock        clock.Clock
+	Logger       *slog.Logger
 	// Legacy switches the legacy alerts API to its retired behaviour
 	// (default: live).
 	Legacy *LegacyState
@@ -54,6 +59,7 @@ type API struct {
 	throttle *Throttle
 	subs     *Subscriptions
 	webhooks *http.Client
+	guard    *webhook.Guard
 	clock    clock.Clock
 	log      *slog.Logger
 	schema   *model.Schema
@@ -82,13 +88,16 @@ func New(o Options) *API {
 	if o.Subscriptions == nil {
 		o.Subscriptions = NewSubscriptions()
 	}
+	if o.WebhookGuard == nil {
+		o.WebhookGuard = webhook.New(webhook.Config{})
+	}
 	if o.Webhooks == nil {
-		o.Webhooks = &http.Client{Timeout: ValidationTimeout}
+		o.Webhooks = o.WebhookGuard.Client(ValidationTimeout)
 	}
 	a := &API{
 		baseURL: strings.TrimRight(o.BaseURL, "/"), dir: o.Directory, verifier: o.Verifier,
 		store: o.Store, mailbox: o.Mailbox, faults: o.Faults, throttle: o.Throttle,
-		subs: o.Subscriptions, webhooks: o.Webhooks,
+		subs: o.Subscriptions, webhooks: o.Webhooks, guard: o.WebhookGuard,
 		clock: o.Clock, log: o.Logger, schema: model.Graph(), legacy: o.Legacy, mux: http.NewServeMux(),
 	}
 	a.routes()

@@ -31,14 +31,14 @@ func (a *API) listIncidents(c *call) error {
 	if err := c.requireSecurity(readAccess, "SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"); err != nil {
 		return err
 	}
-	return c.listOf("security/incidents", a.incidentSpec(), func(q *odata.Query) ([]odata.Object, int) {
+	return c.listOf("security/incidents", a.incidentSpec(), func(q *odata.Query) ([]odata.Object, int, error) {
 		a.store.mu.RLock()
 		defer a.store.mu.RUnlock()
-		items, n := a.store.incidents.run(q)
-		if expandsAlerts(q) {
+		items, n, err := a.store.incidents.run(c.r.Context(), q)
+		if err == nil && expandsAlerts(q) {
 			items = a.store.expandLocked(items)
 		}
-		return items, n
+		return items, n, err
 	})
 }
 
@@ -110,8 +110,8 @@ func (a *API) listIncidentAlerts(c *call) error {
 	if !ok {
 		return notFound("incident", id)
 	}
-	return c.listOf("security/incidents('"+idOf(inc)+"')/alerts", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int) {
-		return q.Run(alerts)
+	return c.listOf("security/incidents('"+idOf(inc)+"')/alerts", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int, error) {
+		return q.Run(c.r.Context(), alerts)
 	})
 }
 

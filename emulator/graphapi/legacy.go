@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
@@ -67,7 +68,11 @@ func (a *API) listLegacyAlerts(c *call) error {
 		if _, down := failing[strings.ToLower(p)]; down {
 			continue
 		}
-		r := q.RunWith(groups[p], opt)
+		r, err := q.RunWith(c.r.Context(), groups[p], opt)
+		if err != nil {
+			a.store.mu.RUnlock()
+			return err
+		}
 		items, n := r.Page, r.Matched
 		merged = append(merged, items...)
 		matched += n
@@ -80,7 +85,9 @@ func (a *API) listLegacyAlerts(c *call) error {
 	// The federation merges the providers' answers; the emulator presents
 	// them in the requested order, or newest first.
 	if len(q.OrderBy) > 0 {
-		merged = sortLike(q, merged)
+		if merged, err = sortLike(c.r.Context(), q, merged); err != nil {
+			return err
+		}
 	} else {
 		sort.SliceStable(merged, func(i, j int) bool {
 			return odata.Compare(merged[i]["createdDateTime"], merged[j]["createdDateTime"]) > 0
@@ -240,9 +247,9 @@ func checkLegacyComments(old, next any, provider string) error {
 }
 
 // sortLike orders docs by q's $orderby keys, and nothing else.
-func sortLike(q *odata.Query, docs []odata.Object) []odata.Object {
+func sortLike(ctx context.Context, q *odata.Query, docs []odata.Object) ([]odata.Object, error) {
 	s := *q
 	s.Filter, s.Skip, s.HasTop, s.Top = nil, 0, true, len(docs)
-	out, _ := s.Run(docs)
-	return out
+	out, _, err := s.Run(ctx, docs)
+	return out, err
 }

@@ -190,8 +190,14 @@ func compareRun(t *testing.T, c *collection, raw string, spec odata.Spec) {
 	if err != nil {
 		t.Fatalf("%s: %v", raw, err)
 	}
-	page, n := c.run(q)
-	want, wantN := q.Run(c.items)
+	page, n, err := c.run(t.Context(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	want, wantN, err := q.Run(t.Context(), c.items)
+	if err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
 	next := len(page) > 0 && q.Skip+len(page) < n
 	wantNext := len(want) > 0 && q.Skip+len(want) < wantN
 	if pageIDs(page) != pageIDs(want) || next != wantNext || q.Count && n != wantN {
@@ -365,7 +371,10 @@ func TestListPagesOverHTTP(t *testing.T) {
 			// filtered lists, and to check the links of the others.
 			for pageNo := 0; u != "" && pageNo < 8; pageNo++ {
 				b := get(u)
-				want, wantN := q.Run(l.items())
+				want, wantN, err := q.Run(t.Context(), l.items())
+				if err != nil {
+					t.Fatal(err)
+				}
 				var got []string
 				for _, v := range b.Value {
 					got = append(got, fmt.Sprint(v["id"]))

@@ -92,6 +92,7 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 		_, port, _ := net.SplitHostPort(cfg.EmulatorAddr)
 		c.Emulator, err = emulator.New(emulator.Options{
 			Addr: cfg.EmulatorAddr, PublicURL: "http://localhost:" + port, Seed: cfg.EmulatorSeed, Unconsented: cfg.EmulatorUnconsented,
+			ControlToken: cfg.EmulatorControlToken,
 			Activity:     cfg.EmulatorActivity,
 			RedirectURIs: []string{cfg.RedirectURL, cfg.PublicURL + "/signed-out"},
 			Logger:       log.With("component", "emulator"),

@@ -28,6 +28,7 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	}
 	fs.StringVar(&o.Addr, "addr", env("ADDR", emulator.DefaultAddr), "listen address")
 	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL written into tokens and links (default http://{addr})")
+	fs.StringVar(&o.ControlToken, "control-token", env("CONTROL_TOKEN", ""), "token every control-plane request must carry as \"Authorization: Bearer <token>\" (at least 16 characters; required to listen beyond loopback; prefer the environment variable)")
 	fs.StringVar(&o.TenantID, "tenant-id", env("TENANT_ID", emulator.DefaultTenantID), "tenant id (GUID)")
 	fs.StringVar(&o.TenantDomain, "tenant-domain", env("TENANT_DOMAIN", emulator.DefaultTenantDomain), "tenant domain")
 	fs.StringVar(&o.ClientID, "client-id", env("CLIENT_ID", emulator.DefaultClientID), "demo app's client id")
@@ -43,6 +44,7 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	fs.Var(&o.Activity, "activity", "the living tenant's pace, e.g. 12/min, 1/s (off: a still tenant)")
 	fs.DurationVar(&o.VisibilityDelay, "visibility-delay", 0, "let the activity's updates become visible up to this long after their lastUpdateDateTime, e.g. 2m")
 	fs.IntVar(&o.ThrottlePerMinute, "throttle", envInt("THROTTLE", 0), "security API requests per minute per app before 429 (Graph: 150; 0: off)")
+	deliveryFlags(fs, o)
 	return redirects
 }
 
@@ -53,7 +55,7 @@ func runEmulator(ctx context.Context, args []string, getenv func(string) string,
 	redirects := emulatorFlags(fs, &o, getenv)
 	// Values from the environment go through the flags' own parsers, so a
 	// bad one is refused with the variable's name.
-	for _, v := range []struct{ env, flag string }{{"GRAPHSEC_EMULATOR_ACTIVITY", "activity"}, {"GRAPHSEC_EMULATOR_VISIBILITY_DELAY", "visibility-delay"}} {
+	for _, v := range append([]struct{ env, flag string }{{"GRAPHSEC_EMULATOR_ACTIVITY", "activity"}, {"GRAPHSEC_EMULATOR_VISIBILITY_DELAY", "visibility-delay"}}, deliveryEnv()...) {
 		if val := getenv(v.env); val != "" {
 			if err := fs.Set(v.flag, val); err != nil {
 				return usagef("%s=%q: %v", v.env, val, err)
@@ -110,7 +112,16 @@ func printEmulatorBanner(w io.Writer, emu *emulator.Emulator) {
   Client secret          %[6]s
   Redirect URIs          %[7]v
   Living tenant          %[8]s
+  Control plane          %[9]s
 
 Press Ctrl+C to stop.
-`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, emu.Activity().Stats().Rate)
+`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, emu.Activity().Stats().Rate, controlPlaneMode(emu))
+}
+
+// controlPlaneMode says how the control plane is protected.
+func controlPlaneMode(emu *emulator.Emulator) string {
+	if emu.ControlTokenRequired() {
+		return "token required (Authorization: Bearer <token>; in a browser, the token as password)"
+	}
+	return "loopback only, no token"
 }

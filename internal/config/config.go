@@ -52,6 +52,9 @@ type Config struct {
 	EmulatorUnconsented bool
 	// EmulatorSeed seeds the embedded emulator's data.
 	EmulatorSeed int64
+	// EmulatorControlToken is the embedded emulator's control-plane token,
+	// needed when it listens beyond loopback (emulator.Options.ControlToken).
+	EmulatorControlToken string
 	// EmulatorActivity is the embedded emulator's living-tenant pace: a
 	// gentle one by default, so the demo moves.
 	EmulatorActivity activity.Rate
@@ -110,6 +113,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"emulator-addr", "GRAPHSEC_EMULATOR_ADDR", "listen address of the embedded emulator", DefaultEmulatorAddr, false, &c.EmulatorAddr},
 		{"emulator-unconsented", "GRAPHSEC_EMULATOR_UNCONSENTED", "start the embedded emulator without admin consent (true/false)", "false", false, &unconsented},
 		{"emulator-seed", "GRAPHSEC_EMULATOR_SEED", "seed of the embedded emulator's data", "1", false, &seed},
+		{"emulator-control-token", "GRAPHSEC_EMULATOR_CONTROL_TOKEN", "control-plane token of the embedded emulator (required when it listens beyond loopback)", "", true, &c.EmulatorControlToken},
 		{"emulator-activity", "GRAPHSEC_EMULATOR_ACTIVITY", "pace of the embedded emulator's living tenant, e.g. 12/min (off: still)", DefaultEmulatorActivity, false, &act},
 		{"session-lifetime", "GRAPHSEC_SESSION_LIFETIME", "how long a sign-in lasts without activity", "12h", false, &lifetime},
 		{"session-key", "GRAPHSEC_SESSION_KEY", "base64 of 32 random bytes sealing stored tokens (default: a new key each start)", "", true, &sessionKey},
