@@ -87,8 +87,14 @@ func TestConsoleStartsAndStops(t *testing.T) {
 		cancel()
 		t.Fatalf("console not ready; output:\n%s", out.String())
 	}
+	// The console answers /readyz a moment before the banner is printed:
+	// wait for the banner rather than read it at once.
 	_, port, _ := net.SplitHostPort(emuAddr)
 	for _, want := range []string{"graphsec console", "embedded emulator  http://localhost:" + port} {
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(out.String(), want) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("banner lacks %q:\n%s", want, out.String())
 		}
