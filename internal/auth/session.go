@@ -32,6 +32,13 @@ type Session struct {
 	// Scopes are the Graph permissions granted to graphsec for this user,
 	// as the token endpoint reported them.
 	Scopes []string
+	// DirectoryRoles are the role template ids of the user's Entra
+	// directory roles (Security Reader, Security Operator...), read at
+	// sign-in; RolesKnown says whether they could be read. Microsoft
+	// requires a role on top of the permission for delegated calls to the
+	// security API.
+	DirectoryRoles []string
+	RolesKnown     bool
 
 	token *oauth2.Token
 }

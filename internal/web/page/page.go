@@ -39,8 +39,26 @@ type layoutData struct {
 	CSRF      string
 	RequestID string
 	Emulator  *EmulatorInfo
+	// Role says what the signed-in user's directory roles let them do, so
+	// pages can show a read-only view rather than forms that can only
+	// fail.
+	Role RoleView
 	// Page is the page's own data.
 	Page any
+}
+
+// RoleView is what the user's Entra directory roles allow in the security
+// API. When the roles could not be read (Known false), pages offer every
+// action and Graph's answer decides.
+type RoleView struct {
+	Known bool
+	// CanRead and CanWrite: read security data (Security Reader and up),
+	// change it (Security Operator, Security Administrator, Global
+	// Administrator).
+	CanRead, CanWrite bool
+	// Roles are the security-relevant roles the user holds, as role
+	// template ids.
+	Roles []string
 }
 
 // userView is the signed-in user as the header shows them.
@@ -57,8 +75,38 @@ func (p *Page) layout(data any) layoutData {
 	if s := p.Session; s != nil {
 		d.User = &userView{Name: s.DisplayName, UPN: s.UserPrincipalName}
 		d.CSRF = s.CSRFToken
+		d.Role = roleView(s)
 	}
 	return d
+}
+
+// Entra's role template ids for the roles that matter to the security API
+// (they are the same in every tenant).
+const (
+	RoleGlobalAdministrator   = "62e90394-69f5-4237-9190-012177145e10"
+	RoleSecurityAdministrator = "194ae4cb-b126-40b2-bd5b-6091b380977d"
+	RoleSecurityOperator      = "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f"
+	RoleSecurityReader        = "5d6b6bb7-de71-4623-b4af-96380a352509"
+	RoleGlobalReader          = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
+)
+
+func roleView(s *auth.Session) RoleView {
+	v := RoleView{Known: s.RolesKnown}
+	for _, id := range s.DirectoryRoles {
+		switch id {
+		case RoleGlobalAdministrator, RoleSecurityAdministrator, RoleSecurityOperator:
+			v.CanWrite, v.CanRead = true, true
+		case RoleSecurityReader, RoleGlobalReader:
+			v.CanRead = true
+		default:
+			continue
+		}
+		v.Roles = append(v.Roles, id)
+	}
+	if !v.Known {
+		v.CanRead, v.CanWrite = true, true
+	}
+	return v
 }
 
 // Writer is the response, for the few handlers that set cookies before
