@@ -29,6 +29,7 @@ import (
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
@@ -70,6 +71,9 @@ type Options struct {
 	Secure bool
 	// PageTokens bound the page links of paged lists (zero: defaults).
 	PageTokens page.TokenOptions
+	// Sessions loads the signed-in user of a request (default: Auth).
+	// Tests wrap it to give a session the directory roles they need.
+	Sessions page.Sessions
 }
 
 // EmulatorInfo describes the embedded emulator for the UI.
@@ -79,6 +83,7 @@ type EmulatorInfo = page.EmulatorInfo
 type Server struct {
 	o       Options
 	log     *slog.Logger
+	i18n    *i18n.Bundle
 	kit     *page.Kit
 	static  *staticFiles
 	csp     string
@@ -103,13 +108,20 @@ func New(o Options) (*Server, error) {
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
 	}
+	if s.i18n, err = i18n.New(o.Clock); err != nil {
+		return nil, err
+	}
+	if o.Sessions == nil {
+		o.Sessions = o.Auth
+	}
 	layout, _ := fs.Sub(templateFS, "templates")
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
 		Layout:   layout,
 		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), legacy.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
-		Sessions: o.Auth, Graph: s.graphClient,
+		I18n:     s.i18n,
+		Sessions: o.Sessions, Graph: s.graphClient,
 		Tokens: page.NewPageTokens(o.Clock, o.PageTokens),
 		Clock:  o.Clock, Logger: o.Logger, Emulator: o.Emulator,
 	})
@@ -123,6 +135,9 @@ func New(o Options) (*Server, error) {
 
 // Handler is the console's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Kit is the console's page kit (tests check its templates' messages).
+func (s *Server) Kit() *page.Kit { return s.kit }
 
 // contentSecurityPolicy allows only the console's own scripts and styles
 // (no inline script at all), no framing, and form posts to the console and

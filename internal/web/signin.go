@@ -25,7 +25,7 @@ func (s *Server) login(p *page.Page) error {
 	}
 	u, err := s.o.Auth.BeginLogin(p.R.Context(), p.Writer(), q.Get("return_to"), prompt)
 	if err != nil {
-		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Sign-in could not start", Message: "graphsec could not record the sign-in. Try again in a moment.", Cause: err}
+		return &page.Error{Status: http.StatusServiceUnavailable, Heading: page.T("signin.couldNotStart"), Message: page.T("signin.couldNotRecord"), Cause: err}
 	}
 	return p.Redirect(u, http.StatusFound)
 }
@@ -50,14 +50,13 @@ func (s *Server) loginCallback(p *page.Page) error {
 	var pe *auth.ProviderError
 	switch {
 	case errors.As(err, &pe) && pe.AdminConsent:
-		p.Title = "Admin consent was not granted"
+		p.Title = p.L.T("consent.declined.title")
 		return p.Render(http.StatusOK, "web/consent", consentView{Declined: true, Error: pe.Code, Detail: pe.Description, Subcode: pe.Subcode})
 	case errors.As(err, &pe):
-		p.Title = "Sign-in failed"
+		p.Title = p.L.T("error.signInRefused.heading")
 		return p.Render(http.StatusBadRequest, "web/signin_error", pe)
 	case errors.Is(err, auth.ErrStateMismatch), errors.Is(err, auth.ErrCallbackInvalid):
-		return &page.Error{Status: http.StatusBadRequest, Heading: "This sign-in cannot be completed",
-			Message: "The response from Microsoft does not belong to a sign-in started in this browser, or it was already used or has expired. Start again."}
+		return &page.Error{Status: http.StatusBadRequest, Heading: page.T("signin.cannotComplete.heading"), Message: page.T("signin.cannotComplete.message")}
 	case err != nil:
 		return err
 	}
@@ -66,7 +65,7 @@ func (s *Server) loginCallback(p *page.Page) error {
 		// session so that the next page signs in again and gets the new
 		// permissions.
 		s.o.Auth.Logout(p.R.Context(), p.Writer(), p.R)
-		p.Title = "Admin consent granted"
+		p.Title = p.L.T("consent.granted.title")
 		return p.Render(http.StatusOK, "web/consent", consentView{Granted: true, Tenant: cb.Tenant})
 	}
 	return p.Redirect(cb.ReturnTo, http.StatusSeeOther)
@@ -78,14 +77,14 @@ func (s *Server) loginCallback(p *page.Page) error {
 func (s *Server) logout(p *page.Page) error {
 	_ = p.ParseForm()
 	if sess, err := s.o.Auth.Session(p.R.Context(), p.R); err == nil && !sess.CheckCSRF(p.R.PostForm.Get("csrf")) {
-		return &page.Error{Status: http.StatusForbidden, Heading: "The form has expired", Message: "Reload the page and sign out again."}
+		return &page.Error{Status: http.StatusForbidden, Heading: page.T("error.formExpired.heading"), Message: page.T("signin.signOutExpired")}
 	}
 	s.o.Auth.Logout(p.R.Context(), p.Writer(), p.R)
 	return p.Redirect("/signed-out", http.StatusSeeOther)
 }
 
 func (s *Server) signedOut(p *page.Page) error {
-	p.Title = "Signed out"
+	p.Title = p.L.T("signin.signedOut.title")
 	return p.Render(http.StatusOK, "web/signed_out", map[string]string{"EndSession": s.o.Auth.EndSessionURL(s.o.PublicURL + "/signed-out")})
 }
 
@@ -94,7 +93,7 @@ func (s *Server) signedOut(p *page.Page) error {
 func (s *Server) startAdminConsent(p *page.Page) error {
 	u, err := s.o.Auth.AdminConsentURL(p.R.Context(), p.Writer())
 	if err != nil {
-		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Admin consent could not start", Message: "graphsec could not record the request. Try again in a moment.", Cause: err}
+		return &page.Error{Status: http.StatusServiceUnavailable, Heading: page.T("consent.couldNotStart"), Message: page.T("signin.couldNotRecord"), Cause: err}
 	}
 	return p.Redirect(u, http.StatusFound)
 }
@@ -102,8 +101,9 @@ func (s *Server) startAdminConsent(p *page.Page) error {
 // permStatus is one permission graphsec uses and whether the user's token
 // carries it.
 type permStatus struct {
-	Name, Purpose string
-	Granted       bool
+	Name    string
+	Purpose string // its message key: what graphsec uses it for
+	Granted bool
 }
 
 // permissions lists what graphsec's pages need, for the consent page: the
@@ -118,11 +118,11 @@ func permissions() []struct {
 		write, read graph.Access
 		purpose     string
 	}{
-		{graph.AccessReadProfile, graph.AccessReadProfile, "your name in the header (/me)"},
-		{graph.AccessWriteAlerts, graph.AccessReadAlerts, "alerts (alerts_v2): read, update, comment"},
-		{graph.AccessWriteIncidents, graph.AccessReadIncidents, "incidents: read and update"},
-		{graph.AccessWriteSecurityEvents, graph.AccessReadSecurityEvents, "legacy alerts, secure score, subscriptions"},
-		{graph.AccessSendMail, graph.AccessSendMail, "alert email"},
+		{graph.AccessReadProfile, graph.AccessReadProfile, "consent.purpose.profile"},
+		{graph.AccessWriteAlerts, graph.AccessReadAlerts, "consent.purpose.alerts"},
+		{graph.AccessWriteIncidents, graph.AccessReadIncidents, "consent.purpose.incidents"},
+		{graph.AccessWriteSecurityEvents, graph.AccessReadSecurityEvents, "consent.purpose.securityEvents"},
+		{graph.AccessSendMail, graph.AccessSendMail, "consent.purpose.mail"},
 	}
 }
 
@@ -138,7 +138,7 @@ func (s *Server) consentPage(p *page.Page) error {
 			v.Missing = append(v.Missing, name)
 		}
 	}
-	p.Title = "Permissions"
+	p.Title = p.L.T("consent.title")
 	return p.Render(http.StatusOK, "web/consent", v)
 }
 

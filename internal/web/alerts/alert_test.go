@@ -54,12 +54,12 @@ func TestAlertDetailShowsTheAlert(t *testing.T) {
 		"Suspicious PowerShell download", "PowerShell fetched a script from the internet.\nSecond line.", "Isolate the device.",
 		"Trojan:Win32/Emotet", `href="/incidents/` + incident + `"`,
 		`href="https://attack.mitre.org/techniques/T1059/001/"`, `href="https://attack.mitre.org/techniques/T1105/"`,
-		`<code>T99</code> <span class="muted">(not a technique id)`, `<code>T1059.01</code>`,
+		`<code>T99</code> <span class="muted">(not a technique ID)`, `<code>T1059.01</code>`,
 		`href="https://security.microsoft.com/alerts/x?tid=1"`,
 		// Typed panels.
 		"jdoe@contoso.com", "Jane Doe", "S-1-5-21-1", `CONTOSO\jdoe`, "compromised",
 		"pc17.contoso.com", "Windows11", "10.0.0.7; fe80::1",
-		"payload.ps1", `C:\Users\jdoe\Downloads`, "2048 bytes", "ab12", "Nobody",
+		"payload.ps1", `C:\Users\jdoe\Downloads`, "2,048 bytes", "ab12", "Nobody",
 		"203.0.113.9", "Amsterdam, Netherlands",
 		"http://evil.example/payload",
 		"powershell -enc AAAA", "4242", `C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`, "winword.exe",
@@ -67,7 +67,8 @@ func TestAlertDetailShowsTheAlert(t *testing.T) {
 		// The unknown type gets the generic panel with its type and common members.
 		`ev-generic`, "kubernetesPodEvidence", "#microsoft.graph.security.kubernetesPodEvidence", "left running", "malicious",
 		// Forms, with the CSRF token.
-		`action="/alerts/` + id + `"`, `action="/alerts/` + id + `/comments"`, `name="csrf"`, `name="assignToMe"`,
+		`action="/alerts/` + id + `"`, `name="csrf"`, `name="assignToMe"`, `name="comment"`, `name="triage"`,
+		`<option value="truePositive:malware">Malware</option>`,
 		`<optgroup label="True positive">`,
 		// The GET request and the raw JSON.
 		"/v1.0/security/alerts_v2/" + id, `id="raw-json"`, `&#34;@odata.context&#34;`,

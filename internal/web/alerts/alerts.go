@@ -11,6 +11,7 @@ package alerts
 
 import (
 	"embed"
+	"strconv"
 
 	"github.com/graphsec/graphsec/internal/web/page"
 )
@@ -39,3 +40,5 @@ type Pages struct {
 func New(d Deps) *Pages {
 	return &Pages{activity: d.Activity, choices: newChoices()}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

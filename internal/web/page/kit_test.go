@@ -17,7 +17,7 @@ import (
 
 const testLayout = `{{define "top"}}<html><title>{{.Title}}</title><body>{{end}}` +
 	`{{define "bottom"}}<footer>{{.RequestID}}</footer></body></html>{{end}}` +
-	`{{define "retrying"}}<p class="retrying">{{.Why}} {{.Wait}}</p>{{end}}`
+	`{{define "retrying"}}<p class="retrying">{{.Throttled}} {{.Wait}}</p>{{end}}`
 
 // fakeSessions signs every request in unless it has no cookie.
 type fakeSessions struct{ sess *auth.Session }
@@ -121,9 +121,9 @@ func TestHandlers(t *testing.T) {
 	}
 	// A returned error is the error page, with its status.
 	fail := func(p *Page) error {
-		return Reword(&graph.Error{StatusCode: 404, Code: "ResourceNotFound"}, graph.ErrNotFound, "Alert not found", "No such alert.")
+		return Reword(&graph.Error{StatusCode: 404, Code: "ResourceNotFound"}, graph.ErrNotFound, T("error.notFoundAlert", "id", "x"), T("error.invalid"))
 	}
-	if w := serve(k.Page("", fail), "GET", "/x", true, nil); w.Code != 404 || !strings.Contains(w.Body.String(), "Alert not found") ||
+	if w := serve(k.Page("", fail), "GET", "/x", true, nil); w.Code != 404 || !strings.Contains(w.Body.String(), "There is no alert with ID x.") ||
 		!strings.Contains(w.Body.String(), "ResourceNotFound") {
 		t.Fatalf("error page: %d\n%s", w.Code, w.Body)
 	}
@@ -148,7 +148,7 @@ func TestHandlers(t *testing.T) {
 		return p.RenderSplit(http.StatusOK, "t/split", nil, func(b *bytes.Buffer) { b.WriteString("<tr><td>row</td></tr>") })
 	}
 	w = serve(k.Page("", retried), "GET", "/x", true, nil)
-	want := `<html><title>Waiting</title><body><p class="retrying">is throttling requests 1.5s</p><table><tr><td>row</td></tr></table><footer>rid-1</footer></body></html>`
+	want := `<html><title>Waiting</title><body><p class="retrying">true 1.5s</p><table><tr><td>row</td></tr></table><footer>rid-1</footer></body></html>`
 	if w.Code != 200 || w.Body.String() != want {
 		t.Fatalf("retrying page: %d\n%s\nwant\n%s", w.Code, w.Body, want)
 	}

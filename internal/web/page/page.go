@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
+	"time"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/i18n"
 )
 
 // Page is one page being served: the request, the signed-in user (nil on
@@ -19,7 +22,12 @@ import (
 type Page struct {
 	R       *http.Request
 	Session *auth.Session
-	// Title is the document's title; Nav the navigation entry to mark.
+	// L writes the page's text in the reader's language (negotiated from
+	// the language cookie and Accept-Language): messages, labels, numbers
+	// and times. Templates reach it as $.L.
+	L *i18n.Printer
+	// Title is the document's title (already in the page's language); Nav
+	// the navigation entry to mark.
 	Title, Nav string
 
 	k         *Kit
@@ -39,6 +47,10 @@ type layoutData struct {
 	CSRF      string
 	RequestID string
 	Emulator  *EmulatorInfo
+	// L is the page's printer; Langs the language switch's links (each
+	// comes back to this page).
+	L     *i18n.Printer
+	Langs []LangLink
 	// Role says what the signed-in user's directory roles let them do, so
 	// pages can show a read-only view rather than forms that can only
 	// fail.
@@ -61,17 +73,50 @@ type RoleView struct {
 	Roles []string
 }
 
+// LangLink is one entry of the language switch: the language's own name,
+// and a link that chooses it and comes back to the page.
+type LangLink struct {
+	Tag, Name, Href string
+	Current         bool
+}
+
+// LangPath is the shell's language switch (GET, ?to=ja&back=/alerts).
+const LangPath = "/lang"
+
+// langLinks lists the languages, each linking back to the page (its
+// address for a GET, its path after a form post).
+func (p *Page) langLinks() []LangLink {
+	back := p.R.URL.Path
+	if p.R.Method == http.MethodGet {
+		back = p.R.URL.RequestURI()
+	}
+	out := make([]LangLink, 0, 2)
+	for _, l := range i18n.Langs() {
+		q := url.Values{"to": {l.Tag()}, "back": {back}}
+		out = append(out, LangLink{Tag: l.Tag(), Name: l.Name(), Href: LangPath + "?" + q.Encode(), Current: l == p.L.Lang()})
+	}
+	return out
+}
+
 // userView is the signed-in user as the header shows them.
 type userView struct {
 	Name, UPN string
 }
 
+// newPage starts a page in the reader's language. Every answer says which
+// language it is in and that it depends on the language cookie and
+// Accept-Language, so that no cache serves one reader's language to
+// another.
 func (k *Kit) newPage(w http.ResponseWriter, r *http.Request, nav string) *Page {
-	return &Page{R: r, Nav: nav, k: k, w: w, requestID: RequestID(r.Context())}
+	L := k.o.I18n.ForRequest(r, nil)
+	h := w.Header()
+	h.Set("Content-Language", L.HTMLLang())
+	h.Add("Vary", "Accept-Language, Cookie")
+	return &Page{R: r, Nav: nav, L: L, k: k, w: w, requestID: RequestID(r.Context())}
 }
 
 func (p *Page) layout(data any) layoutData {
-	d := layoutData{Title: p.Title, Nav: p.Nav, RequestID: p.requestID, Emulator: p.k.o.Emulator, Page: data}
+	d := layoutData{Title: p.Title, Nav: p.Nav, RequestID: p.requestID, Emulator: p.k.o.Emulator, Page: data, L: p.L, Langs: p.langLinks()}
 	if s := p.Session; s != nil {
 		d.User = &userView{Name: s.DisplayName, UPN: s.UserPrincipalName}
 		d.CSRF = s.CSRFToken
@@ -89,6 +134,44 @@ const (
 	RoleSecurityReader        = "5d6b6bb7-de71-4623-b4af-96380a352509"
 	RoleGlobalReader          = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
 )
+
+// ReadOnly reports a user whose roles are known to let them read security
+// data but not change it: pages show what is, not forms that can only fail.
+func (v RoleView) ReadOnly() bool { return v.Known && v.CanRead && !v.CanWrite }
+
+// NoAccess reports a user whose roles are known to give no access to
+// security data at all.
+func (v RoleView) NoAccess() bool { return v.Known && !v.CanRead }
+
+// Names are the user's security roles by the camelCase names the i18n
+// catalogs label ({{$.L.Role .}}).
+func (v RoleView) Names() []string {
+	out := make([]string, 0, len(v.Roles))
+	for _, id := range v.Roles {
+		switch id {
+		case RoleGlobalAdministrator:
+			out = append(out, "globalAdministrator")
+		case RoleSecurityAdministrator:
+			out = append(out, "securityAdministrator")
+		case RoleSecurityOperator:
+			out = append(out, "securityOperator")
+		case RoleSecurityReader:
+			out = append(out, "securityReader")
+		case RoleGlobalReader:
+			out = append(out, "globalReader")
+		}
+	}
+	return out
+}
+
+// Role is what the signed-in user's directory roles allow (everything,
+// unknown, on a page without a session).
+func (p *Page) Role() RoleView {
+	if p.Session == nil {
+		return RoleView{CanRead: true, CanWrite: true}
+	}
+	return roleView(p.Session)
+}
 
 func roleView(s *auth.Session) RoleView {
 	v := RoleView{Known: s.RolesKnown}
@@ -126,9 +209,6 @@ func (p *Page) Me() string {
 	}
 	return p.Session.UserPrincipalName
 }
-
-// Times is the time formatter.
-func (p *Page) Times() TimeFormatter { return p.k.o.Times }
 
 // Require reports a [MissingPermission] unless the signed-in user's grant
 // gives access a. Checking before calling Graph turns a certain 403 into a
@@ -196,14 +276,21 @@ func (p *Page) retrying(ri graph.RetryInfo) {
 			p.k.log.Error("render page top", "request_id", p.requestID, "err", err)
 		}
 	}
-	why := "is busy"
-	if ri.StatusCode == http.StatusTooManyRequests {
-		why = "is throttling requests"
-	}
-	_ = t.ExecuteTemplate(p.w, "retrying", map[string]any{
-		"Why": why, "Wait": p.k.o.Times.Duration(ri.Wait), "Attempt": ri.Attempt, "Status": ri.StatusCode, "RequestID": ri.RequestID,
+	_ = t.ExecuteTemplate(p.w, "retrying", retryView{
+		L: p.L, Throttled: ri.StatusCode == http.StatusTooManyRequests, Wait: ri.Wait, Attempt: ri.Attempt, Status: ri.StatusCode, RequestID: ri.RequestID,
 	})
 	_ = http.NewResponseController(p.w).Flush()
+}
+
+// retryView is the "retrying" notice: Graph throttled (429) or was busy,
+// and graphsec waits Wait before its attempt Attempt.
+type retryView struct {
+	L         *i18n.Printer
+	Throttled bool
+	Wait      time.Duration
+	Attempt   int
+	Status    int
+	RequestID string
 }
 
 func (p *Page) header(status int) {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/emulator/tenant"
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
@@ -63,6 +64,36 @@ type Options struct {
 	ConsoleClock bool
 	// PageTokens bound the console's page links.
 	PageTokens page.TokenOptions
+	// KnownRoles gives every session the directory roles the emulator's
+	// directory holds for its user, as read at sign-in (RolesKnown), so
+	// that pages show what those roles allow: a Security Reader's
+	// read-only view, a user without a role's home page.
+	KnownRoles bool
+}
+
+// rolesFromDirectory loads sessions as sessions does and fills their
+// directory roles from the emulator's directory.
+type rolesFromDirectory struct {
+	sessions page.Sessions
+	emu      *emulator.Emulator
+}
+
+func (r rolesFromDirectory) Session(ctx context.Context, req *http.Request) (*auth.Session, error) {
+	s, err := r.sessions.Session(ctx, req)
+	if err != nil {
+		return s, err
+	}
+	s.RolesKnown, s.DirectoryRoles = true, nil
+	for _, u := range r.emu.Users() {
+		if u.ID == s.UserID {
+			for _, role := range u.Roles {
+				if id := tenant.RoleTemplateID(role); id != "" {
+					s.DirectoryRoles = append(s.DirectoryRoles, id)
+				}
+			}
+		}
+	}
+	return s, nil
 }
 
 // New starts an emulator (seed 3 unless set) and a console on it.
@@ -115,6 +146,9 @@ func New(t testing.TB, opts ...Options) *Harness {
 	}
 	if o.ConsoleClock {
 		wo.Clock = emu.Clock()
+	}
+	if o.KnownRoles {
+		wo.Sessions = rolesFromDirectory{sessions: am, emu: emu}
 	}
 	s, err := web.New(wo)
 	if err != nil {
