@@ -35,6 +35,7 @@ import (
 	"github.com/graphsec/graphsec/emulator/graphapi"
 	"github.com/graphsec/graphsec/emulator/idp"
 	"github.com/graphsec/graphsec/emulator/tenant"
+	"github.com/graphsec/graphsec/emulator/tlsca"
 	"github.com/graphsec/graphsec/internal/clock"
 )
 
@@ -77,8 +78,17 @@ type Options struct {
 	// Listener, when set, is used instead of listening on Addr.
 	Listener net.Listener
 	// PublicURL overrides the base URL the emulator puts in tokens and
-	// links (e.g. behind a proxy). Default: http://{listener address}.
+	// links (e.g. behind a proxy). Default: http://{listener address}, or
+	// https:// with TLS.
 	PublicURL string
+	// TLS serves https with a certificate from a local CA the emulator
+	// creates on first use and keeps in TLSDir (package tlsca), for
+	// clients that talk only https, as Microsoft's SDKs do. Every URL the
+	// emulator writes is then https. CAFile names the certificate to trust.
+	TLS bool
+	// TLSDir keeps the CA and server certificate (default
+	// tlsca.DefaultDir(): the user's cache directory).
+	TLSDir string
 
 	TenantID, TenantDomain, TenantName string
 	ClientID, ClientSecret             string
@@ -131,6 +141,7 @@ type Emulator struct {
 	control http.Handler
 	srv     *http.Server
 	ln      net.Listener
+	ca      *tlsca.Authority // nil without TLS
 
 	mu     sync.Mutex // guards genCfg
 	genCfg gen.Config
@@ -195,6 +206,14 @@ func New(opts Options) (*Emulator, error) {
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
 	}
 	e.served = make(chan error, 1)
+	if opts.TLS {
+		if e.srv.TLSConfig, err = e.serverTLS(); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		go func() { e.served <- e.srv.ServeTLS(ln, "", "") }()
+		return e, nil
+	}
 	go func() { e.served <- e.srv.Serve(ln) }()
 	return e, nil
 }
@@ -203,6 +222,12 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 	base := strings.TrimRight(opts.PublicURL, "/")
 	if base == "" {
 		base = "http://" + ln.Addr().String()
+		if opts.TLS {
+			base = "https://" + ln.Addr().String()
+		}
+	}
+	if opts.TLS && !strings.HasPrefix(base, "https://") {
+		return nil, fmt.Errorf("emulator: with TLS the public URL must be https, not %s", base)
 	}
 	e := &Emulator{
 		opts: opts, url: base, log: opts.Logger, ln: ln,
@@ -273,7 +298,8 @@ func (e *Emulator) generate(cfg gen.Config) (*gen.Generator, error) {
 	return g, nil
 }
 
-// URL is the emulator's base URL, e.g. http://127.0.0.1:5001.
+// URL is the emulator's base URL, e.g. http://127.0.0.1:5001 (https with
+// TLS).
 func (e *Emulator) URL() string { return e.url }
 
 // TenantID is the demo tenant's id.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/emulator/tlsca"
 )
 
 // emulatorFlags binds the emulator's options to flags. Every flag can also
@@ -27,7 +28,7 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 		return def
 	}
 	fs.StringVar(&o.Addr, "addr", env("ADDR", emulator.DefaultAddr), "listen address")
-	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL written into tokens and links (default http://{addr})")
+	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL written into tokens and links (default http://{addr}, https with --tls)")
 	fs.StringVar(&o.TenantID, "tenant-id", env("TENANT_ID", emulator.DefaultTenantID), "tenant id (GUID)")
 	fs.StringVar(&o.TenantDomain, "tenant-domain", env("TENANT_DOMAIN", emulator.DefaultTenantDomain), "tenant domain")
 	fs.StringVar(&o.ClientID, "client-id", env("CLIENT_ID", emulator.DefaultClientID), "demo app's client id")
@@ -41,6 +42,13 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	fs.IntVar(&o.LegacyAlerts, "legacy-alerts", envInt("LEGACY_ALERTS", 0), "number of legacy alerts (0: default)")
 	fs.BoolVar(&o.LegacyRetired, "legacy-retired", env("LEGACY_RETIRED", "") == "true", "answer /security/alerts as after Microsoft retired it (no data)")
 	fs.IntVar(&o.ThrottlePerMinute, "throttle", envInt("THROTTLE", 0), "security API requests per minute per app before 429 (Graph: 150; 0: off)")
+	tlsDefault, _ := strconv.ParseBool(env("TLS", "false"))
+	fs.BoolVar(&o.TLS, "tls", tlsDefault, "serve https with a certificate from a local CA (created on first start; trust its ca.pem, printed at start)")
+	dirHelp := "{user cache dir}/graphsec/emulator-tls"
+	if d, err := tlsca.DefaultDir(); err == nil {
+		dirHelp = d
+	}
+	fs.StringVar(&o.TLSDir, "tls-dir", env("TLS_DIR", ""), "where --tls keeps its CA and server certificate (default "+dirHelp+")")
 	return redirects
 }
 
@@ -95,7 +103,18 @@ func printEmulatorBanner(w io.Writer, emu *emulator.Emulator) {
   Client id              %[5]s
   Client secret          %[6]s
   Redirect URIs          %[7]v
-
+%[8]s
 Press Ctrl+C to stop.
-`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs)
+`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, tlsBanner(emu.CAFile()))
+}
+
+// tlsBanner tells how to trust the emulator's CA, when it serves TLS.
+func tlsBanner(caFile string) string {
+	if caFile == "" {
+		return ""
+	}
+	return fmt.Sprintf(`  TLS CA certificate     %[1]s
+                         trust it: SSL_CERT_FILE=%[1]s (Go, Python, OpenSSL),
+                         NODE_EXTRA_CA_CERTS=%[1]s (Node), curl --cacert %[1]s
+`, caFile)
 }
