@@ -744,8 +744,8 @@ func legacyPanels(a *graph.LegacyAlert) []legacyPanel {
 	for _, h := range a.HostStates {
 		items = append(items, legacyItem{Heading: legacyFirst(h.FQDN, h.NetBIOSName, h.PrivateIPAddress, "Host"), Fields: legacyFields(
 			"fqdn", h.FQDN, "netBiosName", h.NetBIOSName, "os", h.OS, "privateIpAddress", h.PrivateIPAddress,
-			"publicIpAddress", h.PublicIPAddress, "isAzureAadJoined", legacyYesNo(h.IsAzureADJoined),
-			"isAzureAadRegistered", legacyYesNo(h.IsAzureADRegistered), "isHybridAzureDomainJoined", legacyYesNo(h.IsHybridAzureDomainJoined),
+			"publicIpAddress", h.PublicIPAddress, "isAzureAdJoined", legacyYesNo(h.IsAzureADJoined),
+			"isAzureAdRegistered", legacyYesNo(h.IsAzureADRegistered), "isHybridAzureDomainJoined", legacyYesNo(h.IsHybridAzureDomainJoined),
 			"riskScore", h.RiskScore)})
 	}
 	add("hosts", "Hosts", "hostStates", items)
