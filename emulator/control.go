@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator/activity"
+	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/graphapi"
 	"github.com/graphsec/graphsec/emulator/model"
@@ -36,16 +40,26 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		return strings.Join(out, ", ")
 	},
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+	// noquery leaves a URL's query (which may carry a secret) off a page.
+	"noquery": func(u string) string {
+		if i := strings.IndexAny(u, "?#"); i >= 0 {
+			return u[:i]
+		}
+		return u
+	},
+	"percent": func(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + " %" },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // maxControlBody bounds control plane request bodies.
 const maxControlBody = 1 << 20
 
 // controlPlane serves /_emulator/...: JSON endpoints for tests and tools,
-// and two pages for people (an overview and the mailbox). It has no
-// authentication: the emulator listens on loopback by default. Cross-origin
-// browser requests that change state are refused, so a web page cannot
-// reset a developer's emulator behind their back.
+// and two pages for people (an overview and the mailbox). It answers only
+// requests addressed to the emulator's own names (no DNS rebinding) and,
+// when a control token is configured, carrying it (guard.go); on loopback
+// no token is needed. Cross-origin browser requests that change state are
+// refused, so a web page cannot reset a developer's emulator behind their
+// back.
 func (e *Emulator) controlPlane() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", e.pageIndex)
@@ -55,6 +69,10 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("POST /_emulator/reseed", e.ctlReseed)
 	mux.HandleFunc("POST /_emulator/alerts", e.ctlAddAlert)
 	mux.HandleFunc("PATCH /_emulator/alerts/{id}", e.ctlChangeAlert)
+	mux.HandleFunc("POST /_emulator/incidents/{id}/merge", e.ctlMergeIncident)
+	mux.HandleFunc("GET /_emulator/changes", e.ctlChanges)
+	mux.HandleFunc("GET /_emulator/activity", e.ctlActivity)
+	mux.HandleFunc("POST /_emulator/activity", e.ctlSetActivity)
 	mux.HandleFunc("POST /_emulator/legacy/alerts", e.ctlAddLegacyAlert)
 	mux.HandleFunc("PATCH /_emulator/legacy/alerts/{id}", e.ctlChangeLegacyAlert)
 	mux.HandleFunc("GET /_emulator/legacy", e.ctlLegacy)
@@ -77,10 +95,11 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("GET /_emulator/throttle", e.ctlThrottle)
 	mux.HandleFunc("POST /_emulator/throttle", e.ctlSetThrottle)
 	mux.HandleFunc("POST /_emulator/tokens", e.ctlToken)
+	e.deliveryRoutes(mux)
 	mux.HandleFunc("/_emulator/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "no such control plane endpoint: %s %s", r.Method, r.URL.Path)
 	})
-	return http.NewCrossOriginProtection().Handler(mux)
+	return e.guardControl(http.NewCrossOriginProtection().Handler(mux))
 }
 
 func ctlJSON(w http.ResponseWriter, status int, v any) {
@@ -192,7 +211,13 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusInternalServerError, "%v", err)
 		return
 	}
+	// Subscriptions and delivery go first: re-registering the app revokes
+	// and re-grants consent, which delivery would otherwise see as a
+	// revocation of the old subscriptions' consent.
+	e.subs.Clear()
+	e.deliver.Reset()
 	e.store.Load(g)
+	e.act.Reset(cfg.Seed)
 	e.registerApp()
 	if err := e.idp.Reset(); err != nil {
 		ctlError(w, http.StatusInternalServerError, "%v", err)
@@ -200,7 +225,6 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	}
 	e.faults.Clear()
 	e.mailbox.Clear()
-	e.subs.Clear()
 	e.thr.Set(e.opts.ThrottlePerMinute)
 	e.legacy.SetRetired(e.opts.LegacyRetired)
 	e.log.Info("emulator reset")
@@ -243,6 +267,7 @@ func (e *Emulator) ctlReseed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.store.Load(g)
+	e.act.Reset(cfg.Seed)
 	e.mu.Lock()
 	e.genCfg = cfg
 	e.mu.Unlock()
@@ -270,7 +295,7 @@ func (e *Emulator) ctlAddAlert(w http.ResponseWriter, r *http.Request) {
 		ctlFail(w, err)
 		return
 	}
-	doc, err := e.store.AddAlert(incident, over, odata.At(e.clock.Now()))
+	doc, err := e.store.AddAlert(change.OriginControl, incident, over, odata.At(e.clock.Now()))
 	if err != nil {
 		ctlFail(w, err)
 		return
@@ -288,12 +313,121 @@ func (e *Emulator) ctlChangeAlert(w http.ResponseWriter, r *http.Request) {
 		ctlFail(w, err)
 		return
 	}
-	doc, err := e.store.ChangeAlert(r.PathValue("id"), ch, odata.At(e.clock.Now()))
+	doc, err := e.store.ChangeAlert(change.OriginControl, r.PathValue("id"), ch, odata.At(e.clock.Now()))
 	if err != nil {
 		ctlFail(w, err)
 		return
 	}
 	ctlJSON(w, http.StatusOK, json.RawMessage(odata.AppendObject(nil, doc, model.Graph().Alert, odata.EncodeOptions{IncludeUnknownEnumMembers: true})))
+}
+
+// ctlMergeIncident merges an incident into another as the service does
+// when it correlates them: {"into": "<incident id>"}.
+func (e *Emulator) ctlMergeIncident(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Into string `json:"into"`
+	}
+	if !readBody(w, r, &body) {
+		return
+	}
+	if body.Into == "" {
+		ctlError(w, http.StatusBadRequest, `body must be {"into": "<incident id>"}`)
+		return
+	}
+	doc, err := e.store.MergeIncident(change.OriginControl, r.PathValue("id"), body.Into, odata.At(e.clock.Now()))
+	if err != nil {
+		ctlFail(w, err)
+		return
+	}
+	ctlJSON(w, http.StatusOK, json.RawMessage(odata.AppendObject(nil, doc, model.Graph().Incident, odata.EncodeOptions{IncludeUnknownEnumMembers: true})))
+}
+
+func (e *Emulator) ctlActivity(w http.ResponseWriter, r *http.Request) {
+	ctlJSON(w, http.StatusOK, e.act.Stats())
+}
+
+// ctlSetActivity sets the living tenant's pace ({"rate": "12/min"}, "off"
+// to stop) or takes steps at once ({"steps": 10}), or both.
+func (e *Emulator) ctlSetActivity(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Rate  *string `json:"rate"`
+		Steps int     `json:"steps"`
+	}
+	if !readBody(w, r, &body) {
+		return
+	}
+	if body.Rate == nil && body.Steps == 0 {
+		ctlError(w, http.StatusBadRequest, `body must be {"rate": "12/min"} and/or {"steps": n}`)
+		return
+	}
+	if body.Steps < 0 || body.Steps > 10000 {
+		ctlError(w, http.StatusBadRequest, "steps must be between 0 and 10000")
+		return
+	}
+	if body.Rate != nil {
+		rate, err := activity.ParseRate(*body.Rate)
+		if err != nil {
+			ctlError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		e.act.SetRate(rate)
+	}
+	e.act.Step(body.Steps)
+	e.ctlActivity(w, r)
+}
+
+// changeView is a journaled change as the control plane shows it.
+type changeView struct {
+	Seq      uint64    `json:"seq"`
+	Resource string    `json:"resource"`
+	ID       string    `json:"id"`
+	Type     string    `json:"changeType"`
+	Origin   string    `json:"origin"`
+	At       time.Time `json:"at"`
+	// Changed names the top-level properties that differ from the
+	// previous version.
+	Changed []string `json:"changed,omitempty"`
+}
+
+// ctlChanges lists the last committed changes to alerts, legacy alerts and
+// incidents (?after=<seq> for those after a point), oldest first.
+func (e *Emulator) ctlChanges(w http.ResponseWriter, r *http.Request) {
+	var after uint64
+	if v := r.URL.Query().Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			ctlError(w, http.StatusBadRequest, "after must be a sequence number")
+			return
+		}
+		after = n
+	}
+	evs := e.store.Changes(after)
+	out := make([]changeView, len(evs))
+	for i, ev := range evs {
+		out[i] = changeView{Seq: ev.Seq, Resource: string(ev.Resource), ID: ev.ID, Type: string(ev.Type), Origin: string(ev.Origin), At: ev.At.UTC(), Changed: changedProps(ev.Old, ev.Doc)}
+	}
+	ctlJSON(w, http.StatusOK, map[string]any{"lastSeq": e.store.LastSeq(), "value": out})
+}
+
+// changedProps names the top-level properties that differ between two
+// versions, sorted.
+func changedProps(old, doc odata.Object) []string {
+	if old == nil {
+		return nil
+	}
+	var out []string
+	for k, v := range doc {
+		if ov, ok := old[k]; !ok || !reflect.DeepEqual(ov, v) {
+			out = append(out, k)
+		}
+	}
+	for k := range old {
+		if _, ok := doc[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (e *Emulator) ctlAddLegacyAlert(w http.ResponseWriter, r *http.Request) {
@@ -306,7 +440,7 @@ func (e *Emulator) ctlAddLegacyAlert(w http.ResponseWriter, r *http.Request) {
 		ctlFail(w, err)
 		return
 	}
-	doc, err := e.store.AddLegacyAlert(over, odata.At(e.clock.Now()))
+	doc, err := e.store.AddLegacyAlert(change.OriginControl, over, odata.At(e.clock.Now()))
 	if err != nil {
 		ctlFail(w, err)
 		return
@@ -324,7 +458,7 @@ func (e *Emulator) ctlChangeLegacyAlert(w http.ResponseWriter, r *http.Request) 
 		ctlFail(w, err)
 		return
 	}
-	doc, err := e.store.ChangeLegacyAlert(r.PathValue("id"), ch, odata.At(e.clock.Now()))
+	doc, err := e.store.ChangeLegacyAlert(change.OriginControl, r.PathValue("id"), ch, odata.At(e.clock.Now()))
 	if err != nil {
 		ctlFail(w, err)
 		return
@@ -403,19 +537,12 @@ func (e *Emulator) ctlSetConsent(w http.ResponseWriter, r *http.Request) {
 	} else {
 		e.dir.RevokeAdminConsent(app.ClientID)
 	}
+	e.deliver.Kick() // subscriptions pause (or resume) now, not at the next poll
 	ctlJSON(w, http.StatusOK, e.consentOf(app.ClientID))
 }
 
 func (e *Emulator) ctlUsers(w http.ResponseWriter, r *http.Request) {
 	ctlJSON(w, http.StatusOK, map[string]any{"value": e.dir.Users()})
-}
-
-func (e *Emulator) ctlMailbox(w http.ResponseWriter, r *http.Request) {
-	msgs := e.mailbox.Messages()
-	if msgs == nil {
-		msgs = []graphapi.Mail{}
-	}
-	ctlJSON(w, http.StatusOK, map[string]any{"value": msgs})
 }
 
 func (e *Emulator) ctlClearMailbox(w http.ResponseWriter, r *http.Request) {
@@ -498,6 +625,7 @@ func (e *Emulator) ctlSetClock(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, `body must be {"advance": "90m"} or {"set": "<RFC 3339 time>"}`)
 		return
 	}
+	e.deliver.Kick() // retries and lifecycle events due at the new time go now
 	e.ctlClock(w, r)
 }
 
@@ -589,17 +717,16 @@ func (e *Emulator) render(w http.ResponseWriter, status int, name string, data a
 }
 
 func (e *Emulator) pageIndex(w http.ResponseWriter, r *http.Request) {
-	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users()})
-}
-
-func (e *Emulator) pageMail(w http.ResponseWriter, r *http.Request) {
-	e.render(w, http.StatusOK, "mail.html", map[string]any{"Messages": e.mailbox.Messages()})
+	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users(),
+		"Subscriptions": e.subscriptionViews(), "Deliveries": e.recentDeliveries(20), "DeliveryStats": e.deliver.Stats()})
 }
 
 func (e *Emulator) pageMessage(w http.ResponseWriter, r *http.Request) {
 	m, ok := e.mailbox.Message(r.PathValue("id"))
 	if !ok {
-		e.render(w, http.StatusNotFound, "mail.html", map[string]any{"Messages": e.mailbox.Messages(), "Missing": r.PathValue("id")})
+		p := e.mailPageData(r)
+		p.Missing = r.PathValue("id")
+		e.render(w, http.StatusNotFound, "mail.html", p)
 		return
 	}
 	e.render(w, http.StatusOK, "message.html", map[string]any{"M": m})

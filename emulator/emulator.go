@@ -21,21 +21,26 @@ package emulator
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator/activity"
+	"github.com/graphsec/graphsec/emulator/delivery"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/graphapi"
 	"github.com/graphsec/graphsec/emulator/idp"
 	"github.com/graphsec/graphsec/emulator/tenant"
 	"github.com/graphsec/graphsec/emulator/tlsca"
+	"github.com/graphsec/graphsec/emulator/webhook"
 	"github.com/graphsec/graphsec/internal/clock"
 )
 
@@ -89,6 +94,10 @@ type Options struct {
 	// TLSDir keeps the CA and server certificate (default
 	// tlsca.DefaultDir(): the user's cache directory).
 	TLSDir string
+	// ControlToken, when set (at least 16 characters), must accompany
+	// every control-plane request as "Authorization: Bearer <token>". New
+	// refuses to listen beyond loopback without one. See guard.go.
+	ControlToken string
 
 	TenantID, TenantDomain, TenantName string
 	ClientID, ClientSecret             string
@@ -106,16 +115,33 @@ type Options struct {
 	// retired it (2026): lists are empty, single alerts not found.
 	LegacyRetired bool
 
+	// Activity is the living tenant's pace: new alerts, triage, comments,
+	// merges and legacy changes at this rate (0: a still tenant; the
+	// control plane can start it later).
+	Activity activity.Rate
+	// VisibilityDelay lets the activity's updates become visible up to
+	// this long after their lastUpdateDateTime, as on the real service.
+	VisibilityDelay time.Duration
+
 	// ThrottlePerMinute enables Graph's per-app security API limit
 	// (150 on the real service); 0 leaves it off.
 	ThrottlePerMinute int
 	// AccessTokenLifetime overrides the access token lifetime (default 3599 s).
 	AccessTokenLifetime time.Duration
-	// WebhookClient sends requests to subscribers' notification URLs (the
-	// validation handshake). Its Timeout, when set, shortens Graph's
-	// 10-second limit; tests use a short one. Default: a client with a
-	// 10-second timeout.
+	// WebhookClient: only its Timeout is used, to shorten Graph's
+	// 10-second limit for the validation handshake (tests use a short
+	// one). Every request to a subscriber goes through the emulator's
+	// network guard, whatever the client's transport.
 	WebhookClient *http.Client
+	// WebhookAllow lists address ranges subscribers may be reached at
+	// although the network guard refuses them (private networks,
+	// link-local); loopback is always allowed, the emulator's own listener
+	// never (--webhook-allow).
+	WebhookAllow []netip.Prefix
+	// Delivery tunes change-notification delivery: faults, limits, a
+	// stopwatch for tests. The emulator sets its subscriptions, directory,
+	// client, clock and logger.
+	Delivery delivery.Options
 
 	// Clock is the base clock (default: the system clock). The control
 	// plane moves the emulator's time relative to it.
@@ -138,10 +164,15 @@ type Emulator struct {
 	thr     *graphapi.Throttle
 	legacy  *graphapi.LegacyState
 	subs    *graphapi.Subscriptions
+	guard   *webhook.Guard
+	deliver *delivery.Delivery
+	act     *activity.Activity
 	control http.Handler
+	hosts   hostPolicy // which Host headers name this emulator
 	srv     *http.Server
 	ln      net.Listener
 	ca      *tlsca.Authority // nil without TLS
+	tlsConf *tls.Config      // nil without TLS
 
 	mu     sync.Mutex // guards genCfg
 	genCfg gen.Config
@@ -186,10 +217,19 @@ func New(opts Options) (*Emulator, error) {
 	opts.defaults()
 	ln := opts.Listener
 	if ln == nil {
+		if loopback, known := addrIsLoopback(opts.Addr); known {
+			if err := checkExposure(opts, opts.Addr, loopback); err != nil {
+				return nil, err
+			}
+		}
 		var err error
 		if ln, err = net.Listen("tcp", opts.Addr); err != nil {
 			return nil, fmt.Errorf("emulator: listen on %s: %w", opts.Addr, err)
 		}
+	}
+	if err := checkExposure(opts, ln.Addr().String(), loopbackOnly(ln.Addr())); err != nil {
+		ln.Close()
+		return nil, err
 	}
 	e, err := build(opts, ln)
 	if err != nil {
@@ -204,19 +244,22 @@ func New(opts Options) (*Emulator, error) {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+		TLSConfig:         e.tlsConf,
 	}
 	e.served = make(chan error, 1)
-	if opts.TLS {
-		if e.srv.TLSConfig, err = e.serverTLS(); err != nil {
-			ln.Close()
-			return nil, err
-		}
-		go func() { e.served <- e.srv.ServeTLS(ln, "", "") }()
-		return e, nil
+	go func() { e.served <- e.serve(ln) }()
+	e.act.Start()
+	control := "loopback only, no token"
+	if e.ControlTokenRequired() {
+		control = "token required"
 	}
-	go func() { e.served <- e.srv.Serve(ln) }()
+	opts.Logger.Info("emulator listening", "url", e.url, "addr", ln.Addr().String(), "control_plane", control)
 	return e, nil
 }
+
+// ControlTokenRequired reports whether control-plane requests must carry
+// Options.ControlToken.
+func (e *Emulator) ControlTokenRequired() bool { return e.opts.ControlToken != "" }
 
 func build(opts Options, ln net.Listener) (*Emulator, error) {
 	base := strings.TrimRight(opts.PublicURL, "/")
@@ -239,6 +282,14 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 		legacy:  &graphapi.LegacyState{},
 	}
 	e.legacy.SetRetired(opts.LegacyRetired)
+	if opts.TLS {
+		tc, err := e.serverTLS()
+		if err != nil {
+			return nil, err
+		}
+		e.tlsConf = tc
+	}
+	e.hosts = newHostPolicy(ln.Addr(), base)
 	e.genCfg = gen.Config{
 		Seed: opts.Seed, TenantID: opts.TenantID, Domain: opts.TenantDomain, TenantName: opts.TenantName,
 		Users: opts.Users, LegacyAlerts: opts.LegacyAlerts, Alerts: opts.Alerts,
@@ -252,18 +303,60 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 	e.store = graphapi.NewStore(g)
 	e.idp, err = idp.New(idp.Options{
 		BaseURL: base, Directory: e.dir, Clock: e.clock, Logger: opts.Logger,
-		AccessTokenLifetime: opts.AccessTokenLifetime,
+		AccessTokenLifetime: opts.AccessTokenLifetime, PageHostAllowed: e.hosts.allows,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: identity provider: %w", err)
 	}
+	e.guard = newGuard(opts, ln, base)
+	handshake := graphapi.ValidationTimeout
+	if c := opts.WebhookClient; c != nil && c.Timeout > 0 && c.Timeout < handshake {
+		handshake = c.Timeout
+	}
 	e.api = graphapi.New(graphapi.Options{
 		BaseURL: base, Directory: e.dir, Verifier: e.idp, Store: e.store, Mailbox: e.mailbox,
-		Faults: e.faults, Throttle: e.thr, Subscriptions: e.subs, Webhooks: opts.WebhookClient,
+		Faults: e.faults, Throttle: e.thr, Subscriptions: e.subs,
+		Webhooks: e.guard.Client(handshake), WebhookGuard: e.guard,
 		Clock: e.clock, Logger: opts.Logger, Legacy: e.legacy,
+	})
+	do := opts.Delivery
+	do.Subscriptions, do.Directory, do.Client, do.Clock = e.subs, e.dir, e.guard.Client(0), e.clock
+	do.Logger = opts.Logger.With("component", "delivery")
+	e.deliver = delivery.New(do)
+	e.store.AddSink(e.deliver)
+	e.act = activity.New(activity.Options{
+		Store: e.store, Clock: e.clock, Seed: opts.Seed, Rate: opts.Activity, VisibilityDelay: opts.VisibilityDelay,
+		Analysts: e.analysts(), Logger: opts.Logger.With("component", "activity"),
 	})
 	e.control = e.controlPlane()
 	return e, nil
+}
+
+// newGuard builds the network guard for requests to subscribers: the
+// listener's address and the public URL's host are the emulator itself.
+func newGuard(opts Options, ln net.Listener, base string) *webhook.Guard {
+	cfg := webhook.Config{Allow: opts.WebhookAllow}
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil {
+		cfg.Self = append(cfg.Self, ap)
+	}
+	for _, u := range []string{base, "http://" + ln.Addr().String()} {
+		if h, ok := webhook.SelfHost(u); ok {
+			cfg.SelfHosts = append(cfg.SelfHosts, h)
+		}
+	}
+	return webhook.New(cfg)
+}
+
+// analysts are the users who can change security data: the living
+// tenant's analysts.
+func (e *Emulator) analysts() []string {
+	var out []string
+	for _, u := range e.dir.Users() {
+		if u.CanWriteSecurity() {
+			out = append(out, u.UserPrincipalName)
+		}
+	}
+	return out
 }
 
 // registerApp (re)creates the demo app registration and its consent.
@@ -329,6 +422,13 @@ func (e *Emulator) Mailbox() *graphapi.Mailbox { return e.mailbox }
 // Subscriptions holds the change-notification subscriptions clients created.
 func (e *Emulator) Subscriptions() *graphapi.Subscriptions { return e.subs }
 
+// Delivery sends change and lifecycle notifications to subscribers;
+// tests read its statistics and Flush it instead of sleeping.
+func (e *Emulator) Delivery() *delivery.Delivery { return e.deliver }
+
+// Activity is the living tenant: tests drive it with Step or SetRate.
+func (e *Emulator) Activity() *activity.Activity { return e.act }
+
 // Faults is the queue of failures to inject.
 func (e *Emulator) Faults() *graphapi.Faults { return e.faults }
 
@@ -352,6 +452,9 @@ func (e *Emulator) UserToken(user string, scopes ...string) (string, error) {
 func (e *Emulator) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
+		e.act.Close()
+		e.deliver.Close()
+		e.guard.CloseIdleConnections()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err = e.srv.Shutdown(ctx)
@@ -374,6 +477,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
 	}()
+	// A browser's request must name the emulator itself whatever it asks
+	// for: with DNS rebinding a page could otherwise mint an app token with
+	// the (public) demo secret at the token endpoint and read Graph with
+	// it. Non-browser clients, which may know the emulator by a container's
+	// service name, send neither header.
+	if fromBrowser(r) && !e.hosts.allows(r.Host) {
+		e.refuseHost(w, r)
+		return
+	}
 	first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	switch strings.ToLower(first) {
 	case "v1.0", "beta":

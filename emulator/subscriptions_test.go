@@ -1,10 +1,13 @@
 package emulator_test
 
 import (
+	"crypto/sha1"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +52,35 @@ func newReceiver(t *testing.T, mode string) *receiver {
 		case "echo":
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			fmt.Fprint(w, token)
+		case "flask":
+			// Microsoft's Python sample returns the token from a Flask
+			// view: Werkzeug sends it as text/html.
+			h := w.Header()
+			h.Set("Server", "Werkzeug/3.0.3 Python/3.12.4")
+			h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			h.Set("Content-Length", strconv.Itoa(len(token)))
+			h.Set("Connection", "close")
+			fmt.Fprint(w, token)
+		case "express":
+			// Microsoft's Node sample answers with Express's res.send.
+			sum := sha1.Sum([]byte(token))
+			h := w.Header()
+			h.Set("X-Powered-By", "Express")
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			h.Set("Content-Length", strconv.Itoa(len(token)))
+			h.Set("ETag", fmt.Sprintf(`W/"%x-%s"`, len(token), base64.StdEncoding.EncodeToString(sum[:])[:27]))
+			h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+			h.Set("Connection", "keep-alive")
+			h.Set("Keep-Alive", "timeout=5")
+			fmt.Fprint(w, token)
+		case "token-as-json":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, token)
+		case "forbidden":
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, token)
 		case "echo-encoded":
 			w.Header().Set("Content-Type", "text/plain")
 			fmt.Fprint(w, rawToken)
@@ -63,6 +95,10 @@ func newReceiver(t *testing.T, mode string) *receiver {
 			w.WriteHeader(http.StatusAccepted)
 			fmt.Fprint(w, token)
 		case "redirect":
+			if r.URL.Path == "/elsewhere" {
+				fmt.Fprint(w, token) // never reached: redirects are not followed
+				return
+			}
 			http.Redirect(w, r, "/elsewhere?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
 		case "slow":
 			select {
@@ -215,11 +251,12 @@ func TestSubscriptionHandshakeFailures(t *testing.T) {
 	}{
 		{"encoded token echoed", "echo-encoded", false, "Subscription validation request failed. Response must exactly match validationToken query parameter."},
 		{"token with a newline", "trailing-newline", false, "Subscription validation request failed. Response must exactly match validationToken query parameter."},
-		{"JSON answer", "json", false, "Subscription validation request failed. Response must have Content-Type text/plain."},
-		{"202 instead of 200", "accepted", false, "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request."},
-		{"redirect", "redirect", false, "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request."},
+		{"token as a JSON string", "json", false, "Subscription validation request failed. Response must exactly match validationToken query parameter."},
+		{"403", "forbidden", false, "Subscription validation request failed. HTTP status code is 'Forbidden'. Notification endpoint must respond with 200 OK to validation request."},
+		{"202 instead of 200", "accepted", false, "Subscription validation request failed. HTTP status code is 'Accepted'. Notification endpoint must respond with 200 OK to validation request."},
+		{"redirect not followed", "redirect", false, "Subscription validation request failed. HTTP status code is 'TemporaryRedirect'. Notification endpoint must respond with 200 OK to validation request."},
 		{"slow endpoint", "slow", false, "Subscription validation request timed out."},
-		{"unreachable", "", false, "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request."},
+		{"unreachable", "", false, "Subscription validation request failed. Must respond with 200 OK to this request."},
 		{"lifecycle URL fails", "echo-encoded", true, "Subscription validation request failed. Response must exactly match validationToken query parameter."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -464,8 +501,8 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	mustStatus(t, call(t, "GET", base+"/"+adminSub, tok.admin, nil), 404)
 	mustStatus(t, call(t, "DELETE", base+"/"+adminSub, tok.admin, nil), 404)
 
-	// Expired subscriptions disappear from the API; the store keeps the
-	// record until a later create sweeps it.
+	// Expired subscriptions disappear from the API at once, and from the
+	// store when delivery next looks at the clock.
 	emu.Clock().Advance(25 * time.Hour)
 	tok = tokensFor(t, emu) // the old ones expired with the clock
 	list = call(t, "GET", base, tok.app, nil)
@@ -475,12 +512,9 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	}
 	mustStatus(t, call(t, "GET", base+"/"+analystSub, tok.analyst, nil), 404)
 	mustStatus(t, call(t, "PATCH", base+"/"+analystSub, tok.analyst, map[string]any{"expirationDateTime": expiresIn(emu, time.Hour)}), 404)
-	if rec, ok := emu.Subscriptions().Get(analystSub); !ok || rec.ClientState != "analyst-state" {
-		t.Fatalf("expired record %+v %v", rec, ok)
-	}
-	create(tok.app, "sweeper")
+	flushDelivery(t, emu)
 	if _, ok := emu.Subscriptions().Get(analystSub); ok {
-		t.Fatal("an expired record survived the next create")
+		t.Fatal("an expired record survived delivery's sweep")
 	}
 
 	// Reset forgets every subscription.

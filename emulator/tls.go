@@ -43,6 +43,14 @@ func (e *Emulator) serverTLS() (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
+// serve serves on ln, with TLS when it is configured.
+func (e *Emulator) serve(ln net.Listener) error {
+	if e.srv.TLSConfig != nil {
+		return e.srv.ServeTLS(ln, "", "")
+	}
+	return e.srv.Serve(ln)
+}
+
 // CAFile is the path of the CA certificate that clients must trust to
 // reach an emulator serving TLS (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS, or
 // their own setting); "" without TLS.

@@ -60,7 +60,8 @@ const (
 // must never be modified.
 type Event struct {
 	// Seq orders events: it increases by one per event across the whole
-	// store, in commit order, and restarts at 1 when the data is reloaded.
+	// store, in commit order, and keeps increasing when the data is
+	// reloaded (reset, reseed), so a consumer's position stays valid.
 	Seq      uint64
 	Resource Resource
 	// ID is the object's id as stored.

@@ -77,10 +77,10 @@ func (a *API) listActions(c *call) error {
 	a.store.mu.Lock()
 	a.store.advanceActionsLocked(c.now)
 	a.store.mu.Unlock()
-	return c.listOf("security/securityActions", spec, func(q *odata.Query) ([]odata.Object, int) {
+	return c.listOf("security/securityActions", spec, func(q *odata.Query) ([]odata.Object, int, error) {
 		a.store.mu.RLock()
 		defer a.store.mu.RUnlock()
-		return q.Run(a.store.actions.items)
+		return q.Run(c.r.Context(), a.store.actions.items)
 	})
 }
 

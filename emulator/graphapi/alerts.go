@@ -2,12 +2,12 @@ package graphapi
 
 import (
 	"encoding/json"
-	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/odata"
 )
 
@@ -34,10 +34,10 @@ func (a *API) listAlerts(c *call) error {
 	if err := c.requireSecurity(readAccess, "SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"); err != nil {
 		return err
 	}
-	return c.listOf("security/alerts_v2", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int) {
+	return c.listOf("security/alerts_v2", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int, error) {
 		a.store.mu.RLock()
 		defer a.store.mu.RUnlock()
-		return a.store.alerts.run(q)
+		return a.store.alerts.run(c.r.Context(), q)
 	})
 }
 
@@ -106,49 +106,28 @@ func (a *API) updateAlert(c *call) error {
 	return nil
 }
 
-// UpdateAlert applies changes to an alert as a client's PATCH does, keeping
-// its incident consistent, and returns the new version.
+// UpdateAlert applies a client's changes to an alert (its incident follows)
+// and returns the new version.
 func (s *Store) UpdateAlert(id string, changes odata.Object, now odata.Time) (odata.Object, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.updateAlertLocked(id, changes, now)
+	var doc odata.Object
+	err := s.write(change.OriginClient, now, func(t *tx) (err error) {
+		doc, err = t.update(t.origin, change.Alerts, id, changes, stampResolved)
+		return err
+	})
+	return doc, err
 }
 
-func (s *Store) updateAlertLocked(id string, changes odata.Object, now odata.Time) (odata.Object, error) {
-	old, i, ok := s.alerts.get(id)
-	if !ok {
-		return nil, notFound("alert", id)
-	}
-	doc := applyAlertChanges(old, changes, now)
-	s.alerts.replace(i, doc)
-	if inc, _ := doc["incidentId"].(string); inc != "" {
-		s.syncIncidentLocked(inc, now)
-	}
-	return doc, nil
-}
-
-// applyAlertChanges returns a new version of an alert with the changes
-// made and the bookkeeping the service does: lastUpdateDateTime advances,
-// and resolvedDateTime is set when the alert becomes resolved (cleared when
-// it is reopened).
-func applyAlertChanges(old, changes odata.Object, now odata.Time) odata.Object {
-	doc := maps.Clone(old)
-	for k, v := range changes {
-		if v == nil {
-			delete(doc, k)
-		} else {
-			doc[k] = v
-		}
-	}
-	doc["lastUpdateDateTime"] = now
-	wasResolved := old["status"] == "resolved"
+// stampResolved does the bookkeeping the service does when an alert's
+// status changes: resolvedDateTime is set when the alert becomes resolved
+// and cleared when it is reopened.
+func stampResolved(doc, old odata.Object) error {
 	switch {
-	case doc["status"] == "resolved" && !wasResolved:
-		doc["resolvedDateTime"] = now
+	case doc["status"] == "resolved" && old["status"] != "resolved":
+		doc["resolvedDateTime"] = doc["lastUpdateDateTime"]
 	case doc["status"] != "resolved":
 		delete(doc, "resolvedDateTime")
 	}
-	return doc
+	return nil
 }
 
 // readComment reads the body of POST .../comments: one alertComment
@@ -214,27 +193,32 @@ func newComment(text, by string, now time.Time) odata.Object {
 	return odata.Object{"comment": text, "createdByDisplayName": by, "createdDateTime": odata.At(now)}
 }
 
-// CommentAlert appends a comment to an alert and returns every comment
-// and the alert's id as stored.
+// CommentAlert appends a client's comment to an alert and returns every
+// comment and the alert's id as stored.
 func (s *Store) CommentAlert(id string, comment odata.Object) ([]any, string, error) {
-	return s.comment(s.alerts, "alert", id, comment)
+	return s.Comment(change.OriginClient, change.Alerts, id, comment)
 }
 
-// comment appends a comment to an alert or incident in col and moves its
-// lastUpdateDateTime on, returning every comment and the stored id.
-func (s *Store) comment(col *collection, kind, id string, comment odata.Object) ([]any, string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, i, ok := col.get(id)
-	if !ok {
-		return nil, "", notFound(kind, id)
+// Comment appends a comment (an alertComment in stored form) to an alert
+// or incident, moving its lastUpdateDateTime on to the comment's time,
+// and returns every comment and the stored id.
+func (s *Store) Comment(origin change.Origin, res change.Resource, id string, comment odata.Object) ([]any, string, error) {
+	if res != change.Alerts && res != change.Incidents {
+		return nil, "", badRequest("only alerts and incidents take comments")
 	}
-	doc := maps.Clone(old)
-	comments := appendComment(old["comments"], comment)
-	doc["comments"] = comments
-	doc["lastUpdateDateTime"] = comment["createdDateTime"]
-	col.replace(i, doc)
-	return comments, idOf(doc), nil
+	at, _ := comment["createdDateTime"].(odata.Time)
+	var doc odata.Object
+	err := s.write(origin, at, func(t *tx) (err error) {
+		doc, err = t.update(t.origin, res, id, nil, func(doc, old odata.Object) error {
+			doc["comments"] = appendComment(old["comments"], comment)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return doc["comments"].([]any), idOf(doc), nil
 }
 
 // appendComment returns a new comment list: the old one plus c. The old

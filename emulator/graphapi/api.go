@@ -3,6 +3,7 @@ package graphapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/graphsec/graphsec/emulator/idp"
 	"github.com/graphsec/graphsec/emulator/model"
 	"github.com/graphsec/graphsec/emulator/tenant"
+	"github.com/graphsec/graphsec/emulator/webhook"
 	"github.com/graphsec/graphsec/internal/clock"
 )
 
@@ -34,11 +36,15 @@ type Options struct {
 	Subscriptions *Subscriptions
 	// Webhooks sends the subscription validation requests. Its Timeout,
 	// when set, shortens the 10-second limit Graph gives an endpoint (tests
-	// use a short one); redirects are never followed. Default: a client
-	// with a 10-second timeout.
+	// use a short one); redirects are never followed. Default: the
+	// guard's client with a 10-second timeout.
 	Webhooks *http.Client
-	Clock    clock.Clock
-	Logger   *slog.Logger
+	// WebhookGuard is the network guard for subscribers' URLs: it decides
+	// where plain http is accepted and, by default, sends the handshake
+	// (default: a guard with no extra allowed ranges).
+	WebhookGuard *webhook.Guard
+	Clock        clock.Clock
+	Logger       *slog.Logger
 	// Legacy switches the legacy alerts API to its retired behaviour
 	// (default: live).
 	Legacy *LegacyState
@@ -55,6 +61,7 @@ type API struct {
 	throttle *Throttle
 	subs     *Subscriptions
 	webhooks *http.Client
+	guard    *webhook.Guard
 	clock    clock.Clock
 	log      *slog.Logger
 	schema   *model.Schema
@@ -84,13 +91,16 @@ func New(o Options) *API {
 	if o.Subscriptions == nil {
 		o.Subscriptions = NewSubscriptions()
 	}
+	if o.WebhookGuard == nil {
+		o.WebhookGuard = webhook.New(webhook.Config{})
+	}
 	if o.Webhooks == nil {
-		o.Webhooks = &http.Client{Timeout: ValidationTimeout}
+		o.Webhooks = o.WebhookGuard.Client(ValidationTimeout)
 	}
 	a := &API{
 		baseURL: strings.TrimRight(o.BaseURL, "/"), dir: o.Directory, verifier: o.Verifier,
 		store: o.Store, mailbox: o.Mailbox, faults: o.Faults, throttle: o.Throttle,
-		subs: o.Subscriptions, webhooks: o.Webhooks,
+		subs: o.Subscriptions, webhooks: o.Webhooks, guard: o.WebhookGuard,
 		clock: o.Clock, log: o.Logger, schema: model.Graph(), legacy: o.Legacy, mux: http.NewServeMux(),
 	}
 	// Graph sends HSTS. Browsers honour it only over https, and per host
@@ -98,7 +108,7 @@ func New(o Options) *API {
 	// them refuse http://localhost:5000, graphsec's own console, for a
 	// year. So an https emulator on a loopback host leaves it out.
 	a.hsts = true
-	if u, err := url.Parse(a.baseURL); err == nil && u.Scheme == "https" && isLoopbackHost(u.Hostname()) {
+	if u, err := url.Parse(a.baseURL); err == nil && u.Scheme == "https" && loopbackHost(u.Hostname()) {
 		a.hsts = false
 	}
 	a.routes()
@@ -266,4 +276,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2.URL.Path = strings.ToLower("/" + c.version + rel)
 	r2.URL.RawPath = ""
 	a.mux.ServeHTTP(w, r2)
+}
+
+// loopbackHost reports whether host names this machine: localhost, a name
+// under .localhost, or a loopback address.
+func loopbackHost(host string) bool {
+	if webhook.IsLoopbackName(host) {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -49,7 +49,10 @@
 // to every alert of the incident, resolving it resolves them and
 // reactivating it reopens them as new. After any alert changes, the
 // incident's severity is the highest of its alerts', it is resolved
-// exactly when all of them are, and its lastUpdateDateTime moves on.
+// exactly when all of them are, and its lastUpdateDateTime moves on
+// (comments on an alert included). A merged incident (status redirected,
+// set only by the service) keeps its state, refuses PATCH with a 400
+// naming the incident it was merged into, and takes no new alerts.
 //
 // Permissions. Delegated calls to /security also need a directory role,
 // as Microsoft requires: Security Reader (or Global Reader) to read;
@@ -72,7 +75,11 @@
 // Only #microsoft.graph.fileAttachment attachments. A delegated caller may
 // send only as themselves (ErrorAccessDenied otherwise). No recipients, or
 // an unparsable address, is ErrorInvalidRecipients. The mailbox keeps the
-// last 1000 messages.
+// last 1000 messages and 64 MiB, evicting the oldest first and counting
+// the evictions (Mailbox.Stats); a message's stored size (text, addresses,
+// headers, MIME, attachments; a MIME body shares the MIME text) may be 4
+// MiB, which every request Graph accepts fits, and a larger one would be
+// 413 ErrorMessageSizeExceeded.
 //
 // Subscriptions. /subscriptions serves the security alert change
 // notifications Graph supports: resource security/alerts?$filter=... (the
@@ -84,42 +91,58 @@
 // member twice. notificationUrl and lifecycleNotificationUrl must be
 // absolute https URLs without user information or fragment, at most 2048
 // characters; the emulator also accepts http for loopback hosts
-// (localhost, *.localhost, 127.0.0.0/8, ::1) so that a local receiver
-// needs no certificate. expirationDateTime is required, must be in the
-// future (else 400 InvalidRequest) and at most 43200 minutes ahead (else
-// 400 ExtensionError "Subscription expiration can only be 43200 minutes in
-// the future."). clientState is at most 128 characters (the docs' lower
-// figure). includeResourceData true and notificationQueryOptions are
-// refused (no rich notifications for alerts); latestSupportedTlsVersion is
-// one of v1_0…v1_3, default v1_2; read-only members (id, applicationId,
+// (localhost, *.localhost, 127.0.0.0/8, ::1), so that a local receiver
+// needs no certificate, and for IP literals in a --webhook-allow range.
+// expirationDateTime is required, must be in the future (else 400
+// InvalidRequest) and at most 43200 minutes ahead (else 400 ExtensionError
+// "Subscription expiration can only be 43200 minutes in the future.").
+// clientState is at most 128 characters (the docs' lower figure).
+// includeResourceData true and notificationQueryOptions are refused (no
+// rich notifications for alerts); latestSupportedTlsVersion is one of
+// v1_0…v1_3, default v1_2; read-only members (id, applicationId,
 // creatorId) and annotations in a create body are ignored, unknown members
 // are a 400. Fields are checked before any handshake. The handshake posts
 // to each URL (notification first, then lifecycle, each with its own
 // token) with the token appended as ?validationToken= (or &… when the URL
-// has a query), Content-Type text/plain; charset=utf-8, no redirects
-// followed, and a 10-second limit (shortened by the webhook client's
-// Timeout); it requires 200, a text/plain media type and a body equal to
-// the decoded token byte for byte (a trailing newline fails). Failures
-// answer 400 InvalidRequest with Graph's observed messages; a 200 that is
-// not text/plain gets "Subscription validation request failed. Response
-// must have Content-Type text/plain.", an unreachable endpoint or a
-// redirect the non-200 message. The token reads "Validation: Testing
-// client application reachability for subscription Request-Id: <guid>": it
-// holds spaces and a colon, so an endpoint echoing it still encoded fails.
+// has a query), Content-Type text/plain; charset=utf-8, through the
+// network guard (emulator/webhook: no private, link-local or metadata
+// addresses, never the emulator itself), no redirects followed, and a
+// 10-second limit (shortened by the webhook client's Timeout). It requires
+// status 200 and a body equal to the decoded token byte for byte (a
+// trailing newline fails), whatever the Content-Type: the real service
+// does not check it, and Microsoft's Python (Flask) and Node (Express
+// res.send) samples answer text/html. Failures answer 400 InvalidRequest
+// with Graph's observed messages: another status (a redirect included)
+// "Subscription validation request failed. HTTP status code is
+// 'Forbidden'. Notification endpoint must respond with 200 OK to
+// validation request." (the status as .NET names it), a body mismatch
+// "... Response must exactly match validationToken query parameter.", no
+// answer within the limit "Subscription validation request timed out.",
+// no HTTP answer at all (refused, unknown host, TLS) "Subscription
+// validation request failed. Must respond with 200 OK to this request.",
+// and an address the guard refuses the emulator's own sentence naming the
+// address and the rule. The token reads "Validation: Testing client
+// application reachability for subscription Request-Id: <guid>": it holds
+// spaces and a colon, so an endpoint echoing it still encoded fails.
 // Every operation needs SecurityEvents.ReadWrite.All (delegated or
 // application; Read.All is a 403) and, for delegated calls, a role that may
-// read security data. An app-only caller sees the subscriptions its app
-// created in the tenant, a delegated caller those its app created for the
-// signed-in user; anything else, an unknown id or an expired subscription
-// is 404 ResourceNotFound. creatorId is the user, or the app's service
-// principal. The list is never paged, takes no query options and returns
-// clientState as null; create, get and renew return it. PATCH takes only
-// expirationDateTime (same limits) and also counts as a reauthorization;
-// POST .../reauthorize answers 204 without changing the expiration.
-// An app may hold 100 active subscriptions per tenant (403 ExtensionError
-// beyond, as Graph's per-app quota for directory resources); expired
-// records stay in the store, with their real clientState, until the next
-// create sweeps them, and a control plane reset clears them all.
+// read security data. Create, renew and reauthorize also need the app to
+// hold that consent in the directory now (403 Forbidden otherwise): a
+// token minted before an administrator revoked consent stays valid until
+// it expires, but cannot authorize a subscription again. An app-only
+// caller sees the subscriptions its app created in the tenant, a delegated
+// caller those its app created for the signed-in user; anything else, an
+// unknown id or an expired subscription is 404 ResourceNotFound. creatorId
+// is the user, or the app's service principal. The list is never paged,
+// takes no query options and returns clientState as null; create, get and
+// renew return it. PATCH takes only expirationDateTime (same limits) and
+// also counts as a reauthorization; POST .../reauthorize answers 204
+// without changing the expiration. An app may hold 100 active
+// subscriptions per tenant (403 ExtensionError beyond, as Graph's per-app
+// quota for directory resources). Expired records are deleted by
+// notification delivery (emulator/delivery) when it next looks at the
+// clock, or by the next create; a control plane reset clears them all.
+// Delivery of change and lifecycle notifications is emulator/delivery's.
 //
 // Throttling is off unless enabled (flag or control plane): a token bucket
 // of N requests a minute per app and tenant on /security, answering 429

@@ -3,8 +3,10 @@ package graphapi
 import (
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/odata"
 )
 
@@ -29,14 +31,14 @@ func (a *API) listIncidents(c *call) error {
 	if err := c.requireSecurity(readAccess, "SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"); err != nil {
 		return err
 	}
-	return c.listOf("security/incidents", a.incidentSpec(), func(q *odata.Query) ([]odata.Object, int) {
+	return c.listOf("security/incidents", a.incidentSpec(), func(q *odata.Query) ([]odata.Object, int, error) {
 		a.store.mu.RLock()
 		defer a.store.mu.RUnlock()
-		items, n := a.store.incidents.run(q)
-		if expandsAlerts(q) {
+		items, n, err := a.store.incidents.run(c.r.Context(), q)
+		if err == nil && expandsAlerts(q) {
 			items = a.store.expandLocked(items)
 		}
-		return items, n
+		return items, n, err
 	})
 }
 
@@ -108,8 +110,8 @@ func (a *API) listIncidentAlerts(c *call) error {
 	if !ok {
 		return notFound("incident", id)
 	}
-	return c.listOf("security/incidents('"+idOf(inc)+"')/alerts", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int) {
-		return q.Run(alerts)
+	return c.listOf("security/incidents('"+idOf(inc)+"')/alerts", a.alertSpec(), func(q *odata.Query) ([]odata.Object, int, error) {
+		return q.Run(c.r.Context(), alerts)
 	})
 }
 
@@ -145,95 +147,102 @@ func (a *API) updateIncident(c *call) error {
 // resolves its alerts, reactivating it reopens them (as new), and
 // assignment, classification and determination apply to every alert.
 func (s *Store) UpdateIncident(id string, changes odata.Object, by string, now odata.Time) (odata.Object, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, i, ok := s.incidents.get(id)
-	if !ok {
-		return nil, notFound("incident", id)
-	}
-	doc := maps.Clone(old)
-	for k, v := range changes {
-		if v == nil {
-			delete(doc, k)
-		} else {
-			doc[k] = v
-		}
-	}
-	doc["lastUpdateDateTime"] = now
-	doc["lastModifiedBy"] = by
-	s.incidents.replace(i, doc)
+	return s.UpdateIncidentAs(change.OriginClient, id, changes, by, now)
+}
 
-	alertChanges := odata.Object{}
-	for _, k := range []string{"assignedTo", "classification", "determination"} {
-		if v, ok := changes[k]; ok {
-			alertChanges[k] = v
+// UpdateIncidentAs is UpdateIncident made by origin (the living tenant's
+// analysts use it).
+func (s *Store) UpdateIncidentAs(origin change.Origin, id string, changes odata.Object, by string, now odata.Time) (odata.Object, error) {
+	var doc odata.Object
+	err := s.write(origin, now, func(t *tx) error {
+		old, err := t.mustGet(change.Incidents, id)
+		if err != nil {
+			return err
 		}
-	}
-	newStatus, statusChanged := changes["status"].(string)
-	for _, aid := range s.incidentAlerts[idOf(doc)] {
-		a, ai, ok := s.alerts.get(aid)
-		if !ok {
-			continue
+		if old["status"] == "redirected" {
+			return badRequest("The incident '%s' was merged into incident '%v' and can no longer be changed.", idOf(old), old["redirectIncidentId"])
 		}
-		ch := maps.Clone(alertChanges)
-		if statusChanged {
-			switch {
-			case newStatus == "resolved" && a["status"] != "resolved":
-				ch["status"] = "resolved"
-			case newStatus != "resolved" && old["status"] == "resolved" && a["status"] == "resolved":
-				ch["status"] = "new"
+		doc, _ = t.update(t.origin, change.Incidents, id, changes, func(doc, _ odata.Object) error {
+			doc["lastModifiedBy"] = by
+			return nil
+		})
+		alertChanges := odata.Object{}
+		for _, k := range []string{"assignedTo", "classification", "determination"} {
+			if v, ok := changes[k]; ok {
+				alertChanges[k] = v
 			}
 		}
-		if len(ch) > 0 {
-			s.alerts.replace(ai, applyAlertChanges(a, ch, now))
+		newStatus, statusChanged := changes["status"].(string)
+		for _, aid := range slices.Clone(s.incidentAlerts[idOf(doc)]) {
+			a, ok := t.get(change.Alerts, aid)
+			if !ok {
+				continue
+			}
+			ch := maps.Clone(alertChanges)
+			if statusChanged {
+				switch {
+				case newStatus == "resolved" && a["status"] != "resolved":
+					ch["status"] = "resolved"
+				case newStatus != "resolved" && old["status"] == "resolved" && a["status"] == "resolved":
+					ch["status"] = "new"
+				}
+			}
+			if len(ch) > 0 {
+				_, _ = t.update(change.OriginService, change.Alerts, aid, ch, stampResolved)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	s.syncIncidentLocked(idOf(doc), now)
-	doc, _, _ = s.incidents.get(id)
+	doc, _ = s.Incident(idOf(doc))
 	return doc, nil
 }
 
-// syncIncidentLocked keeps an incident consistent with its alerts after one
-// of them changed: severity is the highest of its alerts, it is resolved
-// exactly when every alert is, and its lastUpdateDateTime moves on.
-func (s *Store) syncIncidentLocked(incidentID string, now odata.Time) {
-	old, i, ok := s.incidents.get(incidentID)
-	if !ok {
-		return
-	}
-	sevEnum := s.severityEnum()
-	allResolved, any := true, false
-	best := -1
-	for _, aid := range s.incidentAlerts[idOf(old)] {
-		a, _, ok := s.alerts.get(aid)
-		if !ok {
-			continue
+// Incident returns the incident with the given id.
+func (s *Store) Incident(id string) (odata.Object, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	d, _, ok := s.incidents.get(id)
+	return d, ok
+}
+
+// MergeIncident merges incident from into incident into, as the service
+// does when it correlates two incidents: from's alerts move to into, from
+// becomes redirected with redirectIncidentId, and into follows its new
+// alerts.
+func (s *Store) MergeIncident(origin change.Origin, from, into string, now odata.Time) (odata.Object, error) {
+	var doc odata.Object
+	err := s.write(origin, now, func(t *tx) error {
+		src, err := t.mustGet(change.Incidents, from)
+		if err != nil {
+			return err
 		}
-		any = true
-		if a["status"] != "resolved" {
-			allResolved = false
+		dst, err := t.mustGet(change.Incidents, into)
+		if err != nil {
+			return err
 		}
-		if sev, _ := a["severity"].(string); sevEnum != nil {
-			if r := rank(sevEnum, sev); r > best {
-				best = r
+		switch {
+		case idOf(src) == idOf(dst):
+			return badRequest("An incident cannot be merged into itself.")
+		case src["status"] == "redirected" || dst["status"] == "redirected":
+			return badRequest("A redirected incident cannot be merged again.")
+		}
+		url, _ := dst["incidentWebUrl"].(string)
+		for _, aid := range slices.Clone(s.incidentAlerts[idOf(src)]) {
+			ch := odata.Object{"incidentId": idOf(dst)}
+			if url != "" {
+				ch["incidentWebUrl"] = url
+			}
+			if _, ok := t.get(change.Alerts, aid); ok {
+				_, _ = t.update(change.OriginService, change.Alerts, aid, ch, nil)
 			}
 		}
-	}
-	if !any {
-		return
-	}
-	doc := maps.Clone(old)
-	switch {
-	case allResolved:
-		doc["status"] = "resolved"
-	case old["status"] == "resolved":
-		doc["status"] = "active"
-	}
-	if best >= 0 && best < len(sevEnum.Members) {
-		doc["severity"] = sevEnum.Members[best]
-	}
-	doc["lastUpdateDateTime"] = now
-	s.incidents.replace(i, doc)
+		doc, err = t.update(t.origin, change.Incidents, idOf(src), odata.Object{"status": "redirected", "redirectIncidentId": idOf(dst)}, nil)
+		return err
+	})
+	return doc, err
 }
 
 func (s *Store) severityEnum() *odata.Enum {
@@ -271,5 +280,5 @@ func (a *API) commentIncident(c *call) error {
 
 // CommentIncident appends a comment to an incident.
 func (s *Store) CommentIncident(id string, comment odata.Object) ([]any, string, error) {
-	return s.comment(s.incidents, "incident", id, comment)
+	return s.Comment(change.OriginClient, change.Incidents, id, comment)
 }

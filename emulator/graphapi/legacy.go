@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/odata"
 )
 
@@ -66,7 +68,11 @@ func (a *API) listLegacyAlerts(c *call) error {
 		if _, down := failing[strings.ToLower(p)]; down {
 			continue
 		}
-		r := q.RunWith(groups[p], opt)
+		r, err := q.RunWith(c.r.Context(), groups[p], opt)
+		if err != nil {
+			a.store.mu.RUnlock()
+			return err
+		}
 		items, n := r.Page, r.Matched
 		merged = append(merged, items...)
 		matched += n
@@ -79,7 +85,9 @@ func (a *API) listLegacyAlerts(c *call) error {
 	// The federation merges the providers' answers; the emulator presents
 	// them in the requested order, or newest first.
 	if len(q.OrderBy) > 0 {
-		merged = sortLike(q, merged)
+		if merged, err = sortLike(c.r.Context(), q, merged); err != nil {
+			return err
+		}
 	} else {
 		sort.SliceStable(merged, func(i, j int) bool {
 			return odata.Compare(merged[i]["createdDateTime"], merged[j]["createdDateTime"]) > 0
@@ -177,46 +185,41 @@ func (a *API) updateLegacyAlert(c *call) error {
 
 // UpdateLegacyAlert applies a client's PATCH to a legacy alert.
 func (s *Store) UpdateLegacyAlert(id string, changes odata.Object, who *principal, now odata.Time) (odata.Object, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, i, ok := s.legacy.get(id)
-	if !ok {
-		return nil, notFound("alert", id)
-	}
-	vi, _ := changes["vendorInformation"].(odata.Object)
-	oldVI, _ := old["vendorInformation"].(odata.Object)
-	if !strings.EqualFold(fmt.Sprint(vi["provider"]), fmt.Sprint(oldVI["provider"])) || !strings.EqualFold(fmt.Sprint(vi["vendor"]), fmt.Sprint(oldVI["vendor"])) {
-		return nil, badRequest("vendorInformation (provider '%v', vendor '%v') does not match the alert's provider '%v' and vendor '%v'.", vi["provider"], vi["vendor"], oldVI["provider"], oldVI["vendor"])
-	}
-	if raw, ok := changes["comments"]; ok {
-		if err := checkLegacyComments(old["comments"], raw, strings.ToLower(providerOf(old))); err != nil {
-			return nil, err
+	var doc odata.Object
+	err := s.write(change.OriginClient, now, func(t *tx) error {
+		old, err := t.mustGet(change.LegacyAlerts, id)
+		if err != nil {
+			return err
 		}
-	}
-	doc := maps.Clone(old)
-	for k, v := range changes {
-		if k == "vendorInformation" {
-			continue // identifies the provider; the alert's own is kept
+		vi, _ := changes["vendorInformation"].(odata.Object)
+		oldVI, _ := old["vendorInformation"].(odata.Object)
+		if !strings.EqualFold(fmt.Sprint(vi["provider"]), fmt.Sprint(oldVI["provider"])) || !strings.EqualFold(fmt.Sprint(vi["vendor"]), fmt.Sprint(oldVI["vendor"])) {
+			return badRequest("vendorInformation (provider '%v', vendor '%v') does not match the alert's provider '%v' and vendor '%v'.", vi["provider"], vi["vendor"], oldVI["provider"], oldVI["vendor"])
 		}
-		if v == nil {
-			delete(doc, k)
-		} else {
-			doc[k] = v
+		if raw, ok := changes["comments"]; ok {
+			if err := checkLegacyComments(old["comments"], raw, strings.ToLower(providerOf(old))); err != nil {
+				return err
+			}
 		}
-	}
-	if doc["status"] == "resolved" && old["status"] != "resolved" && doc["closedDateTime"] == nil {
-		doc["closedDateTime"] = now
-	}
-	doc["lastModifiedDateTime"] = now
-	hist := odata.Object{"updatedDateTime": now, "appId": who.claims.AppID, "user": who.displayName()}
-	for _, k := range []string{"assignedTo", "comments", "feedback", "status"} {
-		if v, ok := doc[k]; ok {
-			hist[k] = v
-		}
-	}
-	doc["historyStates"] = appendComment(old["historyStates"], hist)
-	s.legacy.replace(i, doc)
-	return doc, nil
+		// vendorInformation identifies the provider; the alert's own is kept.
+		ch := maps.Clone(changes)
+		delete(ch, "vendorInformation")
+		doc, err = t.update(t.origin, change.LegacyAlerts, id, ch, func(doc, old odata.Object) error {
+			if doc["status"] == "resolved" && old["status"] != "resolved" && doc["closedDateTime"] == nil {
+				doc["closedDateTime"] = now
+			}
+			hist := odata.Object{"updatedDateTime": now, "appId": who.claims.AppID, "user": who.displayName()}
+			for _, k := range []string{"assignedTo", "comments", "feedback", "status"} {
+				if v, ok := doc[k]; ok {
+					hist[k] = v
+				}
+			}
+			doc["historyStates"] = appendComment(old["historyStates"], hist)
+			return nil
+		})
+		return err
+	})
+	return doc, err
 }
 
 func checkLegacyComments(old, next any, provider string) error {
@@ -244,9 +247,9 @@ func checkLegacyComments(old, next any, provider string) error {
 }
 
 // sortLike orders docs by q's $orderby keys, and nothing else.
-func sortLike(q *odata.Query, docs []odata.Object) []odata.Object {
+func sortLike(ctx context.Context, q *odata.Query, docs []odata.Object) ([]odata.Object, error) {
 	s := *q
 	s.Filter, s.Skip, s.HasTop, s.Top = nil, 0, true, len(docs)
-	out, _ := s.Run(docs)
-	return out
+	out, _, err := s.Run(ctx, docs)
+	return out, err
 }

@@ -1,7 +1,6 @@
 package graphapi
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
@@ -49,8 +48,12 @@ type Mail struct {
 	Headers         []MailHeader `json:"internetMessageHeaders"`
 	Attachments     []Attachment `json:"attachments"`
 	SaveToSentItems bool         `json:"saveToSentItems"`
-	// MIME holds the raw message when it was sent in MIME format.
+	// MIME holds the raw message when it was sent in MIME format. Body
+	// then shares its memory (it is the part after the headers).
 	MIME string `json:"mime,omitempty"`
+	// Size is what the message occupies in the mailbox, in bytes: its
+	// text, addresses, headers, MIME and attachments (see Mailbox).
+	Size int `json:"size"`
 }
 
 // MailHeader is a custom internet message header.
@@ -59,29 +62,122 @@ type MailHeader struct {
 	Value string `json:"value"`
 }
 
-// Mailbox keeps the most recent messages, newest first. It is safe for
-// concurrent use.
+// Mailbox limits by default. A message is at most what one sendMail
+// request can carry (Graph refuses requests over 4 MB), so every message
+// Graph accepts fits; the whole mailbox keeps at most 1000 messages and 64
+// MiB, evicting the oldest first.
+const (
+	DefaultMailboxMessages     = 1000
+	DefaultMailboxBytes        = 64 << 20
+	DefaultMailboxMessageBytes = 4 << 20
+)
+
+// MailboxLimits bound a Mailbox; a zero field takes its default.
+type MailboxLimits struct {
+	// Messages is the most messages kept (DefaultMailboxMessages).
+	Messages int
+	// Bytes is the most bytes kept, all messages' Size together
+	// (DefaultMailboxBytes).
+	Bytes int64
+	// MessageBytes is the largest Size one message may have; sendMail
+	// refuses a larger one with 413 (DefaultMailboxMessageBytes).
+	MessageBytes int
+}
+
+// Mailbox keeps the most recent messages, newest first, within its limits:
+// when a new message would exceed them, the oldest go, and are counted. It
+// is safe for concurrent use.
 type Mailbox struct {
-	mu   sync.RWMutex
-	max  int
-	msgs []Mail
+	lim     MailboxLimits
+	mu      sync.RWMutex
+	msgs    []Mail
+	bytes   int64
+	evicted int64
 }
 
-// NewMailbox keeps up to max messages (default 1000).
-func NewMailbox(max int) *Mailbox {
-	if max <= 0 {
-		max = 1000
+// NewMailbox keeps up to max messages (default 1000), with the default
+// byte limits.
+func NewMailbox(max int) *Mailbox { return NewMailboxLimits(MailboxLimits{Messages: max}) }
+
+// NewMailboxLimits returns a mailbox bounded by lim.
+func NewMailboxLimits(lim MailboxLimits) *Mailbox {
+	if lim.Messages <= 0 {
+		lim.Messages = DefaultMailboxMessages
 	}
-	return &Mailbox{max: max}
+	if lim.Bytes <= 0 {
+		lim.Bytes = DefaultMailboxBytes
+	}
+	if lim.MessageBytes <= 0 {
+		lim.MessageBytes = DefaultMailboxMessageBytes
+	}
+	return &Mailbox{lim: lim}
 }
 
-func (m *Mailbox) add(msg Mail) {
+// MailboxStats describes a mailbox's use and limits.
+type MailboxStats struct {
+	Messages int   `json:"messages"`
+	Bytes    int64 `json:"bytes"`
+	// Evicted counts the messages dropped to make room since the mailbox
+	// was created (Clear does not reset it).
+	Evicted         int64 `json:"evicted"`
+	MaxMessages     int   `json:"maxMessages"`
+	MaxBytes        int64 `json:"maxBytes"`
+	MaxMessageBytes int   `json:"maxMessageBytes"`
+}
+
+// Stats reports the mailbox's use and limits.
+func (m *Mailbox) Stats() MailboxStats {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return MailboxStats{
+		Messages: len(m.msgs), Bytes: m.bytes, Evicted: m.evicted,
+		MaxMessages: m.lim.Messages, MaxBytes: m.lim.Bytes, MaxMessageBytes: m.lim.MessageBytes,
+	}
+}
+
+// storedSize is what a message occupies: every string and attachment it
+// holds. A MIME message's body shares the MIME text, and counts once.
+func storedSize(msg *Mail) int {
+	n := len(msg.ID) + len(msg.Subject) + len(msg.BodyType) + len(msg.Importance) + len(msg.MIME)
+	if msg.MIME == "" || !strings.HasSuffix(msg.MIME, msg.Body) {
+		n += len(msg.Body)
+	}
+	n += len(msg.From.Name) + len(msg.From.Address)
+	for _, list := range [][]Address{msg.To, msg.Cc, msg.Bcc, msg.ReplyTo} {
+		for _, a := range list {
+			n += len(a.Name) + len(a.Address)
+		}
+	}
+	for _, h := range msg.Headers {
+		n += len(h.Name) + len(h.Value)
+	}
+	for _, a := range msg.Attachments {
+		n += len(a.Name) + len(a.ContentType) + len(a.ContentID) + len(a.Content)
+	}
+	return n
+}
+
+// add keeps msg as the newest message, evicting the oldest ones while the
+// mailbox is over its limits. A message larger than MessageBytes is
+// refused.
+func (m *Mailbox) add(msg Mail) error {
+	msg.Size = storedSize(&msg)
+	if msg.Size > m.lim.MessageBytes {
+		return errorf(http.StatusRequestEntityTooLarge, "ErrorMessageSizeExceeded",
+			"The message exceeds the maximum supported size: it takes %d bytes, and the emulator's mailbox keeps messages of up to %d bytes.", msg.Size, m.lim.MessageBytes)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.msgs = slices.Insert(m.msgs, 0, msg)
-	if len(m.msgs) > m.max {
-		m.msgs = m.msgs[:m.max]
+	m.bytes += int64(msg.Size)
+	for len(m.msgs) > m.lim.Messages || m.bytes > m.lim.Bytes {
+		last := len(m.msgs) - 1
+		m.bytes -= int64(m.msgs[last].Size)
+		m.msgs[last] = Mail{} // let the collector have it
+		m.msgs = m.msgs[:last]
+		m.evicted++
 	}
+	return nil
 }
 
 // Messages lists the kept messages, newest first.
@@ -89,6 +185,17 @@ func (m *Mailbox) Messages() []Mail {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return slices.Clone(m.msgs)
+}
+
+// Page returns up to top messages after skipping skip, newest first, and
+// how many messages there are in all.
+func (m *Mailbox) Page(skip, top int) ([]Mail, int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	n := len(m.msgs)
+	lo := min(max(skip, 0), n)
+	hi := min(lo+max(top, 0), n)
+	return slices.Clone(m.msgs[lo:hi]), n
 }
 
 // Message finds one message by id.
@@ -106,7 +213,7 @@ func (m *Mailbox) Message(id string) (Mail, bool) {
 // Clear empties the mailbox.
 func (m *Mailbox) Clear() {
 	m.mu.Lock()
-	m.msgs = nil
+	m.msgs, m.bytes = nil, 0
 	m.mu.Unlock()
 }
 
@@ -183,7 +290,9 @@ func (a *API) sendMail(c *call, from tenant.User) error {
 			return err
 		}
 	}
-	a.mailbox.add(msg)
+	if err := a.mailbox.add(msg); err != nil {
+		return err
+	}
 	a.log.Info("mail accepted", "request_id", c.requestID, "from", msg.From.Address, "recipients", len(msg.To)+len(msg.Cc)+len(msg.Bcc))
 	c.writeEmpty(http.StatusAccepted)
 	return nil
@@ -293,11 +402,11 @@ func readMIME(c *call, msg *Mail) error {
 	if err != nil {
 		return errorf(http.StatusBadRequest, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.")
 	}
-	m, err := mail.ReadMessage(bytes.NewReader(dec))
+	msg.MIME = string(dec)
+	m, err := mail.ReadMessage(strings.NewReader(msg.MIME))
 	if err != nil {
 		return errorf(http.StatusBadRequest, "ErrorMimeContentInvalid", "The MIME content is not a valid message.")
 	}
-	msg.MIME = string(dec)
 	msg.Subject = m.Header.Get("Subject")
 	msg.BodyType = "text"
 	if strings.Contains(strings.ToLower(m.Header.Get("Content-Type")), "text/html") {
@@ -305,6 +414,10 @@ func readMIME(c *call, msg *Mail) error {
 	}
 	b, _ := io.ReadAll(io.LimitReader(m.Body, maxBody))
 	msg.Body = string(b)
+	// The body is the MIME text after the headers: keep one copy.
+	if strings.HasSuffix(msg.MIME, msg.Body) {
+		msg.Body = msg.MIME[len(msg.MIME)-len(msg.Body):]
+	}
 	for _, h := range []struct {
 		name string
 		dst  *[]Address

@@ -24,19 +24,23 @@ func selectContext(set string, sel []string) string {
 }
 
 // listOf parses the query for a collection, runs it with run (which the
-// caller wraps in whatever lock its data needs) and writes the page.
-func (c *call) listOf(set string, spec odata.Spec, run func(q *odata.Query) ([]odata.Object, int)) error {
+// caller wraps in whatever lock its data needs, and which runs the query
+// with the request's context) and writes the page.
+func (c *call) listOf(set string, spec odata.Spec, run func(q *odata.Query) ([]odata.Object, int, error)) error {
 	return c.listSelecting(set, spec, nil, run)
 }
 
 // listSelecting is listOf for resources that return only some properties
 // unless $select asks for others (users).
-func (c *call) listSelecting(set string, spec odata.Spec, defaultSelect []string, run func(q *odata.Query) ([]odata.Object, int)) error {
+func (c *call) listSelecting(set string, spec odata.Spec, defaultSelect []string, run func(q *odata.Query) ([]odata.Object, int, error)) error {
 	q, err := odata.ParseQuery(c.r.URL.RawQuery, spec)
 	if err != nil {
 		return err
 	}
-	items, matched := run(q)
+	items, matched, err := run(q)
+	if err != nil {
+		return err
+	}
 	sel := q.Select
 	if sel == nil {
 		sel = defaultSelect

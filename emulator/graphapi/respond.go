@@ -2,6 +2,7 @@ package graphapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -109,10 +110,18 @@ func (c *call) fail(err error) {
 	var qe *odata.Error
 	switch {
 	case errors.As(err, &ae):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The client went away while a query ran, which stopped it: no
+		// one reads this answer, and nothing is wrong with the emulator.
+		c.api.log.Info("graph request abandoned by the client", "request_id", c.requestID, "path", c.r.URL.Path, "err", err)
+		ae = errorf(http.StatusServiceUnavailable, "serviceNotAvailable", "The request was cancelled before it completed.")
 	case errors.As(err, &qe):
 		ae = &apiError{status: http.StatusBadRequest, code: qe.Code, message: qe.Message}
 		if ae.code == "" {
 			ae.code = "BadRequest"
+		}
+		if errors.Is(err, odata.ErrWorkLimit) {
+			c.api.log.Warn("graph query over its work limit", "request_id", c.requestID, "path", c.r.URL.Path, "query", truncateLog(c.r.URL.RawQuery))
 		}
 	default:
 		c.api.log.Error("graph request failed", "request_id", c.requestID, "path", c.r.URL.Path, "err", err)
@@ -297,4 +306,13 @@ func remarshal(from any, to any) error {
 		return err
 	}
 	return json.Unmarshal(b, to)
+}
+
+// truncateLog shortens client text for a log line.
+func truncateLog(s string) string {
+	const max = 512
+	if len(s) > max {
+		return s[:max] + "..."
+	}
+	return s
 }

@@ -18,10 +18,10 @@ func (a *API) listSecureScores(c *call) error {
 		// One entry a day for 90 days, newest first: $top=n is "the last n days".
 		DefaultTop: 90, MaxTop: 1000, Limits: odata.DefaultLimits(),
 	}
-	return c.listOf("security/secureScores", spec, func(q *odata.Query) ([]odata.Object, int) {
+	return c.listOf("security/secureScores", spec, func(q *odata.Query) ([]odata.Object, int, error) {
 		a.store.mu.RLock()
 		defer a.store.mu.RUnlock()
-		return q.Run(a.store.secureScores.items)
+		return q.Run(c.r.Context(), a.store.secureScores.items)
 	})
 }
 
@@ -57,10 +57,10 @@ func (a *API) listControlProfiles(c *call) error {
 		Allow:      odata.OptFilter | odata.OptSelect | odata.OptTop | odata.OptSkip | odata.OptCount | odata.OptOrderBy,
 		DefaultTop: 1000, MaxTop: 1000, Limits: odata.DefaultLimits(),
 	}
-	return c.listOf("security/secureScoreControlProfiles", spec, func(q *odata.Query) ([]odata.Object, int) {
+	return c.listOf("security/secureScoreControlProfiles", spec, func(q *odata.Query) ([]odata.Object, int, error) {
 		a.store.mu.RLock()
 		defer a.store.mu.RUnlock()
-		return q.Run(a.store.controlProfiles.items)
+		return q.Run(c.r.Context(), a.store.controlProfiles.items)
 	})
 }
 

@@ -1,10 +1,12 @@
 package graphapi
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/model"
 	"github.com/graphsec/graphsec/emulator/odata"
@@ -191,9 +193,12 @@ func (c *collection) prepend(d odata.Object) {
 // $count the scan may stop once a next page is known to exist, and the
 // count returned is then only a lower bound above the page's end: all
 // listOf uses it for, besides @odata.count, is deciding on a next link.
-func (c *collection) run(q *odata.Query) ([]odata.Object, int) {
-	r := q.RunWith(c.items, odata.RunOptions{Order: c.order.holds(), Candidates: c.candidates(q.Filter)})
-	return r.Page, r.Matched
+//
+// The run stops when ctx ends (the client went away) or the query exceeds
+// its work budget, with an error (odata.ErrWorkLimit for the budget).
+func (c *collection) run(ctx context.Context, q *odata.Query) ([]odata.Object, int, error) {
+	r, err := q.RunWith(ctx, c.items, odata.RunOptions{Order: c.order.holds(), Candidates: c.candidates(q.Filter)})
+	return r.Page, r.Matched, err
 }
 
 // candidates turns the filter's enum terms on indexed properties into a
@@ -261,9 +266,12 @@ func (c *collection) candidates(f *odata.Filter) func(int) bool {
 // including the cross-resource bookkeeping between alerts and incidents,
 // happens atomically under the write lock.
 type Store struct {
-	mu              sync.RWMutex
-	schema          *model.Schema
-	gen             *gen.Generator
+	mu     sync.RWMutex
+	schema *model.Schema
+	gen    *gen.Generator
+	// genMu serialises use of gen, which is not safe for concurrent use;
+	// it is taken before mu when both are held.
+	genMu           sync.Mutex
 	legacy          *collection
 	alerts          *collection
 	incidents       *collection
@@ -274,6 +282,20 @@ type Store struct {
 	incidentAlerts map[string][]string
 	// nextIncident is the next numeric incident id to hand out.
 	nextIncident int64
+
+	// sinks receive every committed change, in commit order; seq numbers
+	// them; journal keeps the last journalSize.
+	sinks   []change.Sink
+	seq     uint64
+	journal []change.Event
+}
+
+// AddSink registers a consumer of change events. Sinks are called with the
+// write lock held and must not block (see change.Sink).
+func (s *Store) AddSink(k change.Sink) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sinks = append(s.sinks, k)
 }
 
 // NewStore builds the store from a generator's dataset.
@@ -289,6 +311,7 @@ func (s *Store) Load(g *gen.Generator) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen = g
+	s.journal = nil
 	s.legacy = newCollection(ds.LegacyAlerts, s.legacyLayout())
 	s.alerts = newCollection(ds.Alerts, s.alertLayout())
 	s.incidents = newCollection(ds.Incidents, s.incidentLayout())

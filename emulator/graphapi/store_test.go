@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator/change"
 	"github.com/graphsec/graphsec/emulator/gen"
 	"github.com/graphsec/graphsec/emulator/idp"
 	"github.com/graphsec/graphsec/emulator/odata"
@@ -101,27 +102,36 @@ func mutate(t *testing.T, r *rand.Rand, s *Store) {
 		if r.IntN(2) == 0 {
 			ch["createdDateTime"] = randomTime(r, s)
 		}
-		_, err = s.ChangeAlert(alert(), ch, now)
+		_, err = s.ChangeAlert(change.OriginControl, alert(), ch, now)
 	case 3:
 		over := odata.Object{"createdDateTime": randomTime(r, s), "severity": []string{"low", "high"}[r.IntN(2)]}
 		inc := ""
 		if r.IntN(2) == 0 {
-			inc = idOf(s.incidents.items[r.IntN(len(s.incidents.items))])
+			inc = liveIncident(r, s)
 		}
-		_, err = s.AddAlert(inc, over, now)
+		_, err = s.AddAlert(change.OriginControl, inc, over, now)
 	case 4:
-		id := idOf(s.incidents.items[r.IntN(len(s.incidents.items))])
+		id := liveIncident(r, s)
 		_, err = s.UpdateIncident(id, odata.Object{"status": []string{"active", "inProgress", "resolved"}[r.IntN(3)], "classification": pick("classification")}, "tester", now)
 	case 5:
 		_, _, err = s.CommentAlert(alert(), newComment("x", "tester", testNow))
 	case 6:
-		_, err = s.AddLegacyAlert(odata.Object{"createdDateTime": randomTime(r, s)}, now)
+		_, err = s.AddLegacyAlert(change.OriginControl, odata.Object{"createdDateTime": randomTime(r, s)}, now)
 	case 7:
 		id := idOf(s.legacy.items[r.IntN(len(s.legacy.items))])
-		_, err = s.ChangeLegacyAlert(id, odata.Object{"createdDateTime": randomTime(r, s)}, now)
+		_, err = s.ChangeLegacyAlert(change.OriginControl, id, odata.Object{"createdDateTime": randomTime(r, s)}, now)
 	}
 	if err != nil {
 		t.Fatalf("mutation: %v", err)
+	}
+}
+
+// liveIncident picks an incident that was not merged into another.
+func liveIncident(r *rand.Rand, s *Store) string {
+	for {
+		if inc := s.incidents.items[r.IntN(len(s.incidents.items))]; inc["status"] != "redirected" {
+			return idOf(inc)
+		}
 	}
 }
 
@@ -180,8 +190,14 @@ func compareRun(t *testing.T, c *collection, raw string, spec odata.Spec) {
 	if err != nil {
 		t.Fatalf("%s: %v", raw, err)
 	}
-	page, n := c.run(q)
-	want, wantN := q.Run(c.items)
+	page, n, err := c.run(t.Context(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	want, wantN, err := q.Run(t.Context(), c.items)
+	if err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
 	next := len(page) > 0 && q.Skip+len(page) < n
 	wantNext := len(want) > 0 && q.Skip+len(want) < wantN
 	if pageIDs(page) != pageIDs(want) || next != wantNext || q.Count && n != wantN {
@@ -355,7 +371,10 @@ func TestListPagesOverHTTP(t *testing.T) {
 			// filtered lists, and to check the links of the others.
 			for pageNo := 0; u != "" && pageNo < 8; pageNo++ {
 				b := get(u)
-				want, wantN := q.Run(l.items())
+				want, wantN, err := q.Run(t.Context(), l.items())
+				if err != nil {
+					t.Fatal(err)
+				}
 				var got []string
 				for _, v := range b.Value {
 					got = append(got, fmt.Sprint(v["id"]))

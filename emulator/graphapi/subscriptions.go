@@ -7,17 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/graphsec/graphsec/emulator/odata"
+	"github.com/graphsec/graphsec/emulator/webhook"
 )
 
 // Limits of /subscriptions. The lifetime and clientState length are
@@ -44,13 +45,17 @@ const (
 	maxValidationAnswer = 64 << 10
 )
 
-// The messages Graph is observed to answer a failed handshake with.
+// The messages Graph is observed to answer a failed handshake with
+// (graph-api-facts.md §5.2, §5.3). A status other than 200 gets the
+// status's name inserted after the first sentence, as observed for 403.
 const (
-	msgValidationStatus  = "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request."
+	msgValidationFailed  = "Subscription validation request failed."
+	msgValidationStatus  = "Notification endpoint must respond with 200 OK to validation request."
 	msgValidationMatch   = "Subscription validation request failed. Response must exactly match validationToken query parameter."
 	msgValidationTimeout = "Subscription validation request timed out."
-	// The emulator's own wording for a 200 that is not text/plain.
-	msgValidationType = "Subscription validation request failed. Response must have Content-Type text/plain."
+	// msgValidationNoAnswer is for an endpoint that gave no HTTP answer at
+	// all (refused connection, unknown host, TLS failure).
+	msgValidationNoAnswer = "Subscription validation request failed. Must respond with 200 OK to this request."
 )
 
 // Subscription is a change-notification subscription as the emulator
@@ -111,6 +116,63 @@ func (s Subscription) Wants(changeType string) bool {
 type Subscriptions struct {
 	mu   sync.Mutex
 	byID map[string]*Subscription
+	// gen counts changes, so that notification delivery can keep a
+	// snapshot and reload it only when something changed.
+	gen uint64
+}
+
+// Generation increases with every change to the store (create, renew,
+// reauthorize, delete, removal, clear). Equal generations mean equal
+// contents.
+func (s *Subscriptions) Generation() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gen
+}
+
+// Put stores a subscription as given, replacing one with the same id,
+// without any of the API's checks or its handshake. It is for tests and
+// tools that need a subscription without a receiver answering the
+// handshake; clients go through POST /subscriptions.
+func (s *Subscriptions) Put(x Subscription) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byID[strings.ToLower(x.ID)] = &x
+	s.gen++
+}
+
+// Remove deletes a subscription as the service would (not a client's
+// DELETE): it returns the removed record, expired or not.
+func (s *Subscriptions) Remove(id string) (Subscription, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := strings.ToLower(id)
+	x, ok := s.byID[k]
+	if !ok {
+		return Subscription{}, false
+	}
+	delete(s.byID, k)
+	s.gen++
+	return *x, true
+}
+
+// RemoveExpired deletes the subscriptions expired at now and returns
+// them: expired subscriptions receive nothing and are invisible through
+// the API, and delivery sweeps them so that they disappear.
+func (s *Subscriptions) RemoveExpired(now time.Time) []Subscription {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Subscription
+	for k, x := range s.byID {
+		if x.Expired(now) {
+			out = append(out, *x)
+			delete(s.byID, k)
+		}
+	}
+	if len(out) > 0 {
+		s.gen++
+	}
+	return out
 }
 
 // NewSubscriptions returns an empty store.
@@ -135,10 +197,17 @@ func (s *Subscriptions) Active(now time.Time) []Subscription {
 	return s.matching(func(x *Subscription) bool { return !x.Expired(now) })
 }
 
+// All returns every stored subscription, expired ones included, oldest
+// first (the control plane's view).
+func (s *Subscriptions) All() []Subscription {
+	return s.matching(func(*Subscription) bool { return true })
+}
+
 // Clear forgets every subscription (control plane reset).
 func (s *Subscriptions) Clear() {
 	s.mu.Lock()
 	s.byID = map[string]*Subscription{}
+	s.gen++
 	s.mu.Unlock()
 }
 
@@ -170,6 +239,7 @@ func (s *Subscriptions) add(x Subscription, now time.Time) error {
 	for id, old := range s.byID {
 		if old.Expired(now) {
 			delete(s.byID, id)
+			s.gen++
 			continue
 		}
 		if old.ApplicationID == x.ApplicationID && old.TenantID == x.TenantID {
@@ -184,6 +254,7 @@ func (s *Subscriptions) add(x Subscription, now time.Time) error {
 		return errorf(http.StatusForbidden, "ExtensionError", "The emulator holds %d subscriptions, its limit.", maxSubscriptionRecords)
 	}
 	s.byID[strings.ToLower(x.ID)] = &x
+	s.gen++
 	return nil
 }
 
@@ -201,7 +272,20 @@ func (s *Subscriptions) update(id string, visible func(*Subscription) bool, now 
 		return Subscription{}, err
 	}
 	*x = next
+	s.gen++
 	return next, nil
+}
+
+// get returns a subscription the caller may see; a missing, expired or
+// foreign one is a 404.
+func (s *Subscriptions) get(id string, visible func(*Subscription) bool, now time.Time) (Subscription, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, ok := s.byID[strings.ToLower(id)]
+	if !ok || x.Expired(now) || !visible(x) {
+		return Subscription{}, subscriptionNotFound(id)
+	}
+	return *x, nil
 }
 
 func (s *Subscriptions) remove(id string, visible func(*Subscription) bool, now time.Time) error {
@@ -213,6 +297,7 @@ func (s *Subscriptions) remove(id string, visible func(*Subscription) bool, now 
 		return subscriptionNotFound(id)
 	}
 	delete(s.byID, k)
+	s.gen++
 	return nil
 }
 
@@ -249,6 +334,29 @@ func (c *call) requireSubscriptions() error {
 		return errorf(http.StatusForbidden, "Forbidden", "The signed-in user does not hold a directory role that allows reading security data. Required: Security Reader or a security administrator role.")
 	}
 	return nil
+}
+
+// requireConsent checks, for the operations that (re)authorize a
+// subscription (create, renew, reauthorize), that the app still holds
+// consent for SecurityEvents.ReadWrite.All in the directory now: an access
+// token minted before an administrator revoked the consent stays valid
+// until it expires, but it cannot authorize a subscription again (the
+// lifecycle notification docs: "Renewing may fail if the app is no longer
+// authorized"). The message is the emulator's own.
+func (c *call) requireConsent() error {
+	const perm = "SecurityEvents.ReadWrite.All"
+	cl := c.who.claims
+	var held []string
+	if c.who.appOnly() {
+		held = c.api.dir.AdminGrant(cl.AppID).Application
+	} else {
+		held = c.api.dir.ConsentedScopes(cl.AppID, cl.ObjectID)
+	}
+	if slices.ContainsFunc(held, func(h string) bool { return strings.EqualFold(h, perm) }) {
+		return nil
+	}
+	return errorf(http.StatusForbidden, "Forbidden",
+		"The application no longer holds consent for %s in this tenant: an administrator must grant it again before the subscription can be authorized.", perm)
 }
 
 // ownedBy says which subscriptions a caller sees: an app-only caller those
@@ -374,11 +482,11 @@ func parseChangeType(s string) ([]string, error) {
 	return out, nil
 }
 
-// checkNotificationURL requires an absolute https URL. http is accepted for
-// loopback hosts only, where the emulator itself runs: a local receiver
-// needs no certificate, and nothing off the machine can be reached over
-// plain HTTP.
-func checkNotificationURL(name, s string) error {
+// checkNotificationURL requires an absolute https URL. http is accepted
+// where the network guard says plain HTTP stays local: loopback hosts
+// (where the emulator itself runs, so a local receiver needs no
+// certificate) and IP literals inside a --webhook-allow range.
+func (a *API) checkNotificationURL(name, s string) error {
 	if len(s) > maxURLLength {
 		return invalidRequest("%s is longer than %d characters.", name, maxURLLength)
 	}
@@ -393,20 +501,12 @@ func checkNotificationURL(name, s string) error {
 	case "https":
 		return nil
 	case "http":
-		if isLoopbackHost(u.Hostname()) {
+		if a.guard.AllowsPlainHTTP(u.Hostname()) {
 			return nil
 		}
-		return invalidRequest("%s must use https; the emulator accepts http only for loopback hosts (localhost, 127.0.0.0/8, ::1).", name)
+		return invalidRequest("%s must use https; the emulator accepts http only for loopback hosts (localhost, 127.0.0.0/8, ::1) and addresses in a --webhook-allow range.", name)
 	}
 	return invalidRequest("%s must use https.", name)
-}
-
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") || strings.HasSuffix(strings.ToLower(h), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // parseResource accepts the security alert resources Graph supports
@@ -456,6 +556,9 @@ func (a *API) createSubscription(c *call) error {
 	if err := c.requireSubscriptions(); err != nil {
 		return err
 	}
+	if err := c.requireConsent(); err != nil {
+		return err
+	}
 	body, err := c.subscriptionBody()
 	if err != nil {
 		return err
@@ -485,11 +588,11 @@ func (a *API) createSubscription(c *call) error {
 	if sub.NotificationURL == "" {
 		return invalidRequest("notificationUrl is a required property for subscription creation.")
 	}
-	if err := checkNotificationURL("notificationUrl", sub.NotificationURL); err != nil {
+	if err := a.checkNotificationURL("notificationUrl", sub.NotificationURL); err != nil {
 		return err
 	}
 	if sub.LifecycleNotificationURL != "" {
-		if err := checkNotificationURL("lifecycleNotificationUrl", sub.LifecycleNotificationURL); err != nil {
+		if err := a.checkNotificationURL("lifecycleNotificationUrl", sub.LifecycleNotificationURL); err != nil {
 			return err
 		}
 	}
@@ -551,9 +654,12 @@ func validationToken() string {
 }
 
 // validateEndpoint performs the validation handshake (graph-api-facts.md
-// §5.3): POST {url}?validationToken=..., text/plain, and the endpoint must
-// answer 200, text/plain, the decoded token exactly, within 10 seconds.
-// Redirects are not followed.
+// §5.3): POST {url}?validationToken=..., Content-Type text/plain, through
+// the network guard, without following redirects, and the endpoint must
+// answer 200 with the decoded token as its body, byte for byte, within 10
+// seconds. The answer's Content-Type is not checked: the real service
+// enforces only status and body, and Microsoft's own samples answer
+// text/html (Flask returning the token, Express res.send).
 func (a *API) validateEndpoint(ctx context.Context, endpoint string) error {
 	token := validationToken()
 	target := endpoint
@@ -570,10 +676,10 @@ func (a *API) validateEndpoint(ctx context.Context, endpoint string) error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, http.NoBody)
 	if err != nil {
-		return invalidRequest("%s", msgValidationStatus)
+		return invalidRequest("%s", msgValidationNoAnswer)
 	}
 	req.Header.Set("Content-Type", "text/plain; charset=utf-8")
-	req.Header.Set("User-Agent", "graphsec-emulator (Microsoft Graph change notifications)")
+	req.Header.Set("User-Agent", UserAgent)
 	client := *a.webhooks
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	client.Jar = nil
@@ -584,10 +690,16 @@ func (a *API) validateEndpoint(ctx context.Context, endpoint string) error {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		if isTimeout(err) {
+		var refused *webhook.RefusedError
+		switch {
+		case errors.As(err, &refused):
+			// The guard's refusal is the emulator's own rule (Graph reaches
+			// any public endpoint), so the message says what to change.
+			return fail(fmt.Sprintf("%s The emulator does not send requests to %s: %s.", msgValidationFailed, refused.Target(), refused.Reason), err)
+		case isTimeout(err):
 			return fail(msgValidationTimeout, err)
 		}
-		return fail(msgValidationStatus, err)
+		return fail(msgValidationNoAnswer, err)
 	}
 	defer resp.Body.Close()
 	got, err := io.ReadAll(io.LimitReader(resp.Body, maxValidationAnswer+1))
@@ -595,18 +707,33 @@ func (a *API) validateEndpoint(ctx context.Context, endpoint string) error {
 		if isTimeout(err) {
 			return fail(msgValidationTimeout, err)
 		}
-		return fail(msgValidationStatus, err)
+		return fail(msgValidationNoAnswer, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fail(msgValidationStatus, fmt.Errorf("status %d", resp.StatusCode))
-	}
-	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mt != "text/plain" {
-		return fail(msgValidationType, fmt.Errorf("content type %q", resp.Header.Get("Content-Type")))
+		return fail(msgValidationFailed+" HTTP status code is '"+statusName(resp.StatusCode)+"'. "+msgValidationStatus, fmt.Errorf("status %d", resp.StatusCode))
 	}
 	if !bytes.Equal(got, []byte(token)) {
 		return fail(msgValidationMatch, errors.New("body differs from the token"))
 	}
 	return nil
+}
+
+// UserAgent is sent with every request to a subscriber.
+const UserAgent = "graphsec-emulator (Microsoft Graph change notifications)"
+
+// statusName is an HTTP status as .NET's HttpStatusCode names it, which is
+// how Graph's message spells it ('Forbidden', 'NotFound',
+// 'InternalServerError'); a status without a name is its number.
+func statusName(code int) string {
+	text := http.StatusText(code)
+	if text == "" {
+		return strconv.Itoa(code)
+	}
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' }) {
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return b.String()
 }
 
 func isTimeout(err error) bool {
@@ -629,7 +756,7 @@ func (a *API) getSubscription(c *call) error {
 	if err := c.requireSubscriptions(); err != nil {
 		return err
 	}
-	sub, err := a.subs.update(c.r.PathValue("id"), c.ownedBy(), c.now, func(*Subscription) error { return nil })
+	sub, err := a.subs.get(c.r.PathValue("id"), c.ownedBy(), c.now)
 	if err != nil {
 		return err
 	}
@@ -670,6 +797,9 @@ func (a *API) renewSubscription(c *call) error {
 	if err := c.requireSubscriptions(); err != nil {
 		return err
 	}
+	if err := c.requireConsent(); err != nil {
+		return err
+	}
 	body, err := c.subscriptionBody()
 	if err != nil {
 		return err
@@ -708,6 +838,9 @@ func (a *API) deleteSubscription(c *call) error {
 
 func (a *API) reauthorizeSubscription(c *call) error {
 	if err := c.requireSubscriptions(); err != nil {
+		return err
+	}
+	if err := c.requireConsent(); err != nil {
 		return err
 	}
 	_, err := a.subs.update(c.r.PathValue("id"), c.ownedBy(), c.now, func(x *Subscription) error {

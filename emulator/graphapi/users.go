@@ -63,7 +63,7 @@ func (a *API) listUsers(c *call) error {
 		// Graph pages users 100 at a time and accepts $top up to 999.
 		DefaultTop: 100, MaxTop: 999, Limits: odata.DefaultLimits(),
 	}
-	return c.listSelecting("users", spec, model.UserDefaultProperties(), func(q *odata.Query) ([]odata.Object, int) {
-		return q.Run(docs)
+	return c.listSelecting("users", spec, model.UserDefaultProperties(), func(q *odata.Query) ([]odata.Object, int, error) {
+		return q.Run(c.r.Context(), docs)
 	})
 }

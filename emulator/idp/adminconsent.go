@@ -88,7 +88,9 @@ func (p *Provider) advanceAdmin(w http.ResponseWriter, r *http.Request, fl flow)
 		p.showSignin(w, r, fl, app, "That account no longer exists. Pick another one.")
 		return
 	}
-	p.saveFlow(w, r, &fl)
+	if !p.saveFlow(w, r, &fl) {
+		return
+	}
 	if !u.CanGrantTenantConsent() {
 		p.render(w, http.StatusForbidden, "needadmin", needAdminPage{
 			Title: "Need admin approval", AppName: app.DisplayName, Action: p.flowAction(fl), Flow: fl.id,

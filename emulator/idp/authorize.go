@@ -49,9 +49,11 @@ type adminRequest struct {
 }
 
 // flow is a pending browser interaction, stored server-side under a random
-// id (the only thing the pages' forms carry) with a TTL and a size bound.
+// id (the only thing the pages' forms carry) with a TTL and size bounds
+// (flows.go).
 type flow struct {
 	id           string
+	group        string // flowStore group: client and browser or source
 	kind         flowKind
 	tenantSeg    string
 	browser      string
@@ -356,7 +358,9 @@ func userConsentable(names []string) []string {
 }
 
 func (p *Provider) showSignin(w http.ResponseWriter, r *http.Request, fl flow, app tenant.App, msg string) {
-	p.saveFlow(w, r, &fl)
+	if !p.saveFlow(w, r, &fl) {
+		return
+	}
 	purpose := "to continue to"
 	if fl.kind != flowAuthorize {
 		purpose = "to review the permissions requested by"
@@ -374,7 +378,9 @@ func (p *Provider) showSignin(w http.ResponseWriter, r *http.Request, fl flow, a
 }
 
 func (p *Provider) showConsent(w http.ResponseWriter, r *http.Request, fl flow, app tenant.App, u tenant.User, need consentNeed) {
-	p.saveFlow(w, r, &fl)
+	if !p.saveFlow(w, r, &fl) {
+		return
+	}
 	admin := u.CanGrantTenantConsent()
 	shown := slices.Concat(need.missing, need.adminMissing)
 	if fl.auth.prompt.consent {
@@ -603,9 +609,21 @@ func (p *Provider) flowApp(fl flow) (tenant.App, *aadError) {
 	return app, nil
 }
 
-// saveFlow stores fl (giving it an id the first time) and binds it to the
-// browser.
-func (p *Provider) saveFlow(w http.ResponseWriter, r *http.Request, fl *flow) {
+// saveFlow stores fl (giving it an id and a group the first time) and
+// binds it to the browser. When the flow store refuses a new flow (too
+// many sign-ins in progress, flows.go), it answers with an error page and
+// reports false.
+func (p *Provider) saveFlow(w http.ResponseWriter, r *http.Request, fl *flow) bool {
+	client := fl.auth.clientID
+	if fl.kind != flowAuthorize {
+		client = fl.admin.clientID
+	}
+	groupMax := 0
+	if fl.group == "" {
+		// Before browserID, which may issue the cookie: the group is
+		// the browser's only if the request already carried one.
+		fl.group, groupMax = p.flowGroupOf(r, client)
+	}
 	if fl.browser == "" {
 		fl.browser = p.browserID(w, r)
 	}
@@ -614,8 +632,15 @@ func (p *Provider) saveFlow(w http.ResponseWriter, r *http.Request, fl *flow) {
 	}
 	now := p.clock.Now()
 	p.mu.Lock()
-	p.flows.put(fl.id, *fl, now.Add(flowLifetime), now)
+	err := p.flows.save(*fl, client, groupMax, now.Add(flowLifetime), now)
 	p.mu.Unlock()
+	if err != nil {
+		p.log.Warn("idp: sign-in refused: too many in progress", "client_id", client, "source", sourceAddr(r))
+		w.Header().Set("Retry-After", "60")
+		p.errorPageFor(w, r, errTooManyFlows())
+		return false
+	}
+	return true
 }
 
 func (p *Provider) loadFlow(id string) (flow, bool) {
@@ -657,12 +682,13 @@ func (p *Provider) setCookie(w http.ResponseWriter, name, value string, maxAge i
 	})
 }
 
-// browserID returns the browser's binding cookie, setting one if needed.
+// browserID returns the browser's binding cookie, issuing one if the
+// request has none this provider issued.
 func (p *Provider) browserID(w http.ResponseWriter, r *http.Request) string {
-	if v := cookieValue(r, browserCookie); len(v) >= 32 {
+	if v := cookieValue(r, browserCookie); p.validBrowserID(v) {
 		return v
 	}
-	v := randomToken(32)
+	v := p.newBrowserID()
 	p.setCookie(w, browserCookie, v, 0)
 	return v
 }

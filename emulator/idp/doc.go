@@ -146,12 +146,38 @@
 // Browser state. The SSO session cookie is ESTSAUTH (HttpOnly,
 // SameSite=Lax, Path=/, Secure when BaseURL is https), a random id mapped
 // server-side to the user, for 24 hours; at most 10,000 sessions. A
-// pending sign-in or consent is stored server-side for 30 minutes (at
-// most 10,000) and bound to the browser by a second cookie: a form posted
-// without it is refused (AADSTS9002313), one posted after expiry is
-// AADSTS50089. Pages are html/template, embedded, with a restrictive
+// pending sign-in or consent is stored server-side for 30 minutes and
+// bound to the browser by a second cookie, a random id with an HMAC under
+// a per-provider key (so the provider recognises the ones it issued): a
+// form posted without it is refused (AADSTS9002313), one posted after
+// expiry is AADSTS50089.
+//
+// Anyone who can reach authorize makes a pending sign-in, so they are
+// bounded so that a flood displaces only its own (flows.go): each belongs
+// to its client and to the browser that started it (when the request
+// carried an issued cookie) or else to the source address (an IPv6 /64).
+// A browser keeps at most 32, an address 1,000: a new one over that
+// evicts that browser's or address's oldest. A client keeps at most
+// 5,000 and the provider 10,000: a new one over either evicts its own
+// browser's or address's oldest, and when that has none it is refused
+// with 429, Retry-After: 60 and AADSTS50196 (Entra's answer to a
+// user-facing flood), never evicting someone else's. On loopback every
+// request has the same address, so a browser on its first visit (no
+// cookie yet) shares the address's 1,000 with a cookieless flood from the
+// same machine; a browser that has the cookie does not.
+//
+// Sessions and codes keep a global least-recently-used bound. Making
+// either takes a complete sign-in (a pending sign-in, then a form posted
+// with its cookie), not one request. Losing a session to a flood costs
+// its user one click (there is no password) and prompt=none answers
+// login_required; a code is redeemed moments after it is issued, and the
+// 20,000 codes after it would have to be issued first. Pages are html/template, embedded, with a restrictive
 // Content-Security-Policy; form_post uses one inline script allowed by
 // its hash and a visible submit button for browsers without JavaScript.
+// With Options.PageHostAllowed the pages (authorize, admin consent,
+// logout) refuse a request whose Host the embedder does not answer to
+// with a 421 error page (AADSTS9002313): the emulator uses it against DNS
+// rebinding, since choosing a user signs in without a password.
 //
 // Discovery. The documents carry Entra's fields verbatim, endpoints on
 // BaseURL; the v1 document's issuer is https://sts.windows.net/{tid}/ but

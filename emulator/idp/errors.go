@@ -146,6 +146,14 @@ func errFlowExpired() *aadError {
 		"Authentication failed due to flow token expired. Expected - auth codes, refresh tokens, and sessions expire over time or are revoked by the user or an admin. The app will request a new login from the user.")
 }
 
+// errTooManyFlows refuses a new sign-in when the flow store is full
+// (flows.go). Entra's answer to a user-facing flood is AADSTS50196 with
+// this text; the second sentence is the emulator's.
+func errTooManyFlows() *aadError {
+	return newAADError(http.StatusTooManyRequests, "temporarily_unavailable", 50196,
+		"The server terminated an operation because it encountered a loop while processing a request. Too many sign-ins are in progress for this application or from this browser; try again in a few minutes.")
+}
+
 func errNeedsAdmin() *aadError {
 	return newAADError(http.StatusForbidden, "consent_required", 90094,
 		"The grant requires admin permission.")

@@ -40,6 +40,12 @@ type Options struct {
 	RefreshTokenLifetime time.Duration
 	// Key signs tokens; an RSA 2048 key is generated when nil.
 	Key *rsa.PrivateKey
+	// PageHostAllowed, when set, says whether the browser pages
+	// (authorize, admin consent, logout) may answer a request with this
+	// Host header; others get 421. The emulator refuses names that are not
+	// its own, so that a web page using DNS rebinding cannot sign in as a
+	// demo user (there are no passwords). Nil allows every host.
+	PageHostAllowed func(host string) bool
 }
 
 // Defaults and bounds. Entra's own figures where it publishes them, the
@@ -78,11 +84,13 @@ type Provider struct {
 	signer     *signer
 	pages      *pages
 	mux        *http.ServeMux
+	pageHost   func(host string) bool
 
 	refreshAEAD atomic.Pointer[cipher.AEAD]
+	browserKey  []byte // signs browser ids (flows.go)
 
 	mu       sync.Mutex // guards the three stores below
-	flows    *ttlStore[flow]
+	flows    *flowStore
 	sessions *ttlStore[session]
 	codes    *ttlStore[*authCode]
 
@@ -137,10 +145,12 @@ func New(o Options) (*Provider, error) {
 		refreshTTL: o.RefreshTokenLifetime,
 		signer:     s,
 		pages:      pg,
-		flows:      newTTLStore[flow](maxFlows),
+		flows:      newFlowStore(maxFlows, maxFlowsPerClient),
+		browserKey: randomBytes(32),
 		sessions:   newTTLStore[session](maxSessions),
 		codes:      newTTLStore[*authCode](maxCodes),
 		verified:   newTTLStore[*Claims](verifyCacheSize),
+		pageHost:   o.PageHostAllowed,
 	}
 	if err := p.rotateRefreshKey(); err != nil {
 		return nil, err
@@ -193,16 +203,17 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.mux.Ser
 
 func (p *Provider) routes() *http.ServeMux {
 	m := http.NewServeMux()
-	m.HandleFunc("GET /{tenant}/oauth2/v2.0/authorize", p.handleAuthorize)
-	m.HandleFunc("POST /{tenant}/oauth2/v2.0/authorize", p.handleAuthorize)
+	page := p.pageGuard
+	m.HandleFunc("GET /{tenant}/oauth2/v2.0/authorize", page(p.handleAuthorize))
+	m.HandleFunc("POST /{tenant}/oauth2/v2.0/authorize", page(p.handleAuthorize))
 	m.HandleFunc("/{tenant}/oauth2/v2.0/token", p.handleToken)
-	m.HandleFunc("GET /{tenant}/oauth2/v2.0/logout", p.handleLogout)
-	m.HandleFunc("POST /{tenant}/oauth2/v2.0/logout", p.handleLogout)
+	m.HandleFunc("GET /{tenant}/oauth2/v2.0/logout", page(p.handleLogout))
+	m.HandleFunc("POST /{tenant}/oauth2/v2.0/logout", page(p.handleLogout))
 	m.HandleFunc("/{tenant}/oauth2/v2.0/devicecode", p.handleDeviceCode)
-	m.HandleFunc("GET /{tenant}/adminconsent", p.handleAdminConsent(flowAdminV1))
-	m.HandleFunc("POST /{tenant}/adminconsent", p.handleAdminConsent(flowAdminV1))
-	m.HandleFunc("GET /{tenant}/v2.0/adminconsent", p.handleAdminConsent(flowAdminV2))
-	m.HandleFunc("POST /{tenant}/v2.0/adminconsent", p.handleAdminConsent(flowAdminV2))
+	m.HandleFunc("GET /{tenant}/adminconsent", page(p.handleAdminConsent(flowAdminV1)))
+	m.HandleFunc("POST /{tenant}/adminconsent", page(p.handleAdminConsent(flowAdminV1)))
+	m.HandleFunc("GET /{tenant}/v2.0/adminconsent", page(p.handleAdminConsent(flowAdminV2)))
+	m.HandleFunc("POST /{tenant}/v2.0/adminconsent", page(p.handleAdminConsent(flowAdminV2)))
 	m.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", p.handleDiscovery(true))
 	m.HandleFunc("GET /{tenant}/.well-known/openid-configuration", p.handleDiscovery(false))
 	m.HandleFunc("GET /{tenant}/discovery/v2.0/keys", p.handleKeys(true))
@@ -210,6 +221,26 @@ func (p *Provider) routes() *http.ServeMux {
 	m.HandleFunc("GET /oidc/userinfo", p.handleUserinfo)
 	m.HandleFunc("POST /oidc/userinfo", p.handleUserinfo)
 	return m
+}
+
+// pageGuard refuses a browser page's request whose Host the emulator does
+// not answer to (Options.PageHostAllowed).
+func (p *Provider) pageGuard(h http.HandlerFunc) http.HandlerFunc {
+	if p.pageHost == nil {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !p.pageHost(r.Host) {
+			host := r.Host
+			if len(host) > 100 {
+				host = host[:100] + "..."
+			}
+			p.errorPageFor(w, r, newAADError(http.StatusMisdirectedRequest, "invalid_request", 9002313,
+				"This sign-in page answers only requests addressed to the emulator by its own name (localhost, an IP address or its public URL's host), not to '%s': a web page may be trying to reach it through DNS rebinding.", host))
+			return
+		}
+		h(w, r)
+	}
 }
 
 // tenantRef is a resolved {tenant} path segment.

@@ -17,6 +17,9 @@ type ttlStore[V any] struct {
 	max int
 	ll  *list.List
 	m   map[string]*list.Element
+	// onRemove, when set, is told of every entry that leaves the store
+	// (deleted, expired or evicted), except by clear.
+	onRemove func(key string, val V)
 }
 
 type ttlEntry[V any] struct {
@@ -97,6 +100,10 @@ func (s *ttlStore[V]) clear() {
 }
 
 func (s *ttlStore[V]) remove(e *list.Element) {
-	delete(s.m, e.Value.(*ttlEntry[V]).key)
+	ent := e.Value.(*ttlEntry[V])
+	delete(s.m, ent.key)
 	s.ll.Remove(e)
+	if s.onRemove != nil {
+		s.onRemove(ent.key, ent.val)
+	}
 }

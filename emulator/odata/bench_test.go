@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"context"
 	"encoding/json"
 	"runtime"
 	"slices"
@@ -124,7 +125,7 @@ func runBenchWith(b *testing.B, raw string, index bool) {
 	n := 0
 	start := processCPU()
 	for b.Loop() {
-		res = q.RunWith(docs, opt)
+		res, _ = q.RunWith(context.Background(), docs, opt)
 		n++
 	}
 	b.ReportMetric(float64(res.Matched), "matches")

@@ -15,7 +15,8 @@ type Filter struct {
 	root  Node
 	match func(env []any) bool
 	// slots is the size of the environment: slot 0 holds the document,
-	// one more slot per lambda range variable.
+	// slot 1 (meterSlot) the run's meter, then one slot per lambda range
+	// variable.
 	slots int
 	// terms are the enum conditions every match satisfies (EnumTerms).
 	terms []EnumTerm
@@ -38,7 +39,7 @@ func CompileLimits(expr string, t *Type, lim Limits) (*Filter, error) {
 // Bind type-checks a parsed filter against t and compiles it. src is kept
 // for String.
 func Bind(n Node, src string, t *Type) (*Filter, error) {
-	sc := &scope{root: t, ci: t.CaseInsensitive, slots: 1, maxSlots: 1}
+	sc := &scope{root: t, ci: t.CaseInsensitive, slots: meterSlot + 1, maxSlots: meterSlot + 1}
 	e, err := sc.bind(n)
 	if err != nil {
 		return nil, err
@@ -553,6 +554,9 @@ func (sc *scope) bindCount(n *Count) (expr, error) {
 		if cast == nil {
 			return int64(len(items))
 		}
+		if !charge(env, len(items)) {
+			return nil
+		}
 		n := int64(0)
 		for _, it := range items {
 			if cast.matchAny(it) {
@@ -578,6 +582,9 @@ func (sc *scope) bindLambda(n *Lambda) (expr, error) {
 			items, _ := get(env).([]any)
 			if cast == nil {
 				return len(items) > 0
+			}
+			if !charge(env, len(items)) {
+				return false
 			}
 			for _, it := range items {
 				if cast.matchAny(it) {
@@ -605,6 +612,8 @@ func (sc *scope) bindLambda(n *Lambda) (expr, error) {
 	if body.t.kind != KindBool || body.t.coll {
 		return expr{}, badRequest("Invalid filter clause: The expression of the '%s' lambda must evaluate to a single boolean value, but is of type '%s'.", op, body.t)
 	}
+	// Each evaluation charges the items it may visit to the run's meter:
+	// nested lambdas multiply, and this is what a run's budget counts.
 	pred := body.pred
 	if n.All {
 		return predExpr(func(env []any) bool {
@@ -612,6 +621,9 @@ func (sc *scope) bindLambda(n *Lambda) (expr, error) {
 			items, ok := v.([]any)
 			if !ok && v != nil {
 				return false // not a collection: a data error never matches
+			}
+			if !charge(env, len(items)) {
+				return false
 			}
 			for _, it := range items {
 				if cast != nil && !cast.matchAny(it) {
@@ -627,6 +639,9 @@ func (sc *scope) bindLambda(n *Lambda) (expr, error) {
 	}
 	return predExpr(func(env []any) bool {
 		items, _ := get(env).([]any)
+		if !charge(env, len(items)) {
+			return false
+		}
 		for _, it := range items {
 			if cast != nil && !cast.matchAny(it) {
 				continue

@@ -65,6 +65,41 @@
 // input can overflow the stack), in-list size, $orderby keys, $select
 // items and the raw query length.
 //
+// Two limits bound the cost of evaluating a filter, as ASP.NET OData's
+// validation (which Graph runs) does, with its messages ("The query
+// specified in the URI is not valid. The Any/All nesting limit of '2' has
+// been exceeded. …", "… The node count limit of '100' has been exceeded.
+// …"). MaxAnyAllDepth (default 2) bounds how deeply lambdas nest: every
+// level multiplies the work per document by the length of a collection,
+// so evidence/any(a: evidence/any(b: …)) nested k deep grows as 5^k, and
+// k = 9 took seconds per request. ASP.NET's default is 1; the emulator
+// allows 2 so that one lambda may sit inside another, as in
+// evidence/any(e: e/microsoft.graph.security.deviceEvidence/ipInterfaces/any(i: i eq '10.0.0.1')),
+// which clients write. MaxNodeCount (default 100, ASP.NET's default)
+// bounds the width: operators, literals, calls, lambdas, $count and path
+// segments count one node each, an `in` with its list one. The example
+// filters of Graph's documentation that the tests use need at most 11.
+// With both, the work per document is at most about 100 × L³ for
+// collections of L items.
+//
+// # Bounded work
+//
+// Static limits do not know the data: one alert raised with thousands of
+// evidence items makes an allowed nested lambda expensive. So a run also
+// counts its work (one unit per document position examined, one per item
+// a lambda or a $count over a cast visits) against a budget,
+// DefaultBudget(n) = 1,048,576 + 64·n units for n documents unless
+// RunOptions.Budget says otherwise, and watches its context. Each goroutine
+// counts on its own and settles every 1,024 units, when it also looks at
+// the context, so the cost is not measurable and a run stops within about
+// a millisecond, even inside one document. A run over its budget fails
+// with a 400 *Error wrapping ErrWorkLimit ("… exceeds the emulator's work
+// limit of N steps …"); a run whose context ended fails with ctx.Err().
+// The budget is several times what realistic queries use (the heaviest
+// filter the limits allow over ordinary alerts, one lambda nested in
+// another over their 3–6 evidence items, costs about 40 units a document).
+// Filter.Match, used one document at a time, has no budget.
+//
 // # Query options and running
 //
 // ParseQuery reads a raw query string against a Spec (allowed options,
@@ -86,7 +121,7 @@
 //     strings without regard to case, null first ascending (last
 //     descending).
 //
-// Query.Run filters, counts, orders stably (input order breaks ties),
+// Query.Run(ctx, docs) filters, counts, orders stably (input order breaks ties),
 // skips and takes a page; it uses a bounded heap when the page ends far
 // before the last match. Compare exposes the ordering of values.
 // Query.RunWith takes what the caller knows (RunOptions: the order the

@@ -10,9 +10,13 @@ import "fmt"
 type Error struct {
 	Code    string
 	Message string
+	cause   error // what errors.Is sees through Unwrap (ErrWorkLimit), or nil
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Unwrap returns the sentinel the error stands for, if any (ErrWorkLimit).
+func (e *Error) Unwrap() error { return e.cause }
 
 // CodeBadRequest is the error code of every Error this package returns.
 const CodeBadRequest = "BadRequest"

@@ -112,8 +112,19 @@ func FuzzCompileAndRun(f *testing.F) {
 	}
 	f.Add("evidence/any(e: e/microsoft.graph.security.deviceEvidence/loggedOnUsers/any(u: u/accountName eq 'bob'))", "severity,assignedTo desc", uint8(2))
 	f.Add("systemTags/$count eq 0 or assignedTo in ('alice@contoso.com', null)", "vendorInformation/provider", uint8(0))
+	f.Add("evidence/any(a: evidence/any(b: a/verdict eq 'malicious' and b/microsoft.graph.security.deviceEvidence/loggedOnUsers/$count gt 5))", "", uint8(3))
+	f.Add("evidence/any(a: evidence/any(b: evidence/any(c: c/verdict eq 'malicious')))", "id", uint8(1))
 	s := newTestSchema()
 	docs := append(s.genAlerts(40, 99), evalDocs()...)
+	longest := longestCollection(docs)
+	lim := DefaultLimits()
+	// The most any accepted filter may charge per document: one unit per
+	// node, each visiting at most longest^(MaxAnyAllDepth+1) items (a
+	// $count over a cast inside the innermost lambda).
+	perDocMax := int64(lim.MaxNodeCount)
+	for range lim.MaxAnyAllDepth + 1 {
+		perDocMax *= longest
+	}
 	// In natural order, so that RunWith may be told so.
 	nq, err := ParseQuery("$orderby="+naturalOrder, Spec{Type: s.alert, Allow: OptAll})
 	if err != nil {
@@ -144,9 +155,23 @@ func FuzzCompileAndRun(f *testing.F) {
 		if err != nil {
 			return // an invalid $orderby
 		}
-		page, matched := q.Run(docs)
+		page, matched := mustRun(t, q, docs)
 		if matched != want || len(page) > int(top%10) {
 			t.Fatalf("Run matched %d (page %d), Match counted %d", matched, len(page), want)
+		}
+		// Work is bounded by what the filter's shape allows, and that by
+		// the static limits: polynomial in the longest collection, of a
+		// degree MaxAnyAllDepth fixes.
+		bound := lambdaWork(c.Expr(), longest)
+		if bound > perDocMax {
+			t.Fatalf("filter %q may charge %d per document, more than the limits allow (%d)", filter, bound, perDocMax)
+		}
+		full, err := q.RunWith(t.Context(), docs, RunOptions{Budget: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if full.Work > int64(len(docs))*(1+bound) {
+			t.Fatalf("filter %q charged %d over %d documents, more than %d per document", filter, full.Work, len(docs), 1+bound)
 		}
 		hp, _ := q.run(docs, runHeap, 3)
 		if ids(hp) != ids(page) {
@@ -163,7 +188,7 @@ func FuzzCompileAndRun(f *testing.F) {
 			}
 			return true
 		}
-		r := q.RunWith(docs, RunOptions{Order: nq.OrderBy, Candidates: cand})
+		r := mustRunWith(t, q, docs, RunOptions{Order: nq.OrderBy, Candidates: cand})
 		if ids(r.Page) != ids(page) || r.Exact && r.Matched != want || !r.Exact && (r.Matched > want || len(r.Page)+q.Skip >= r.Matched) {
 			t.Fatalf("RunWith page %s (matched %d, exact %v), Run %s (%d)", ids(r.Page), r.Matched, r.Exact, ids(page), want)
 		}

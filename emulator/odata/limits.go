@@ -20,6 +20,18 @@ type Limits struct {
 	// MaxQueryLength bounds the raw query string (default 32768 bytes:
 	// room for a maximal $filter percent-encoded, plus the other options).
 	MaxQueryLength int
+	// MaxAnyAllDepth bounds how deeply any/all lambdas nest (default 2:
+	// one lambda inside another). Each nested lambda multiplies the work
+	// per document by the length of its collection, so this is what keeps
+	// evaluation polynomial of a small, fixed degree. ASP.NET OData calls
+	// it MaxAnyAllExpressionDepth (its default is 1).
+	MaxAnyAllDepth int
+	// MaxNodeCount bounds the nodes of a filter's syntax tree (default
+	// 100, ASP.NET OData's MaxNodeCount default): each operator, function
+	// call, literal, lambda, $count and path segment counts one; `x in
+	// (...)` counts one for the operator and its list, whatever the list's
+	// length (MaxInItems bounds that).
+	MaxNodeCount int
 }
 
 // DefaultLimits returns the limits used where none are given.
@@ -31,6 +43,8 @@ func DefaultLimits() Limits {
 		MaxOrderBy:      8,
 		MaxSelect:       64,
 		MaxQueryLength:  32768,
+		MaxAnyAllDepth:  2,
+		MaxNodeCount:    100,
 	}
 }
 
@@ -48,5 +62,7 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxOrderBy, d.MaxOrderBy)
 	set(&l.MaxSelect, d.MaxSelect)
 	set(&l.MaxQueryLength, d.MaxQueryLength)
+	set(&l.MaxAnyAllDepth, d.MaxAnyAllDepth)
+	set(&l.MaxNodeCount, d.MaxNodeCount)
 	return l
 }

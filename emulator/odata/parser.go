@@ -33,12 +33,25 @@ func ParseFilter(expr string, lim Limits) (Node, error) {
 // parser is a recursive-descent parser over a pre-lexed token slice. Each
 // rule that recurses into a full expression takes the current nesting
 // depth and checks it against the limit first, which is what makes stack
-// use bounded whatever the input.
+// use bounded whatever the input. It also counts the nodes it builds and
+// the lambdas it is inside, against MaxNodeCount and MaxAnyAllDepth: the
+// two limits that bound the work of evaluating the filter.
 type parser struct {
-	src  string
-	toks []token
-	i    int
-	lim  Limits
+	src     string
+	toks    []token
+	i       int
+	lim     Limits
+	nodes   int
+	lambdas int
+}
+
+// grow counts n more nodes of the syntax tree against MaxNodeCount.
+func (p *parser) grow(n int) error {
+	p.nodes += n
+	if p.nodes > p.lim.MaxNodeCount {
+		return badRequest("The query specified in the URI is not valid. The node count limit of '%d' has been exceeded. To increase the limit, set the 'MaxNodeCount' property on EnableQueryAttribute or ODataValidationSettings.", p.lim.MaxNodeCount)
+	}
+	return nil
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -91,6 +104,9 @@ func (p *parser) parseOr(depth int) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := p.grow(1); err != nil {
+			return nil, err
+		}
 		left = &Binary{Op: OpOr, Left: left, Right: right, At: at}
 	}
 	return left, nil
@@ -107,6 +123,9 @@ func (p *parser) parseAnd(depth int) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := p.grow(1); err != nil {
+			return nil, err
+		}
 		left = &Binary{Op: OpAnd, Left: left, Right: right, At: at}
 	}
 	return left, nil
@@ -121,6 +140,9 @@ func (p *parser) parseNot(depth int) (Node, error) {
 		}
 		x, err := p.parseNot(d)
 		if err != nil {
+			return nil, err
+		}
+		if err := p.grow(1); err != nil {
 			return nil, err
 		}
 		return &Not{X: x, At: at}, nil
@@ -146,10 +168,16 @@ func (p *parser) parseComparison(depth int) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := p.grow(1); err != nil {
+			return nil, err
+		}
 		return &Binary{Op: op, Left: left, Right: right, At: t.pos}, nil
 	}
 	if kw == "in" {
 		p.next()
+		if err := p.grow(1); err != nil {
+			return nil, err
+		}
 		return p.parseInList(left, t.pos, depth)
 	}
 	return left, nil
@@ -246,7 +274,7 @@ func (p *parser) parsePrimary(depth int) (Node, error) {
 		return n, nil
 	case tokIdent:
 		if lit, ok := p.literal(t); ok {
-			return lit, nil
+			return lit, p.grow(1)
 		}
 		if p.peekAt(1).kind == tokOpen {
 			return p.parseCall(depth)
@@ -254,7 +282,7 @@ func (p *parser) parsePrimary(depth int) (Node, error) {
 		return p.parsePath(depth)
 	}
 	if lit, ok := p.literal(t); ok {
-		return lit, nil
+		return lit, p.grow(1)
 	}
 	return nil, syntaxError(p.src, t.pos)
 }
@@ -264,6 +292,9 @@ func (p *parser) parseCall(depth int) (Node, error) {
 	p.next() // '('
 	d, err := p.deeper(depth)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.grow(1); err != nil {
 		return nil, err
 	}
 	call := &Call{Func: strings.ToLower(name.text), At: name.pos}
@@ -291,6 +322,9 @@ func (p *parser) parseCall(depth int) (Node, error) {
 // parsePath reads a/b/c, ending optionally in /$count or a lambda.
 func (p *parser) parsePath(depth int) (Node, error) {
 	first := p.next()
+	if err := p.grow(1); err != nil {
+		return nil, err
+	}
 	path := &Path{Segments: []string{first.text}, At: first.pos}
 	for p.peek().kind == tokSlash {
 		p.next()
@@ -304,9 +338,12 @@ func (p *parser) parsePath(depth int) (Node, error) {
 			return p.parseLambda(path, lower == "all", depth)
 		case lower == "$count":
 			p.next()
-			return &Count{Path: path, At: seg.pos}, nil
+			return &Count{Path: path, At: seg.pos}, p.grow(1)
 		}
 		p.next()
+		if err := p.grow(1); err != nil {
+			return nil, err
+		}
 		path.Segments = append(path.Segments, seg.text)
 	}
 	return path, nil
@@ -317,6 +354,12 @@ func (p *parser) parseLambda(path *Path, all bool, depth int) (Node, error) {
 	p.next() // '('
 	d, err := p.deeper(depth)
 	if err != nil {
+		return nil, err
+	}
+	if p.lambdas >= p.lim.MaxAnyAllDepth {
+		return nil, badRequest("The query specified in the URI is not valid. The Any/All nesting limit of '%d' has been exceeded. 'MaxAnyAllExpressionDepth' can be configured on ODataQuerySettings or EnableQueryAttribute.", p.lim.MaxAnyAllDepth)
+	}
+	if err := p.grow(1); err != nil {
 		return nil, err
 	}
 	l := &Lambda{Path: path, All: all, At: op.pos}
@@ -333,7 +376,10 @@ func (p *parser) parseLambda(path *Path, all bool, depth int) (Node, error) {
 		return nil, err
 	}
 	l.Var = v.text
-	if l.Body, err = p.parseOr(d); err != nil {
+	p.lambdas++
+	l.Body, err = p.parseOr(d)
+	p.lambdas--
+	if err != nil {
 		return nil, err
 	}
 	if _, err := p.expect(tokClose); err != nil {

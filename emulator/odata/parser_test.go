@@ -213,7 +213,15 @@ func TestParseErrors(t *testing.T) {
 		{"a eq 1", Limits{MaxFilterLength: 3}, "more than the limit of 3"},
 		{deep, Limits{MaxFilterLength: 1 << 20}, "nested more than 32 levels deep"},
 		{strings.Repeat("not ", 50000) + "a", Limits{MaxFilterLength: 1 << 20}, "nested more than 32 levels deep"},
-		{strings.Repeat("a/any(x:", 40) + "true" + strings.Repeat(")", 40), Limits{}, "nested more than 32 levels deep"},
+		{strings.Repeat("a/any(x:", 40) + "true" + strings.Repeat(")", 40), Limits{MaxAnyAllDepth: 100}, "nested more than 32 levels deep"},
+		{"a/any(x: x/b/any(y: y/c/any(z: z eq 1)))", Limits{}, "The query specified in the URI is not valid. The Any/All nesting limit of '2' has been exceeded. 'MaxAnyAllExpressionDepth' can be configured on ODataQuerySettings or EnableQueryAttribute."},
+		{"a/any(x: x/b/any())", Limits{MaxAnyAllDepth: 1}, "The Any/All nesting limit of '1' has been exceeded."},
+		{"a eq 1" + strings.Repeat(" or a eq 1", 25), Limits{}, "The query specified in the URI is not valid. The node count limit of '100' has been exceeded. To increase the limit, set the 'MaxNodeCount' property on EnableQueryAttribute or ODataValidationSettings."},
+		{"a/b/c eq 1", Limits{MaxNodeCount: 4}, "The node count limit of '4' has been exceeded."},
+		{"a/b/$count eq 1", Limits{MaxNodeCount: 4}, "The node count limit of '4' has been exceeded."},
+		{"not a", Limits{MaxNodeCount: 1}, "The node count limit of '1' has been exceeded."},
+		{"f(a)", Limits{MaxNodeCount: 1}, "The node count limit of '1' has been exceeded."},
+		{"a in (1,2,3)", Limits{MaxNodeCount: 1}, "The node count limit of '1' has been exceeded."},
 		{strings.Repeat("contains(", 40) + "a" + strings.Repeat(",'b')", 40), Limits{}, "nested more than 32 levels deep"},
 		{"(((a)))", Limits{MaxDepth: 2}, "nested more than 2 levels deep"},
 		{"a in (" + strings.Repeat("1,", 200) + "1)", Limits{}, "The 'in' operator has more than 200 items."},
@@ -246,11 +254,45 @@ func TestParseLongChainIsIterative(t *testing.T) {
 	// limit, and compile and run without deep recursion.
 	expr := "priorityScore ge 0" + strings.Repeat(" and priorityScore ge 0", 170)
 	s := newTestSchema()
-	f, err := Compile(expr, s.alert)
+	f, err := CompileLimits(expr, s.alert, Limits{MaxNodeCount: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !f.Match(Object{"priorityScore": int64(3)}) || f.Match(Object{}) {
 		t.Fatal("chain evaluated wrongly")
+	}
+}
+
+// TestParseNodeCount pins what counts as a node: operators, literals,
+// calls, lambdas, $count and path segments count one each; an in-list
+// counts one with its list, whatever the list's length. Each filter has exactly n nodes, so it
+// parses with MaxNodeCount n and fails with n-1.
+func TestParseNodeCount(t *testing.T) {
+	tests := []struct {
+		in string
+		n  int
+	}{
+		{"a", 1},
+		{"a eq 1", 3},
+		{"a/b/c eq 'x'", 5},
+		{"not (a eq 1)", 4},
+		{"a eq 1 and b eq 2 or c", 9},
+		{"a in ('x', 'y', 'z')", 2},
+		{"contains(a, 'x')", 3},
+		{"a/$count eq 0", 4},
+		{"a/any()", 2},
+		{"a/any(x: x/b eq 1)", 6},
+		{"evidence/any(e: e/microsoft.graph.security.deviceEvidence/ipInterfaces/any(i: i eq '10.0.0.1'))", 9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if _, err := ParseFilter(tt.in, Limits{MaxNodeCount: tt.n}); err != nil {
+				t.Errorf("with a limit of %d: %v", tt.n, err)
+			}
+			if tt.n > 1 {
+				_, err := ParseFilter(tt.in, Limits{MaxNodeCount: tt.n - 1})
+				assertError(t, err, "node count limit")
+			}
+		})
 	}
 }

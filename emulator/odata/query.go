@@ -322,7 +322,7 @@ func (q *Query) parseOrderBy(v string, t *Type, lim Limits) error {
 		if !ok {
 			return syntax()
 		}
-		sc := &scope{root: t, ci: t.CaseInsensitive, slots: 1, maxSlots: 1, sort: true}
+		sc := &scope{root: t, ci: t.CaseInsensitive, slots: meterSlot + 1, maxSlots: meterSlot + 1, sort: true}
 		e, err := sc.bindPath(path)
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"context"
 	"math"
 	"runtime"
 	"slices"
@@ -22,9 +23,17 @@ import (
 // goroutine per processor, each over a contiguous part: the scan is bound
 // by memory latency (every document is a separate map), which parallel
 // scanning hides better than anything done per document.
-func (q *Query) Run(docs []Object) (page []Object, matched int) {
-	r := q.exec(docs, RunOptions{}, defaultPlan(len(docs), false))
-	return r.Page, r.Matched
+//
+// The run's work is bounded: it stops with ctx.Err() once ctx is done (a
+// client that went away), and with an *Error wrapping ErrWorkLimit once it
+// exceeds DefaultBudget(len(docs)) (see RunOptions.Budget). Each
+// goroutine checks both every 1,024 units of work (documents examined and
+// lambda items visited), so a run stops promptly, even inside one document
+// with huge collections. The page and count are only valid when err is
+// nil.
+func (q *Query) Run(ctx context.Context, docs []Object) (page []Object, matched int, err error) {
+	r, err := q.exec(ctx, docs, RunOptions{}, defaultPlan(len(docs), false))
+	return r.Page, r.Matched, err
 }
 
 // RunOptions tells RunWith what the caller knows about the documents, so
@@ -43,6 +52,10 @@ type RunOptions struct {
 	// the EnumTerms evaluated over an index), and be safe for concurrent
 	// calls.
 	Candidates func(i int) bool
+	// Budget bounds the run's work, in units: one per document position
+	// examined, one per collection item a lambda visits. 0 means
+	// DefaultBudget(len(docs)); a negative budget means no limit.
+	Budget int64
 }
 
 // Result is the outcome of RunWith.
@@ -55,6 +68,8 @@ type Result struct {
 	// to decide on a next link, not to report as @odata.count.
 	Matched int
 	Exact   bool
+	// Work is the number of units the run charged to its budget.
+	Work int64
 }
 
 // RunWith is Run for a caller that knows more about docs (RunOptions).
@@ -64,8 +79,9 @@ type Result struct {
 // and one more (which proves there is a next page), so a first page of
 // newest alerts reads a few documents rather than all of them. The page
 // is always the one Run returns; only Matched may be inexact (Result).
-func (q *Query) RunWith(docs []Object, opt RunOptions) Result {
-	return q.exec(docs, opt, defaultPlan(len(docs), !q.Count))
+// Its work is bounded as Run's is, by ctx and opt.Budget.
+func (q *Query) RunWith(ctx context.Context, docs []Object, opt RunOptions) (Result, error) {
+	return q.exec(ctx, docs, opt, defaultPlan(len(docs), !q.Count))
 }
 
 // plan is how exec goes about a query; tests vary what Run chooses.
@@ -112,11 +128,12 @@ type heapEntry struct {
 	keys []any
 }
 
-// run is Run with the strategy chosen by the caller (tests compare them).
+// run is Run with the strategy chosen by the caller and no work limit
+// (tests compare the strategies).
 func (q *Query) run(docs []Object, mode runMode, workers int) ([]Object, int) {
 	p := defaultPlan(len(docs), false)
 	p.mode, p.workers = mode, workers
-	r := q.exec(docs, RunOptions{}, p)
+	r, _ := q.exec(context.Background(), docs, RunOptions{Budget: -1}, p)
 	return r.Page, r.Matched
 }
 
@@ -134,8 +151,29 @@ func (q *Query) inOrder(order []OrderKey) bool {
 	return true
 }
 
-// exec runs the query as p says.
-func (q *Query) exec(docs []Object, opt RunOptions, p plan) Result {
+// exec runs the query as p says, within its budget.
+func (q *Query) exec(ctx context.Context, docs []Object, opt RunOptions, p plan) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{Page: []Object{}}, err
+	}
+	switch {
+	case opt.Budget == 0:
+		opt.Budget = DefaultBudget(len(docs))
+	case opt.Budget < 0:
+		opt.Budget = math.MaxInt64
+	}
+	b := newBudget(ctx, opt.Budget)
+	r := q.scan(docs, opt, p, b)
+	r.Work = b.used.Load()
+	if err := b.err(); err != nil {
+		return Result{Page: []Object{}, Work: r.Work}, err
+	}
+	return r, nil
+}
+
+// scan is exec's work; every goroutine it starts charges b through its
+// own meter, and flushes it before it ends.
+func (q *Query) scan(docs []Object, opt RunOptions, p plan, b *budget) Result {
 	limit, limited := q.PageSize()
 	if !limited {
 		limit = math.MaxInt
@@ -148,7 +186,7 @@ func (q *Query) exec(docs []Object, opt RunOptions, p plan) Result {
 	inputOrder := q.inOrder(opt.Order)
 	ordered := !inputOrder && limit > 0
 	if inputOrder && p.early && window < math.MaxInt {
-		return q.scanEarly(docs, opt.Candidates, skip, window, p)
+		return q.scanEarly(docs, opt.Candidates, skip, window, p, b)
 	}
 	useHeap := ordered && (p.mode == runHeap || p.mode == runAuto && window <= len(docs)/4)
 	workers := max(1, min(p.workers, len(docs)))
@@ -158,11 +196,15 @@ func (q *Query) exec(docs []Object, opt RunOptions, p plan) Result {
 		lo, hi := w*len(docs)/workers, (w+1)*len(docs)/workers
 		switch {
 		case !ordered:
-			chunks[w] = q.scanUnordered(docs, opt.Candidates, lo, hi, window)
+			chunks[w] = q.scanUnordered(docs, opt.Candidates, lo, hi, window, b)
 		case useHeap:
-			chunks[w] = q.newSorter(opt.Candidates).heapSelect(docs, lo, hi, window)
+			s := q.newSorter(opt.Candidates, b)
+			chunks[w] = s.heapSelect(docs, lo, hi, window)
+			s.meter.flush()
 		default:
-			chunks[w] = q.newSorter(opt.Candidates).collect(docs, lo, hi)
+			s := q.newSorter(opt.Candidates, b)
+			chunks[w] = s.collect(docs, lo, hi)
+			s.meter.flush()
 		}
 	}
 	if workers == 1 {
@@ -202,7 +244,7 @@ func (q *Query) exec(docs []Object, opt RunOptions, p plan) Result {
 			all = append(all, c.entries...)
 		}
 	}
-	s := q.newSorter(nil)
+	s := q.newSorter(nil, nil)
 	slices.SortFunc(all, func(a, b heapEntry) int { return s.compare(a.keys, a.idx, b.keys, b.idx) })
 	for i := skip; i < len(all) && i < window; i++ {
 		page = append(page, all[i].doc)
@@ -228,18 +270,20 @@ const (
 
 // scanEarly returns the page of an in-order query, stopping once it has
 // found window+1 matches (or at the end of docs, with an exact count).
-func (q *Query) scanEarly(docs []Object, cand func(int) bool, skip, window int, p plan) Result {
+func (q *Query) scanEarly(docs []Object, cand func(int) bool, skip, window int, p plan, b *budget) Result {
 	need := window + 1
-	match := q.matcher(q.newEnv())
+	env, m := q.newEnv(b)
+	match := q.matcher(env)
 	var idx []int
 	serial := min(len(docs), p.serial)
-	for i := 0; i < serial && len(idx) < need; i++ {
+	for i := 0; i < serial && len(idx) < need && m.charge(1); i++ {
 		if (cand == nil || cand(i)) && match(docs[i]) {
 			idx = append(idx, i)
 		}
 	}
-	if len(idx) < need && serial < len(docs) {
-		idx = q.scanBlocks(docs, cand, idx, serial, need, p)
+	m.flush()
+	if len(idx) < need && serial < len(docs) && !b.stop.Load() {
+		idx = q.scanBlocks(docs, cand, idx, serial, need, p, b)
 	}
 	page := []Object{}
 	for i := skip; i < len(idx) && i < window; i++ {
@@ -253,7 +297,7 @@ func (q *Query) scanEarly(docs []Object, cand func(int) bool, skip, window int, 
 
 // scanBlocks continues an early-exit scan from position from, appending to
 // idx (the matches before from) until it holds need matches or docs end.
-func (q *Query) scanBlocks(docs []Object, cand func(int) bool, idx []int, from, need int, p plan) []int {
+func (q *Query) scanBlocks(docs []Object, cand func(int) bool, idx []int, from, need int, p plan, bud *budget) []int {
 	// Block b is docs[bounds[b]:bounds[b+1]].
 	bounds := []int{from}
 	for lo, size := from, max(1, p.block); lo < len(docs); size = min(2*size, max(p.block, earlyMaxBlock)) {
@@ -288,7 +332,9 @@ func (q *Query) scanBlocks(docs []Object, cand func(int) bool, idx []int, from, 
 		}
 	}
 	work := func() {
-		match := q.matcher(q.newEnv())
+		env, m := q.newEnv(bud)
+		defer m.flush()
+		match := q.matcher(env)
 		for !stop.Load() {
 			b := int(next.Add(1) - 1)
 			if b >= nblocks {
@@ -299,7 +345,9 @@ func (q *Query) scanBlocks(docs []Object, cand func(int) bool, idx []int, from, 
 				// Once the answer is known, the rest of a block is
 				// not needed; the block stays unfinished, and is
 				// after the finished prefix that holds the answer.
-				if i&63 == 0 && stop.Load() {
+				// So it is when the run's budget is spent.
+				if i&63 == 0 && stop.Load() || !m.charge(1) {
+					stop.Store(true)
 					return
 				}
 				if (cand == nil || cand(i)) && match(docs[i]) {
@@ -346,7 +394,7 @@ func (q *Query) scanBlocks(docs []Object, cand func(int) bool, idx []int, from, 
 // know whether its list is in the order it claims in RunOptions.Order.
 // The function is not safe for concurrent use.
 func (q *Query) Comparer() func(a, b Object) (c, key int) {
-	s := q.newSorter(nil)
+	s := q.newSorter(nil, nil)
 	ka, kb := make([]any, len(s.keys)), make([]any, len(s.keys))
 	return func(a, b Object) (int, int) {
 		s.extract(a, ka)
@@ -363,17 +411,21 @@ func (q *Query) Comparer() func(a, b Object) (c, key int) {
 	}
 }
 
-// newEnv allocates an evaluation environment for one goroutine. It is
-// written for every document, so it is padded to occupy whole cache lines
-// of its own: two workers' environments sharing a line would bounce it
-// between cores on every write (false sharing), which measured slower than
-// not scanning in parallel at all.
-func (q *Query) newEnv() []any {
-	n := 1
+// newEnv allocates an evaluation environment for one goroutine, with its
+// meter of b in meterSlot. It is written for every document, so it is
+// padded to occupy whole cache lines of its own: two workers'
+// environments sharing a line would bounce it between cores on every
+// write (false sharing), which measured slower than not scanning in
+// parallel at all.
+func (q *Query) newEnv(b *budget) ([]any, *meter) {
+	n := meterSlot + 1
 	if q.Filter != nil {
-		n = q.Filter.slots
+		n = max(n, q.Filter.slots)
 	}
-	return make([]any, max(n, 8))[:n]
+	env := make([]any, max(n, 8))[:n]
+	m := &meter{b: b}
+	env[meterSlot] = m
+	return env, m
 }
 
 // matcher returns the filter as a function over documents using env.
@@ -385,10 +437,12 @@ func (q *Query) matcher(env []any) func(Object) bool {
 	return func(d Object) bool { return f.matchEnv(env, d) }
 }
 
-func (q *Query) scanUnordered(docs []Object, cand func(int) bool, lo, hi, window int) chunk {
-	match := q.matcher(q.newEnv())
+func (q *Query) scanUnordered(docs []Object, cand func(int) bool, lo, hi, window int, b *budget) chunk {
+	env, m := q.newEnv(b)
+	defer m.flush()
+	match := q.matcher(env)
 	var c chunk
-	for i := lo; i < hi; i++ {
+	for i := lo; i < hi && m.charge(1); i++ {
 		if cand != nil && !cand(i) || !match(docs[i]) {
 			continue
 		}
@@ -408,13 +462,18 @@ type sorter struct {
 	env   []any
 	match func(Object) bool
 	cand  func(int) bool // RunOptions.Candidates; nil accepts all
+	meter *meter
 }
 
 // newSorter returns a sorter for one goroutine. Its key readers and the
-// filter share one environment (keys only use slot 0, the document).
-func (q *Query) newSorter(cand func(int) bool) *sorter {
-	env := q.newEnv()
-	return &sorter{keys: q.keys, env: env, match: q.matcher(env), cand: cand}
+// filter share one environment (keys only use slot 0, the document). b is
+// the run's budget; nil for a sorter that only compares.
+func (q *Query) newSorter(cand func(int) bool, b *budget) *sorter {
+	if b == nil {
+		b = newBudget(context.Background(), math.MaxInt64)
+	}
+	env, m := q.newEnv(b)
+	return &sorter{keys: q.keys, env: env, match: q.matcher(env), cand: cand, meter: m}
 }
 
 // accepts reports whether docs[i] matches, asking the candidates first.
@@ -458,7 +517,7 @@ func (s *sorter) collect(docs []Object, lo, hi int) chunk {
 	nk := len(s.keys)
 	var c chunk
 	var store []any
-	for i := lo; i < hi; i++ {
+	for i := lo; i < hi && s.meter.charge(1); i++ {
 		if !s.accepts(docs, i) {
 			continue
 		}
@@ -515,7 +574,7 @@ func (s *sorter) heapSelect(docs []Object, lo, hi, window int) chunk {
 		}
 	}
 	matched := 0
-	for i := lo; i < hi; i++ {
+	for i := lo; i < hi && s.meter.charge(1); i++ {
 		if !s.accepts(docs, i) {
 			continue
 		}

@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -72,7 +73,7 @@ func TestRun(t *testing.T) {
 					}
 				}
 			}
-			if page, matched := q.Run(docs); ids(page) != tt.want || matched != tt.matched {
+			if page, matched := mustRun(t, q, docs); ids(page) != tt.want || matched != tt.matched {
 				t.Errorf("Run: page %q matched %d", ids(page), matched)
 			}
 		})
@@ -89,7 +90,7 @@ func TestRunDefaultTop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, matched := q.Run(docs)
+	page, matched := mustRun(t, q, docs)
 	if len(page) != 7 || matched != 30 {
 		t.Fatalf("len %d matched %d", len(page), matched)
 	}
@@ -212,11 +213,11 @@ func TestRunConcurrentUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, wantN := q.Run(docs)
+	want, wantN := mustRun(t, q, docs)
 	done := make(chan string, 4)
 	for range 4 {
 		go func() {
-			p, n := q.Run(docs)
+			p, n := mustRun(t, q, docs)
 			done <- fmt.Sprint(ids(p), n)
 		}()
 	}
@@ -347,11 +348,11 @@ func TestRunWithEqualsRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantPage, wantN := q.Run(docs)
+		wantPage, wantN := mustRun(t, q, docs)
 		cand := termCandidates(r, q.Filter, docs)
 		for _, p := range plans {
 			p.early = p.early && !q.Count
-			got := q.exec(docs, RunOptions{Order: order, Candidates: cand}, p)
+			got := mustExec(t, q, docs, RunOptions{Order: order, Candidates: cand}, p)
 			if ids(got.Page) != ids(wantPage) {
 				t.Fatalf("round %d %s, plan %+v:\npage %s\nwant %s", round, raw, p, ids(got.Page), ids(wantPage))
 			}
@@ -367,7 +368,7 @@ func TestRunWithEqualsRun(t *testing.T) {
 			}
 		}
 		// The public method agrees too.
-		if got := q.RunWith(docs, RunOptions{Order: order, Candidates: cand}); ids(got.Page) != ids(wantPage) || got.Exact && got.Matched != wantN {
+		if got := mustRunWith(t, q, docs, RunOptions{Order: order, Candidates: cand}); ids(got.Page) != ids(wantPage) || got.Exact && got.Matched != wantN {
 			t.Fatalf("RunWith %s: %s (%d)", raw, ids(got.Page), got.Matched)
 		}
 	}
@@ -403,7 +404,7 @@ func TestRunWithStopsEarly(t *testing.T) {
 				t.Fatal(err)
 			}
 			var reads atomic.Int64
-			res := q.RunWith(docs, RunOptions{Order: order, Candidates: func(int) bool { reads.Add(1); return true }})
+			res := mustRunWith(t, q, docs, RunOptions{Order: order, Candidates: func(int) bool { reads.Add(1); return true }})
 			if n := reads.Load(); n > tt.maxReads || tt.exact && n != 20000 {
 				t.Errorf("read %d documents, want at most %d", n, tt.maxReads)
 			}
@@ -434,7 +435,7 @@ func TestRunWithStopsEarlyInBlocks(t *testing.T) {
 		cand := func(i int) bool { reads.Add(1); return i%100 == 0 }
 		// A short serial part, so that the blocks find the answer.
 		p := plan{mode: runAuto, workers: workers, early: true, serial: 512, block: 256}
-		res := q.exec(docs, RunOptions{Candidates: cand}, p)
+		res := mustExec(t, q, docs, RunOptions{Candidates: cand}, p)
 		if len(res.Page) != 20 || res.Exact || res.Matched != 21 || idOf(res.Page[19]) != idOf(docs[1900]) {
 			t.Fatalf("%d workers: page %d, matched %d, exact %v", workers, len(res.Page), res.Matched, res.Exact)
 		}
@@ -481,4 +482,34 @@ func sign(c int) int {
 		return 1
 	}
 	return 0
+}
+
+// mustRun is Run with the test's context; an error fails the test.
+func mustRun(t testing.TB, q *Query, docs []Object) ([]Object, int) {
+	t.Helper()
+	page, n, err := q.Run(context.Background(), docs)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return page, n
+}
+
+// mustRunWith is RunWith with the test's context; an error fails the test.
+func mustRunWith(t testing.TB, q *Query, docs []Object, opt RunOptions) Result {
+	t.Helper()
+	r, err := q.RunWith(context.Background(), docs, opt)
+	if err != nil {
+		t.Fatalf("RunWith: %v", err)
+	}
+	return r
+}
+
+// mustExec is exec with the test's context; an error fails the test.
+func mustExec(t testing.TB, q *Query, docs []Object, opt RunOptions, p plan) Result {
+	t.Helper()
+	r, err := q.exec(context.Background(), docs, opt, p)
+	if err != nil {
+		t.Fatalf("exec: %v", err)
+	}
+	return r
 }

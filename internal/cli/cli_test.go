@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/graphsec/graphsec/emulator"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -31,6 +33,14 @@ func TestMainUsageAndErrors(t *testing.T) {
 		{"emulator help", []string{"emulator", "-h"}, nil, 0, "-redirect-uri"},
 		{"emulator bad redirect", []string{"emulator", "--redirect-uri", "not a url"}, nil, 2, "--redirect-uri"},
 		{"emulator bad log level", []string{"emulator", "--log-level", "loud"}, nil, 2, "--log-level"},
+		{"emulator beyond loopback without token", []string{"emulator", "--addr", "0.0.0.0:0"}, nil, 1, "refusing to listen on 0.0.0.0:0 without a control-plane token"},
+		{"emulator short token", []string{"emulator", "--addr", "127.0.0.1:0"}, map[string]string{"GRAPHSEC_EMULATOR_CONTROL_TOKEN": "short"}, 1, "at least 16 characters"},
+		{"emulator bad webhook range", []string{"emulator", "--webhook-allow", "10.0.0.0/33"}, nil, 2, "webhook-allow"},
+		{"emulator bad webhook range in env", []string{"emulator"}, map[string]string{"GRAPHSEC_EMULATOR_WEBHOOK_ALLOW": "10.0.0.0/8,lan"}, 2, "GRAPHSEC_EMULATOR_WEBHOOK_ALLOW"},
+		{"emulator bad duplicate share", []string{"emulator", "--delivery-duplicate", "1.5"}, nil, 2, "delivery-duplicate"},
+		{"emulator bad reorder share", []string{"emulator"}, map[string]string{"GRAPHSEC_EMULATOR_DELIVERY_REORDER": "NaN"}, 2, "GRAPHSEC_EMULATOR_DELIVERY_REORDER"},
+		{"emulator bad delivery delay", []string{"emulator", "--delivery-delay", "-2s"}, nil, 2, "delivery-delay"},
+		{"emulator help lists the delivery flags", []string{"emulator", "-h"}, nil, 0, "-delivery-reorder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,4 +120,26 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestEmulatorBannerControlPlane: the banner says how the control plane
+// is protected.
+func TestEmulatorBannerControlPlane(t *testing.T) {
+	for _, tt := range []struct{ token, want string }{
+		{"", "Control plane          loopback only, no token"},
+		{"0123456789abcdef", "Control plane          token required"},
+	} {
+		t.Run(tt.want, func(t *testing.T) {
+			emu, err := emulator.New(emulator.Options{ControlToken: tt.token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer emu.Close()
+			var b bytes.Buffer
+			printEmulatorBanner(&b, emu)
+			if !strings.Contains(b.String(), tt.want) {
+				t.Fatalf("banner:\n%s", b.String())
+			}
+		})
+	}
 }

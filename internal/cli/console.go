@@ -100,6 +100,8 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 		}
 		c.Emulator, err = emulator.New(emulator.Options{
 			Addr: cfg.EmulatorAddr, PublicURL: scheme + "://localhost:" + port, Seed: cfg.EmulatorSeed, Unconsented: cfg.EmulatorUnconsented,
+			ControlToken: cfg.EmulatorControlToken,
+			Activity:     cfg.EmulatorActivity,
 			RedirectURIs: []string{cfg.RedirectURL, cfg.PublicURL + "/signed-out"},
 			Logger:       log.With("component", "emulator"),
 			TLS:          cfg.EmulatorTLS, TLSDir: cfg.EmulatorTLSDir,

@@ -29,6 +29,7 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	}
 	fs.StringVar(&o.Addr, "addr", env("ADDR", emulator.DefaultAddr), "listen address")
 	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL written into tokens and links (default http://{addr}, https with --tls)")
+	fs.StringVar(&o.ControlToken, "control-token", env("CONTROL_TOKEN", ""), "token every control-plane request must carry as \"Authorization: Bearer <token>\" (at least 16 characters; required to listen beyond loopback; prefer the environment variable)")
 	fs.StringVar(&o.TenantID, "tenant-id", env("TENANT_ID", emulator.DefaultTenantID), "tenant id (GUID)")
 	fs.StringVar(&o.TenantDomain, "tenant-domain", env("TENANT_DOMAIN", emulator.DefaultTenantDomain), "tenant domain")
 	fs.StringVar(&o.ClientID, "client-id", env("CLIENT_ID", emulator.DefaultClientID), "demo app's client id")
@@ -41,6 +42,8 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	fs.IntVar(&o.Alerts, "alerts", envInt("ALERTS", 0), "number of alerts_v2 alerts (0: default; e.g. 100000 for load tests)")
 	fs.IntVar(&o.LegacyAlerts, "legacy-alerts", envInt("LEGACY_ALERTS", 0), "number of legacy alerts (0: default)")
 	fs.BoolVar(&o.LegacyRetired, "legacy-retired", env("LEGACY_RETIRED", "") == "true", "answer /security/alerts as after Microsoft retired it (no data)")
+	fs.Var(&o.Activity, "activity", "the living tenant's pace, e.g. 12/min, 1/s (off: a still tenant)")
+	fs.DurationVar(&o.VisibilityDelay, "visibility-delay", 0, "let the activity's updates become visible up to this long after their lastUpdateDateTime, e.g. 2m")
 	fs.IntVar(&o.ThrottlePerMinute, "throttle", envInt("THROTTLE", 0), "security API requests per minute per app before 429 (Graph: 150; 0: off)")
 	tlsDefault, _ := strconv.ParseBool(env("TLS", "false"))
 	fs.BoolVar(&o.TLS, "tls", tlsDefault, "serve https with a certificate from a local CA (created on first start; trust its ca.pem, printed at start)")
@@ -49,6 +52,7 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 		dirHelp = d
 	}
 	fs.StringVar(&o.TLSDir, "tls-dir", env("TLS_DIR", ""), "where --tls keeps its CA and server certificate (default "+dirHelp+")")
+	deliveryFlags(fs, o)
 	return redirects
 }
 
@@ -57,6 +61,15 @@ func runEmulator(ctx context.Context, args []string, getenv func(string) string,
 	fs.SetOutput(stderr)
 	var o emulator.Options
 	redirects := emulatorFlags(fs, &o, getenv)
+	// Values from the environment go through the flags' own parsers, so a
+	// bad one is refused with the variable's name.
+	for _, v := range append([]struct{ env, flag string }{{"GRAPHSEC_EMULATOR_ACTIVITY", "activity"}, {"GRAPHSEC_EMULATOR_VISIBILITY_DELAY", "visibility-delay"}}, deliveryEnv()...) {
+		if val := getenv(v.env); val != "" {
+			if err := fs.Set(v.flag, val); err != nil {
+				return usagef("%s=%q: %v", v.env, val, err)
+			}
+		}
+	}
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	if err := fs.Parse(args); err != nil {
@@ -72,6 +85,9 @@ func runEmulator(ctx context.Context, args []string, getenv func(string) string,
 		if u, err := url.Parse(r); err != nil || u.Scheme == "" || u.Host == "" {
 			return usagef("--redirect-uri %q is not an absolute URL", r)
 		}
+	}
+	if o.VisibilityDelay < 0 {
+		return usagef("--visibility-delay %v is negative", o.VisibilityDelay)
 	}
 	o.RedirectURIs = *redirects
 	log, err := newLogger(stderr, *logLevel, *logFormat)
@@ -103,9 +119,19 @@ func printEmulatorBanner(w io.Writer, emu *emulator.Emulator) {
   Client id              %[5]s
   Client secret          %[6]s
   Redirect URIs          %[7]v
-%[8]s
+  Living tenant          %[8]s
+  Control plane          %[9]s
+%[10]s
 Press Ctrl+C to stop.
-`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, tlsBanner(emu.CAFile()))
+`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, emu.Activity().Stats().Rate, controlPlaneMode(emu), tlsBanner(emu.CAFile()))
+}
+
+// controlPlaneMode says how the control plane is protected.
+func controlPlaneMode(emu *emulator.Emulator) string {
+	if emu.ControlTokenRequired() {
+		return "token required (Authorization: Bearer <token>; in a browser, the token as password)"
+	}
+	return "loopback only, no token"
 }
 
 // tlsBanner tells how to trust the emulator's CA, when it serves TLS.

@@ -17,6 +17,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/graphsec/graphsec/emulator/activity"
 )
 
 // Config is the console's configuration.
@@ -66,6 +68,13 @@ type Config struct {
 	// CAPEM is CAFile's content, read and checked by Load.
 	CAPEM []byte
 
+	// EmulatorControlToken is the embedded emulator's control-plane token,
+	// needed when it listens beyond loopback (emulator.Options.ControlToken).
+	EmulatorControlToken string
+	// EmulatorActivity is the embedded emulator's living-tenant pace: a
+	// gentle one by default, so the demo moves.
+	EmulatorActivity activity.Rate
+
 	// SessionLifetime is how long a sign-in lasts without activity.
 	SessionLifetime time.Duration
 	// SessionKey seals users' tokens in the database (32 bytes, given
@@ -87,7 +96,10 @@ const (
 	DefaultGraphURL     = "https://graph.microsoft.com"
 	DefaultDB           = "graphsec.db"
 	DefaultEmulatorAddr = "127.0.0.1:5001"
-	RedirectPath        = "/login/authorized"
+	// DefaultEmulatorActivity is gentle: a new alert or a triage step
+	// every 15 seconds or so.
+	DefaultEmulatorActivity = "4/min"
+	RedirectPath            = "/login/authorized"
 )
 
 // variable describes one setting: its flag, its environment variable and
@@ -103,7 +115,7 @@ type variable struct {
 // and validates the result. Errors name the variable to fix.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	var seed, lifetime, unconsented, sessionKey, emuTLS string
+	var seed, lifetime, unconsented, sessionKey, act, emuTLS string
 	vars := []variable{
 		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
 		{"client-id", "GRAPHSEC_CLIENT_ID", "app registration's client id (empty: run the embedded emulator)", "", false, &c.ClientID},
@@ -120,6 +132,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"emulator-tls", "GRAPHSEC_EMULATOR_TLS", "serve the embedded emulator over https with a local CA the console trusts (true/false)", "false", false, &emuTLS},
 		{"emulator-tls-dir", "GRAPHSEC_EMULATOR_TLS_DIR", "where the embedded emulator keeps its CA (default {user cache dir}/graphsec/emulator-tls)", "", false, &c.EmulatorTLSDir},
 		{"ca-file", "GRAPHSEC_CA_FILE", "PEM file of extra root CAs trusted for the identity platform and Graph", "", false, &c.CAFile},
+		{"emulator-control-token", "GRAPHSEC_EMULATOR_CONTROL_TOKEN", "control-plane token of the embedded emulator (required when it listens beyond loopback)", "", true, &c.EmulatorControlToken},
+		{"emulator-activity", "GRAPHSEC_EMULATOR_ACTIVITY", "pace of the embedded emulator's living tenant, e.g. 12/min (off: still)", DefaultEmulatorActivity, false, &act},
 		{"session-lifetime", "GRAPHSEC_SESSION_LIFETIME", "how long a sign-in lasts without activity", "12h", false, &lifetime},
 		{"session-key", "GRAPHSEC_SESSION_KEY", "base64 of 32 random bytes sealing stored tokens (default: a new key each start)", "", true, &sessionKey},
 		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
@@ -153,6 +167,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	if _, err := fmt.Sscan(seed, &c.EmulatorSeed); err != nil {
 		bad("GRAPHSEC_EMULATOR_SEED", "%q is not an integer", seed)
+	}
+	if r, err := activity.ParseRate(act); err != nil {
+		bad("GRAPHSEC_EMULATOR_ACTIVITY", "%v", err)
+	} else {
+		c.EmulatorActivity = r
 	}
 	for _, b := range []struct {
 		env, v string

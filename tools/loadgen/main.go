@@ -5,6 +5,9 @@
 //
 //	go run ./tools/loadgen -url 'http://127.0.0.1:5001/v1.0/security/alerts_v2?$top=10' \
 //	    -token-from http://127.0.0.1:5001/_emulator/tokens -c 32 -d 10s
+//
+// With -token-from, GRAPHSEC_EMULATOR_CONTROL_TOKEN (when set) is sent to
+// the control plane, for an emulator started with a control token.
 package main
 
 import (
@@ -35,7 +38,7 @@ func main() {
 		os.Exit(2)
 	}
 	if *tokenFrom != "" {
-		t, err := mint(*tokenFrom, *user)
+		t, err := mint(*tokenFrom, *user, os.Getenv("GRAPHSEC_EMULATOR_CONTROL_TOKEN"))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "loadgen:", err)
 			os.Exit(1)
@@ -111,9 +114,19 @@ func main() {
 }
 
 // mint asks the emulator's control plane for a token.
-func mint(u, user string) (string, error) {
+// mint asks the emulator's control plane for a token; controlToken, when
+// the emulator was started with one, authorizes the request.
+func mint(u, user, controlToken string) (string, error) {
 	body, _ := json.Marshal(map[string]string{"user": user})
-	resp, err := http.Post(u, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if controlToken != "" {
+		req.Header.Set("Authorization", "Bearer "+controlToken)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", err
 	}

@@ -1,0 +1,150 @@
+package emulator_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/emulator/graphapi"
+)
+
+func mailWithAttachment(subject string, attachment int) map[string]any {
+	return map[string]any{"message": map[string]any{
+		"subject":      subject,
+		"body":         map[string]any{"contentType": "text", "content": "body of " + subject},
+		"toRecipients": []any{map[string]any{"emailAddress": map[string]any{"address": "soc@example.test"}}},
+		"attachments": []any{map[string]any{"@odata.type": "#microsoft.graph.fileAttachment", "name": subject + ".bin",
+			"contentBytes": base64.StdEncoding.EncodeToString(make([]byte, attachment))}},
+	}}
+}
+
+// TestMailboxListIsPaged: the control plane lists summaries a page at a
+// time, without bodies or attachment contents, which come per message.
+func TestMailboxListIsPaged(t *testing.T) {
+	emu := start(t, emulator.Options{})
+	tok := tokensFor(t, emu)
+	for i := range 5 {
+		mustStatus(t, call(t, "POST", emu.URL()+"/v1.0/me/sendMail", tok.analyst, mailWithAttachment(fmt.Sprint("m", i), 1000)), 202)
+	}
+	r := call(t, "GET", emu.URL()+"/_emulator/mailbox?top=2", "", nil)
+	mustStatus(t, r, 200)
+	if got := []string{r.str("value", 0, "subject"), r.str("value", 1, "subject")}; got[0] != "m4" || got[1] != "m3" || len(r.values()) != 2 {
+		t.Fatalf("first page %s", truncate(r.raw))
+	}
+	if r.get("count") != float64(5) || r.get("stats", "messages") != float64(5) || r.get("stats", "maxBytes") != float64(graphapi.DefaultMailboxBytes) {
+		t.Fatalf("count and stats: %s", truncate(r.raw))
+	}
+	for _, leak := range []string{"contentBytes", `"body"`, "body of"} {
+		if strings.Contains(string(r.raw), leak) {
+			t.Fatalf("the list carries %s: %s", leak, truncate(r.raw))
+		}
+	}
+	if r.get("value", 0, "attachments", 0, "size") != float64(1000) || r.str("value", 0, "attachments", 0, "name") != "m4.bin" {
+		t.Fatalf("attachment summary: %s", truncate(r.raw))
+	}
+	var subjects []string
+	for next := emu.URL() + "/_emulator/mailbox?top=2"; next != ""; {
+		page := call(t, "GET", next, "", nil)
+		mustStatus(t, page, 200)
+		for _, v := range page.values() {
+			subjects = append(subjects, v["subject"].(string))
+		}
+		next = page.str("nextLink")
+	}
+	if got := strings.Join(subjects, " "); got != "m4 m3 m2 m1 m0" {
+		t.Fatalf("pages gave %q", got)
+	}
+	// One message, in full.
+	id := r.str("value", 0, "id")
+	m := call(t, "GET", emu.URL()+"/_emulator/mailbox/"+id, "", nil)
+	if m.str("body") != "body of m4" || len(m.str("attachments", 0, "contentBytes")) == 0 {
+		t.Fatalf("message: %s", truncate(m.raw))
+	}
+	for _, bad := range []string{"top=0", "top=501", "top=x", "skip=-1"} {
+		t.Run(bad, func(t *testing.T) {
+			mustStatus(t, call(t, "GET", emu.URL()+"/_emulator/mailbox?"+bad, "", nil), 400)
+		})
+	}
+}
+
+// TestMailboxPageIsBounded: the HTML mailbox shows 50 messages a page.
+func TestMailboxPageIsBounded(t *testing.T) {
+	emu := start(t, emulator.Options{})
+	tok := tokensFor(t, emu)
+	for i := range 60 {
+		msg := mailWithAttachment(fmt.Sprintf("subject-%02d", i), 1)
+		mustStatus(t, call(t, "POST", emu.URL()+"/v1.0/me/sendMail", tok.analyst, msg), 202)
+	}
+	tests := []struct {
+		query      string
+		first      string
+		rows       int
+		newer, old bool
+	}{
+		{"", "subject-59", 50, false, true},
+		{"?skip=50", "subject-09", 10, true, false},
+		{"?skip=1000", "subject-09", 10, true, false}, // past the end: the last page
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			page := call(t, "GET", emu.URL()+"/_emulator/mail"+tt.query, "", nil)
+			mustStatus(t, page, 200)
+			html := string(page.raw)
+			if n := strings.Count(html, ">subject-"); n != tt.rows {
+				t.Fatalf("%d rows, want %d", n, tt.rows)
+			}
+			if !strings.Contains(html, ">"+tt.first+"<") {
+				t.Fatalf("first message %s missing", tt.first)
+			}
+			if strings.Contains(html, ">Newer<") != tt.newer || strings.Contains(html, ">Older<") != tt.old {
+				t.Fatalf("navigation links wrong:\n%s", html)
+			}
+		})
+	}
+}
+
+// TestMailboxTotalCap is the attack review's case: many messages of 3 MB
+// keep at most the mailbox's byte limit, dropping the oldest and counting
+// them.
+func TestMailboxTotalCap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends 72 MB")
+	}
+	emu := start(t, emulator.Options{})
+	tok := tokensFor(t, emu)
+	const n, size = 24, 3_000_000 // base64: 4,000,000 bytes, within Graph's 4 MiB
+	for i := range n {
+		mustStatus(t, call(t, "POST", emu.URL()+"/v1.0/me/sendMail", tok.analyst, mailWithAttachment(fmt.Sprint("big", i), size)), 202)
+	}
+	st := emu.Mailbox().Stats()
+	if st.Bytes > graphapi.DefaultMailboxBytes || st.Evicted == 0 || int64(st.Messages)+st.Evicted != n {
+		t.Fatalf("stats %+v after %d messages of %d bytes", st, n, size)
+	}
+	msgs := emu.Mailbox().Messages()
+	if msgs[0].Subject != fmt.Sprint("big", n-1) || msgs[len(msgs)-1].Subject != fmt.Sprint("big", st.Evicted) {
+		t.Fatalf("kept %s … %s: the oldest must go first", msgs[0].Subject, msgs[len(msgs)-1].Subject)
+	}
+}
+
+// TestMailboxMIMEStoredOnce: a MIME message's body is part of its MIME
+// text, and is neither stored nor counted twice.
+func TestMailboxMIMEStoredOnce(t *testing.T) {
+	emu := start(t, emulator.Options{})
+	tok := tokensFor(t, emu)
+	raw := "To: a@example.test\r\nSubject: big MIME\r\n\r\n" + strings.Repeat("hello ", 100000)
+	r := callRaw(t, "POST", emu.URL()+"/v1.0/me/sendMail", tok.analyst, "text/plain", base64.StdEncoding.EncodeToString([]byte(raw)))
+	mustStatus(t, r, 202)
+	m := emu.Mailbox().Messages()[0]
+	if m.Subject != "big MIME" || !strings.HasPrefix(m.Body, "hello hello") {
+		t.Fatalf("message %q body %.20q", m.Subject, m.Body)
+	}
+	if m.Size > len(raw)+1000 {
+		t.Fatalf("size %d for %d bytes of MIME: the body is counted twice", m.Size, len(raw))
+	}
+	if unsafe.StringData(m.Body) != unsafe.StringData(m.MIME[len(m.MIME)-len(m.Body):]) {
+		t.Fatal("the body is a copy of the MIME text's end, not a part of it")
+	}
+}
