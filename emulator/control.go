@@ -165,6 +165,8 @@ type Info struct {
 	ThrottlePerMin int            `json:"throttlePerMinute"`
 	Seed           int64          `json:"seed"`
 	Counts         map[string]int `json:"counts"`
+	// CAFile is the CA certificate to trust when the emulator serves TLS.
+	CAFile string `json:"caFile,omitempty"`
 }
 
 // Info describes the running emulator: its endpoints, tenant, app, clock
@@ -183,6 +185,7 @@ func (e *Emulator) info() Info {
 		AdminConsented: len(e.dir.AdminGrant(e.opts.ClientID).Application) > 0,
 		Now:            e.clock.Now().UTC(), ClockOffset: e.clock.Offset().String(),
 		ThrottlePerMin: e.thr.PerMinute(), Seed: seed, Counts: e.store.Counts(),
+		CAFile: e.CAFile(),
 	}
 }
 
