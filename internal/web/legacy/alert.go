@@ -263,8 +263,8 @@ func panels(L *i18n.Printer, a *graph.LegacyAlert) []panel {
 	for _, h := range a.HostStates {
 		items = append(items, item{Heading: cmp.Or(h.FQDN, h.NetBIOSName, h.PrivateIPAddress, "—"), Fields: fieldsOf(
 			"fqdn", h.FQDN, "netBiosName", h.NetBIOSName, "os", h.OS, "privateIpAddress", h.PrivateIPAddress,
-			"publicIpAddress", h.PublicIPAddress, "isAzureAadJoined", yesNo(h.IsAzureADJoined),
-			"isAzureAadRegistered", yesNo(h.IsAzureADRegistered), "isHybridAzureDomainJoined", yesNo(h.IsHybridAzureDomainJoined),
+			"publicIpAddress", h.PublicIPAddress, "isAzureAdJoined", yesNo(h.IsAzureADJoined),
+			"isAzureAdRegistered", yesNo(h.IsAzureADRegistered), "isHybridAzureDomainJoined", yesNo(h.IsHybridAzureDomainJoined),
 			"riskScore", h.RiskScore)})
 	}
 	add("hosts", "legacy.panel.hosts", "hostStates", items)
