@@ -72,11 +72,13 @@ func (s *Server) routes() http.Handler {
 
 	// Next: score, actions, mail and live mount here the same way.
 
-	mux.Handle("/", k.Public("", notFound))
+	// Not found, and a refused cross-origin change: error pages that keep
+	// the navigation of a signed-in user.
+	mux.Handle("/", k.Optional("", notFound))
 
 	var h http.Handler = mux
 	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(k.Public("", crossOrigin))
+	cop.SetDenyHandler(k.Optional("", crossOrigin))
 	h = cop.Handler(h)
 	h = s.securityHeaders(h)
 	h = s.canonicalLoopback(h)

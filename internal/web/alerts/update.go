@@ -299,7 +299,9 @@ func (a *Pages) Update(p *page.Page) error {
 		if err != nil {
 			return refuse(err, nil)
 		}
-		fl.Rows, fl.Sent = page.ChangedRows(res.Rows), append(fl.Sent, res.Sent)
+		// What the analyst changed (and what followed, resolvedDateTime);
+		// not lastUpdateDateTime, which every change moves.
+		fl.Rows, fl.Sent = page.ChangedRows(activityRows(res.Rows)), append(fl.Sent, res.Sent)
 	}
 	if comment != "" {
 		cr, err := a.comment(p.R.Context(), c, p.Session, id, comment)

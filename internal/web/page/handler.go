@@ -39,6 +39,21 @@ func (k *Kit) Public(nav string, h Handler) http.Handler {
 	return k.serve(nav, false, false, h)
 }
 
+// Optional adapts h for a page anyone may see that is a signed-in user's
+// page when there is one (not found): p.Session is the user's session, or
+// nil, and the layout shows the navigation to the signed-in.
+func (k *Kit) Optional(nav string, h Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := k.newPage(w, r, nav)
+		if sess, err := k.o.Sessions.Session(r.Context(), r); err == nil {
+			p.Session = sess
+		}
+		if err := h(p); err != nil {
+			p.fail(err)
+		}
+	})
+}
+
 func (k *Kit) serve(nav string, signedIn, form bool, h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := k.newPage(w, r, nav)

@@ -34,8 +34,7 @@ type GraphFactory func(ctx context.Context, sess *auth.Session, onRetry func(gra
 
 // Templates is a feature's set of page templates: every *.html file at the
 // root of FS is one page, named Set + "/" + its name without .html
-// ("alerts/queue"), which defines "content" (and, for a page written in
-// two parts around rows written in Go, "content-tail").
+// ("alerts/queue"), which defines "content".
 type Templates struct {
 	Set string
 	FS  fs.FS

@@ -1,7 +1,6 @@
 package page
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -74,7 +73,7 @@ func TestNewRefusesBrokenTemplates(t *testing.T) {
 func TestHandlers(t *testing.T) {
 	k := newTestKit(t, fstest.MapFS{
 		"hello.html": {Data: []byte(`{{define "content"}}<h1>{{.Page}}</h1>{{end}}`)},
-		"split.html": {Data: []byte(`{{define "content"}}<table>{{end}}{{define "content-tail"}}</table>{{end}}`)},
+		"table.html": {Data: []byte(`{{define "content"}}<table><tr><td>row</td></tr></table>{{end}}`)},
 	})
 	serve := func(h http.Handler, method, target string, cookie bool, form url.Values) *httptest.ResponseRecorder {
 		var body *strings.Reader
@@ -145,7 +144,7 @@ func TestHandlers(t *testing.T) {
 		if !p.Started() || p.Redirect("/elsewhere", http.StatusSeeOther) == nil {
 			return errors.New("the page did not start")
 		}
-		return p.RenderSplit(http.StatusOK, "t/split", nil, func(b *bytes.Buffer) { b.WriteString("<tr><td>row</td></tr>") })
+		return p.Render(http.StatusOK, "t/table", nil)
 	}
 	w = serve(k.Page("", retried), "GET", "/x", true, nil)
 	want := `<html><title>Waiting</title><body><p class="retrying">true 1.5s</p><table><tr><td>row</td></tr></table><footer>rid-1</footer></body></html>`

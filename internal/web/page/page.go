@@ -305,18 +305,6 @@ func (p *Page) header(status int) {
 // finishes the page. An error means nothing was written (the template
 // failed); the handler returns it and the kit shows an error page.
 func (p *Page) Render(status int, name string, data any) error {
-	return p.render(status, name, data, nil)
-}
-
-// RenderSplit is Render for a page written in two parts, "content" and
-// "content-tail", with middle written in Go between them: the alert
-// queue's rows, which html/template's reflective escapers made the most
-// expensive part of the page. middle must escape every value it writes.
-func (p *Page) RenderSplit(status int, name string, data any, middle func(*bytes.Buffer)) error {
-	return p.render(status, name, data, middle)
-}
-
-func (p *Page) render(status int, name string, data any, middle func(*bytes.Buffer)) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.done {
@@ -334,12 +322,6 @@ func (p *Page) render(status int, name string, data any, middle func(*bytes.Buff
 	}
 	if err == nil {
 		err = t.ExecuteTemplate(&buf, "content", d)
-	}
-	if err == nil && t.Lookup("content-tail") != nil {
-		if middle != nil {
-			middle(&buf)
-		}
-		err = t.ExecuteTemplate(&buf, "content-tail", d)
 	}
 	if err == nil {
 		err = t.ExecuteTemplate(&buf, "bottom", d)

@@ -29,6 +29,7 @@ import (
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
 	"github.com/graphsec/graphsec/internal/web"
 	"github.com/graphsec/graphsec/internal/web/page"
@@ -47,6 +48,8 @@ type Harness struct {
 	Clock *clock.Adjustable
 	// Graph records every request the console sent to the emulator.
 	Graph *GraphLog
+	// Server is the console (its page kit's templates, for checks).
+	Server *web.Server
 }
 
 // Options adjust a Harness.
@@ -157,7 +160,7 @@ func New(t testing.TB, opts ...Options) *Harness {
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Harness{T: t, Handler: s.Handler(), Emu: emu, URL: consoleURL, Clock: emu.Clock(), Graph: log}
+	return &Harness{T: t, Handler: s.Handler(), Emu: emu, URL: consoleURL, Clock: emu.Clock(), Graph: log, Server: s}
 }
 
 // User returns the id of the first demo user holding role ("" for a user
@@ -195,6 +198,12 @@ func (h *Harness) SignIn(userID, path string) (*emutest.Browser, *emutest.Page) 
 		h.T.Fatal(err)
 	}
 	return b, p
+}
+
+// Lang makes the browser ask for lang ("en", "ja") as the language switch
+// does, with the language cookie.
+func (h *Harness) Lang(b *emutest.Browser, lang string) {
+	b.Client.Jar.SetCookies(MustURL(h.URL), []*http.Cookie{{Name: i18n.CookieName, Value: lang, Path: "/"}})
 }
 
 // SignInAs signs a new browser in as the first demo user holding role and
