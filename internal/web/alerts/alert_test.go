@@ -68,7 +68,7 @@ func TestAlertDetailShowsTheAlert(t *testing.T) {
 		`ev-generic`, "kubernetesPodEvidence", "#microsoft.graph.security.kubernetesPodEvidence", "left running", "malicious",
 		// Forms, with the CSRF token.
 		`action="/alerts/` + id + `"`, `name="csrf"`, `name="assignToMe"`, `name="comment"`, `name="triage"`,
-		`<option value="truePositive:malware">Malware</option>`,
+		`<option value="truePositive:malware">True positive: Malware</option>`,
 		`<optgroup label="True positive">`,
 		// The GET request and the raw JSON.
 		"/v1.0/security/alerts_v2/" + id, `id="raw-json"`, `&#34;@odata.context&#34;`,

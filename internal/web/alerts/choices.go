@@ -98,7 +98,8 @@ func (c choices) triageOptions(L *i18n.Printer, selected string) []page.ChoiceGr
 		cs := make([]page.Choice, len(dets))
 		for i, d := range dets {
 			v := string(g.class) + triageSep + string(d)
-			cs[i] = page.Choice{Value: v, Label: L.Label(d), Selected: v == selected}
+			// The closed select shows the option alone: it names both.
+			cs[i] = page.Choice{Value: v, Label: L.T("triage.pair", "classification", g.class, "determination", d), Selected: v == selected}
 		}
 		groups = append(groups, page.ChoiceGroup{Label: L.Label(g.class), Choices: cs})
 	}

@@ -331,7 +331,7 @@ func (a *Pages) Update(p *page.Page) error {
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
-	return p.Redirect(to+sep+"done="+p.SetFlash(page.AlertHref(id), fl)+"#triage", http.StatusSeeOther)
+	return p.Redirect(to+sep+"done="+p.SetFlash(page.AlertHref(id), fl), http.StatusSeeOther)
 }
 
 // refuse shows the alert's page with err in the triage pane and what the
