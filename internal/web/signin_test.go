@@ -8,6 +8,7 @@ import (
 
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
@@ -71,19 +72,26 @@ func TestCallbackErrors(t *testing.T) {
 		{"admin consent error", "admin_consent=True&error=consent_required&error_description=AADSTS65004", 200, "Admin consent was not granted"},
 		{"admin consent forged", "admin_consent=True&tenant=evil&state=forged", 400, "cannot be completed"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, err := b.Get(h.URL + "/login/authorized?" + tt.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.Status != tt.status || !strings.Contains(p.Body, tt.want) {
-				t.Fatalf("%d, want %d containing %q:\n%s", p.Status, tt.status, tt.want, p.Body)
-			}
-			if strings.Contains(p.Body, "<script>alert(1)") {
-				t.Fatal("provider text rendered unescaped")
-			}
-		})
+	for _, lang := range []string{"en", "ja"} {
+		h.Lang(b, lang)
+		for _, tt := range tests {
+			t.Run(lang+"/"+tt.name, func(t *testing.T) {
+				p, err := b.Get(h.URL + "/login/authorized?" + tt.query)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.Status != tt.status || lang == "en" && !strings.Contains(p.Body, tt.want) {
+					t.Fatalf("%d, want %d containing %q:\n%s", p.Status, tt.status, tt.want, p.Body)
+				}
+				if strings.Contains(p.Body, "<script>alert(1)") {
+					t.Fatal("provider text rendered unescaped")
+				}
+				if !strings.Contains(p.Body, `<html lang="`+lang+`">`) {
+					t.Errorf("not in %s", lang)
+				}
+				i18n.AssertNoMarkers(t, p.Body)
+			})
+		}
 	}
 }
 

@@ -362,6 +362,10 @@ func TestBrowserRolesAndRefusals(t *testing.T) {
 			{"method": "PATCH", "path": "/security/alerts_v2", "status": 403, "count": 1},
 			{"method": "PATCH", "path": "/security/alerts_v2", "status": 500, "count": 5},
 		} {
+			ob.Do("the alert again", chromedp.Navigate(h.URL+"/alerts/"+url.PathEscape(id)), webtest.Visible(`#update-form`))
+			if ob.WaitAny(`#update-form`, `#triage-error`) != `#update-form` || webtest.Eval[bool](ob, `!!document.getElementById('triage-error')`) {
+				t.Fatal("an error before the change was sent")
+			}
 			h.Ctl(http.MethodPost, "/_emulator/faults", fault)
 			ob.Retry("type", chromedp.SetValue(chromedp.CSS(`#u-status`), "resolved"),
 				chromedp.SetValue(chromedp.CSS(`#c-text`), fmt.Sprintf("Typed before a %v", fault["status"])))

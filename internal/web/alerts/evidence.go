@@ -33,7 +33,8 @@ type evidencePanel struct {
 	Fields   []evField
 	Generic  bool
 	Note     string
-	Roles    string
+	Roles    string // labelled; RolesRaw as Graph sent them, on hover
+	RolesRaw string
 	Detailed []string
 	Verdict  i18n.EnumLabel
 	Remedy   i18n.EnumLabel
@@ -199,7 +200,7 @@ func (p *evidencePanel) named(value string, code bool, href string) {
 func evidencePanelOf(L *i18n.Printer, e graph.Evidence) evidencePanel {
 	b := e.Common()
 	p := evidencePanel{
-		Type: b.ODataType, Roles: L.Labels(b.Roles), Detailed: b.DetailedRoles, Verdict: L.Enum(b.Verdict),
+		Type: b.ODataType, Roles: L.Labels(b.Roles), RolesRaw: strings.Join(page.Strings(b.Roles), ", "), Detailed: b.DetailedRoles, Verdict: L.Enum(b.Verdict),
 		Remedy: L.Enum(b.RemediationStatus), Details: b.RemediationStatusDetails, Tags: b.Tags, Created: b.CreatedDateTime,
 	}
 	if p.Type == "" {

@@ -413,7 +413,7 @@ func BenchmarkLegacyAlertsPageRender(b *testing.B) {
 	h, page := webtest.Canned(b, webtest.Options{}, "/security/alerts", "/v1.0/security/alerts?$top=20", "/legacy/alerts?top=20")
 	check := httptest.NewRecorder()
 	h.Handler.ServeHTTP(check, page)
-	if n := strings.Count(check.Body.String(), `<code class="legacy-id">`); check.Code != http.StatusOK || n != 120 {
+	if n := strings.Count(check.Body.String(), `<code class="legacy-id" `); check.Code != http.StatusOK || n != 120 {
 		b.Fatalf("warm-up: %d, %d rows", check.Code, n)
 	}
 	webtest.ServeLoop(b, h.Handler, page)
