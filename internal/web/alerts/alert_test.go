@@ -363,3 +363,33 @@ func BenchmarkAlertPage(b *testing.B) {
 		}
 	}
 }
+
+// An alert's page reached from the queue keeps the queue's view: from= is
+// read as the queue reads its own URL and rebuilt, so that it can only name
+// an /alerts view; anything else gives the plain way back.
+func TestAlertKeepsItsQueue(t *testing.T) {
+	h := webtest.New(t)
+	id, _ := h.RaiseAlert(map[string]any{"title": "From the queue", "severity": "high", "status": "new"})
+	b, _ := h.SignIn(h.User("Security Reader"), "/alerts")
+	back := func(from string) string {
+		t.Helper()
+		p := h.Get(b, "/alerts/"+url.PathEscape(id)+"?"+url.Values{"from": {from}, "i": {"0"}}.Encode())
+		if p.Status != http.StatusOK {
+			t.Fatalf("from=%q: %d", from, p.Status)
+		}
+		return html.UnescapeString(between(p.Body, `<a href="`, `" id="back-to-queue"`))
+	}
+	if got := back("severity=high&status=new&sort=title+asc"); got != "/alerts?severity=high&sort=title+asc&status=new" {
+		t.Errorf("the way back is %q", got)
+	}
+	for _, bad := range []string{"https://evil.example/", "//evil.example", "severity=bogus", "$filter=assignedTo eq 'x'", "%zz", strings.Repeat("a=1&", 2000)} {
+		got := back(bad)
+		if got != "/alerts" && got != "/alerts?status=new&status=inProgress" {
+			t.Errorf("from=%.40q gives the way back %q", bad, got)
+		}
+	}
+	// Unknown parameters in from= are dropped, as the queue ignores them.
+	if got := back("severity=high&$top=1&evil=1"); got != "/alerts?severity=high&status=new&status=inProgress" {
+		t.Errorf("the way back keeps unknown parameters: %q", got)
+	}
+}
