@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/graphsec/graphsec/emulator"
@@ -103,6 +104,15 @@ func TestShots(t *testing.T) {
 			nobody.Do("no access", chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(h.URL+"/alerts"), webtest.Visible(`#no-access`))
 			capture(nobody, "noaccess-"+size.name+"-"+lang, false)
 		}
+	}
+	// Dark mode.
+	if _, err := chromedp.Call(b.Ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, pg := range []struct{ name, path string }{{"alerts", "/alerts?severity=high&severity=medium&severity=low&severity=informational"}, {"alert", first}} {
+		b.Do(pg.name, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(h.URL+pg.path), chromedp.Sleep(200e6))
+		capture(b, pg.name+"-dark-1440", false)
 	}
 	t.Logf("screenshots in %s", dir)
 }
