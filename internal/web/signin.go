@@ -23,7 +23,7 @@ func (s *Server) login(p *page.Page) error {
 	if q.Get("prompt") == "select_account" {
 		prompt = "select_account"
 	}
-	u, err := s.o.Auth.BeginLogin(p.R.Context(), p.Writer(), q.Get("return_to"), prompt)
+	u, err := s.o.Auth.BeginLogin(p.R.Context(), p.Writer(), p.R, q.Get("return_to"), prompt)
 	if err != nil {
 		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Sign-in could not start", Message: "graphsec could not record the sign-in. Try again in a moment.", Cause: err}
 	}
@@ -51,7 +51,7 @@ func (s *Server) loginCallback(p *page.Page) error {
 	switch {
 	case errors.As(err, &pe) && pe.AdminConsent:
 		p.Title = "Admin consent was not granted"
-		return p.Render(http.StatusOK, "web/consent", consentView{Declined: true, Error: pe.Code, Detail: pe.Description, Subcode: pe.Subcode})
+		return p.Render(http.StatusOK, "web/consent", consentView{Declined: true, Error: strings.TrimSpace(pe.Code + " " + pe.AADSTS), Detail: pe.Description, Subcode: pe.Subcode})
 	case errors.As(err, &pe):
 		p.Title = "Sign-in failed"
 		return p.Render(http.StatusBadRequest, "web/signin_error", pe)
@@ -92,7 +92,7 @@ func (s *Server) signedOut(p *page.Page) error {
 // startAdminConsent sends an administrator to grant graphsec's permissions
 // for the whole tenant.
 func (s *Server) startAdminConsent(p *page.Page) error {
-	u, err := s.o.Auth.AdminConsentURL(p.R.Context(), p.Writer())
+	u, err := s.o.Auth.AdminConsentURL(p.R.Context(), p.Writer(), p.R)
 	if err != nil {
 		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Admin consent could not start", Message: "graphsec could not record the request. Try again in a moment.", Cause: err}
 	}

@@ -65,7 +65,7 @@ func TestCallbackErrors(t *testing.T) {
 		status      int
 		want        string
 	}{
-		{"provider error", "error=access_denied&error_description=" + url.QueryEscape("AADSTS65004: <script>alert(1)</script> declined") + "&error_subcode=cancel", 400, "AADSTS65004: &lt;script&gt;"},
+		{"provider error", "error=access_denied&error_description=" + url.QueryEscape("AADSTS65004: <script>alert(1)</script> declined") + "&error_subcode=cancel", 400, "AADSTS65004</code></dd>\n<dt>Description</dt><dd>&lt;script&gt;"},
 		{"unknown state", "code=abc&state=forged", 400, "cannot be completed"},
 		{"no parameters", "", 400, "cannot be completed"},
 		{"admin consent error", "admin_consent=True&error=consent_required&error_description=AADSTS65004", 200, "Admin consent was not granted"},
