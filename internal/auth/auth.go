@@ -24,6 +24,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/clock"
@@ -269,6 +270,17 @@ func (m *Manager) httpContext(ctx context.Context) context.Context {
 // OAuthConfig returns the OAuth 2.0 configuration (for building token
 // sources elsewhere, e.g. app-only clients).
 func (m *Manager) OAuthConfig() oauth2.Config { return m.oauth }
+
+// AppTokens returns app-only tokens of graphsec's own (the client
+// credentials grant, with the application permissions an administrator
+// granted), for background work that acts for no user: reconciling
+// changes whose outcome a request never saw. ctx must outlive the source.
+func (m *Manager) AppTokens(ctx context.Context) graph.TokenSource {
+	return graph.AppTokens(m.httpContext(ctx), &clientcredentials.Config{
+		ClientID: m.o.ClientID, ClientSecret: m.o.ClientSecret, TokenURL: m.oauth.Endpoint.TokenURL,
+		Scopes: graph.AppScopes(), AuthStyle: oauth2.AuthStyleInParams,
+	})
+}
 
 // Tenant is the configured tenant segment (id, domain or organizations).
 func (m *Manager) Tenant() string { return m.o.Tenant }
