@@ -165,6 +165,8 @@ type Info struct {
 	ThrottlePerMin int            `json:"throttlePerMinute"`
 	Seed           int64          `json:"seed"`
 	Counts         map[string]int `json:"counts"`
+	// CAFile is the CA certificate to trust when the emulator serves TLS.
+	CAFile string `json:"caFile,omitempty"`
 }
 
 // Info describes the running emulator: its endpoints, tenant, app, clock
@@ -183,6 +185,7 @@ func (e *Emulator) info() Info {
 		AdminConsented: len(e.dir.AdminGrant(e.opts.ClientID).Application) > 0,
 		Now:            e.clock.Now().UTC(), ClockOffset: e.clock.Offset().String(),
 		ThrottlePerMin: e.thr.PerMinute(), Seed: seed, Counts: e.store.Counts(),
+		CAFile: e.CAFile(),
 	}
 }
 
@@ -401,9 +404,29 @@ func (e *Emulator) ctlChanges(w http.ResponseWriter, r *http.Request) {
 	evs := e.store.Changes(after)
 	out := make([]changeView, len(evs))
 	for i, ev := range evs {
-		out[i] = changeView{Seq: ev.Seq, Resource: string(ev.Resource), ID: ev.ID, Type: string(ev.Type), Origin: string(ev.Origin), At: ev.At.UTC(), Changed: changedProps(ev.Old, ev.Doc)}
+		out[i] = viewOf(ev)
 	}
 	ctlJSON(w, http.StatusOK, map[string]any{"lastSeq": e.store.LastSeq(), "value": out})
+}
+
+// recentChanges is the journal's last n changes, newest first, as the
+// overview page lists them.
+func (e *Emulator) recentChanges(n int) []changeView {
+	last := e.store.LastSeq()
+	var after uint64
+	if last > uint64(n) {
+		after = last - uint64(n)
+	}
+	evs := e.store.Changes(after)
+	out := make([]changeView, 0, len(evs))
+	for i := len(evs) - 1; i >= 0; i-- {
+		out = append(out, viewOf(evs[i]))
+	}
+	return out
+}
+
+func viewOf(ev change.Event) changeView {
+	return changeView{Seq: ev.Seq, Resource: string(ev.Resource), ID: ev.ID, Type: string(ev.Type), Origin: string(ev.Origin), At: ev.At.UTC(), Changed: changedProps(ev.Old, ev.Doc)}
 }
 
 // changedProps names the top-level properties that differ between two
@@ -715,7 +738,8 @@ func (e *Emulator) render(w http.ResponseWriter, status int, name string, data a
 
 func (e *Emulator) pageIndex(w http.ResponseWriter, r *http.Request) {
 	e.render(w, http.StatusOK, "index.html", map[string]any{"Info": e.info(), "Users": e.dir.Users(),
-		"Subscriptions": e.subscriptionViews(), "Deliveries": e.recentDeliveries(20), "DeliveryStats": e.deliver.Stats()})
+		"Subscriptions": e.subscriptionViews(), "Deliveries": e.recentDeliveries(20), "DeliveryStats": e.deliver.Stats(),
+		"Activity": e.act.Stats(), "Changes": e.recentChanges(15)})
 }
 
 func (e *Emulator) pageMessage(w http.ResponseWriter, r *http.Request) {

@@ -21,6 +21,7 @@ package emulator
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,7 @@ import (
 	"github.com/graphsec/graphsec/emulator/graphapi"
 	"github.com/graphsec/graphsec/emulator/idp"
 	"github.com/graphsec/graphsec/emulator/tenant"
+	"github.com/graphsec/graphsec/emulator/tlsca"
 	"github.com/graphsec/graphsec/emulator/webhook"
 	"github.com/graphsec/graphsec/internal/clock"
 )
@@ -81,8 +83,17 @@ type Options struct {
 	// Listener, when set, is used instead of listening on Addr.
 	Listener net.Listener
 	// PublicURL overrides the base URL the emulator puts in tokens and
-	// links (e.g. behind a proxy). Default: http://{listener address}.
+	// links (e.g. behind a proxy). Default: http://{listener address}, or
+	// https:// with TLS.
 	PublicURL string
+	// TLS serves https with a certificate from a local CA the emulator
+	// creates on first use and keeps in TLSDir (package tlsca), for
+	// clients that talk only https, as Microsoft's SDKs do. Every URL the
+	// emulator writes is then https. CAFile names the certificate to trust.
+	TLS bool
+	// TLSDir keeps the CA and server certificate (default
+	// tlsca.DefaultDir(): the user's cache directory).
+	TLSDir string
 	// ControlToken, when set (at least 16 characters), must accompany
 	// every control-plane request as "Authorization: Bearer <token>". New
 	// refuses to listen beyond loopback without one. See guard.go.
@@ -160,6 +171,8 @@ type Emulator struct {
 	hosts   hostPolicy // which Host headers name this emulator
 	srv     *http.Server
 	ln      net.Listener
+	ca      *tlsca.Authority // nil without TLS
+	tlsConf *tls.Config      // nil without TLS
 
 	mu     sync.Mutex // guards genCfg
 	genCfg gen.Config
@@ -231,9 +244,10 @@ func New(opts Options) (*Emulator, error) {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+		TLSConfig:         e.tlsConf,
 	}
 	e.served = make(chan error, 1)
-	go func() { e.served <- e.srv.Serve(ln) }()
+	go func() { e.served <- e.serve(ln) }()
 	e.act.Start()
 	control := "loopback only, no token"
 	if e.ControlTokenRequired() {
@@ -251,6 +265,12 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 	base := strings.TrimRight(opts.PublicURL, "/")
 	if base == "" {
 		base = "http://" + ln.Addr().String()
+		if opts.TLS {
+			base = "https://" + ln.Addr().String()
+		}
+	}
+	if opts.TLS && !strings.HasPrefix(base, "https://") {
+		return nil, fmt.Errorf("emulator: with TLS the public URL must be https, not %s", base)
 	}
 	e := &Emulator{
 		opts: opts, url: base, log: opts.Logger, ln: ln,
@@ -262,6 +282,13 @@ func build(opts Options, ln net.Listener) (*Emulator, error) {
 		legacy:  &graphapi.LegacyState{},
 	}
 	e.legacy.SetRetired(opts.LegacyRetired)
+	if opts.TLS {
+		tc, err := e.serverTLS()
+		if err != nil {
+			return nil, err
+		}
+		e.tlsConf = tc
+	}
 	e.hosts = newHostPolicy(ln.Addr(), base)
 	e.genCfg = gen.Config{
 		Seed: opts.Seed, TenantID: opts.TenantID, Domain: opts.TenantDomain, TenantName: opts.TenantName,
@@ -364,7 +391,8 @@ func (e *Emulator) generate(cfg gen.Config) (*gen.Generator, error) {
 	return g, nil
 }
 
-// URL is the emulator's base URL, e.g. http://127.0.0.1:5001.
+// URL is the emulator's base URL, e.g. http://127.0.0.1:5001 (https with
+// TLS).
 func (e *Emulator) URL() string { return e.url }
 
 // TenantID is the demo tenant's id.

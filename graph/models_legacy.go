@@ -136,17 +136,42 @@ type UserSecurityState struct {
 	UserPrincipalName            string                  `json:"userPrincipalName,omitzero"`
 }
 
-// HostSecurityState is a host involved in a legacy alert.
+// HostSecurityState is a host involved in a legacy alert. The join flags
+// are named isAzureAdJoined and isAzureAdRegistered in Graph's metadata
+// (and in Microsoft's SDKs generated from it); older docs samples spell
+// them isAzureAadJoined and isAzureAadRegistered, which are read too.
 type HostSecurityState struct {
 	FQDN                      string `json:"fqdn,omitzero"`
-	IsAzureADJoined           *bool  `json:"isAzureAadJoined,omitzero"`
-	IsAzureADRegistered       *bool  `json:"isAzureAadRegistered,omitzero"`
+	IsAzureADJoined           *bool  `json:"isAzureAdJoined,omitzero"`
+	IsAzureADRegistered       *bool  `json:"isAzureAdRegistered,omitzero"`
 	IsHybridAzureDomainJoined *bool  `json:"isHybridAzureDomainJoined,omitzero"`
 	NetBIOSName               string `json:"netBiosName,omitzero"`
 	OS                        string `json:"os,omitzero"`
 	PrivateIPAddress          string `json:"privateIpAddress,omitzero"`
 	PublicIPAddress           string `json:"publicIpAddress,omitzero"`
 	RiskScore                 string `json:"riskScore,omitzero"`
+}
+
+// UnmarshalJSON reads the metadata's names, falling back to the older
+// docs' spelling.
+func (h *HostSecurityState) UnmarshalJSON(b []byte) error {
+	type plain HostSecurityState
+	var v struct {
+		plain
+		OldJoined     *bool `json:"isAzureAadJoined"`
+		OldRegistered *bool `json:"isAzureAadRegistered"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*h = HostSecurityState(v.plain)
+	if h.IsAzureADJoined == nil {
+		h.IsAzureADJoined = v.OldJoined
+	}
+	if h.IsAzureADRegistered == nil {
+		h.IsAzureADRegistered = v.OldRegistered
+	}
+	return nil
 }
 
 // FileSecurityState is a file involved in a legacy alert.

@@ -582,3 +582,36 @@ func TestEvidenceTypeNamesRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Graph's metadata names the join flags isAzureAdJoined/isAzureAdRegistered;
+// older docs samples say isAzureAadJoined/isAzureAadRegistered. Both read.
+func TestHostSecurityStateNames(t *testing.T) {
+	tests := []struct {
+		name, in           string
+		joined, registered *bool
+	}{
+		{"metadata names", `{"isAzureAdJoined":true,"isAzureAdRegistered":false}`, boolPtr(true), boolPtr(false)},
+		{"older docs names", `{"isAzureAadJoined":false,"isAzureAadRegistered":true}`, boolPtr(false), boolPtr(true)},
+		{"metadata wins", `{"isAzureAdJoined":true,"isAzureAadJoined":false}`, boolPtr(true), nil},
+		{"absent", `{"fqdn":"pc1"}`, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h HostSecurityState
+			if err := json.Unmarshal([]byte(tt.in), &h); err != nil {
+				t.Fatal(err)
+			}
+			if !eqBoolPtr(h.IsAzureADJoined, tt.joined) || !eqBoolPtr(h.IsAzureADRegistered, tt.registered) {
+				t.Fatalf("joined %v registered %v", h.IsAzureADJoined, h.IsAzureADRegistered)
+			}
+		})
+	}
+	b, _ := json.Marshal(HostSecurityState{IsAzureADJoined: boolPtr(true)})
+	if string(b) != `{"isAzureAdJoined":true}` {
+		t.Errorf("encoded %s", b)
+	}
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+func eqBoolPtr(a, b *bool) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }

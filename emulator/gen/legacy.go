@@ -334,7 +334,7 @@ func (g *Generator) legacyAlert(ci int, created time.Time, fresh bool) odata.Obj
 	a["userStates"] = userStates
 	if c.flags&lfHost != 0 || prov == provAATP {
 		hs := odata.Object{"fqdn": host.fqdn, "netBiosName": strings.ToUpper(host.host), "os": host.osName,
-			"privateIpAddress": host.ip, "isAzureAadJoined": !host.server, "isAzureAadRegistered": false,
+			"privateIpAddress": host.ip, "isAzureAdJoined": !host.server, "isAzureAdRegistered": false,
 			"isHybridAzureDomainJoined": host.windows, "riskScore": pick(g.r, []string{"High", "Medium", "Low"})}
 		if !host.server {
 			hs["publicIpAddress"] = e.egress[0].ip

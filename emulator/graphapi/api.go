@@ -3,7 +3,9 @@ package graphapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -66,6 +68,7 @@ type API struct {
 	legacy   *LegacyState
 	mux      *http.ServeMux
 	bufs     sync.Pool // *[]byte response buffers (buffer, recycle)
+	hsts     bool      // send Strict-Transport-Security (see New)
 }
 
 // New builds the API.
@@ -99,6 +102,14 @@ func New(o Options) *API {
 		store: o.Store, mailbox: o.Mailbox, faults: o.Faults, throttle: o.Throttle,
 		subs: o.Subscriptions, webhooks: o.Webhooks, guard: o.WebhookGuard,
 		clock: o.Clock, log: o.Logger, schema: model.Graph(), legacy: o.Legacy, mux: http.NewServeMux(),
+	}
+	// Graph sends HSTS. Browsers honour it only over https, and per host
+	// without regard to port: an emulator on https://localhost would make
+	// them refuse http://localhost:5000, graphsec's own console, for a
+	// year. So an https emulator on a loopback host leaves it out.
+	a.hsts = true
+	if u, err := url.Parse(a.baseURL); err == nil && u.Scheme == "https" && loopbackHost(u.Hostname()) {
+		a.hsts = false
 	}
 	a.routes()
 	return a
@@ -217,7 +228,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-ms-ags-diagnostic", `{"ServerInfo":{"DataCenter":"Local Emulator","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"graphsec-emulator"}}`)
 	h.Set("OData-Version", "4.0")
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Strict-Transport-Security", "max-age=31536000")
+	if a.hsts {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 
 	path := r.URL.Path
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
@@ -264,4 +277,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2.URL.Path = strings.ToLower("/" + c.version + rel)
 	r2.URL.RawPath = ""
 	a.mux.ServeHTTP(w, r2)
+}
+
+// loopbackHost reports whether host names this machine: localhost, a name
+// under .localhost, or a loopback address.
+func loopbackHost(host string) bool {
+	if webhook.IsLoopbackName(host) {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -62,7 +62,12 @@
 // permissions is AADSTS70011. At most 64 scopes and 4096 bytes. OIDC
 // scopes never appear in scp: a request for OIDC scopes only gets an
 // access token with an empty scp (usable at /oidc/userinfo). The scope
-// parameter of a code redemption is ignored (the code carries the grant).
+// parameter of a code redemption may add OIDC scopes to the code's grant
+// (still subject to consent); its resource scopes are ignored (the code
+// carries the grant). MSAL depends on it: its authorize URL names only the
+// app's scopes and the redemption adds openid, offline_access and profile.
+// The client credentials grant takes exactly Graph's "/.default", with OIDC
+// scopes beside it ignored (MSAL sends them on every token request).
 //
 // Consent. A normal user can consent only to user-consentable permissions
 // (tenant.Permission.AdminOnly false). Admin-only permissions never stop a

@@ -141,12 +141,22 @@ func resourceOf(scope string) string {
 }
 
 // parseClientCredentialsScope accepts exactly one scope, Graph's
-// "/.default": the client credentials grant has no other form.
+// "/.default": the client credentials grant has no other form. The OpenID
+// Connect scopes (openid, profile, email, offline_access) are ignored
+// beside it, as Entra does: MSAL adds openid, profile and offline_access to
+// every token request, this grant included, so refusing them would refuse
+// every MSAL-based client (azidentity, the Graph SDKs).
 func parseClientCredentialsScope(raw string) *ScopeError {
 	if len(raw) > maxScopeBytes {
 		return invalidScope("The scope parameter is longer than %d characters.", maxScopeBytes)
 	}
-	fields := strings.Fields(raw)
+	var fields []string
+	for _, f := range strings.Fields(raw) {
+		if p, ok := tenant.LookupPermission(f); ok && p.OIDC {
+			continue
+		}
+		fields = append(fields, f)
+	}
 	switch {
 	case len(fields) == 1 && isGraphDefault(fields[0]):
 		return nil

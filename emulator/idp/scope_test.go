@@ -70,7 +70,11 @@ func TestClientCredentialsScope(t *testing.T) {
 		{" 00000003-0000-0000-c000-000000000000/.default ", 0},
 		{"https://graph.microsoft.com/User.Read", 1002012},
 		{"User.Read", 1002012},
-		{"https://graph.microsoft.com/.default offline_access", 70011},
+		{"https://graph.microsoft.com/.default offline_access", 0},
+		// What MSAL sends (azidentity, the Graph SDKs).
+		{"https://graph.microsoft.com/.default openid offline_access profile", 0},
+		{"openid profile", 70011},
+		{"https://graph.microsoft.com/.default https://graph.microsoft.com/User.Read", 70011},
 		{"api://x/.default", 500011},
 		{strings.Repeat("a", maxScopeBytes+1), 70011},
 	}

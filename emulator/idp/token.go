@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -195,11 +196,38 @@ func (p *Provider) redeemCode(now time.Time, app tenant.App, v params) (tokenRes
 	if err != nil {
 		return tokenResponse{}, errInvalidGrant("The user of the authorization code no longer exists.")
 	}
-	resp, err := p.userTokens(now, userGrant{app: app, user: u, original: ac.scopes, request: ac.scopes, nonce: ac.nonce, clientInfo: v.get("client_info") == "1"})
+	granted := ac.scopes
+	if raw := v.get("scope"); strings.TrimSpace(raw) != "" {
+		asked, perr := parseScopes(raw)
+		if se, ok := perr.(*ScopeError); ok {
+			return tokenResponse{}, se.aad()
+		}
+		granted = withOIDC(granted, asked.OIDC)
+	}
+	resp, err := p.userTokens(now, userGrant{app: app, user: u, original: granted, request: granted, nonce: ac.nonce, clientInfo: v.get("client_info") == "1"})
 	if err != nil {
 		return tokenResponse{}, serverError(err)
 	}
 	return resp, nil
+}
+
+// withOIDC adds OpenID Connect scopes named at code redemption to the
+// code's grant. Entra's token endpoint takes a scope parameter there, with
+// OIDC scopes beside the resource's, and MSAL relies on it: its
+// AuthCodeURL asks only for the app's scopes, and the redemption adds
+// openid, profile and offline_access, from which MSAL expects the ID
+// token, refresh token and client_info its account cache is built on.
+// The code's resource scopes stay as they were (the emulator has one
+// resource); the OIDC scopes still need the user's consent (userTokens).
+func withOIDC(req scopeRequest, oidc []string) scopeRequest {
+	out := req
+	out.OIDC = slices.Clone(req.OIDC)
+	for _, s := range oidc {
+		if !containsFold(out.OIDC, s) {
+			out.OIDC = append(out.OIDC, s)
+		}
+	}
+	return out
 }
 
 // checkPKCE checks the verifier against the code's challenge. A verifier

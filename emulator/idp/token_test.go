@@ -59,7 +59,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 		{name: "public client credentials", body: cc("client_id", publicID).Encode(), status: 401, err: "invalid_client", code: 7000218},
 		{name: "client assertion", body: cc("client_id", testClientID, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", "eyJ.x.y").Encode(), status: 401, err: "invalid_client", code: 700027},
 		{name: "cc scope not default", body: url.Values{"grant_type": {"client_credentials"}, "scope": {"User.Read"}, "client_id": {testClientID}, "client_secret": {testSecret}}.Encode(), status: 400, err: "invalid_scope", code: 1002012},
-		{name: "cc two scopes", body: url.Values{"grant_type": {"client_credentials"}, "scope": {"https://graph.microsoft.com/.default openid"}, "client_id": {testClientID}, "client_secret": {testSecret}}.Encode(), status: 400, err: "invalid_scope", code: 70011},
+		{name: "cc two scopes", body: url.Values{"grant_type": {"client_credentials"}, "scope": {"https://graph.microsoft.com/.default api://fabrikam/.default"}, "client_id": {testClientID}, "client_secret": {testSecret}}.Encode(), status: 400, err: "invalid_scope", code: 70011},
 		{name: "cc other resource", body: url.Values{"grant_type": {"client_credentials"}, "scope": {"api://fabrikam/.default"}, "client_id": {testClientID}, "client_secret": {testSecret}}.Encode(), status: 400, err: "invalid_resource", code: 500011},
 		{name: "cc missing scope", body: url.Values{"grant_type": {"client_credentials"}, "client_id": {testClientID}, "client_secret": {testSecret}}.Encode(), status: 400, err: "invalid_request", code: 900144},
 		{name: "code missing", body: url.Values{"grant_type": {"authorization_code"}, "redirect_uri": {testRedirect}, "client_id": {testClientID}, "client_secret": {testSecret}}.Encode(), status: 400, err: "invalid_request", code: 900144},
@@ -213,12 +213,15 @@ func TestTokenResponseShape(t *testing.T) {
 		refresh    bool
 		idToken    bool
 		clientInfo bool
+		redeem     string // the scope parameter of the redemption, if any
 	}{
-		{"full", "openid profile email offline_access https://graph.microsoft.com/user.read Mail.Send", "User.Read Mail.Send openid profile email offline_access", true, true, false},
-		{"no offline_access", "openid User.Read", "User.Read openid", false, true, false},
-		{"no openid", "offline_access User.Read", "User.Read offline_access", true, false, false},
-		{"client_info", "openid User.Read", "User.Read openid", false, true, true},
-		{".default", "openid https://graph.microsoft.com/.default", "User.Read Mail.Send openid", false, true, false},
+		{"full", "openid profile email offline_access https://graph.microsoft.com/user.read Mail.Send", "User.Read Mail.Send openid profile email offline_access", true, true, false, ""},
+		{"no offline_access", "openid User.Read", "User.Read openid", false, true, false, ""},
+		{"no openid", "offline_access User.Read", "User.Read offline_access", true, false, false, ""},
+		{"client_info", "openid User.Read", "User.Read openid", false, true, true, ""},
+		{".default", "openid https://graph.microsoft.com/.default", "User.Read Mail.Send openid", false, true, false, ""},
+		// The redemption adds OIDC scopes only, never resource scopes.
+		{"no resource scopes added at redemption", "openid User.Read", "User.Read openid", false, true, false, "openid User.Read Mail.Send"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,6 +230,12 @@ func TestTokenResponseShape(t *testing.T) {
 			var extra url.Values
 			if tt.clientInfo {
 				extra = url.Values{"client_info": {"1"}}
+			}
+			if tt.redeem != "" {
+				if extra == nil {
+					extra = url.Values{}
+				}
+				extra.Set("scope", tt.redeem)
 			}
 			st, m := e.redeem(code, extra)
 			if st != 200 {
@@ -255,7 +264,7 @@ func TestTokenResponseShape(t *testing.T) {
 					t.Errorf("id token %v", idc)
 				}
 				_, hasName := idc["name"]
-				if hasName != strings.Contains(tt.scope, "profile") {
+				if hasName != strings.Contains(tt.scope+" "+tt.redeem, "profile") {
 					t.Errorf("name present=%v without/with profile", hasName)
 				}
 			}
@@ -553,4 +562,47 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// MSAL's authorize URL names only the app's scopes; its redemption adds
+// openid, offline_access and profile and expects what they give: an ID
+// token, a refresh token and client_info. OIDC scopes the user has not
+// consented to are still left out.
+func TestRedemptionAddsOIDCScopes(t *testing.T) {
+	e := newEnv(t)
+	b := e.newBrowser()
+	// A first sign-in consents to the OIDC scopes...
+	e.codeFor(b, baseQuery("openid profile offline_access User.Read"), plainID)
+	// ...and MSAL's authorize request asks for the resource scope only.
+	msal := "User.Read openid offline_access profile"
+	code := e.codeFor(b, baseQuery("User.Read"), plainID)
+	st, m := e.redeem(code, url.Values{"scope": {msal}, "client_info": {"1"}})
+	if st != 200 || m["scope"] != msal {
+		t.Fatalf("%d %v", st, m)
+	}
+	for _, k := range []string{"id_token", "refresh_token", "client_info"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("no %s", k)
+		}
+	}
+	// The refresh token carries the grant with the OIDC scopes: MSAL's
+	// refresh (same scope) is a subset of it.
+	st, m, _ = e.postToken(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m["refresh_token"].(string)}, "scope": {msal},
+		"client_id": {testClientID}, "client_secret": {testSecret}}, "", "")
+	if st != 200 || m["id_token"] == nil {
+		t.Fatalf("refresh: %d %v", st, m)
+	}
+
+	// Without consent to offline_access, no refresh token.
+	e2 := newEnv(t)
+	code = e2.codeFor(e2.newBrowser(), baseQuery("openid User.Read"), plainID)
+	st, m = e2.redeem(code, url.Values{"scope": {msal}})
+	if st != 200 || m["scope"] != "User.Read openid" || m["refresh_token"] != nil || m["id_token"] == nil {
+		t.Fatalf("unconsented OIDC scopes: %d %v", st, m)
+	}
+	// A redemption scope that does not parse is refused.
+	code = e2.codeFor(e2.newBrowser(), baseQuery("openid User.Read"), plainID)
+	if st, m = e2.redeem(code, url.Values{"scope": {"User.Read api://other/x"}}); st != 400 {
+		t.Fatalf("bad redemption scope: %d %v", st, m)
+	}
 }

@@ -34,7 +34,7 @@ func (b *builder) legacy() {
 		enum("logonType", b.enum("logonType")), str("onPremisesSecurityIdentifier"), str("riskScore"),
 		enum("userAccountType", b.enum("userAccountSecurityType")), str("userPrincipalName"))
 	hostState := ct("hostSecurityState",
-		str("fqdn"), boolean("isAzureAadJoined"), boolean("isAzureAadRegistered"), boolean("isHybridAzureDomainJoined"),
+		str("fqdn"), boolean("isAzureAdJoined"), boolean("isAzureAdRegistered"), boolean("isHybridAzureDomainJoined"),
 		str("netBiosName"), str("os"), str("privateIpAddress"), str("publicIpAddress"), str("riskScore"))
 	fileState := ct("fileSecurityState", cx("fileHash", fileHash), str("name"), str("path"), str("riskScore"))
 	netConn := ct("networkConnection",

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,6 +44,9 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	fmt.Fprintf(stdout, "graphsec console   %s\n", app.ConsoleURL)
 	if app.Emulator != nil {
 		fmt.Fprintf(stdout, "embedded emulator  %s  (overview and mailbox at %s/_emulator/)\n", app.Emulator.URL(), app.Emulator.URL())
+		if ca := app.Emulator.CAFile(); ca != "" {
+			fmt.Fprintf(stdout, "emulator TLS CA    %s  (the console trusts it; other clients: SSL_CERT_FILE or NODE_EXTRA_CA_CERTS)\n", ca)
+		}
 		fmt.Fprintf(stdout, "\nOpen %s and sign in as one of the demo users. Press Ctrl+C to stop.\n", app.ConsoleURL)
 	} else {
 		fmt.Fprintf(stdout, "tenant             %s\n\nPress Ctrl+C to stop.\n", cfg.Tenant)
@@ -90,12 +94,17 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 		// The browser reaches the emulator as localhost, like the console,
 		// so the URLs printed and those in tokens and links agree.
 		_, port, _ := net.SplitHostPort(cfg.EmulatorAddr)
+		scheme := "http"
+		if cfg.EmulatorTLS {
+			scheme = "https"
+		}
 		c.Emulator, err = emulator.New(emulator.Options{
-			Addr: cfg.EmulatorAddr, PublicURL: "http://localhost:" + port, Seed: cfg.EmulatorSeed, Unconsented: cfg.EmulatorUnconsented,
+			Addr: cfg.EmulatorAddr, PublicURL: scheme + "://localhost:" + port, Seed: cfg.EmulatorSeed, Unconsented: cfg.EmulatorUnconsented,
 			ControlToken: cfg.EmulatorControlToken,
 			Activity:     cfg.EmulatorActivity,
 			RedirectURIs: []string{cfg.RedirectURL, cfg.PublicURL + "/signed-out"},
 			Logger:       log.With("component", "emulator"),
+			TLS:          cfg.EmulatorTLS, TLSDir: cfg.EmulatorTLSDir,
 		})
 		if err != nil {
 			return fail(err)
@@ -118,7 +127,16 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	}
 	// One client for Graph and the identity platform: a pooled transport
 	// with bounded dials and handshakes. Per-request timeouts are set by
-	// the Graph client and by auth.
+	// the Graph client and by auth. It trusts the system's roots plus
+	// GRAPHSEC_CA_FILE and, embedded, the emulator's CA.
+	var emuCA []byte
+	if c.Emulator != nil {
+		emuCA = c.Emulator.CACertPEM()
+	}
+	roots, err := rootCAs(cfg.CAPEM, emuCA)
+	if err != nil {
+		return fail(err)
+	}
 	httpc := &http.Client{
 		Timeout: 60 * time.Second,
 		Transport: &http.Transport{
@@ -126,6 +144,7 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: 60 * time.Second,
 			MaxIdleConns: 100, MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second, ForceAttemptHTTP2: true,
+			TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 		},
 	}
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/emulator/tlsca"
 )
 
 // emulatorFlags binds the emulator's options to flags. Every flag can also
@@ -27,7 +28,7 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 		return def
 	}
 	fs.StringVar(&o.Addr, "addr", env("ADDR", emulator.DefaultAddr), "listen address")
-	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL written into tokens and links (default http://{addr})")
+	fs.StringVar(&o.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL written into tokens and links (default http://{addr}, https with --tls)")
 	fs.StringVar(&o.ControlToken, "control-token", env("CONTROL_TOKEN", ""), "token every control-plane request must carry as \"Authorization: Bearer <token>\" (at least 16 characters; required to listen beyond loopback; prefer the environment variable)")
 	fs.StringVar(&o.TenantID, "tenant-id", env("TENANT_ID", emulator.DefaultTenantID), "tenant id (GUID)")
 	fs.StringVar(&o.TenantDomain, "tenant-domain", env("TENANT_DOMAIN", emulator.DefaultTenantDomain), "tenant domain")
@@ -44,6 +45,13 @@ func emulatorFlags(fs *flag.FlagSet, o *emulator.Options, getenv func(string) st
 	fs.Var(&o.Activity, "activity", "the living tenant's pace, e.g. 12/min, 1/s (off: a still tenant)")
 	fs.DurationVar(&o.VisibilityDelay, "visibility-delay", 0, "let the activity's updates become visible up to this long after their lastUpdateDateTime, e.g. 2m")
 	fs.IntVar(&o.ThrottlePerMinute, "throttle", envInt("THROTTLE", 0), "security API requests per minute per app before 429 (Graph: 150; 0: off)")
+	tlsDefault, _ := strconv.ParseBool(env("TLS", "false"))
+	fs.BoolVar(&o.TLS, "tls", tlsDefault, "serve https with a certificate from a local CA (created on first start; trust its ca.pem, printed at start)")
+	dirHelp := "{user cache dir}/graphsec/emulator-tls"
+	if d, err := tlsca.DefaultDir(); err == nil {
+		dirHelp = d
+	}
+	fs.StringVar(&o.TLSDir, "tls-dir", env("TLS_DIR", ""), "where --tls keeps its CA and server certificate (default "+dirHelp+")")
 	deliveryFlags(fs, o)
 	return redirects
 }
@@ -113,9 +121,9 @@ func printEmulatorBanner(w io.Writer, emu *emulator.Emulator) {
   Redirect URIs          %[7]v
   Living tenant          %[8]s
   Control plane          %[9]s
-
+%[10]s
 Press Ctrl+C to stop.
-`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, emu.Activity().Stats().Rate, controlPlaneMode(emu))
+`, emu.URL(), emu.AuthorityURL(), emu.TenantID(), emu.TenantDomain(), emu.ClientID(), emu.ClientSecret(), emu.Info().RedirectURIs, emu.Activity().Stats().Rate, controlPlaneMode(emu), tlsBanner(emu.CAFile()))
 }
 
 // controlPlaneMode says how the control plane is protected.
@@ -124,4 +132,15 @@ func controlPlaneMode(emu *emulator.Emulator) string {
 		return "token required (Authorization: Bearer <token>; in a browser, the token as password)"
 	}
 	return "loopback only, no token"
+}
+
+// tlsBanner tells how to trust the emulator's CA, when it serves TLS.
+func tlsBanner(caFile string) string {
+	if caFile == "" {
+		return ""
+	}
+	return fmt.Sprintf(`  TLS CA certificate     %[1]s
+                         trust it: SSL_CERT_FILE=%[1]s (Go, Python, OpenSSL),
+                         NODE_EXTRA_CA_CERTS=%[1]s (Node), curl --cacert %[1]s
+`, caFile)
 }

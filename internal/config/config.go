@@ -5,6 +5,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"flag"
@@ -12,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -52,6 +54,20 @@ type Config struct {
 	EmulatorUnconsented bool
 	// EmulatorSeed seeds the embedded emulator's data.
 	EmulatorSeed int64
+	// EmulatorTLS makes the embedded emulator serve https with a
+	// certificate from its local CA (kept in EmulatorTLSDir, default the
+	// user's cache directory); the console then trusts that CA itself.
+	EmulatorTLS    bool
+	EmulatorTLSDir string
+
+	// CAFile names a PEM file of extra root certificates the console
+	// trusts, besides the system's, when it talks to the identity
+	// platform and Graph: a corporate TLS-inspecting proxy's CA, or an
+	// emulator's CA when the emulator runs on its own.
+	CAFile string
+	// CAPEM is CAFile's content, read and checked by Load.
+	CAPEM []byte
+
 	// EmulatorControlToken is the embedded emulator's control-plane token,
 	// needed when it listens beyond loopback (emulator.Options.ControlToken).
 	EmulatorControlToken string
@@ -99,7 +115,7 @@ type variable struct {
 // and validates the result. Errors name the variable to fix.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	var seed, lifetime, unconsented, sessionKey, act string
+	var seed, lifetime, unconsented, sessionKey, act, emuTLS string
 	vars := []variable{
 		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
 		{"client-id", "GRAPHSEC_CLIENT_ID", "app registration's client id (empty: run the embedded emulator)", "", false, &c.ClientID},
@@ -113,6 +129,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"emulator-addr", "GRAPHSEC_EMULATOR_ADDR", "listen address of the embedded emulator", DefaultEmulatorAddr, false, &c.EmulatorAddr},
 		{"emulator-unconsented", "GRAPHSEC_EMULATOR_UNCONSENTED", "start the embedded emulator without admin consent (true/false)", "false", false, &unconsented},
 		{"emulator-seed", "GRAPHSEC_EMULATOR_SEED", "seed of the embedded emulator's data", "1", false, &seed},
+		{"emulator-tls", "GRAPHSEC_EMULATOR_TLS", "serve the embedded emulator over https with a local CA the console trusts (true/false)", "false", false, &emuTLS},
+		{"emulator-tls-dir", "GRAPHSEC_EMULATOR_TLS_DIR", "where the embedded emulator keeps its CA (default {user cache dir}/graphsec/emulator-tls)", "", false, &c.EmulatorTLSDir},
+		{"ca-file", "GRAPHSEC_CA_FILE", "PEM file of extra root CAs trusted for the identity platform and Graph", "", false, &c.CAFile},
 		{"emulator-control-token", "GRAPHSEC_EMULATOR_CONTROL_TOKEN", "control-plane token of the embedded emulator (required when it listens beyond loopback)", "", true, &c.EmulatorControlToken},
 		{"emulator-activity", "GRAPHSEC_EMULATOR_ACTIVITY", "pace of the embedded emulator's living tenant, e.g. 12/min (off: still)", DefaultEmulatorActivity, false, &act},
 		{"session-lifetime", "GRAPHSEC_SESSION_LIFETIME", "how long a sign-in lasts without activity", "12h", false, &lifetime},
@@ -154,12 +173,17 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	} else {
 		c.EmulatorActivity = r
 	}
-	switch strings.ToLower(unconsented) {
-	case "true", "1", "yes":
-		c.EmulatorUnconsented = true
-	case "false", "0", "no", "":
-	default:
-		bad("GRAPHSEC_EMULATOR_UNCONSENTED", "%q is not true or false", unconsented)
+	for _, b := range []struct {
+		env, v string
+		dst    *bool
+	}{{"GRAPHSEC_EMULATOR_UNCONSENTED", unconsented, &c.EmulatorUnconsented}, {"GRAPHSEC_EMULATOR_TLS", emuTLS, &c.EmulatorTLS}} {
+		switch strings.ToLower(b.v) {
+		case "true", "1", "yes":
+			*b.dst = true
+		case "false", "0", "no", "":
+		default:
+			bad(b.env, "%q is not true or false", b.v)
+		}
 	}
 	d, err := time.ParseDuration(lifetime)
 	if err != nil || d < time.Minute || d > 30*24*time.Hour {
@@ -172,6 +196,13 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 			bad("GRAPHSEC_SESSION_KEY", "must be 32 bytes, base64-encoded (e.g. openssl rand -base64 32)")
 		}
 		c.SessionKey = k
+	}
+	if c.CAFile != "" {
+		pem, err := readCAFile(c.CAFile)
+		if err != nil {
+			bad("GRAPHSEC_CA_FILE", "%v", err)
+		}
+		c.CAPEM = pem
 	}
 	errs = append(errs, c.validate()...)
 	if len(errs) > 0 {
@@ -247,6 +278,20 @@ func (c *Config) validate() []error {
 	return errs
 }
 
+// readCAFile reads a PEM file of root certificates, refusing one that
+// holds none (a path to the wrong file would otherwise pass silently and
+// fail later as an unknown authority).
+func readCAFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return b, nil
+}
+
 func decodeKey(s string) ([]byte, error) {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if k, err := enc.DecodeString(strings.TrimSpace(s)); err == nil && len(k) == 32 {
@@ -295,6 +340,6 @@ func (c Config) Redacted() []any {
 	return []any{
 		"mode", mode, "addr", c.Addr, "public_url", c.PublicURL, "client_id", c.ClientID, "client_secret", secret,
 		"tenant", c.Tenant, "redirect_url", c.RedirectURL, "authority_url", c.AuthorityURL, "graph_url", c.GraphURL,
-		"db", c.DB, "session_lifetime", c.SessionLifetime.String(),
+		"db", c.DB, "session_lifetime", c.SessionLifetime.String(), "ca_file", c.CAFile, "emulator_tls", c.EmulatorTLS,
 	}
 }

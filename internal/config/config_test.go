@@ -1,12 +1,22 @@
 package config
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -64,6 +74,9 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad lifetime", nil, []string{"-session-lifetime", "1s"}, "GRAPHSEC_SESSION_LIFETIME"},
 		{"short session key", map[string]string{"GRAPHSEC_SESSION_KEY": "c2hvcnQ="}, nil, "GRAPHSEC_SESSION_KEY"},
 		{"bad bool", map[string]string{"GRAPHSEC_EMULATOR_UNCONSENTED": "perhaps"}, nil, "GRAPHSEC_EMULATOR_UNCONSENTED"},
+		{"bad tls bool", map[string]string{"GRAPHSEC_EMULATOR_TLS": "on-ish"}, nil, "GRAPHSEC_EMULATOR_TLS"},
+		{"missing CA file", map[string]string{"GRAPHSEC_CA_FILE": "/nonexistent/ca.pem"}, nil, "GRAPHSEC_CA_FILE"},
+		{"CA file without certificates", nil, []string{"-ca-file", "config_test.go"}, "GRAPHSEC_CA_FILE: config_test.go holds no PEM certificate"},
 		{"extra args", nil, []string{"extra"}, "unexpected arguments"},
 	}
 	for _, tt := range tests {
@@ -85,4 +98,38 @@ func TestLoadHelp(t *testing.T) {
 	if strings.Contains(out.String(), "topsecret") || !strings.Contains(out.String(), "GRAPHSEC_CLIENT_SECRET") {
 		t.Fatalf("help output:\n%s", out.String())
 	}
+}
+
+func TestLoadTLSSettings(t *testing.T) {
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, testCAPEM(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(nil, env(map[string]string{"GRAPHSEC_EMULATOR_TLS": "true", "GRAPHSEC_EMULATOR_TLS_DIR": dir, "GRAPHSEC_CA_FILE": caFile}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.EmulatorTLS || c.EmulatorTLSDir != dir || c.CAFile != caFile || !x509.NewCertPool().AppendCertsFromPEM(c.CAPEM) {
+		t.Fatalf("%+v", c)
+	}
+	if c, _ := Load(nil, env(nil), io.Discard); c.EmulatorTLS || c.CAFile != "" || c.CAPEM != nil {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+// testCAPEM is a throwaway self-signed certificate in PEM form.
+func testCAPEM(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

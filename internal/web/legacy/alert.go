@@ -220,8 +220,8 @@ func panels(a *graph.LegacyAlert, tf page.TimeFormatter) []panel {
 	for _, h := range a.HostStates {
 		items = append(items, item{Heading: cmp.Or(h.FQDN, h.NetBIOSName, h.PrivateIPAddress, "Host"), Fields: fieldsOf(
 			"fqdn", h.FQDN, "netBiosName", h.NetBIOSName, "os", h.OS, "privateIpAddress", h.PrivateIPAddress,
-			"publicIpAddress", h.PublicIPAddress, "isAzureAadJoined", yesNo(h.IsAzureADJoined),
-			"isAzureAadRegistered", yesNo(h.IsAzureADRegistered), "isHybridAzureDomainJoined", yesNo(h.IsHybridAzureDomainJoined),
+			"publicIpAddress", h.PublicIPAddress, "isAzureAdJoined", yesNo(h.IsAzureADJoined),
+			"isAzureAdRegistered", yesNo(h.IsAzureADRegistered), "isHybridAzureDomainJoined", yesNo(h.IsHybridAzureDomainJoined),
 			"riskScore", h.RiskScore)})
 	}
 	add("hosts", "Hosts", "hostStates", items)
