@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
 // BenchmarkIdleRSS builds the real binary, runs `graphsec` with its
@@ -38,7 +39,7 @@ func BenchmarkIdleRSS(b *testing.B) {
 		waitReady(b, console)
 		br := emutest.NewBrowser()
 		user := firstAnalyst(b, emuAddr)
-		p, err := signIn(br, console, user)
+		p, err := webtest.SignIn(br, console+"/alerts", user, emutest.SignInOptions{})
 		if err != nil || p.Status != 200 {
 			cmd.Process.Kill()
 			b.Fatalf("sign-in: %v %v", err, p)
@@ -112,17 +113,4 @@ func rssKB(b *testing.B, pid int) int {
 	}
 	b.Fatal("no VmRSS")
 	return 0
-}
-
-// signIn opens the alert queue, presses the console's sign-in button and
-// chooses user on the emulator's page.
-func signIn(br *emutest.Browser, console, user string) (*emutest.Page, error) {
-	p, err := br.Navigate(console+"/alerts", "")
-	if err != nil {
-		return nil, err
-	}
-	if p, err = br.Submit(p, "signin", "microsoft"); err != nil {
-		return nil, err
-	}
-	return br.SignIn(p.Location, user, emutest.SignInOptions{})
 }

@@ -180,7 +180,14 @@ func (h *Harness) SignIn(userID, path string) (*emutest.Browser, *emutest.Page) 
 // userID (emutest.Browser.SignIn), as a person would. It returns where the
 // browser lands.
 func (h *Harness) SignInWith(b *emutest.Browser, path, userID string, o emutest.SignInOptions) (*emutest.Page, error) {
-	p, err := b.Navigate(h.URL+path, "")
+	return SignIn(b, h.URL+path, userID, o)
+}
+
+// SignIn is Harness.SignInWith for any console: it opens startURL (a
+// console page) in b, presses the console's sign-in button when the page
+// asks to sign in, and signs in as userID at the emulator.
+func SignIn(b *emutest.Browser, startURL, userID string, o emutest.SignInOptions) (*emutest.Page, error) {
+	p, err := b.Navigate(startURL, "")
 	if err != nil {
 		return nil, err
 	}
