@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -135,7 +136,7 @@ func checkRoles(roles []string) error {
 		if err := checkText("session directory role", r, 256, true); err != nil {
 			return err
 		}
-		if strings.ContainsAny(r, " \t\r\n") {
+		if strings.ContainsFunc(r, unicode.IsSpace) {
 			return invalid("session directory role", "%q holds white space", r)
 		}
 	}
@@ -211,7 +212,7 @@ func SplitRoles(s string) []string {
 	if s == "" {
 		return nil
 	}
-	return strings.Fields(s)
+	return strings.Split(s, " ")
 }
 
 // CheckBlob reports whether b can be stored.

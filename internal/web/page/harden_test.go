@@ -113,3 +113,17 @@ func TestLocalLocation(t *testing.T) {
 		}
 	}
 }
+
+func FuzzLocalLocation(f *testing.F) {
+	for _, s := range []string{"/alerts/1#comments", "//evil#x", "/a#\x00", "https://x/#y", "/#"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, loc string) {
+		got := localLocation(loc)
+		path, frag, _ := strings.Cut(got, "#")
+		if path != auth.SafeReturnPath(path) || !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") ||
+			strings.ContainsAny(frag, "#<>\"' \\\x00") {
+			t.Fatalf("localLocation(%q) = %q", loc, got)
+		}
+	})
+}
