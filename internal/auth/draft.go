@@ -44,6 +44,9 @@ type Draft struct {
 	ReturnTo string `json:"r"`
 	// Values are the form's fields.
 	Values url.Values `json:"v"`
+	// UserID, when known (the session that sent the form was ended by
+	// graphsec, not expired), is the only user the text is restored to.
+	UserID string `json:"u,omitempty"`
 }
 
 // draftHint ties a draft cookie to the page it is for.
@@ -94,9 +97,9 @@ func (m *Manager) HasDraft(r *http.Request) bool {
 }
 
 // TakeDraft returns the draft kept for this browser when it is for path
-// (the request's URI), and forgets it: text is restored once. nil when
-// there is none for path.
-func (m *Manager) TakeDraft(ctx context.Context, w http.ResponseWriter, r *http.Request, path string) (*Draft, error) {
+// (the request's URI) and, when it names its user, for userID, and
+// forgets it: text is restored once. nil when there is none for them.
+func (m *Manager) TakeDraft(ctx context.Context, w http.ResponseWriter, r *http.Request, path, userID string) (*Draft, error) {
 	c, err := r.Cookie(m.draft)
 	if err != nil {
 		return nil, nil
@@ -117,9 +120,9 @@ func (m *Manager) TakeDraft(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	var d Draft
 	raw, err := m.seal.open(rec.Sealed, id)
-	if err != nil || json.Unmarshal(raw, &d) != nil || d.ReturnTo != path {
-		// Sealed with another key (a restart) or, by a hint collision, for
-		// another page: nothing to restore.
+	if err != nil || json.Unmarshal(raw, &d) != nil || d.ReturnTo != path || (d.UserID != "" && d.UserID != userID) {
+		// Sealed with another key (a restart), for another page (a hint
+		// collision), or another user's: nothing to restore.
 		return nil, nil
 	}
 	return &d, nil

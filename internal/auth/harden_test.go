@@ -352,23 +352,37 @@ func TestDrafts(t *testing.T) {
 		t.Fatal("HasDraft is false after KeepDraft")
 	}
 	// Another page neither gets it nor spends it.
-	if got, err := e.m.TakeDraft(ctx, httptest.NewRecorder(), back, "/alerts/2"); err != nil || got != nil {
+	if got, err := e.m.TakeDraft(ctx, httptest.NewRecorder(), back, "/alerts/2", ""); err != nil || got != nil {
 		t.Fatalf("TakeDraft on another page: %+v, %v", got, err)
 	}
 	w2 := httptest.NewRecorder()
-	got, err := e.m.TakeDraft(ctx, w2, back, "/alerts/1?tab=x")
+	got, err := e.m.TakeDraft(ctx, w2, back, "/alerts/1?tab=x", "")
 	if err != nil || got == nil || got.Values.Get("comment") != "Seen on three hosts; escalating." {
 		t.Fatalf("TakeDraft on its page: %+v, %v", got, err)
 	}
 	if c := w2.Result().Cookies(); len(c) != 1 || c[0].MaxAge >= 0 {
 		t.Errorf("the draft cookie was not cleared: %v", c)
 	}
-	if again, _ := e.m.TakeDraft(ctx, httptest.NewRecorder(), back, "/alerts/1?tab=x"); again != nil {
+	if again, _ := e.m.TakeDraft(ctx, httptest.NewRecorder(), back, "/alerts/1?tab=x", ""); again != nil {
 		t.Error("a draft was restored twice")
 	}
 	big := Draft{ReturnTo: "/", Values: url.Values{"comment": {strings.Repeat("x", MaxDraftBytes)}}}
 	if err := e.m.KeepDraft(ctx, httptest.NewRecorder(), r, big); !errors.Is(err, ErrDraftTooLarge) {
 		t.Errorf("KeepDraft of %d bytes: %v", MaxDraftBytes, err)
+	}
+	// A draft that names its user is restored to that user only.
+	wu := httptest.NewRecorder()
+	mine := d
+	mine.UserID = "user-a"
+	if err := e.m.KeepDraft(ctx, wu, r, mine); err != nil {
+		t.Fatal(err)
+	}
+	other := httptest.NewRequest(http.MethodGet, "/alerts/1?tab=x", nil)
+	for _, c := range wu.Result().Cookies() {
+		other.AddCookie(c)
+	}
+	if got, _ := e.m.TakeDraft(ctx, httptest.NewRecorder(), other, "/alerts/1?tab=x", "user-b"); got != nil {
+		t.Error("another user's text was restored")
 	}
 	// Expired: not restored.
 	w3 := httptest.NewRecorder()
@@ -380,7 +394,7 @@ func TestDrafts(t *testing.T) {
 		late.AddCookie(c)
 	}
 	e.clk.Advance(DraftLifetime)
-	if got, _ := e.m.TakeDraft(ctx, httptest.NewRecorder(), late, "/alerts/1?tab=x"); got != nil {
+	if got, _ := e.m.TakeDraft(ctx, httptest.NewRecorder(), late, "/alerts/1?tab=x", ""); got != nil {
 		t.Error("an expired draft was restored")
 	}
 }

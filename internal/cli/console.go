@@ -183,8 +183,9 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 		Handler:           c.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		// Graph retries (up to 2 minutes of waiting for throttling) happen
-		// within a request: the write timeout leaves room for them.
+		// A page waits for Graph at most 10 seconds of retries, but a
+		// form's work may run up to page.FormTimeout (2 minutes): the
+		// write timeout leaves room for it.
 		WriteTimeout:   4 * time.Minute,
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,

@@ -57,7 +57,7 @@ type FormStore interface {
 // Drafts keeps form text across a sign-in (auth.Manager).
 type Drafts interface {
 	KeepDraft(ctx context.Context, w http.ResponseWriter, r *http.Request, d auth.Draft) error
-	TakeDraft(ctx context.Context, w http.ResponseWriter, r *http.Request, path string) (*auth.Draft, error)
+	TakeDraft(ctx context.Context, w http.ResponseWriter, r *http.Request, path, userID string) (*auth.Draft, error)
 }
 
 // newFormToken is the "formToken" template function: a new token each

@@ -96,7 +96,7 @@ func (k *Kit) prepare(p *Page, signedIn, form bool) error {
 	p.Session = sess
 	if !form {
 		if k.o.Drafts != nil && r.Method == http.MethodGet {
-			d, err := k.o.Drafts.TakeDraft(r.Context(), p.w, r, r.URL.RequestURI())
+			d, err := k.o.Drafts.TakeDraft(r.Context(), p.w, r, r.URL.RequestURI(), sess.UserID)
 			if err != nil {
 				p.Log().Warn("restore kept form text", "err", err)
 			} else if d != nil {

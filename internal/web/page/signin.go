@@ -58,7 +58,7 @@ func (p *Page) endSession(why auth.EndReason, cause error) {
 	if p.R.Method == http.MethodPost && p.R.PostForm != nil && p.k.o.Drafts != nil && p.changes.none() {
 		if vals := formValues(p.R.PostForm); len(vals) > 0 {
 			v.Draft = "kept"
-			if err := p.k.o.Drafts.KeepDraft(ctx, p.w, p.R, auth.Draft{ReturnTo: v.ReturnTo, Values: vals}); err != nil {
+			if err := p.k.o.Drafts.KeepDraft(ctx, p.w, p.R, auth.Draft{ReturnTo: v.ReturnTo, Values: vals, UserID: p.Session.UserID}); err != nil {
 				p.Log().Warn("keep form text across sign-in", "err", err)
 				v.Draft = "lost"
 			}
