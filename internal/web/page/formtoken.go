@@ -171,6 +171,10 @@ func (k *Kit) settle(p *Page) {
 	p.mu.Lock()
 	status, location := p.status, p.location
 	p.mu.Unlock()
+	if status == 0 {
+		// Nothing was written: the handler panicked.
+		status = http.StatusInternalServerError
+	}
 	if location == "" {
 		location = p.result
 	}

@@ -61,6 +61,9 @@ func (k *Kit) serve(nav string, signedIn, form bool, h Handler) http.Handler {
 		}
 		p := k.newPage(w, r, nav)
 		p.R = p.R.WithContext(context.WithValue(p.R.Context(), changesKey, &p.changes))
+		// Deferred, so that a handler that panics leaves its form
+		// settled as failed rather than claimed for a day.
+		defer k.settle(p)
 		if err := k.prepare(p, signedIn, form); err != nil {
 			p.fail(err)
 			return
@@ -70,7 +73,6 @@ func (k *Kit) serve(nav string, signedIn, form bool, h Handler) http.Handler {
 				p.fail(err)
 			}
 		}
-		k.settle(p)
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/store/sqlite"
 )
 
 func TestRoleView(t *testing.T) {
@@ -126,4 +127,42 @@ func FuzzLocalLocation(f *testing.F) {
 			t.Fatalf("localLocation(%q) = %q", loc, got)
 		}
 	})
+}
+
+// TestPanickedFormIsSettled: a form whose handler panics is recorded as
+// failed, not left claimed (a second submission would wait for an outcome
+// that never comes).
+func TestPanickedFormIsSettled(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), sqlite.MemoryPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clk := clock.NewFake(time.Date(2031, 3, 14, 15, 9, 26, 0, time.UTC))
+	sess := &auth.Session{CSRFToken: "good"}
+	k, err := New(Options{
+		Layout: fstest.MapFS{"layout.html": {Data: []byte(testLayout)}}, Sessions: fakeSessions{sess}, Forms: st, Clock: clk,
+		FormWait: 50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := k.newFormToken()
+	var body string
+	post := func(h Handler) (code int, panicked bool) {
+		defer func() { panicked = recover() != nil }()
+		r := httptest.NewRequest("POST", "/alerts/1/comments", strings.NewReader("csrf=good&formtoken="+tok+"&comment=x"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(&http.Cookie{Name: "s", Value: "1"})
+		w := httptest.NewRecorder()
+		k.Form("", h).ServeHTTP(w, r)
+		body = w.Body.String()
+		return w.Code, false
+	}
+	if _, panicked := post(func(p *Page) error { panic("boom") }); !panicked {
+		t.Fatal("the handler did not panic")
+	}
+	if code, _ := post(func(p *Page) error { return p.Redirect("/alerts/1", http.StatusSeeOther) }); code != http.StatusConflict || !strings.Contains(body, "it failed (HTTP 500)") {
+		t.Fatalf("the form sent again after a panic: %d, want 409 saying the first failed:\n%s", code, body)
+	}
 }
