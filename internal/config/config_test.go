@@ -76,7 +76,10 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad bool", map[string]string{"GRAPHSEC_EMULATOR_UNCONSENTED": "perhaps"}, nil, "GRAPHSEC_EMULATOR_UNCONSENTED"},
 		{"bad tls bool", map[string]string{"GRAPHSEC_EMULATOR_TLS": "on-ish"}, nil, "GRAPHSEC_EMULATOR_TLS"},
 		{"missing CA file", map[string]string{"GRAPHSEC_CA_FILE": "/nonexistent/ca.pem"}, nil, "GRAPHSEC_CA_FILE"},
-		{"CA file without certificates", nil, []string{"-ca-file", "config_test.go"}, "GRAPHSEC_CA_FILE: config_test.go holds no PEM certificate"},
+		{"CA file without certificates", nil, []string{"-ca-file", "config_test.go"}, "--ca-file (GRAPHSEC_CA_FILE): config_test.go holds no PEM certificate"},
+		{"flag named as given", nil, []string{"--session-lifetime", "1s"}, "--session-lifetime (GRAPHSEC_SESSION_LIFETIME): \"1s\" must be"},
+		{"variable named as given", map[string]string{"GRAPHSEC_SESSION_LIFETIME": "1s"}, nil, "GRAPHSEC_SESSION_LIFETIME (--session-lifetime): \"1s\" must be"},
+		{"bad addr flag", nil, []string{"-addr", "5000"}, "--addr (GRAPHSEC_ADDR)"},
 		{"extra args", nil, []string{"extra"}, "unexpected arguments"},
 	}
 	for _, tt := range tests {

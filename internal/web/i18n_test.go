@@ -109,10 +109,14 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 				{"legacy update", post(op, "/legacy/alerts/"+url.PathEscape(legacyID), csrf, url.Values{"status": {"inProgress"}}), 200},
 				{"legacy manage", get(op, "/legacy/manage"), 200},
 				{"consent", get(op, "/consent"), 200},
-				{"no access", get(nobody, "/alerts"), 403},
+				{"no access", get(nobody, "/alerts"), 200},
 				{"page not found", get(op, "/no/such/page"), 404},
 				{"page not found, signed out", get(out, "/no/such/page"), 404},
 				{"signed out", get(out, "/signed-out"), 200},
+				{"sign in, signed out", get(out, "/login"), 200},
+				{"sign in, signed out, text kept", get(out, "/login?reason=ended&draft=kept&return_to=%2Falerts"), 200},
+				{"sign in, signed out, text lost", get(out, "/login?reason=ended&draft=lost"), 200},
+				{"form too old", post(op, alert, csrf, url.Values{"status": {"new"}, "formtoken": {"1.AAAAAAAAAAAAAAAAAAAAAA"}}), 409},
 			} {
 				p := v.page()
 				if p.Status != v.status {

@@ -26,7 +26,7 @@ func TestShots(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	h := webtest.New(t, webtest.Options{Emulator: emulator.Options{Alerts: 400}, KnownRoles: true})
+	h := webtest.New(t, webtest.Options{Emulator: emulator.Options{Alerts: 400}})
 	b := webtest.NewBrowser(t)
 	b.SignIn(h, "/alerts", h.User("Security Operator"))
 	reader := webtest.NewBrowser(t)

@@ -83,7 +83,8 @@ type triageForm struct {
 	AssignedTo, Comment    string
 	CommentMax             int
 	Me                     string
-	// From, I and N carry the queue view through the post.
+	// From, I and N carry the queue view through the post (the form names
+	// it "queue": "from" is the formguard's, the page the form is on).
 	From, I, N string
 }
 
@@ -224,7 +225,7 @@ func (a *Pages) alertView(p *page.Page, f *fetched, r queueRef) alertView {
 	v := alertView{
 		A: al, Sev: L.Enum(al.Severity), Status: L.Enum(al.Status), Class: L.Enum(al.Classification), Determ: L.Enum(al.Determination),
 		Source: L.Enum(al.ServiceSource), Detection: L.Enum(al.DetectionSource),
-		AlertWebURL: page.PortalURL(al.AlertWebURL), IncidentWebURL: page.PortalURL(al.IncidentWebURL),
+		AlertWebURL: p.PortalURL(al.AlertWebURL), IncidentWebURL: p.PortalURL(al.IncidentWebURL),
 		Evidence: evidencePanels(L, al.Evidence), Comments: page.Comments(al.Comments),
 		RawJSON: prettyJSON(f.Raw), Request: page.Shown("get", f.Req),
 		Triage: a.choices.newTriageForm(L, al, nil), ReadOnly: p.Role().ReadOnly(),

@@ -73,6 +73,7 @@ func (a *Pages) refuseManage(p *page.Page, v manageView, err error) error {
 	err = page.Reword(err, graph.ErrNotFound, page.T("alert.notFound.heading"), page.T("manage.notFound", "id", v.Form.ID))
 	status, ev := p.Explain(err)
 	v.Error = &ev
+	v.ReadOnly = false // the form comes back with what was typed
 	return p.Render(status, "alerts/manage", v)
 }
 

@@ -53,7 +53,7 @@ func readChange(form url.Values) change {
 	if t := strings.TrimSpace(form.Get("triage")); t != "" {
 		ch.Classification, ch.Determination, _ = strings.Cut(t, triageSep)
 	}
-	if form.Get("assign") == "exact" && ch.AssignedTo == "" && !ch.AssignToMe {
+	if form.Get("assign") == "exact" && form.Has("assignedTo") && ch.AssignedTo == "" && !ch.AssignToMe {
 		ch.Unassign = true
 	}
 	return ch
@@ -184,17 +184,20 @@ type patched struct {
 	Rows          []page.CompareRow
 }
 
-// patch sends u and records the change. The request is shown as the
-// client sent it (method, URL, JSON body), not rebuilt.
+// patch records the intent, sends u and records the outcome. The request
+// is shown as the client sent it (method, URL, JSON body), not rebuilt.
 func (a *Pages) patch(ctx context.Context, L *i18n.Printer, c *graph.Client, sess *auth.Session, before *graph.Alert, u graph.AlertUpdate) (*patched, error) {
+	intent := a.activity.Begin(ctx, sess, activityResource, before.ID, "update",
+		page.Changes(page.CompareFields(updateFields(before), updateFields(updated(before, u)))))
 	octx, rec := page.Record(ctx)
 	after, resp, err := c.Alerts.Update(octx, before.ID, u)
 	if err != nil {
+		intent.Fail(ctx, err)
 		return nil, notFound(err, before.ID)
 	}
 	res := &patched{Before: before, After: after, Rows: page.CompareFields(compareFields(L, before), compareFields(L, after)),
 		Sent: sent{What: "update", Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("patch", rec.First(http.MethodPatch))}}
-	a.activity.Record(ctx, sess, activityResource, before.ID, "update", resp.RequestID, page.Changes(activityRows(res.Rows)))
+	intent.Done(ctx, resp.RequestID, page.Changes(activityRows(res.Rows)))
 	return res, nil
 }
 
@@ -227,16 +230,18 @@ type commented struct {
 	Sent     sent
 }
 
-// comment posts a comment and records it.
+// comment records the intent, posts a comment and records the outcome.
 func (a *Pages) comment(ctx context.Context, c *graph.Client, sess *auth.Session, id, text string) (*commented, error) {
+	changes, _ := json.Marshal(map[string]string{"comment": text})
+	intent := a.activity.Begin(ctx, sess, activityResource, id, "comment", changes)
 	octx, rec := page.Record(ctx)
 	comments, resp, err := c.Alerts.AddComment(octx, id, text)
 	if err != nil {
+		intent.Fail(ctx, err)
 		return nil, notFound(err, id)
 	}
 	res := &commented{Comments: comments, Sent: sent{What: "comment", Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("comment", rec.First(http.MethodPost))}}
-	changes, _ := json.Marshal(map[string]string{"comment": text})
-	a.activity.Record(ctx, sess, activityResource, id, "comment", resp.RequestID, changes)
+	intent.Done(ctx, resp.RequestID, nil)
 	return res, nil
 }
 
@@ -264,7 +269,7 @@ func (a *Pages) Update(p *page.Page) error {
 	}
 	form := p.R.PostForm
 	ch := readChange(form)
-	r := a.queueFrom(p, form.Get("from"), form.Get("i"), form.Get("n"))
+	r := a.queueFrom(p, form.Get("queue"), form.Get("i"), form.Get("n"))
 	var c *graph.Client
 	refuse := func(err error, fl *flash) error { return a.refuse(p, c, id, ch, r, err, fl) }
 	if err := a.choices.check(ch); err != nil {

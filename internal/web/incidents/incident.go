@@ -84,7 +84,7 @@ func (*Pages) Incident(p *page.Page) error {
 	L := p.L
 	v := incidentView{
 		I: inc, Sev: L.Enum(inc.Severity), Status: L.Enum(inc.Status), Class: L.Enum(inc.Classification), Determ: L.Enum(inc.Determination),
-		WebURL: page.PortalURL(inc.IncidentWebURL), Comments: page.Comments(inc.Comments),
+		WebURL: p.PortalURL(inc.IncidentWebURL), Comments: page.Comments(inc.Comments),
 		MaxShown: alertsShownMax,
 	}
 	if inc.RedirectIncidentID != "" {

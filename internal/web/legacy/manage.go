@@ -184,10 +184,12 @@ func (l *Pages) manage(p *page.Page, id, action string, fixedID bool) error {
 	if f.Comment != "" {
 		u.Comments = graph.Some(append(slices.Clone(before.Comments), f.Comment))
 	}
-	ctx, sent := page.Record(p.R.Context())
 	id = cmp.Or(before.ID, f.ID)
+	intent := l.activity.Begin(p.R.Context(), p.Session, activityResource, id, "update", askedChanges(before, u, f.Comment))
+	ctx, sent := page.Record(p.R.Context())
 	_, resp, err := c.LegacyAlerts.Update(ctx, id, u)
 	if err != nil {
+		intent.Fail(p.R.Context(), err)
 		return refuse(err, sent.First(http.MethodPatch))
 	}
 	L := p.L
@@ -195,13 +197,12 @@ func (l *Pages) manage(p *page.Page, id, action string, fixedID bool) error {
 	if err != nil {
 		// The change is made; record what was asked for, then say that the
 		// alert could not be shown afterwards.
-		l.activity.Record(p.R.Context(), p.Session, activityResource, id, "update", resp.RequestID,
-			page.Changes(page.CompareFields(compareFields(L, before), compareFields(L, applied(before, u)))))
+		intent.Done(p.R.Context(), resp.RequestID, page.Changes(page.CompareFields(compareFields(L, before), compareFields(L, applied(before, u)))))
 		return &page.Error{Heading: page.T("legacy.notReadAgain.heading"),
 			Message: page.T("legacy.notReadAgain.message", "status", resp.StatusCode, "requestId", resp.RequestID), Cause: err}
 	}
 	rows := page.CompareFields(compareFields(L, before), compareFields(L, after))
-	l.activity.Record(p.R.Context(), p.Session, activityResource, id, "update", resp.RequestID, page.Changes(rows))
+	intent.Done(p.R.Context(), resp.RequestID, page.Changes(rows))
 	return p.Render(http.StatusOK, page.ComparePage, page.CompareView{Heading: L.T("legacy.updated"), Status: resp.StatusCode, RequestID: resp.RequestID,
 		Rows: rows, Back: page.LegacyAlertHref(id), BackLabel: L.T("legacy.backToAlert"), Request: page.Shown("patch", sent.First(http.MethodPatch))})
 }

@@ -24,6 +24,15 @@ func (f Field) Shown() string {
 	return f.Raw
 }
 
+// Hover is the raw value for a title attribute when the page shows a label
+// for it, and nothing when the raw value is what is shown.
+func (f Field) Hover() string {
+	if f.Text == "" || f.Text == f.Raw {
+		return ""
+	}
+	return f.Raw
+}
+
 // CompareRow is one line of a before/after table.
 type CompareRow struct {
 	Prop          string

@@ -2,9 +2,12 @@ package page
 
 import (
 	"errors"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,6 +89,26 @@ type ErrorView struct {
 	// Forbidden is set when Graph refused the user (403): the page may
 	// explain the roles instead.
 	Forbidden bool
+	// Reloads says the page reloads itself when Graph allows (a GET that
+	// Graph throttled for longer than graphsec waits; the Refresh header).
+	Reloads bool
+	// Resubmit, for a form Graph throttled before anything was changed,
+	// is the form again, to send when Graph allows.
+	Resubmit *Resubmit
+}
+
+// Resubmit is a form to send again: where, and the fields as they were
+// sent; CSRF and Here are what the "formguard" partial reads (it adds a
+// fresh form token).
+type Resubmit struct {
+	Action     string
+	Fields     []FormField
+	CSRF, Here string
+}
+
+// FormField is one field of a form, as it was sent.
+type FormField struct {
+	Name, Value string
 }
 
 // Explain maps an error to the status and view the user sees, in L's
@@ -112,6 +135,16 @@ func (k *Kit) Explain(L *i18n.Printer, err error) (int, ErrorView) {
 // explainCause words what happened underneath: a heading, a message and
 // the view's other parts.
 func explainCause(err error) (Msg, Msg, ErrorView) {
+	if why, ok := auth.SessionEnded(err); ok {
+		v := ErrorView{Status: http.StatusUnauthorized, SignInLink: true}
+		switch why {
+		case auth.EndConsentRevoked:
+			return T("signin.reason.consent.heading"), T("error.sessionEnded.consent"), v
+		case auth.EndRejected:
+			return T("signin.reason.rejected.heading"), T("error.sessionEnded.rejected"), v
+		}
+		return T("signin.reason.expired.heading"), T("error.sessionEnded.expired"), v
+	}
 	var mp *MissingPermission
 	if errors.As(err, &mp) {
 		return T("error.missingPermission.heading"), T("error.missingPermission.message"),
@@ -179,8 +212,14 @@ func isNetError(err error) bool {
 
 // Explain is Kit.Explain in the page's language, and logs err with the
 // request's id: at Error level when graphsec or Graph failed (5xx), at
-// Info when the user or their permissions were refused.
+// Info when the user or their permissions were refused. An error that ends
+// the user's sign-in for good (auth.SessionEnded) also signs them out, so
+// that the next page asks them to sign in rather than failing again.
 func (p *Page) Explain(err error) (int, ErrorView) {
+	if _, ok := auth.SessionEnded(err); ok && p.Session != nil {
+		p.k.o.Sessions.Logout(p.R.Context(), p.w, p.R)
+		p.Session = nil
+	}
 	status, v := p.k.Explain(p.L, err)
 	if status >= 500 {
 		p.k.log.Error("page failed", "path", p.R.URL.Path, "request_id", p.requestID, "status", status, "err", err)
@@ -190,17 +229,42 @@ func (p *Page) Explain(err error) (int, ErrorView) {
 	return status, v
 }
 
-// fail shows err as the error page (or, after a "retrying" notice, as the
-// rest of the page).
+// fail shows err as the error page. A sign-in that is over for good (the
+// refresh token refused, consent withdrawn) ends the session and shows the
+// sign-in page with the reason instead. A 429 says when to try again
+// (Retry-After); a page reloads itself then (Refresh), a form offers to be
+// sent again.
 func (p *Page) fail(err error) {
+	if why, ok := auth.SessionEnded(err); ok && p.Session != nil {
+		p.endSession(why, err)
+		return
+	}
 	status, v := p.Explain(err)
 	p.Title = v.Heading
+	var ge *graph.Error
+	if status == http.StatusTooManyRequests && errors.As(err, &ge) && ge.RetryAfter > 0 {
+		secs := strconv.Itoa(int(min(max(math.Ceil(ge.RetryAfter.Seconds()), 1), 300)))
+		p.w.Header().Set("Retry-After", secs)
+		switch {
+		case p.R.Method == http.MethodGet:
+			p.w.Header().Set("Refresh", secs)
+			v.Reloads = true
+		case p.Session != nil && p.R.PostForm != nil && p.changes.none():
+			v.Resubmit = &Resubmit{Action: p.R.URL.Path, CSRF: p.Session.CSRFToken, Here: p.here()}
+			for name, vals := range formValues(p.R.PostForm) {
+				for _, val := range vals {
+					v.Resubmit.Fields = append(v.Resubmit.Fields, FormField{Name: name, Value: val})
+				}
+			}
+			slices.SortStableFunc(v.Resubmit.Fields, func(a, b FormField) int { return strings.Compare(a.Name, b.Name) })
+		}
+	}
 	if rerr := p.Render(status, errorPage, v); rerr != nil {
 		p.k.log.Error("render error page", "request_id", p.requestID, "err", rerr)
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if !p.done {
-			p.done = true
+			p.done, p.started, p.status = true, true, http.StatusInternalServerError
 			http.Error(p.w, "The page could not be rendered. Request id: "+p.requestID, http.StatusInternalServerError)
 		}
 	}

@@ -65,12 +65,12 @@
       Array.prototype.forEach.call(form.querySelectorAll("button[type=submit], button:not([type])"), function (b) { b.disabled = true; });
     }, 0);
   });
-  // Back to a page from the browser's cache: its forms work again.
-  window.addEventListener("pageshow", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("form[aria-busy=true]"), function (f) {
-      f.removeAttribute("aria-busy");
-      Array.prototype.forEach.call(f.querySelectorAll("button:disabled"), function (b) { b.disabled = false; });
-    });
+  // A page the browser restores from its back/forward cache would show what
+  // an earlier session saw (after signing out, Back), with its forms marked
+  // busy: ask the server again, which shows the page, or the sign-in page,
+  // as things are now.
+  window.addEventListener("pageshow", function (ev) {
+    if (ev.persisted) location.reload();
   });
 
   // Keyboard. In the queue: j / k move the selection, Enter opens the
