@@ -33,6 +33,7 @@ func TestShots(t *testing.T) {
 	reader.SignIn(h, "/alerts", h.User("Security Reader"))
 	nobody := webtest.NewBrowser(t)
 	nobody.SignIn(h, "/alerts", h.User(""))
+	out := webtest.NewBrowser(t)
 	first := webtest.Eval[string](b, `document.querySelector('#alerts tbody a.title').getAttribute('href')`)
 	incident := webtest.Eval[string](b, `(document.querySelector('#alerts tbody td.c-inc a') || {getAttribute(){return ''}}).getAttribute('href')`)
 	b.Do("legacy", chromedp.Navigate(h.URL+"/legacy/alerts"))
@@ -103,6 +104,18 @@ func TestShots(t *testing.T) {
 		}{{"1440", 1440, 900}, {"390", 390, 844}} {
 			nobody.Do("no access", chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(h.URL+"/alerts"), webtest.Visible(`#no-access`))
 			capture(nobody, "noaccess-"+size.name+"-"+lang, false)
+		}
+		// Signed out: the sign-in page (after a session ended with a
+		// form's text kept) and the signed-out page.
+		out.Lang(h, lang)
+		for _, pg := range []struct{ name, path string }{{"signin", "/login?reason=ended&draft=kept&return_to=%2Falerts"}, {"signedout", "/signed-out"}} {
+			for _, size := range []struct {
+				name string
+				w, h int64
+			}{{"1440", 1440, 900}, {"390", 390, 844}} {
+				out.Do(pg.name, chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(h.URL+pg.path), chromedp.Sleep(200e6))
+				capture(out, pg.name+"-"+size.name+"-"+lang, false)
+			}
 		}
 	}
 	// Dark mode.

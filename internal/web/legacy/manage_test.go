@@ -68,7 +68,7 @@ func TestLegacyUpdate(t *testing.T) {
 	for _, want := range []string{`<dt class="prop-name">status</dt><dd title="inProgress">In progress</dd>`, `<dt class="prop-name">assignedTo</dt><dd>` + me, "Looked at it",
 		`Status</span>: <span title="newAlert">New</span> → <span class="to" title="inProgress">In progress</span>`,
 		`Feedback</span>: <span class="muted">none</span> → <span class="to" title="truePositive">True positive</span>`,
-		`<span class="who">` + me + `</span> · <span class="what">updated</span>`} {
+		`<span class="who">` + me + `</span> <span class="what">updated</span>`} {
 		if !strings.Contains(html.UnescapeString(d.Body), html.UnescapeString(want)) {
 			t.Errorf("the alert's page lacks %s", want)
 		}
