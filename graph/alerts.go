@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"iter"
@@ -88,22 +87,7 @@ func (s *AlertsService) GetRaw(ctx context.Context, id string) (*Alert, []byte, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	r, err := s.c.newRequest(http.MethodGet, alertsPath+"/"+seg, "", nil, preferUnknownEnums)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	resp, body, err := s.c.send(ctx, r)
-	if err != nil {
-		return nil, nil, resp, err
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Err: errEmptyBody}
-	}
-	a := new(Alert)
-	if err := unmarshal(body, a); err != nil {
-		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Snippet: snippet(body, 120), Err: err}
-	}
-	return a, body, resp, nil
+	return getRaw[Alert](ctx, s.c, alertsPath+"/"+seg, preferUnknownEnums)
 }
 
 // Update changes status, classification, determination or assignment; the

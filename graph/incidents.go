@@ -66,6 +66,16 @@ func (s *IncidentsService) List(ctx context.Context, q IncidentQuery) (*Page[Inc
 	return listPage[Incident](ctx, s.c, r, err)
 }
 
+// ListFrom fetches the page a next link points to, a link kept from an
+// earlier page of incidents (a console keeps it between two requests of a
+// user), with the headers List sends. The link must be on the client's
+// origin and address the incidents collection ([ErrForeignHost] or
+// [ErrInvalidArgument] otherwise): only its query is taken from it.
+func (s *IncidentsService) ListFrom(ctx context.Context, nextLink string) (*Page[Incident], *Response, error) {
+	r, err := s.c.resumeRequest(incidentsPath, nextLink, preferUnknownEnums)
+	return listPage[Incident](ctx, s.c, r, err)
+}
+
 // All iterates over every incident matching q; limit > 0 stops after that
 // many.
 func (s *IncidentsService) All(ctx context.Context, q IncidentQuery, limit int) iter.Seq2[*Incident, error] {
@@ -85,6 +95,16 @@ func (s *IncidentsService) Get(ctx context.Context, id string) (*Incident, *Resp
 		return nil, nil, err
 	}
 	return getEntity[Incident](ctx, s.c, incidentsPath+"/"+seg, preferUnknownEnums)
+}
+
+// GetRaw is [IncidentsService.Get] that also returns Graph's JSON exactly
+// as it came, for a raw view (see [AlertsService.GetRaw]).
+func (s *IncidentsService) GetRaw(ctx context.Context, id string) (*Incident, []byte, *Response, error) {
+	seg, err := pathSegment("incident id", id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return getRaw[Incident](ctx, s.c, incidentsPath+"/"+seg, preferUnknownEnums)
 }
 
 // Update changes an incident; the service answers 200 with the incident.

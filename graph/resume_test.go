@@ -132,3 +132,34 @@ func TestEmulatorGetRaw(t *testing.T) {
 		t.Fatalf("bad id: %v", err)
 	}
 }
+
+// Incidents resume their own next links (and no other collection's), and
+// GetRaw returns an incident with its JSON as received.
+func TestEmulatorIncidentsListFromAndGetRaw(t *testing.T) {
+	env := newEmuEnv(t, emulator.Options{Alerts: 200})
+	c := env.appClient(t)
+	first, _, err := c.Incidents.List(env.ctx, graph.IncidentQuery{Query: graph.Query{Top: 5, Count: true}})
+	if err != nil || !first.HasNext() || first.Count == nil {
+		t.Fatalf("first page: %v %+v", err, first)
+	}
+	next, _, err := c.Incidents.ListFrom(env.ctx, first.NextLink)
+	if err != nil || len(next.Value) != 5 || next.Value[0].ID == first.Value[0].ID {
+		t.Fatalf("second page: %v %+v", err, next)
+	}
+	base := env.emu.URL()
+	for _, link := range []string{base + "/v1.0/security/alerts_v2?$top=1", "https://evil.example/v1.0/security/incidents?$top=1", base + "/v1.0/security/incidents/1"} {
+		if _, _, err := c.Incidents.ListFrom(env.ctx, link); err == nil {
+			t.Errorf("ListFrom(%q) was sent", link)
+		}
+	}
+	inc, raw, resp, err := c.Incidents.GetRaw(env.ctx, first.Value[0].ID)
+	if err != nil || inc.ID != first.Value[0].ID || resp.RequestID == "" {
+		t.Fatalf("GetRaw: %v %+v", err, inc)
+	}
+	if !json.Valid(raw) || !bytes.Contains(raw, []byte(`"@odata.context"`)) || !bytes.Contains(raw, []byte(`"`+inc.ID+`"`)) {
+		t.Fatalf("raw JSON: %s", raw)
+	}
+	if _, _, _, err := c.Incidents.GetRaw(env.ctx, "999999999"); !errors.Is(err, graph.ErrNotFound) {
+		t.Fatalf("unknown id: %v", err)
+	}
+}

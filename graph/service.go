@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 )
@@ -18,6 +19,28 @@ func getEntity[T any](ctx context.Context, c *Client, path string, prefer ...str
 		return nil, nil, err
 	}
 	return sendEntity[T](ctx, c, r)
+}
+
+// getRaw is getEntity that also returns the entity's JSON exactly as it
+// came (for a raw view: the typed value drops members this package does
+// not model).
+func getRaw[T any](ctx context.Context, c *Client, path string, prefer ...string) (*T, []byte, *Response, error) {
+	r, err := c.newRequest(http.MethodGet, path, "", nil, prefer...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	resp, body, err := c.send(ctx, r)
+	if err != nil {
+		return nil, nil, resp, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Err: errEmptyBody}
+	}
+	v := new(T)
+	if err := unmarshal(body, v); err != nil {
+		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Snippet: snippet(body, 120), Err: err}
+	}
+	return v, body, resp, nil
 }
 
 // sendEntity sends r and decodes the entity in its answer.
