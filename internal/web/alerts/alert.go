@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/graphsec/graphsec/graph"
@@ -69,73 +68,30 @@ func techniqueURL(id string) string {
 	return "https://attack.mitre.org/techniques/" + path + "/"
 }
 
-// triageForm is the triage pane's form: preselected with the alert's
-// values, or with what the user submitted when Graph refused it.
-type triageForm struct {
-	Action string
-	Status []page.Choice
-	// Triage is the classification select: each classification with the
-	// determinations that explain it, as the Defender portal groups them.
-	Triage []page.ChoiceGroup
-	// KeepStatus and KeepTriage name the alert's current values when the
-	// form does not offer them (the first, "keep" option).
-	KeepStatus, KeepTriage string
-	AssignedTo, Comment    string
-	CommentMax             int
-	Me                     string
-	// From, I and N carry the queue view through the post (the form names
-	// it "queue": "from" is the formguard's, the page the form is on).
-	From, I, N string
-}
-
-// carry puts the queue view r in the form, so that the page after the
-// post knows it too.
-func (f *triageForm) carry(r queueRef) {
-	if !r.OK {
-		return
-	}
-	f.From = r.Pager.Values().Encode()
-	if r.I >= 0 {
-		f.I = itoa(r.I)
-	}
-	if r.Total != nil {
-		f.N = strconv.FormatInt(*r.Total, 10)
-	}
-}
-
 // newTriageForm preselects the alert's current values, or those of a
 // submitted change. A value graphsec does not offer (a member Graph added
 // later) is kept by the empty "keep" choice, so saving never changes it
 // by accident.
-func (c choices) newTriageForm(L *i18n.Printer, a *graph.Alert, ch *change) triageForm {
-	status, triage, who := string(a.Status), string(a.Classification)+triageSep+string(a.Determination), a.AssignedTo
+func (c choices) newTriageForm(L *i18n.Printer, a *graph.Alert, ch *change) page.TriageForm {
+	status, triage, who := string(a.Status), page.TriageValue(a.Classification, a.Determination), a.AssignedTo
 	var comment string
 	if ch != nil {
 		status, who, comment = cmp.Or(ch.Status, status), ch.AssignedTo, ch.Comment
 		if ch.Classification != "" || ch.Determination != "" {
-			triage = cmp.Or(ch.Classification, string(a.Classification)) + triageSep + cmp.Or(ch.Determination, string(a.Determination))
+			triage = cmp.Or(ch.Classification, string(a.Classification)) + page.TriageSep + cmp.Or(ch.Determination, string(a.Determination))
 		}
 	}
-	f := triageForm{
+	f := page.TriageForm{
 		Action: page.AlertHref(a.ID), Status: page.EnumChoices(L, typed[graph.AlertStatus](c.status), status),
-		Triage: c.triageOptions(L, triage), AssignedTo: who, Comment: comment, CommentMax: maxComment,
+		Triage: page.TriageOptions(L, triage), AssignedTo: who, Comment: comment, CommentMax: page.MaxComment,
 	}
 	if !page.Has(f.Status, status) {
 		f.KeepStatus = L.Label(graph.AlertStatus(status))
 	}
-	if !groupsHave(f.Triage, triage) {
+	if !page.GroupsHave(f.Triage, triage) {
 		f.KeepTriage = L.Label(a.Classification) + " · " + L.Label(a.Determination)
 	}
 	return f
-}
-
-func groupsHave(gs []page.ChoiceGroup, v string) bool {
-	for _, g := range gs {
-		if page.Has(g.Choices, v) {
-			return true
-		}
-	}
-	return false
 }
 
 // alertView is the alert page's data.
@@ -152,19 +108,19 @@ type alertView struct {
 	ActivityFailed                            bool
 	Request                                   *page.RequestView
 	RawJSON                                   string
-	Triage                                    triageForm
+	Triage                                    page.TriageForm
 	// ReadOnly is set for a user whose roles let them read, not change:
 	// the triage pane shows the values and the role that could.
 	ReadOnly bool
 	// Flash is what the last change did (after its redirect); Error a
 	// change Graph (or graphsec) refused, shown in the triage pane with
 	// the user's values still in the form.
-	Flash *flash
+	Flash *page.Changed
 	Error *page.ErrorView
 	// Partial is set when the alert could not be read: only the triage
 	// pane (with the user's values) and the error are shown.
 	Partial bool
-	Nav     queueNav
+	Nav     page.ListNav
 }
 
 // prettyJSON indents Graph's JSON for reading, keeping its member order
@@ -213,7 +169,7 @@ func (a *Pages) Alert(p *page.Page) error {
 	r := a.queueFrom(p, q.Get("from"), q.Get("i"), q.Get("n"))
 	v := a.alertView(p, f, r)
 	if fl, ok := p.TakeFlash(page.AlertHref(f.A.ID), q.Get("done")); ok {
-		v.Flash, _ = fl.(*flash)
+		v.Flash, _ = fl.(*page.Changed)
 	}
 	return a.renderAlert(p, http.StatusOK, v)
 }
@@ -247,8 +203,9 @@ func (a *Pages) alertView(p *page.Page, f *fetched, r queueRef) alertView {
 	for _, t := range al.MITRETechniques {
 		v.Techniques = append(v.Techniques, technique{ID: t, URL: techniqueURL(t)})
 	}
-	v.Triage.carry(r)
+	v.Triage.From, v.Triage.I, v.Triage.N = r.Carry()
 	v.Triage.Me = p.Me()
+	v.Triage.Comment = p.KeepOr(v.Triage.Comment, "comment")
 	var err error
 	v.Activity, err = a.activity.List(p.R.Context(), activityResource, al.ID, describe(L))
 	v.ActivityFailed = err != nil

@@ -26,7 +26,7 @@ type manageForm struct {
 // manageResult is what a POST did.
 type manageResult struct {
 	ID, Title, Href string
-	Sent            []sent
+	Sent            []page.Sent
 	Rows            []page.CompareRow
 }
 
@@ -49,8 +49,8 @@ func (a *Pages) newManageView(p *page.Page, f manageForm) manageView {
 		Form:          f,
 		Status:        page.EnumChoices(L, typed[graph.AlertStatus](a.choices.status), f.Status),
 		Class:         page.EnumChoices(L, typed[graph.AlertClassification](a.choices.class), f.Classification),
-		Determination: a.choices.determinationOptions(L, f.Determination), Me: p.Me(),
-		CommentMax: maxComment, MaxIDSize: page.MaxID, ReadOnly: p.Role().ReadOnly(),
+		Determination: page.DeterminationOptions(L, f.Determination), Me: p.Me(),
+		CommentMax: page.MaxComment, MaxIDSize: page.MaxID, ReadOnly: p.Role().ReadOnly(),
 	}
 }
 
@@ -96,7 +96,7 @@ func (a *Pages) Manage(p *page.Page) error {
 	var comment string
 	if strings.TrimSpace(f.Comment) != "" {
 		var err error
-		if comment, err = parseComment(f.Comment); err != nil {
+		if comment, err = page.ParseComment(f.Comment); err != nil {
 			return a.refuseManage(p, v, err)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/graphsec/graphsec/graph"
@@ -29,46 +28,12 @@ type alertRow struct {
 	Updated, UpdatedISO, UpdatedLong     string
 }
 
-// column is a header of the queue's table: its label's key, and for a
-// sortable one the link that sorts by it and the current direction.
-type column struct {
-	Key, Class string
-	Sort       string // the link; "" for a column Graph cannot sort by
-	Dir        string // "ascending", "descending" or "" (aria-sort)
-}
-
-// chip is one active filter, with the link that removes it.
-type chip struct {
-	Field, Value, Raw, Remove string
-	Default                   bool // the queue's default (status), not the URL's
-}
-
-// queueView is the queue page's data.
+// queueView is the queue page's data: the page kit's queue frame, the
+// filter, and the rows.
 type queueView struct {
-	F      filter
-	Errors page.FieldErrors
-	// The filter bar: the toggles, the "More filters" selects, whether
-	// that panel starts open (one of its filters is set or wrong), and the
-	// active filters as chips.
-	Severity, Status                     []page.Choice
-	Source, Class, Determ, Category, Top []page.Choice
-	MoreOpen                             bool
-	Chips                                []chip
-	ClearAll, Reset                      string
-	Cols                                 []column
-
-	Request    *page.RequestView
-	Local      bool
-	GraphPages int
-	Rows       []alertRow
-	Count      *int64
-	// From and To number the rows shown ("26–50"); Number is the page's.
-	From, To, Number int
-	// StaleLink is set when the page link was not one graphsec knows (it
-	// shows the first page instead).
-	StaleLink bool
-	// Links: the first page, the previous and the next (empty when none).
-	FirstPage, PrevPage, NextPage string
+	page.Queue
+	F    filter
+	Rows []alertRow
 }
 
 // maxLocalPages bounds how many Graph pages one view reads when graphsec
@@ -81,7 +46,7 @@ const maxLocalPages = 5
 func (a *Pages) Queue(p *page.Page) error {
 	p.Title = p.L.T("nav.alerts")
 	if role := p.Role(); role.NoAccess() {
-		return a.noAccess(p, http.StatusOK, nil)
+		return p.NoAccess(http.StatusOK, nil)
 	}
 	q := p.R.URL.Query()
 	f, errs := a.choices.parseFilter(q)
@@ -114,7 +79,7 @@ func (a *Pages) Queue(p *page.Page) error {
 		// Graph refuses this user the security API: the home page says
 		// what to ask for rather than showing an error.
 		_, ev := p.Explain(err)
-		return a.noAccess(p, http.StatusForbidden, &ev)
+		return p.NoAccess(http.StatusForbidden, &ev)
 	}
 	if err != nil {
 		return err
@@ -123,11 +88,21 @@ func (a *Pages) Queue(p *page.Page) error {
 	for i := range l.Alerts {
 		v.Rows = append(v.Rows, newRow(p.L, &l.Alerts[i], back, i, l.Count))
 	}
-	v.Count, v.GraphPages = l.Count, l.GraphPages
-	v.Number, v.From, v.To = ref.Number, ref.Offset+1, ref.Offset+len(v.Rows)
-	v.FirstPage, v.PrevPage = pager.First(), pager.Prev()
-	v.NextPage = pager.Next(l.Last.NextLink, len(v.Rows), v.Count)
-	return a.renderQueue(p, v)
+	v.Total = l.Count
+	if v.Total != nil {
+		v.TotalTitle = p.L.Count("count.alerts", *v.Total)
+	}
+	if f.local() {
+		v.LocalNotice = p.L.T("filter.localNotice", "pages", l.GraphPages)
+	}
+	v.Paging = a.paging(p, pager.Paging(len(v.Rows), l.Last.NextLink, l.Count))
+	return p.Render(http.StatusOK, "alerts/queue", v)
+}
+
+// paging names the queue's range and says what an empty page shows.
+func (a *Pages) paging(p *page.Page, pg page.Paging) page.Paging {
+	pg.ID, pg.Empty = "alert-count", p.L.T("paging.noRows")
+	return pg
 }
 
 // listed is one page of the queue: the alerts Graph gave for the filter
@@ -203,20 +178,7 @@ func newRow(L *i18n.Printer, s *graph.AlertSummary, back url.Values, i int, tota
 // queue's query (its filters and page), i the alert's place on that page
 // (-1 for none), n the list's length when Graph counted it.
 func alertLink(id string, back url.Values, i int, total *int64) string {
-	v := url.Values{}
-	if back != nil {
-		v.Set("from", back.Encode())
-	}
-	if i >= 0 {
-		v.Set("i", itoa(i))
-	}
-	if total != nil {
-		v.Set("n", strconv.FormatInt(*total, 10))
-	}
-	if len(v) == 0 {
-		return page.AlertHref(id)
-	}
-	return page.AlertHref(id) + "?" + v.Encode()
+	return page.ItemLink(page.AlertHref(id), back, i, total)
 }
 
 // looksLikeID reports a search that may be an alert's id rather than
@@ -225,50 +187,81 @@ func looksLikeID(q string) bool {
 	return len(q) >= 8 && !strings.ContainsAny(q, " \t") && strings.ContainsAny(q, "0123456789")
 }
 
-func (a *Pages) renderQueue(p *page.Page, v queueView) error {
-	return p.Render(http.StatusOK, "alerts/queue", v)
-}
-
-// noAccess is the home page of a user whose roles give no access to
-// security data: what to ask the administrator for, instead of an error.
-func (a *Pages) noAccess(p *page.Page, status int, graphErr *page.ErrorView) error {
-	p.Title = p.L.T("noAccess.title")
-	return p.Render(status, "alerts/noaccess", graphErr)
-}
-
 func (a *Pages) newQueueView(p *page.Page, f filter, errs page.FieldErrors, statusGiven bool) queueView {
 	c, L := a.choices, p.L
-	v := queueView{
-		F: f, Errors: errs,
-		Severity: page.EnumChoices(L, typed[graph.AlertSeverity](c.severity), f.Severity...),
-		Status:   page.EnumChoices(L, typed[graph.AlertStatus](c.status), f.Status...),
-		Source:   page.EnumChoices(L, typed[graph.ServiceSource](c.source), f.ServiceSource...),
-		Class:    page.EnumChoices(L, typed[graph.AlertClassification](c.class), f.Classification...),
-		Determ:   page.EnumChoices(L, typed[graph.AlertDetermination](c.determ), f.Determination...),
-		Category: page.LabelChoices(c.category, L.Category, f.Category),
-		Local:    f.local(),
-		Reset:    "/alerts",
-	}
+	msg := func(name string) string { return errs[name].In(L) }
 	tops := slices.Clone(c.tops)
 	if !slices.Contains(tops, f.Top) {
 		tops = append(tops, f.Top)
 		slices.Sort(tops)
 	}
+	var top []page.Choice
 	for _, n := range tops {
-		v.Top = append(v.Top, page.Choice{Value: itoa(n), Label: L.N(n), Selected: n == f.Top})
+		top = append(top, page.Choice{Value: itoa(n), Label: L.N(n), Selected: n == f.Top})
 	}
-	more := []string{"serviceSource", "category", "classification", "determination", "assignedTo", "device", "user", "ip", "sha256",
-		"createdFrom", "createdTo", "updatedFrom", "updatedTo", "top", "sort"}
-	for _, name := range more {
-		if errs[name].Key != "" {
+	any := L.T("filter.any")
+	text := func(id, name, label, value, placeholder string) page.FilterField {
+		return page.FilterField{ID: id, Name: name, Label: label, Value: value, Placeholder: placeholder, Error: msg(name)}
+	}
+	date := func(id, name, key, value string) page.FilterField {
+		return page.FilterField{ID: id, Name: name, Label: L.T(key) + " (UTC)", Value: value, Type: "date", Error: msg(name)}
+	}
+	sel := func(id, name, key string, choices []page.Choice) page.FilterField {
+		return page.FilterField{ID: id, Name: name, Label: L.T(key), Choices: choices, Any: any, Error: msg(name)}
+	}
+	assigned := text("f-assigned", "assignedTo", L.T("field.assignedTo"), f.AssignedTo, "user@contoso.com")
+	assigned.Check, assigned.CheckLabel, assigned.Checked = &page.Param{Name: "assignedToMe", Value: "1"}, L.T("filter.assignedToMe"), f.AssignedToMe
+	sha := text("f-sha256", "sha256", L.T("filter.sha256"), f.SHA256, "")
+	sha.Class = "mono"
+	v := queueView{F: f, Queue: page.Queue{
+		Path: "/alerts", ID: "alerts", Kind: "alert", Heading: L.T("nav.alerts"), FormLabel: L.T("filter.formLabel"),
+		Search: page.FilterField{ID: "f-q", Name: "q", Label: L.T("filter.search"), Value: f.Q, Placeholder: L.T("filter.searchPlaceholder"), Error: msg("q")},
+		Toggles: []page.Toggles{
+			{Name: "severity", Legend: L.T("field.severity"), Sev: true, Choices: page.EnumChoices(L, typed[graph.AlertSeverity](c.severity), f.Severity...), Error: msg("severity")},
+			{Name: "status", Legend: L.T("field.status"), AnyValue: true, Choices: page.EnumChoices(L, typed[graph.AlertStatus](c.status), f.Status...), Error: msg("status")},
+		},
+		More: []page.FilterField{
+			sel("f-source", "serviceSource", "field.serviceSource", page.EnumChoices(L, typed[graph.ServiceSource](c.source), f.ServiceSource...)),
+			sel("f-category", "category", "field.category", page.LabelChoices(c.category, L.Category, f.Category)),
+			sel("f-class", "classification", "field.classification", page.EnumChoices(L, typed[graph.AlertClassification](c.class), f.Classification...)),
+			sel("f-determ", "determination", "field.determination", page.EnumChoices(L, typed[graph.AlertDetermination](c.determ), f.Determination...)),
+			assigned,
+			text("f-user", "user", L.T("filter.user"), f.User, "user@contoso.com"),
+			text("f-device", "device", L.T("filter.device"), f.Device, "pc123.contoso.com"),
+			text("f-ip", "ip", L.T("filter.ip"), f.IP, "203.0.113.9"),
+			sha,
+			date("f-cfrom", "createdFrom", "filter.createdFrom", f.CreatedFrom), date("f-cto", "createdTo", "filter.createdTo", f.CreatedTo),
+			date("f-ufrom", "updatedFrom", "filter.updatedFrom", f.UpdatedFrom), date("f-uto", "updatedTo", "filter.updatedTo", f.UpdatedTo),
+			{ID: "f-top", Name: "top", Label: L.T("paging.perPage"), Choices: top, Error: msg("top")},
+		},
+		Errors: errs.Any(), ErrorsNotice: L.T("filter.needsCorrecting"), SortError: msg("sort"),
+		NoneActive: L.T("filter.noneActive"), DefaultHint: L.T("filter.defaultHint"),
+		Empty: L.T("empty.noAlerts"), Shortcuts: L.T("keys.queue"),
+	}}
+	if f.Sort != "" {
+		v.Hidden = []page.Param{{Name: "sort", Value: f.Sort}}
+	}
+	for _, ff := range v.More {
+		if ff.Error != "" {
 			v.MoreOpen = true
 		}
 	}
+	v.MoreOpen = v.MoreOpen || v.SortError != ""
 	v.Chips = chips(L, f, !statusGiven)
 	if len(v.Chips) > 0 {
 		v.ClearAll = link(url.Values{"status": {""}})
 	}
-	v.Cols = columns(f)
+	v.Cols = page.SortColumns(f.values(), link, f.Sort, "createdDateTime desc", // Graph's own order
+		page.ColumnSpec{Key: "field.severity", Class: "c-sev", Prop: "severity", First: "desc"},
+		page.ColumnSpec{Key: "field.title", Class: "c-title", Prop: "title", First: "asc"},
+		page.ColumnSpec{Key: "field.status", Class: "c-status", Prop: "status", First: "asc"},
+		page.ColumnSpec{Key: "field.category", Class: "c-cat"},
+		page.ColumnSpec{Key: "field.serviceSource", Class: "c-src", Prop: "serviceSource", First: "asc"},
+		page.ColumnSpec{Key: "field.assignedTo", Class: "c-who"},
+		page.ColumnSpec{Key: "field.incident", Class: "c-inc"},
+		page.ColumnSpec{Key: "field.created", Class: "c-time", Prop: "createdDateTime", First: "desc"},
+		page.ColumnSpec{Key: "field.lastUpdate", Class: "c-time", Prop: "lastUpdateDateTime", First: "desc"},
+	)
 	return v
 }
 
@@ -281,62 +274,16 @@ func typed[T ~string](vs []string) []T {
 	return out
 }
 
-// columns are the queue's headers: every column Graph sorts by links to
-// the queue sorted by it, the other way round when it already is.
-func columns(f filter) []column {
-	base := f.values()
-	cur, dir, _ := strings.Cut(f.Sort, " ")
-	if f.Sort == "" {
-		cur, dir = "createdDateTime", "desc" // Graph's own order
-	}
-	col := func(key, class, prop, first string) column {
-		c := column{Key: key, Class: class}
-		if prop == "" {
-			return c
-		}
-		next := first
-		if cur == prop {
-			c.Dir = map[string]string{"asc": "ascending", "desc": "descending"}[dir]
-			next = map[string]string{"asc": "desc", "desc": "asc"}[dir]
-		}
-		v := cloneValues(base)
-		v.Set("sort", prop+" "+next)
-		c.Sort = link(v)
-		return c
-	}
-	return []column{
-		col("field.severity", "c-sev", "severity", "desc"),
-		col("field.title", "c-title", "title", "asc"),
-		col("field.status", "c-status", "status", "asc"),
-		col("field.category", "c-cat", "", ""),
-		col("field.serviceSource", "c-src", "serviceSource", "asc"),
-		col("field.assignedTo", "c-who", "", ""),
-		col("field.incident", "c-inc", "", ""),
-		col("field.created", "c-time", "createdDateTime", "desc"),
-		col("field.lastUpdate", "c-time", "lastUpdateDateTime", "desc"),
-	}
-}
-
 // chips are the active filters, each with the link that removes it: the
 // queue's own filters with one value less (and its first page).
-func chips(L *i18n.Printer, f filter, defaultStatus bool) []chip {
+func chips(L *i18n.Printer, f filter, defaultStatus bool) []page.Chip {
 	base := f.values()
-	without := func(name, value string) string {
-		v := cloneValues(base)
-		v[name] = slices.DeleteFunc(v[name], func(x string) bool { return x == value })
-		if name == "status" && len(v[name]) == 0 {
-			v[name] = []string{""} // any status, not the default
-		}
-		if len(v[name]) == 0 {
-			delete(v, name)
-		}
-		return link(v)
-	}
-	var out []chip
+	without := func(name, value string) string { return link(page.WithoutValue(base, name, value)) }
+	var out []page.Chip
 	enum := func(name, field string, values []string, label func(string) i18n.EnumLabel) {
 		for _, x := range values {
 			l := label(x)
-			out = append(out, chip{Field: L.T(field), Value: l.Text, Raw: x, Remove: without(name, x), Default: name == "status" && defaultStatus})
+			out = append(out, page.Chip{Field: L.T(field), Value: l.Text, Raw: x, Remove: without(name, x), Default: name == "status" && defaultStatus})
 		}
 	}
 	enum("status", "field.status", f.Status, func(x string) i18n.EnumLabel { return L.Enum(graph.AlertStatus(x)) })
@@ -346,10 +293,10 @@ func chips(L *i18n.Printer, f filter, defaultStatus bool) []chip {
 	enum("determination", "field.determination", f.Determination, func(x string) i18n.EnumLabel { return L.Enum(graph.AlertDetermination(x)) })
 	if f.Category != "" {
 		l := L.Category(f.Category)
-		out = append(out, chip{Field: L.T("field.category"), Value: l.Text, Raw: l.Raw, Remove: without("category", f.Category)})
+		out = append(out, page.Chip{Field: L.T("field.category"), Value: l.Text, Raw: l.Raw, Remove: without("category", f.Category)})
 	}
 	if f.AssignedToMe {
-		out = append(out, chip{Field: L.T("field.assignedTo"), Value: L.T("filter.assignedToMe"), Remove: without("assignedToMe", "1")})
+		out = append(out, page.Chip{Field: L.T("field.assignedTo"), Value: L.T("filter.assignedToMe"), Remove: without("assignedToMe", "1")})
 	}
 	for _, t := range []struct{ name, field, value string }{
 		{"q", "filter.search", f.Q}, {"assignedTo", "field.assignedTo", f.AssignedTo},
@@ -358,16 +305,8 @@ func chips(L *i18n.Printer, f filter, defaultStatus bool) []chip {
 		{"updatedFrom", "filter.updatedFrom", f.UpdatedFrom}, {"updatedTo", "filter.updatedTo", f.UpdatedTo},
 	} {
 		if t.value != "" {
-			out = append(out, chip{Field: L.T(t.field), Value: t.value, Remove: without(t.name, t.value)})
+			out = append(out, page.Chip{Field: L.T(t.field), Value: t.value, Remove: without(t.name, t.value)})
 		}
 	}
 	return out
-}
-
-func cloneValues(base url.Values) url.Values {
-	v := url.Values{}
-	for k, x := range base {
-		v[k] = append([]string(nil), x...)
-	}
-	return v
 }

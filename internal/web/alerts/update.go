@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
@@ -51,7 +50,7 @@ func readChange(form url.Values) change {
 		Unassign:       form.Get("unassign") != "",
 	}
 	if t := strings.TrimSpace(form.Get("triage")); t != "" {
-		ch.Classification, ch.Determination, _ = strings.Cut(t, triageSep)
+		ch.Classification, ch.Determination = page.SplitTriage(t)
 	}
 	if form.Get("assign") == "exact" && form.Has("assignedTo") && ch.AssignedTo == "" && !ch.AssignToMe {
 		ch.Unassign = true
@@ -69,10 +68,9 @@ func (c choices) check(ch change) error {
 		allowed []string
 	}{{page.T("field.status"), ch.Status, c.status}, {page.T("field.classification"), ch.Classification, c.class},
 		{page.T("field.determination"), ch.Determination, c.determ}} {
-		if e.v == "" || slices.Contains(e.allowed, e.v) {
-			continue
+		if err := page.CheckEnum(e.field, e.v, e.allowed); err != nil {
+			return err
 		}
-		return page.BadInput(page.T("triage.badValue", "value", page.Shorten(e.v, 64), "field", e.field, "allowed", strings.Join(e.allowed, ", ")))
 	}
 	if _, err := page.Text(page.T("field.assignedTo"), ch.AssignedTo, page.MaxText); err != nil {
 		return err
@@ -120,19 +118,12 @@ func (c choices) update(ch change, before *graph.Alert, me string) (graph.AlertU
 		if v, ok := u.Determination.Get(); ok {
 			d = v
 		}
-		if !c.determinationFits(string(cl), string(d)) {
-			return u, page.BadInput(page.T("triage.doesNotFit", "determination", d, "classification", cl,
-				"fitting", labelList(c.fittingDeterminations(string(cl)))))
+		if err := page.CheckTriage(cl, d); err != nil {
+			return u, err
 		}
 	}
 	return u, nil
 }
-
-// labelList is a list of enum members as a message argument: each
-// labelled in the page's language when the message is rendered.
-type labelList []graph.AlertDetermination
-
-func (l labelList) In(L *i18n.Printer) string { return L.Labels([]graph.AlertDetermination(l)) }
 
 // compareFields are the fields the before/after comparison shows, by
 // Graph's property names (the activity log records them by these names):
@@ -168,19 +159,10 @@ func activityRows(rows []page.CompareRow) []page.CompareRow {
 	return slices.DeleteFunc(slices.Clone(rows), func(r page.CompareRow) bool { return r.Prop == "lastUpdateDateTime" })
 }
 
-// sent is one request a change sent, with Graph's answer: What names it
-// ("update", "comment").
-type sent struct {
-	What      string
-	Request   *page.RequestView
-	Status    int
-	RequestID string
-}
-
 // patched is the result of one PATCH.
 type patched struct {
 	Before, After *graph.Alert
-	Sent          sent
+	Sent          page.Sent
 	Rows          []page.CompareRow
 }
 
@@ -196,38 +178,15 @@ func (a *Pages) patch(ctx context.Context, L *i18n.Printer, c *graph.Client, ses
 		return nil, notFound(err, before.ID)
 	}
 	res := &patched{Before: before, After: after, Rows: page.CompareFields(compareFields(L, before), compareFields(L, after)),
-		Sent: sent{What: "update", Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("patch", rec.First(http.MethodPatch))}}
+		Sent: page.Sent{What: "update", Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("patch", rec.First(http.MethodPatch))}}
 	intent.Done(ctx, resp.RequestID, page.Changes(activityRows(res.Rows)))
 	return res, nil
-}
-
-// maxComment bounds a comment, in characters after trimming. Graph
-// documents no limit; 10,000 characters is far beyond any note an analyst
-// writes and keeps the alert readable. (The graph client's own limit is
-// 32 KiB, checked too, so long non-ASCII text gets the same clear refusal.)
-const maxComment = 10000
-
-// parseComment trims a comment, normalises browser line ends and checks
-// its length.
-func parseComment(raw string) (string, error) {
-	text := strings.TrimSpace(strings.ReplaceAll(raw, "\r\n", "\n"))
-	if err := page.CheckText(page.T("prop.comment"), text, true); err != nil {
-		return "", err
-	}
-	n := utf8.RuneCountInString(text)
-	switch {
-	case n == 0:
-		return "", page.BadInput(page.T("triage.emptyComment"))
-	case n > maxComment || len(text) > 32<<10:
-		return "", page.BadInput(page.T("triage.longComment", "chars", n, "max", maxComment))
-	}
-	return text, nil
 }
 
 // commented is the result of one comment POST.
 type commented struct {
 	Comments []graph.AlertComment
-	Sent     sent
+	Sent     page.Sent
 }
 
 // comment records the intent, posts a comment and records the outcome.
@@ -240,19 +199,14 @@ func (a *Pages) comment(ctx context.Context, c *graph.Client, sess *auth.Session
 		intent.Fail(ctx, err)
 		return nil, notFound(err, id)
 	}
-	res := &commented{Comments: comments, Sent: sent{What: "comment", Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("comment", rec.First(http.MethodPost))}}
+	res := &commented{Comments: comments, Sent: page.Sent{What: "comment", Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("comment", rec.First(http.MethodPost))}}
 	intent.Done(ctx, resp.RequestID, nil)
 	return res, nil
 }
 
-// flash is what a change did, shown once in the triage pane of the page
-// it redirects to: the fields that changed (before and after), the
-// comment added, the requests sent; or that nothing needed changing.
-type flash struct {
-	Rows    []page.CompareRow
-	Comment string
-	Sent    []sent
-	Nothing bool
+// changed is what a change of an alert did, shown in its triage pane.
+func changed() *page.Changed {
+	return &page.Changed{Heading: "triage.updated", NothingKey: "triage.nothingChanged"}
 }
 
 // Update is POST /alerts/{id} (and /alerts/{id}/comments): the triage
@@ -271,14 +225,14 @@ func (a *Pages) Update(p *page.Page) error {
 	ch := readChange(form)
 	r := a.queueFrom(p, form.Get("queue"), form.Get("i"), form.Get("n"))
 	var c *graph.Client
-	refuse := func(err error, fl *flash) error { return a.refuse(p, c, id, ch, r, err, fl) }
+	refuse := func(err error, fl *page.Changed) error { return a.refuse(p, c, id, ch, r, err, fl) }
 	if err := a.choices.check(ch); err != nil {
 		return refuse(err, nil)
 	}
 	var comment string
 	if strings.TrimSpace(ch.Comment) != "" || (form.Has("comment") && !form.Has("status") && !form.Has("triage")) {
 		var err error
-		if comment, err = parseComment(ch.Comment); err != nil {
+		if comment, err = page.ParseComment(ch.Comment); err != nil {
 			return refuse(err, nil)
 		}
 	}
@@ -295,7 +249,7 @@ func (a *Pages) Update(p *page.Page) error {
 	if err != nil {
 		return refuse(err, nil)
 	}
-	fl := &flash{}
+	fl := changed()
 	if u == (graph.AlertUpdate{}) && comment == "" {
 		fl.Nothing = true
 	}
@@ -328,15 +282,7 @@ func (a *Pages) Update(p *page.Page) error {
 		v.Flash = fl
 		return a.renderAlert(p, http.StatusOK, v)
 	}
-	to := page.AlertHref(id)
-	if r.OK {
-		to = alertLink(id, r.Pager.Values(), r.I, r.Total)
-	}
-	sep := "?"
-	if strings.Contains(to, "?") {
-		sep = "&"
-	}
-	return p.Redirect(to+sep+"done="+p.SetFlash(page.AlertHref(id), fl), http.StatusSeeOther)
+	return p.Redirect(page.WithParam(r.Link(page.AlertHref(id)), "done", p.SetFlash(page.AlertHref(id), fl)), http.StatusSeeOther)
 }
 
 // refuse shows the alert's page with err in the triage pane and what the
@@ -344,7 +290,7 @@ func (a *Pages) Update(p *page.Page) error {
 // err calls for. fl, when not nil, is what the same submission did before
 // it failed. When the alert cannot be read either, the page holds the
 // triage pane alone.
-func (a *Pages) refuse(p *page.Page, c *graph.Client, id string, ch change, r queueRef, err error, fl *flash) error {
+func (a *Pages) refuse(p *page.Page, c *graph.Client, id string, ch change, r queueRef, err error, fl *page.Changed) error {
 	status, ev := p.Explain(err)
 	if c == nil {
 		c, _ = p.GraphFor(graph.AccessReadAlerts)
@@ -362,7 +308,7 @@ func (a *Pages) refuse(p *page.Page, c *graph.Client, id string, ch change, r qu
 	v.ReadOnly = false // the form comes back with what was typed
 	v.Triage = a.choices.newTriageForm(p.L, v.A, &ch)
 	v.Triage.Me = p.Me()
-	v.Triage.carry(r)
+	v.Triage.From, v.Triage.I, v.Triage.N = r.Carry()
 	v.Error, v.Flash = &ev, fl
 	return a.renderAlert(p, status, v)
 }

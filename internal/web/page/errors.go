@@ -269,3 +269,15 @@ func (p *Page) fail(err error) {
 		}
 	}
 }
+
+// noAccessPage is the home of a user whose roles give no access to
+// security data (data: the Graph error that said so, or nil).
+const noAccessPage = "page/noaccess"
+
+// NoAccess is the page of a user whose roles give no access to security
+// data: which roles to ask the administrator for, instead of an error.
+// graphErr is Graph's refusal when that is how graphsec learned it.
+func (p *Page) NoAccess(status int, graphErr *ErrorView) error {
+	p.Title = p.L.T("noAccess.title")
+	return p.Render(status, noAccessPage, graphErr)
+}

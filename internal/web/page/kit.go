@@ -138,7 +138,7 @@ func New(o Options) (*Kit, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{errorPage, ComparePage, SignInPage, ResubmittedPage} {
+	for _, name := range []string{errorPage, ComparePage, SignInPage, ResubmittedPage, noAccessPage} {
 		if k.pages[name] == nil {
 			return nil, fmt.Errorf("page: the kit's page %s is missing", name)
 		}

@@ -1,0 +1,191 @@
+package page
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// A queue page is a filtered, sorted, paged list (the alert queue, the
+// incident queue): every view is a bookmarkable URL whose parameters are
+// named after the Graph properties they filter. The kit holds what the
+// queues share, so that each feature only says what its filters and rows
+// are: the page's frame (the "queue" partial: the heading with the
+// total, the filter bar with its search, toggles and "More filters", the
+// mistakes, the active filters as chips, paging, the notices, the REST
+// request, the keyboard hint), sortable column headers, and paging
+// ("26–50 of 400" with previous and next). The feature's page file
+// defines "queuetable", the table of its rows, which the frame places.
+
+// Queue is the frame of a queue page, which a feature's view embeds; every
+// text is already in the page's language.
+type Queue struct {
+	// Path is the queue's address, the filter form's action ("/alerts");
+	// ID names its elements (the table is #ID, the range #{Kind}-count,
+	// the total #{Kind}-total).
+	Path, ID, Kind string
+	Heading        string
+	// Total is the list's length when Graph counted it; TotalTitle says
+	// it in words.
+	Total      *int64
+	TotalTitle string
+	// The filter bar: its label, the search box, the toggles that apply at
+	// once, and the fields under "More filters" (open when one of them is
+	// set wrong).
+	FormLabel string
+	Search    FilterField
+	Toggles   []Toggles
+	More      []FilterField
+	MoreOpen  bool
+	// Hidden are parameters the form carries as they are (the sort);
+	// SortError is a sort graphsec does not offer.
+	Hidden    []Param
+	SortError string
+	// Errors is set when a filter needs correcting: ErrorsNotice says so,
+	// and nothing was asked of Graph.
+	Errors       bool
+	ErrorsNotice string
+	StaleLink    bool
+	Chips        []Chip
+	// ClearAll removes every filter ("" when none is active); NoneActive
+	// says there is none.
+	ClearAll, NoneActive string
+	// DefaultHint explains a chip of the queue's default (its status).
+	DefaultHint string
+	Cols        []Column
+	Paging      Paging
+	// LocalNotice says that graphsec filtered Graph's pages itself ("" when
+	// Graph did all the filtering).
+	LocalNotice string
+	// Empty is the text shown when no row matches.
+	Empty     string
+	Request   *RequestView
+	Shortcuts string
+}
+
+// Param is one query parameter.
+type Param struct{ Name, Value string }
+
+// FilterField is one field of a queue's filter bar: a select (Choices,
+// with "Any" first), a text field or a date (Type "date"); Check adds a
+// checkbox under it ("Assigned to me").
+type FilterField struct {
+	ID, Name, Label, Value, Type, Placeholder, Class string
+	Choices                                          []Choice
+	// Any is the label of the select's empty choice ("" for a select
+	// without one, such as the page size).
+	Any   string
+	Check *Param
+	// CheckLabel labels Check; Checked says whether it is ticked.
+	CheckLabel string
+	Checked    bool
+	// Error is the field's mistake, in the page's language.
+	Error string
+}
+
+// Toggles are a repeatable filter's values as buttons that apply at once
+// (severity, status). Sev colours them as severities; AnyValue sends the
+// parameter empty too, so that unticking every one means "any" rather
+// than the queue's default.
+type Toggles struct {
+	Name, Legend string
+	Choices      []Choice
+	Sev          bool
+	AnyValue     bool
+	Error        string
+}
+
+// Chip is one active filter, with the link that removes it.
+type Chip struct {
+	Field, Value, Raw, Remove string
+	// Default marks the queue's default (its status), not the URL's.
+	Default bool
+}
+
+// Column is a header of a queue's table: its label's key, and for a
+// sortable one the link that sorts by it and the current direction.
+type Column struct {
+	Key, Class string
+	Sort       string // the link; "" for a column Graph cannot sort by
+	Dir        string // "ascending", "descending" or "" (aria-sort)
+}
+
+// ColumnSpec describes a column: Prop is the property Graph sorts it by
+// ("" for none), First the direction of its first click.
+type ColumnSpec struct {
+	Key, Class, Prop, First string
+}
+
+// SortColumns are a queue's headers: every column Graph sorts by links to
+// the queue (link) with base's filters sorted by it, the other way round
+// when it already is. sort is the current "prop dir" (def when the view
+// names none: the order Graph or the queue uses by default).
+func SortColumns(base url.Values, link func(url.Values) string, sort, def string, specs ...ColumnSpec) []Column {
+	if sort == "" {
+		sort = def
+	}
+	cur, dir, _ := strings.Cut(sort, " ")
+	out := make([]Column, len(specs))
+	for i, s := range specs {
+		c := Column{Key: s.Key, Class: s.Class}
+		if s.Prop != "" {
+			next := s.First
+			if cur == s.Prop {
+				c.Dir = map[string]string{"asc": "ascending", "desc": "descending"}[dir]
+				next = map[string]string{"asc": "desc", "desc": "asc"}[dir]
+			}
+			v := CloneValues(base)
+			v.Set("sort", s.Prop+" "+next)
+			c.Sort = link(v)
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// CloneValues copies a query.
+func CloneValues(base url.Values) url.Values {
+	v := make(url.Values, len(base))
+	for k, x := range base {
+		v[k] = slices.Clone(x)
+	}
+	return v
+}
+
+// WithoutValue is base without one value of a parameter: the query a chip's
+// × links to. Without its last status the queue shows every status
+// ("status=", not the default).
+func WithoutValue(base url.Values, name, value string) url.Values {
+	v := CloneValues(base)
+	v[name] = slices.DeleteFunc(v[name], func(x string) bool { return x == value })
+	if name == "status" && len(v[name]) == 0 {
+		v[name] = []string{""}
+	}
+	if len(v[name]) == 0 {
+		delete(v, name)
+	}
+	return v
+}
+
+// Paging is where a page of a queue is: "26–50 of 400", with its first,
+// previous and next pages ("" where there is none).
+type Paging struct {
+	// ID names the range's element; Empty is shown instead when the page
+	// has no rows.
+	ID, Empty        string
+	Shown            int
+	From, To, Number int
+	Count            *int64
+	First, Prev      string
+	Next             string
+}
+
+// Paging says where the page shows shown rows of a list of count (nil:
+// not known), and keeps Graph's next link (nextLink, "" at the end) for
+// the next page's link.
+func (pg *Pager) Paging(shown int, nextLink string, count *int64) Paging {
+	return Paging{
+		Shown: shown, Number: pg.Ref.Number, From: pg.Ref.Offset + 1, To: pg.Ref.Offset + shown, Count: count,
+		First: pg.First(), Prev: pg.Prev(), Next: pg.Next(nextLink, shown, count),
+	}
+}
