@@ -2,8 +2,6 @@ package alerts
 
 import (
 	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/queuefilter"
@@ -39,61 +37,29 @@ func textLabels() map[string]page.Msg {
 // Parameters it does not know are ignored: nothing from the URL reaches
 // Graph except through these fields.
 func (c choices) parseFilter(q url.Values) (filter, page.FieldErrors) {
-	f := filter{Top: defaultTop}
-	var errs page.FieldErrors
-	multi := func(name string, what page.Msg, allowed []string) []string {
-		vals, bad := queuefilter.Members(q, name, allowed)
-		for _, b := range bad {
-			errs.Add(name, page.T("filter.unknownValue", "value", page.Shorten(b, 64), "field", what))
-		}
-		return vals
-	}
-	f.Severity = multi("severity", page.T("field.severity"), c.severity)
+	r := page.QueryReader{Q: q, Reversed: "filter.reversedRange", BadTop: "filter.badTop"}
+	var f filter
+	f.Severity = r.Members("severity", page.T("field.severity"), c.severity)
 	if q.Has("status") {
-		f.Status = multi("status", page.T("field.status"), c.status)
+		f.Status = r.Members("status", page.T("field.status"), c.status)
 	} else {
 		f.Status = queuefilter.DefaultStatuses()
 	}
-	f.ServiceSource = multi("serviceSource", page.T("field.serviceSource"), c.source)
-	f.Classification = multi("classification", page.T("field.classification"), c.class)
-	f.Determination = multi("determination", page.T("field.determination"), c.determ)
-	var err error
-	f.Q, err = page.Text(page.T("filter.search"), q.Get("q"), queuefilter.MaxSearch)
-	errs.Check("q", err)
+	f.ServiceSource = r.Members("serviceSource", page.T("field.serviceSource"), c.source)
+	f.Classification = r.Members("classification", page.T("field.classification"), c.class)
+	f.Determination = r.Members("determination", page.T("field.determination"), c.determ)
+	f.Q = r.Text("q", page.T("filter.search"), queuefilter.MaxSearch)
 	labels := textLabels()
 	for _, t := range (*queuefilter.Alerts)(&f).TextParams() {
-		v, err := page.Text(labels[t.Name], q.Get(t.Name), page.MaxText)
-		errs.Check(t.Name, err)
-		*t.Dst = v
+		*t.Dst = r.Text(t.Name, labels[t.Name], page.MaxText)
 	}
-	for _, r := range queuefilter.DateRanges() {
-		from, fromOK := queuefilter.ParseDay(q.Get(r[0]))
-		to, toOK := queuefilter.ParseDay(q.Get(r[1]))
-		if !fromOK {
-			errs.Add(r[0], page.T("filter.badDate"))
-		}
-		if !toOK {
-			errs.Add(r[1], page.T("filter.badDate"))
-		}
-		if !from.IsZero() && !to.IsZero() && to.Before(from) {
-			errs.Add(r[1], page.T("filter.reversedRange", "field", labels[r[0]], "from", strings.TrimSpace(q.Get(r[0]))))
-		}
+	for _, d := range queuefilter.DateRanges() {
+		r.Dates(d[0], d[1], labels[d[0]], labels[d[1]])
 	}
 	f.AssignedToMe = q.Get("assignedToMe") != ""
-	if v := strings.TrimSpace(q.Get("top")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxTop {
-			errs.Add("top", page.T("filter.badTop", "max", maxTop))
-		} else {
-			f.Top = n
-		}
-	}
-	f.Sort = strings.TrimSpace(q.Get("sort"))
-	if f.Sort != "" && !queuefilter.ValidSort(f.Sort) {
-		errs.Add("sort", page.T("filter.badSort", "value", page.Shorten(f.Sort, 64)))
-		f.Sort = ""
-	}
-	return f, errs
+	f.Top = r.Top(defaultTop, maxTop)
+	f.Sort = r.Sort(queuefilter.ValidSort)
+	return f, r.Errs
 }
 
 // local reports whether graphsec filters the pages Graph returns itself:

@@ -100,7 +100,7 @@ func (a *Pages) Manage(p *page.Page) error {
 			return a.refuseManage(p, v, err)
 		}
 	}
-	if ch.empty() && comment == "" {
+	if ch.Empty() && comment == "" {
 		return a.refuseManage(p, v, page.BadInput(page.T("manage.chooseSomething")))
 	}
 	c, err := p.GraphFor(graph.AccessWriteAlerts)

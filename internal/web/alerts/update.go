@@ -24,62 +24,16 @@ import (
 // shown next to the triage pane with everything the user typed still in
 // the form.
 
-// change is what a triage form (or the manage page) asks for. Empty
-// fields leave the property as it is. Comment is kept as typed.
-type change struct {
-	Status, Classification, Determination, AssignedTo, Comment string
-	AssignToMe, Unassign                                       bool
-}
-
-func (ch change) empty() bool {
-	return ch.Status == "" && ch.Classification == "" && ch.Determination == "" && ch.AssignedTo == "" && !ch.AssignToMe && !ch.Unassign
-}
+// change is what a triage form (or the manage page) asks for (the page
+// kit's, which incidents share).
+type change = page.TriageChange
 
 // readChange reads the update fields, named after the properties, as
-// typed. The triage pane sends classification and determination as one
-// value ("truePositive:malware"), and its assignee field as it stands
-// (assign=exact: an emptied field unassigns).
-func readChange(form url.Values) change {
-	ch := change{
-		Status:         strings.TrimSpace(form.Get("status")),
-		Classification: strings.TrimSpace(form.Get("classification")),
-		Determination:  strings.TrimSpace(form.Get("determination")),
-		AssignedTo:     strings.TrimSpace(form.Get("assignedTo")),
-		Comment:        form.Get("comment"),
-		AssignToMe:     form.Get("assignToMe") != "",
-		Unassign:       form.Get("unassign") != "",
-	}
-	if t := strings.TrimSpace(form.Get("triage")); t != "" {
-		ch.Classification, ch.Determination = page.SplitTriage(t)
-	}
-	if form.Get("assign") == "exact" && form.Has("assignedTo") && ch.AssignedTo == "" && !ch.AssignToMe {
-		ch.Unassign = true
-	}
-	return ch
-}
+// typed.
+func readChange(form url.Values) change { return page.ReadTriageChange(form) }
 
-// check refuses enum values graphsec does not offer (so unknownFutureValue
-// and typos are refused before Graph sees them), and an assignee that is
-// not one line of text.
-func (c choices) check(ch change) error {
-	for _, e := range []struct {
-		field   page.Msg
-		v       string
-		allowed []string
-	}{{page.T("field.status"), ch.Status, c.status}, {page.T("field.classification"), ch.Classification, c.class},
-		{page.T("field.determination"), ch.Determination, c.determ}} {
-		if err := page.CheckEnum(e.field, e.v, e.allowed); err != nil {
-			return err
-		}
-	}
-	if _, err := page.Text(page.T("field.assignedTo"), ch.AssignedTo, page.MaxText); err != nil {
-		return err
-	}
-	if ch.AssignToMe && ch.Unassign {
-		return page.BadInput(page.T("triage.assignAndUnassign"))
-	}
-	return nil
-}
+// check refuses what graphsec does not offer before Graph sees it.
+func (c choices) check(ch change) error { return ch.Check(c.status) }
 
 // update returns the PATCH body: only the fields whose new value differs
 // from before. "Assign to me" wins over the typed assignee (the button is
@@ -89,40 +43,12 @@ func (c choices) update(ch change, before *graph.Alert, me string) (graph.AlertU
 	if ch.Status != "" && ch.Status != string(before.Status) {
 		u.Status = graph.Some(graph.AlertStatus(ch.Status))
 	}
-	if ch.Classification != "" && ch.Classification != string(before.Classification) {
-		u.Classification = graph.Some(graph.AlertClassification(ch.Classification))
+	var err error
+	if u.AssignedTo, err = ch.Assignment(before.AssignedTo, me, page.T("triage.noUPN")); err != nil {
+		return u, err
 	}
-	if ch.Determination != "" && ch.Determination != string(before.Determination) {
-		u.Determination = graph.Some(graph.AlertDetermination(ch.Determination))
-	}
-	switch {
-	case ch.Unassign:
-		if before.AssignedTo != "" {
-			u.AssignedTo = graph.Clear[string]()
-		}
-	case ch.AssignToMe:
-		if me == "" {
-			return u, page.BadInput(page.T("triage.noUPN"))
-		}
-		if me != before.AssignedTo {
-			u.AssignedTo = graph.Some(me)
-		}
-	case ch.AssignedTo != "" && ch.AssignedTo != before.AssignedTo:
-		u.AssignedTo = graph.Some(ch.AssignedTo)
-	}
-	if !u.Classification.IsZero() || !u.Determination.IsZero() {
-		cl, d := before.Classification, before.Determination
-		if v, ok := u.Classification.Get(); ok {
-			cl = v
-		}
-		if v, ok := u.Determination.Get(); ok {
-			d = v
-		}
-		if err := page.CheckTriage(cl, d); err != nil {
-			return u, err
-		}
-	}
-	return u, nil
+	u.Classification, u.Determination, err = ch.Triage(before.Classification, before.Determination)
+	return u, err
 }
 
 // compareFields are the fields the before/after comparison shows, by

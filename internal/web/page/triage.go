@@ -2,6 +2,7 @@ package page
 
 import (
 	"cmp"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -35,6 +36,107 @@ type TriageForm struct {
 	Me                     string
 	// From, I and N carry the queue view through the post (ListRef.Carry).
 	From, I, N string
+}
+
+// TriageChange is what a triage form (or a manage page) asks for: the
+// fields named after the properties, as typed. Empty fields leave the
+// property as it is; Comment is kept as typed.
+type TriageChange struct {
+	Status, Classification, Determination, AssignedTo, Comment string
+	AssignToMe, Unassign                                       bool
+}
+
+// Empty reports a change that asks for no property.
+func (ch TriageChange) Empty() bool {
+	return ch.Status == "" && ch.Classification == "" && ch.Determination == "" && ch.AssignedTo == "" && !ch.AssignToMe && !ch.Unassign
+}
+
+// ReadTriageChange reads a triage form. The triage pane sends
+// classification and determination as one value ("truePositive:malware"),
+// and its assignee field as it stands (assign=exact: an emptied field
+// unassigns).
+func ReadTriageChange(form url.Values) TriageChange {
+	ch := TriageChange{
+		Status:         strings.TrimSpace(form.Get("status")),
+		Classification: strings.TrimSpace(form.Get("classification")),
+		Determination:  strings.TrimSpace(form.Get("determination")),
+		AssignedTo:     strings.TrimSpace(form.Get("assignedTo")),
+		Comment:        form.Get("comment"),
+		AssignToMe:     form.Get("assignToMe") != "",
+		Unassign:       form.Get("unassign") != "",
+	}
+	if t := strings.TrimSpace(form.Get("triage")); t != "" {
+		ch.Classification, ch.Determination = SplitTriage(t)
+	}
+	if form.Get("assign") == "exact" && form.Has("assignedTo") && ch.AssignedTo == "" && !ch.AssignToMe {
+		ch.Unassign = true
+	}
+	return ch
+}
+
+// Check refuses a status not in statuses, a classification or
+// determination graphsec does not offer (so unknownFutureValue and typos
+// are refused before Graph sees them), an assignee that is not one line of
+// text, and both "Assign to me" and "Unassign".
+func (ch TriageChange) Check(statuses []string) error {
+	for _, e := range []struct {
+		field   Msg
+		v       string
+		allowed []string
+	}{{T("field.status"), ch.Status, statuses}, {T("field.classification"), ch.Classification, Strings(graph.AlertClassifications())},
+		{T("field.determination"), ch.Determination, Strings(graph.AlertDeterminations())}} {
+		if err := CheckEnum(e.field, e.v, e.allowed); err != nil {
+			return err
+		}
+	}
+	if _, err := Text(T("field.assignedTo"), ch.AssignedTo, MaxText); err != nil {
+		return err
+	}
+	if ch.AssignToMe && ch.Unassign {
+		return BadInput(T("triage.assignAndUnassign"))
+	}
+	return nil
+}
+
+// Assignment is the assignedTo a change sends, given the item's assignee
+// before and the user's principal name: unset when it stays, cleared to
+// unassign. "Assign to me" wins over the typed assignee (the button is
+// what was pressed), and "Unassign" over the text field. noUPN is the
+// message when the user's principal name is not known.
+func (ch TriageChange) Assignment(before, me string, noUPN Msg) (graph.Optional[string], error) {
+	switch {
+	case ch.Unassign:
+		if before != "" {
+			return graph.Clear[string](), nil
+		}
+	case ch.AssignToMe:
+		if me == "" {
+			return graph.Optional[string]{}, BadInput(noUPN)
+		}
+		if me != before {
+			return graph.Some(me), nil
+		}
+	case ch.AssignedTo != "" && ch.AssignedTo != before:
+		return graph.Some(ch.AssignedTo), nil
+	}
+	return graph.Optional[string]{}, nil
+}
+
+// Triage is the classification and determination a change sends (each
+// unset when it stays), checked to fit together with what stays.
+func (ch TriageChange) Triage(cl graph.AlertClassification, d graph.AlertDetermination) (graph.Optional[graph.AlertClassification], graph.Optional[graph.AlertDetermination], error) {
+	var oc graph.Optional[graph.AlertClassification]
+	var od graph.Optional[graph.AlertDetermination]
+	if ch.Classification != "" && ch.Classification != string(cl) {
+		oc, cl = graph.Some(graph.AlertClassification(ch.Classification)), graph.AlertClassification(ch.Classification)
+	}
+	if ch.Determination != "" && ch.Determination != string(d) {
+		od, d = graph.Some(graph.AlertDetermination(ch.Determination)), graph.AlertDetermination(ch.Determination)
+	}
+	if oc.IsZero() && od.IsZero() {
+		return oc, od, nil
+	}
+	return oc, od, CheckTriage(cl, d)
 }
 
 // DetermGroup is the determinations that explain one classification.
