@@ -126,11 +126,12 @@ func TestBrowserAdminConsentFromUnconsentedEmulator(t *testing.T) {
 	if h1 := b.Text("main h1"); h1 != "Admin consent granted" {
 		t.Fatalf("after consent: %q\n%s", h1, b.Text("main"))
 	}
-	// Signing in again (as the reader) now shows alerts.
+	// Signing in again (as the reader) lands on the home page, which now
+	// shows alerts and incidents.
 	b.ClickOn(`a.btn[href="/login"]`)
 	b.ClickOn(`button[name="signin"]`)
-	if b.WaitAny(`button[name="login"]`, `#alerts`) == `button[name="login"]` {
+	if b.WaitAny(`button[name="login"]`, `#open-incidents`) == `button[name="login"]` {
 		b.ClickOn(fmt.Sprintf(`button[name="login"][value="%s"]`, reader))
 	}
-	b.Do("alerts after consent", webtest.Visible(`#alerts`))
+	b.Do("home after consent", webtest.Visible(`#high-alerts .home-items`), webtest.Visible(`#open-high`))
 }

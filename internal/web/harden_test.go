@@ -75,7 +75,7 @@ func TestSignInPageStoresNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if landed.URL.Path != "/alerts" || landed.URL.RawQuery != "" {
+	if landed.URL.Path != "/" || landed.URL.RawQuery != "" {
 		t.Errorf("after sign-in with a 2 KB return path: %s", landed.URL)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/alerts"
+	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
 	"github.com/graphsec/graphsec/internal/web/page"
@@ -48,7 +49,6 @@ func (s *Server) routes() http.Handler {
 
 	// Alerts (alerts_v2), the default page: internal/web/alerts.
 	al := alerts.New(alerts.Deps{Activity: activity})
-	mux.Handle("GET /{$}", k.Page("alerts", home))
 	mux.Handle("GET /alerts", k.Page("alerts", al.Queue))
 	mux.Handle("GET /alerts/{id}", k.Page("alerts", al.Alert))
 	mux.Handle("GET /alerts/{id}/prev", k.Page("alerts", al.Prev))
@@ -58,9 +58,19 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /manage", k.Page("manage", al.ManageForm))
 	mux.Handle("POST /manage", k.Form("manage", al.Manage))
 
+	// The home page: open incidents by severity, what is assigned to the
+	// user, the newest high-severity alerts (internal/web/home).
+	hm := home.New()
+	mux.Handle("GET /{$}", k.Page("home", hm.Home))
+
 	// Incidents: internal/web/incidents.
-	inc := incidents.New()
-	mux.Handle("GET /incidents/{id}", k.Page("alerts", inc.Incident))
+	inc := incidents.New(incidents.Deps{Activity: activity})
+	mux.Handle("GET /incidents", k.Page("incidents", inc.Queue))
+	mux.Handle("GET /incidents/{id}", k.Page("incidents", inc.Incident))
+	mux.Handle("GET /incidents/{id}/prev", k.Page("incidents", inc.Prev))
+	mux.Handle("GET /incidents/{id}/next", k.Page("incidents", inc.Next))
+	mux.Handle("POST /incidents/{id}", k.Form("incidents", inc.Update))
+	mux.Handle("POST /incidents/{id}/comments", k.Form("incidents", inc.Update))
 
 	// Legacy alerts (/security/alerts), the original sample's pages:
 	// internal/web/legacy. Its provider list is cached for the console's
@@ -89,9 +99,6 @@ func (s *Server) routes() http.Handler {
 	h = s.recoverPanics(h)
 	return h
 }
-
-// home is the alerts page: it is what an analyst opens every day.
-func home(p *page.Page) error { return p.Redirect("/alerts", http.StatusSeeOther) }
 
 func notFound(p *page.Page) error {
 	return &page.Error{Status: http.StatusNotFound, Heading: page.T("error.pageNotFound.heading"), Message: page.T("error.pageNotFound.message")}

@@ -32,6 +32,7 @@ import (
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/alerts"
+	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
 	"github.com/graphsec/graphsec/internal/web/page"
@@ -151,7 +152,7 @@ func New(o Options) (*Server, error) {
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
 		Layout:   layout,
-		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), legacy.Templates()},
+		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
 		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
@@ -164,6 +165,7 @@ func New(o Options) (*Server, error) {
 	s.csp = contentSecurityPolicy(o.AuthorityURL)
 	s.handler = s.routes()
 	checkers := alerts.Checkers()
+	maps.Copy(checkers, incidents.Checkers())
 	maps.Copy(checkers, legacy.Checkers())
 	s.reconcile = page.NewReconciler(page.ReconcilerOptions{
 		Store: o.Store, Graph: s.appClient, Checkers: checkers, Clock: o.Clock, Logger: o.Logger.With("component", "reconcile"),

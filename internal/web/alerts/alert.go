@@ -1,10 +1,8 @@
 package alerts
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -82,7 +80,7 @@ func (c choices) newTriageForm(L *i18n.Printer, a *graph.Alert, ch *change) page
 		}
 	}
 	f := page.TriageForm{
-		Action: page.AlertHref(a.ID), Status: page.EnumChoices(L, typed[graph.AlertStatus](c.status), status),
+		Action: page.AlertHref(a.ID), Status: page.EnumChoicesOf[graph.AlertStatus](L, c.status, status),
 		Triage: page.TriageOptions(L, triage), AssignedTo: who, Comment: comment, CommentMax: page.MaxComment,
 	}
 	if !page.Has(f.Status, status) {
@@ -121,16 +119,6 @@ type alertView struct {
 	// pane (with the user's values) and the error are shown.
 	Partial bool
 	Nav     page.ListNav
-}
-
-// prettyJSON indents Graph's JSON for reading, keeping its member order
-// and its escapes exactly; html/template escapes it for the page.
-func prettyJSON(raw []byte) string {
-	var b bytes.Buffer
-	if err := json.Indent(&b, raw, "", "  "); err != nil {
-		return string(raw)
-	}
-	return b.String()
 }
 
 // fetched is an alert as Graph sent it, with the request that read it.
@@ -183,7 +171,7 @@ func (a *Pages) alertView(p *page.Page, f *fetched, r queueRef) alertView {
 		Source: L.Enum(al.ServiceSource), Detection: L.Enum(al.DetectionSource),
 		AlertWebURL: p.PortalURL(al.AlertWebURL), IncidentWebURL: p.PortalURL(al.IncidentWebURL),
 		Evidence: evidencePanels(L, al.Evidence), Comments: page.Comments(al.Comments),
-		RawJSON: prettyJSON(f.Raw), Request: page.Shown("get", f.Req),
+		RawJSON: page.PrettyJSON(f.Raw), Request: page.Shown("get", f.Req),
 		Triage: a.choices.newTriageForm(L, al, nil), ReadOnly: p.Role().ReadOnly(),
 		Nav: a.newQueueNav(p, al.ID, r),
 	}

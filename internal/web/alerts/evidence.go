@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,12 +77,7 @@ func evidencePanels(L *i18n.Printer, list graph.EvidenceList) []evidencePanel {
 
 // pivot links the queue filtered on one evidence value, in every status:
 // an analyst pivots to see an entity's history.
-func pivot(param, value string) string {
-	if value == "" {
-		return ""
-	}
-	return link(url.Values{param: {value}, "status": {""}})
-}
+func pivot(param, value string) string { return page.AlertsWith(param, value) }
 
 // panelFields collects the fields of a card, leaving out empty values.
 // Labels are the catalogs' names of the evidence members.

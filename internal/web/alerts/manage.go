@@ -47,8 +47,8 @@ func (a *Pages) newManageView(p *page.Page, f manageForm) manageView {
 	L := p.L
 	return manageView{
 		Form:          f,
-		Status:        page.EnumChoices(L, typed[graph.AlertStatus](a.choices.status), f.Status),
-		Class:         page.EnumChoices(L, typed[graph.AlertClassification](a.choices.class), f.Classification),
+		Status:        page.EnumChoicesOf[graph.AlertStatus](L, a.choices.status, f.Status),
+		Class:         page.EnumChoicesOf[graph.AlertClassification](L, a.choices.class, f.Classification),
 		Determination: page.DeterminationOptions(L, f.Determination), Me: p.Me(),
 		CommentMax: page.MaxComment, MaxIDSize: page.MaxID, ReadOnly: p.Role().ReadOnly(),
 	}

@@ -65,13 +65,6 @@ func (a *Pages) step(p *page.Page, dir int) error {
 	}
 	return page.Step(p, r, page.AlertHref, id, dir, func(ref page.PageRef) (page.StepPage, error) {
 		l, err := list(p.R.Context(), c, r.F, ref, p.Me())
-		if err != nil {
-			return page.StepPage{}, err
-		}
-		s := page.StepPage{NextLink: l.Last.NextLink, Count: l.Count}
-		for i := range l.Alerts {
-			s.IDs = append(s.IDs, l.Alerts[i].ID)
-		}
-		return s, nil
+		return page.StepOf(l, err, func(x *graph.AlertSummary) string { return x.ID })
 	})
 }

@@ -85,8 +85,8 @@ func (a *Pages) Queue(p *page.Page) error {
 		return err
 	}
 	back := pager.Values()
-	for i := range l.Alerts {
-		v.Rows = append(v.Rows, newRow(p.L, &l.Alerts[i], back, i, l.Count))
+	for i := range l.Items {
+		v.Rows = append(v.Rows, newRow(p.L, &l.Items[i], back, i, l.Count))
 	}
 	v.Total = l.Count
 	if v.Total != nil {
@@ -105,48 +105,24 @@ func (a *Pages) paging(p *page.Page, pg page.Paging) page.Paging {
 	return pg
 }
 
-// listed is one page of the queue: the alerts Graph gave for the filter
-// (and graphsec's own filters kept), the last Graph page read (its next
-// link continues the list), how many Graph pages were read, the count
-// when Graph gave it, and the first request sent.
-type listed struct {
-	Alerts     []graph.AlertSummary
-	Last       *graph.Page[graph.AlertSummary]
-	GraphPages int
-	Count      *int64
-	Request    *graph.Request
-}
+// listed is one page of the queue.
+type listed = page.Listed[graph.AlertSummary]
 
 // list reads the queue's page ref for filter f: the first page from the
 // filter's query, a later one from the next link its token stands for.
+// Category and the search are graphsec's to apply.
 func list(ctx context.Context, c *graph.Client, f filter, ref page.PageRef, me string) (*listed, error) {
-	ctx, sent := page.Record(ctx)
-	var pg *graph.Page[graph.AlertSummary]
-	var err error
-	if ref.Link != "" {
-		pg, _, err = c.Alerts.ListSummariesFrom(ctx, ref.Link)
-	} else {
-		pg, _, err = c.Alerts.ListSummaries(ctx, f.graphQuery(me))
+	var keep func(*graph.AlertSummary) bool
+	if f.local() {
+		keep = f.keep
 	}
-	l := &listed{Count: ref.Count, Request: sent.First("")}
-	for err == nil {
-		l.GraphPages++
-		l.Last = pg
-		if l.Count == nil && !f.local() {
-			l.Count = pg.Count
-		}
-		for i := range pg.Value {
-			if !f.local() || f.keep(&pg.Value[i]) {
-				l.Alerts = append(l.Alerts, pg.Value[i])
-			}
-		}
-		if !f.local() || len(l.Alerts) >= f.Top || !pg.HasNext() || l.GraphPages >= maxLocalPages {
-			return l, nil
-		}
-		// The client pages on with the first page's headers.
-		pg, _, err = pg.Next(ctx)
-	}
-	return l, err
+	return page.ListQueue(ctx, ref, func(ctx context.Context) (*graph.Page[graph.AlertSummary], error) {
+		pg, _, err := c.Alerts.ListSummaries(ctx, f.graphQuery(me))
+		return pg, err
+	}, func(ctx context.Context, link string) (*graph.Page[graph.AlertSummary], error) {
+		pg, _, err := c.Alerts.ListSummariesFrom(ctx, link)
+		return pg, err
+	}, keep, f.Top, maxLocalPages)
 }
 
 // newRow is one alert as a line of the queue. Its link carries the
@@ -217,14 +193,14 @@ func (a *Pages) newQueueView(p *page.Page, f filter, errs page.FieldErrors, stat
 		Path: "/alerts", ID: "alerts", Kind: "alert", Heading: L.T("nav.alerts"), FormLabel: L.T("filter.formLabel"),
 		Search: page.FilterField{ID: "f-q", Name: "q", Label: L.T("filter.search"), Value: f.Q, Placeholder: L.T("filter.searchPlaceholder"), Error: msg("q")},
 		Toggles: []page.Toggles{
-			{Name: "severity", Legend: L.T("field.severity"), Sev: true, Choices: page.EnumChoices(L, typed[graph.AlertSeverity](c.severity), f.Severity...), Error: msg("severity")},
-			{Name: "status", Legend: L.T("field.status"), AnyValue: true, Choices: page.EnumChoices(L, typed[graph.AlertStatus](c.status), f.Status...), Error: msg("status")},
+			{Name: "severity", Legend: L.T("field.severity"), Sev: true, Choices: page.EnumChoicesOf[graph.AlertSeverity](L, c.severity, f.Severity...), Error: msg("severity")},
+			{Name: "status", Legend: L.T("field.status"), AnyValue: true, Choices: page.EnumChoicesOf[graph.AlertStatus](L, c.status, f.Status...), Error: msg("status")},
 		},
 		More: []page.FilterField{
-			sel("f-source", "serviceSource", "field.serviceSource", page.EnumChoices(L, typed[graph.ServiceSource](c.source), f.ServiceSource...)),
+			sel("f-source", "serviceSource", "field.serviceSource", page.EnumChoicesOf[graph.ServiceSource](L, c.source, f.ServiceSource...)),
 			sel("f-category", "category", "field.category", page.LabelChoices(c.category, L.Category, f.Category)),
-			sel("f-class", "classification", "field.classification", page.EnumChoices(L, typed[graph.AlertClassification](c.class), f.Classification...)),
-			sel("f-determ", "determination", "field.determination", page.EnumChoices(L, typed[graph.AlertDetermination](c.determ), f.Determination...)),
+			sel("f-class", "classification", "field.classification", page.EnumChoicesOf[graph.AlertClassification](L, c.class, f.Classification...)),
+			sel("f-determ", "determination", "field.determination", page.EnumChoicesOf[graph.AlertDetermination](L, c.determ, f.Determination...)),
 			assigned,
 			text("f-user", "user", L.T("filter.user"), f.User, "user@contoso.com"),
 			text("f-device", "device", L.T("filter.device"), f.Device, "pc123.contoso.com"),
@@ -263,15 +239,6 @@ func (a *Pages) newQueueView(p *page.Page, f filter, errs page.FieldErrors, stat
 		page.ColumnSpec{Key: "field.lastUpdate", Class: "c-time", Prop: "lastUpdateDateTime", First: "desc"},
 	)
 	return v
-}
-
-// typed converts the choices' strings back to an enum type for labelling.
-func typed[T ~string](vs []string) []T {
-	out := make([]T, len(vs))
-	for i, v := range vs {
-		out[i] = T(v)
-	}
-	return out
 }
 
 // chips are the active filters, each with the link that removes it: the

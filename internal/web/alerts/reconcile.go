@@ -2,10 +2,7 @@ package alerts
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"time"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/store"
@@ -48,10 +45,6 @@ func updated(before *graph.Alert, u graph.AlertUpdate) *graph.Alert {
 	return &a
 }
 
-// commentSkew is how far Graph's clock and graphsec's may differ when a
-// comment's time is compared with the intent's.
-const commentSkew = 5 * time.Minute
-
 // Reconcile is the alerts' page.Checker: an update was applied when the
 // alert shows every value it asked for; a comment, when the alert has a
 // comment with its text made since shortly before the intent.
@@ -63,33 +56,7 @@ func Reconcile(ctx context.Context, c *graph.Client, a store.Activity) (bool, er
 	if err != nil {
 		return false, err
 	}
-	switch a.Action {
-	case "comment":
-		var asked struct {
-			Comment string `json:"comment"`
-		}
-		if err := json.Unmarshal(a.Changes, &asked); err != nil {
-			return false, err
-		}
-		for _, cm := range al.Comments {
-			if cm.Comment == asked.Comment && !cm.CreatedDateTime.Before(a.At.Add(-commentSkew)) {
-				return true, nil
-			}
-		}
-		return false, nil
-	case "update":
-		to, err := page.ChangedTo(a.Changes)
-		if err != nil {
-			return false, err
-		}
-		for _, f := range updateFields(al) {
-			if want, ok := to[f.Prop]; ok && f.Raw != want {
-				return false, nil
-			}
-		}
-		return true, nil
-	}
-	return false, fmt.Errorf("alerts: no reconciliation for the action %q", a.Action)
+	return page.Applied(a, updateFields(al), al.Comments)
 }
 
 // Checkers are the alerts' page.Checkers, by activity resource.

@@ -31,6 +31,16 @@ func EnumChoices[T ~string](L *i18n.Printer, members []T, selected ...string) []
 	return out
 }
 
+// EnumChoicesOf is EnumChoices for members kept as the strings Graph
+// sends, labelled as members of T.
+func EnumChoicesOf[T ~string](L *i18n.Printer, members []string, selected ...string) []Choice {
+	out := make([]Choice, len(members))
+	for i, m := range members {
+		out[i] = Choice{Value: m, Label: L.Label(T(m)), Selected: slices.Contains(selected, m)}
+	}
+	return out
+}
+
 // LabelChoices lists plain string values (a category, which Graph does
 // not type as an enum) labelled by label.
 func LabelChoices(values []string, label func(string) i18n.EnumLabel, selected ...string) []Choice {

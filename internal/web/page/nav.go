@@ -163,6 +163,19 @@ type StepPage struct {
 	Count    *int64
 }
 
+// StepOf is a page of a queue (ListQueue's answer) as a step reads it;
+// id names an item.
+func StepOf[T any](l *Listed[T], err error, id func(*T) string) (StepPage, error) {
+	if err != nil {
+		return StepPage{}, err
+	}
+	s := StepPage{NextLink: l.Last.NextLink, Count: l.Count, IDs: make([]string, len(l.Items))}
+	for i := range l.Items {
+		s.IDs[i] = id(&l.Items[i])
+	}
+	return s, nil
+}
+
 // Step answers GET {href}/prev (dir -1) and {href}/next (+1): it redirects
 // to the item before or after id in the view r, on this page of the queue
 // or the one before or after (list reads a page of the view). Where the

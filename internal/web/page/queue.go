@@ -1,9 +1,12 @@
 package page
 
 import (
+	"context"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/graphsec/graphsec/graph"
 )
 
 // A queue page is a filtered, sorted, paged list (the alert queue, the
@@ -188,4 +191,52 @@ func (pg *Pager) Paging(shown int, nextLink string, count *int64) Paging {
 		Shown: shown, Number: pg.Ref.Number, From: pg.Ref.Offset + 1, To: pg.Ref.Offset + shown, Count: count,
 		First: pg.First(), Prev: pg.Prev(), Next: pg.Next(nextLink, shown, count),
 	}
+}
+
+// Listed is one page of a queue: the items Graph gave for the filter (and
+// that graphsec's own filters kept), the last Graph page read (its next
+// link continues the list), how many Graph pages were read, the list's
+// count when Graph gave it, and the first request sent.
+type Listed[T any] struct {
+	Items      []T
+	Last       *graph.Page[T]
+	GraphPages int
+	Count      *int64
+	Request    *graph.Request
+}
+
+// ListQueue reads the queue page ref: the first page with first, a later
+// one from the next link its token stands for with from. keep, when not
+// nil, is the part of the filter graphsec applies itself (Graph cannot):
+// it then reads on, at most maxPages Graph pages, until top items are kept,
+// and Graph's count (of what it filtered) is not the queue's.
+func ListQueue[T any](ctx context.Context, ref PageRef, first func(context.Context) (*graph.Page[T], error),
+	from func(context.Context, string) (*graph.Page[T], error), keep func(*T) bool, top, maxPages int) (*Listed[T], error) {
+	ctx, sent := Record(ctx)
+	var pg *graph.Page[T]
+	var err error
+	if ref.Link != "" {
+		pg, err = from(ctx, ref.Link)
+	} else {
+		pg, err = first(ctx)
+	}
+	l := &Listed[T]{Count: ref.Count, Request: sent.First("")}
+	for err == nil {
+		l.GraphPages++
+		l.Last = pg
+		if l.Count == nil && keep == nil {
+			l.Count = pg.Count
+		}
+		for i := range pg.Value {
+			if keep == nil || keep(&pg.Value[i]) {
+				l.Items = append(l.Items, pg.Value[i])
+			}
+		}
+		if keep == nil || len(l.Items) >= top || !pg.HasNext() || l.GraphPages >= maxPages {
+			return l, nil
+		}
+		// The client pages on with the first page's headers.
+		pg, _, err = pg.Next(ctx)
+	}
+	return l, err
 }

@@ -181,3 +181,41 @@ func ChangedTo(changes []byte) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// commentSkew is how far Graph's clock and graphsec's may differ when a
+// comment's time is compared with the intent's.
+const commentSkew = 5 * time.Minute
+
+// Applied decides a pending change from its resource as Graph has it now
+// (a Checker's work): an update was applied when fields (the resource's,
+// by property) show every value it asked for; a comment, when comments
+// hold one with its text made since shortly before the intent.
+func Applied(a store.Activity, fields []Field, comments []graph.AlertComment) (bool, error) {
+	switch a.Action {
+	case "comment":
+		var asked struct {
+			Comment string `json:"comment"`
+		}
+		if err := json.Unmarshal(a.Changes, &asked); err != nil {
+			return false, err
+		}
+		for _, cm := range comments {
+			if cm.Comment == asked.Comment && !cm.CreatedDateTime.Before(a.At.Add(-commentSkew)) {
+				return true, nil
+			}
+		}
+		return false, nil
+	case "update":
+		to, err := ChangedTo(a.Changes)
+		if err != nil {
+			return false, err
+		}
+		for _, f := range fields {
+			if want, ok := to[f.Prop]; ok && f.Raw != want {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("page: no reconciliation for the action %q of a %s", a.Action, a.Resource)
+}

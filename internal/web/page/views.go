@@ -1,7 +1,9 @@
 package page
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
@@ -103,4 +105,25 @@ func LocalPath(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// PrettyJSON indents Graph's JSON for reading (a page's raw view), keeping
+// its member order and its escapes exactly; html/template escapes it for
+// the page.
+func PrettyJSON(raw []byte) string {
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// AlertsWith links the alert queue filtered on one value (a user's UPN,
+// a device's DNS name...), in every status: an analyst pivots to see an
+// entity's history.
+func AlertsWith(param, value string) string {
+	if value == "" {
+		return ""
+	}
+	return "/alerts?" + url.Values{param: {value}, "status": {""}}.Encode()
 }

@@ -73,15 +73,17 @@
     if (ev.persisted) location.reload();
   });
 
-  // Keyboard. In the queue: j / k move the selection, Enter opens the
-  // selected alert (its link has the focus), / goes to the search. On an
-  // alert: j / k open the next / previous alert, u goes back to the list.
+  // Keyboard. In a queue: j / k move the selection, Enter opens the
+  // selected item (its link has the focus), / goes to the search. On an
+  // alert or an incident: j / k open the next / previous one, u goes back
+  // to the list.
   function typing(el) {
     return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
   }
-  function rowLinks() { return Array.prototype.slice.call(document.querySelectorAll("#alerts tbody a.title")); }
+  // A queue's table (alerts, incidents) is marked data-queue.
+  function rowLinks() { return Array.prototype.slice.call(document.querySelectorAll("[data-queue] tbody a.title")); }
   function select(links, i) {
-    var old = document.querySelector("#alerts tbody tr.selected");
+    var old = document.querySelector("[data-queue] tbody tr.selected");
     if (old) old.classList.remove("selected");
     var a = links[i];
     var tr = a.closest("tr");
@@ -96,7 +98,7 @@
       if (ev.key === "j" || ev.key === "k") {
         var i = links.indexOf(document.activeElement);
         if (i < 0) {
-          var sel = document.querySelector("#alerts tbody tr.selected a.title");
+          var sel = document.querySelector("[data-queue] tbody tr.selected a.title");
           i = sel ? links.indexOf(sel) : -1;
         }
         if (ev.key === "j") i = i < 0 ? 0 : Math.min(i + 1, links.length - 1);
@@ -117,16 +119,16 @@
         return;
       }
     }
-    var go = { j: "next-alert", k: "prev-alert", u: "back-to-queue" }[ev.key];
-    if (go) {
-      var link = document.getElementById(go);
+    if (ev.key === "j" || ev.key === "k" || ev.key === "u") {
+      // An item's page: its next, previous and way back declare the key.
+      var link = document.querySelector('a[aria-keyshortcuts="' + ev.key + '"]');
       if (link && link.href) { ev.preventDefault(); window.location.assign(link.href); }
     }
   });
   document.addEventListener("focusin", function (ev) {
-    var a = ev.target.closest && ev.target.closest("#alerts tbody a.title");
+    var a = ev.target.closest && ev.target.closest("[data-queue] tbody a.title");
     if (!a) return;
-    var old = document.querySelector("#alerts tbody tr.selected");
+    var old = document.querySelector("[data-queue] tbody tr.selected");
     if (old && old !== a.closest("tr")) old.classList.remove("selected");
     a.closest("tr").classList.add("selected");
   });
