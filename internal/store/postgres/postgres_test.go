@@ -95,6 +95,14 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestLiveConformance(t *testing.T) {
+	serverDSN(t)
+	storetest.RunLive(t, func(t *testing.T) storetest.Live {
+		dsn, _ := freshSchema(t)
+		return openStore(t, dsn)
+	})
+}
+
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		name string

@@ -20,7 +20,8 @@
 // a transaction stays atomic and consistent across a crash, and only the
 // last few commits before a power loss can be rolled back, which for
 // sessions and an activity log is the right trade for an fsync less per
-// request. busy_timeout remains as a backstop for the one case the writer
+// request. Appended notifications are the exception: Graph is told they
+// are stored, so they commit with synchronous=FULL (live.go). busy_timeout remains as a backstop for the one case the writer
 // pool cannot cover: another process opening the same file.
 //
 // Times are stored as INTEGER microseconds since the Unix epoch (UTC), so
@@ -82,6 +83,7 @@ type Store struct {
 	// connection instead of parsed per call.
 	sessionStmt *sql.Stmt // on r
 	touchStmt   *sql.Stmt // on w
+	appendStmt  *sql.Stmt // on w: one notification (live.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -261,6 +263,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if s.touchStmt, err = w.PrepareContext(ctx, touchQuery); err != nil {
 		return fail(fmt.Errorf("sqlite: open: %w", err))
 	}
+	if s.appendStmt, err = w.PrepareContext(ctx, insertNotification); err != nil {
+		return fail(fmt.Errorf("sqlite: open: %w", err))
+	}
 	return s, nil
 }
 
@@ -326,7 +331,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
-		for _, st := range []*sql.Stmt{s.sessionStmt, s.touchStmt} {
+		for _, st := range []*sql.Stmt{s.sessionStmt, s.touchStmt, s.appendStmt} {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}

@@ -380,3 +380,15 @@ func BenchmarkAddActivity(b *testing.B)  { storetest.BenchmarkAddActivity(b, ope
 func BenchmarkListActivity(b *testing.B) { storetest.BenchmarkListActivity(b, openBench) }
 
 func openBench(b *testing.B) store.Store { return benchStore(b) }
+
+func TestLiveConformanceFile(t *testing.T) {
+	storetest.RunLive(t, func(t *testing.T) storetest.Live {
+		return openFile(t, filepath.Join(t.TempDir(), "graphsec.db"))
+	})
+}
+
+func TestLiveConformanceMemory(t *testing.T) {
+	storetest.RunLive(t, func(t *testing.T) storetest.Live {
+		return openFile(t, MemoryPath)
+	})
+}
