@@ -125,7 +125,9 @@ func (c *FeedCache) DeleteFeed(ctx context.Context, id string) error {
 }
 
 // Feed implements store.Feeds (not cached).
-func (c *FeedCache) Feed(ctx context.Context, id string) (store.Feed, error) { return c.st.Feed(ctx, id) }
+func (c *FeedCache) Feed(ctx context.Context, id string) (store.Feed, error) {
+	return c.st.Feed(ctx, id)
+}
 
 // ListFeeds implements store.Feeds (not cached).
 func (c *FeedCache) ListFeeds(ctx context.Context, f store.FeedFilter) ([]store.Feed, error) {

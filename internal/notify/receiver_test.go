@@ -90,7 +90,7 @@ func TestReceiveNotifications(t *testing.T) {
 
 	body := collection(
 		changeJSON("n1", "sub-a", "alice-secret", "da1"),
-		changeJSON("n2", "sub-a", "wrong-secret", "da2"),      // wrong clientState
+		changeJSON("n2", "sub-a", "wrong-secret", "da2"),       // wrong clientState
 		changeJSON("n3", "sub-unknown", "alice-secret", "da3"), // unknown subscription
 		`{"id":"n4","changeType":"created"}`,                   // no subscription id
 		changeJSON("n5", "sub-s", "shared-secret", "da5"),
