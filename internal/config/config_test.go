@@ -32,6 +32,9 @@ func TestLoadDefaultsEmbedded(t *testing.T) {
 	if c.AuthorityURL != DefaultAuthorityURL || c.GraphURL != DefaultGraphURL || c.DB != DefaultDB || c.EmulatorSeed != 1 {
 		t.Fatalf("defaults: %+v", c)
 	}
+	if c.NotificationRetention != 30*24*time.Hour || c.MetricsToken != "" {
+		t.Fatalf("live defaults: retention %v, metrics token %q", c.NotificationRetention, c.MetricsToken)
+	}
 }
 
 func TestLoadTenant(t *testing.T) {
@@ -78,6 +81,9 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"missing CA file", map[string]string{"GRAPHSEC_CA_FILE": "/nonexistent/ca.pem"}, nil, "GRAPHSEC_CA_FILE"},
 		{"CA file without certificates", nil, []string{"-ca-file", "config_test.go"}, "GRAPHSEC_CA_FILE: config_test.go holds no PEM certificate"},
 		{"extra args", nil, []string{"extra"}, "unexpected arguments"},
+		{"retention not a duration", map[string]string{"GRAPHSEC_NOTIFICATION_RETENTION": "30d"}, nil, "GRAPHSEC_NOTIFICATION_RETENTION"},
+		{"retention too short", nil, []string{"-notification-retention", "5m"}, "GRAPHSEC_NOTIFICATION_RETENTION"},
+		{"short metrics token", map[string]string{"GRAPHSEC_METRICS_TOKEN": "short"}, nil, "GRAPHSEC_METRICS_TOKEN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

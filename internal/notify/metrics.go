@@ -128,6 +128,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "graphsec_watch_requests_total", Help: "The watcher's Graph requests, by target and result.",
 		}, []string{"target", "result"}),
 	}
+	// Every result starts at zero, so that rates and alerts work before
+	// the first notification.
+	for _, source := range []string{string(SourceWebhook), string(SourceLifecycle)} {
+		for _, result := range []string{ResultAccepted, ResultDuplicate, ResultUnknownSubscription, ResultClientState,
+			ResultMalformed, ResultStoreError} {
+			m.Notifications.WithLabelValues(source, result)
+		}
+	}
 	reg.MustRegister(m.Notifications, m.Requests, m.AckSeconds, m.CommitItems, m.CommitSeconds, m.StreamClients,
 		m.StreamLag, m.StreamCatchUps, m.RetentionDeleted, m.GraphRequests, m.GraphThrottles, m.GraphRetries,
 		m.Renewals, m.WatcherLag, m.WatcherRequests)
@@ -135,14 +143,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 }
 
 // InstrumentGraph wraps the base transport of the console's Graph
-// clients: every request for which isGraph is true (the identity
-// platform shares the transport and is not counted) is counted by
-// method and status, and 429s as throttles. It sits under the Graph
-// client's retry layer, so each attempt counts.
-func (m *Metrics) InstrumentGraph(next http.RoundTripper, isGraph func(*http.Request) bool) http.RoundTripper {
+// clients: every request to Graph's API at graphURL (graph.IsAPIRequest:
+// the identity platform shares the transport and is not counted) is
+// counted by method and status, and 429s as throttles. It sits under the
+// Graph client's retry layer, so each attempt counts.
+func (m *Metrics) InstrumentGraph(next http.RoundTripper, graphURL string) http.RoundTripper {
 	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		resp, err := next.RoundTrip(r)
-		if !isGraph(r) {
+		if !graph.IsAPIRequest(graphURL, r) {
 			return resp, err
 		}
 		code := "error"
@@ -155,20 +163,6 @@ func (m *Metrics) InstrumentGraph(next http.RoundTripper, isGraph func(*http.Req
 		m.GraphRequests.WithLabelValues(r.Method, code).Inc()
 		return resp, err
 	})
-}
-
-// GraphPaths reports whether a request goes to Graph's API (/v1.0/ or
-// /beta/ on base's host), for InstrumentGraph: the embedded emulator
-// serves the identity platform on the same host.
-func GraphPaths(base string) func(*http.Request) bool {
-	host := ""
-	if i := strings.Index(base, "://"); i >= 0 {
-		host = strings.ToLower(strings.SplitN(base[i+3:], "/", 2)[0])
-	}
-	return func(r *http.Request) bool {
-		p := r.URL.Path
-		return strings.EqualFold(r.URL.Host, host) && (strings.HasPrefix(p, "/v1.0/") || strings.HasPrefix(p, "/beta/"))
-	}
 }
 
 // ObserveRetry counts a Graph client's retry (graph.RetryPolicy.OnRetry).

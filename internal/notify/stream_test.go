@@ -336,17 +336,24 @@ type slowWriter struct {
 	mu      sync.Mutex
 	buf     bytes.Buffer
 	writes  chan struct{}
+	free    int // writes that go through before it blocks
 }
 
 func (w *slowWriter) Header() http.Header { return w.header }
 func (w *slowWriter) WriteHeader(int)     {}
 func (w *slowWriter) Flush()              {}
 func (w *slowWriter) Write(b []byte) (int, error) {
-	select {
-	case w.writes <- struct{}{}:
-	default:
+	w.mu.Lock()
+	free := w.free > 0
+	w.free--
+	w.mu.Unlock()
+	if !free {
+		select {
+		case w.writes <- struct{}{}:
+		default:
+		}
+		<-w.release
 	}
-	<-w.release
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.Write(b)
@@ -360,7 +367,8 @@ func TestStreamSlowClientDoesNotBlockPublishing(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.stream.o.Broker = hub
-	sw := &slowWriter{header: http.Header{}, release: make(chan struct{}), writes: make(chan struct{}, 1)}
+	// The opening comment goes through; the first item's write blocks.
+	sw := &slowWriter{header: http.Header{}, release: make(chan struct{}), writes: make(chan struct{}, 1), free: 1}
 	req := httptest.NewRequest(http.MethodGet, "/notifications/stream", nil)
 	req.Header.Set("Last-Event-ID", "0")
 	ctx, cancel := context.WithCancel(t.Context())
@@ -370,11 +378,24 @@ func TestStreamSlowClientDoesNotBlockPublishing(t *testing.T) {
 		defer close(served)
 		r.stream.Serve(sw, req.WithContext(ctx), "alice")
 	}()
-	<-sw.writes // the client is now stuck in its first write
+	// A first item, live: the client is stuck writing it.
+	warm, err := r.st.AppendNotifications(t.Context(), []Item{{ID: "warm", Source: SourceWebhook, Feed: "f", Owner: "alice", ReceivedAt: epoch}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		hub.Publish(warm)
+		select {
+		case <-sw.writes:
+		case <-time.After(10 * time.Millisecond):
+			continue // not subscribed yet
+		}
+		break
+	}
 
 	// Publish a thousand batches while it is stuck: none may wait for it.
 	const n = 1000
-	var all []Item
+	all := warm
 	for i := range n {
 		it := Item{ID: fmt.Sprintf("s%04d", i), Source: SourceWebhook, Feed: "f", Owner: "alice", ResourceID: "x", ReceivedAt: epoch}
 		stored, err := r.st.AppendNotifications(t.Context(), []Item{it})
@@ -403,12 +424,12 @@ func TestStreamSlowClientDoesNotBlockPublishing(t *testing.T) {
 		sw.mu.Lock()
 		got := strings.Count(sw.buf.String(), "event: notification")
 		sw.mu.Unlock()
-		if got >= n {
+		if got >= n+1 {
 			break
 		}
 		select {
 		case <-deadline:
-			t.Fatalf("the slow client got %d of %d items", got, n)
+			t.Fatalf("the slow client got %d of %d items", got, n+1)
 		case <-time.After(5 * time.Millisecond):
 		}
 	}

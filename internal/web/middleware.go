@@ -40,7 +40,7 @@ func (s *Server) canonicalLoopback(next http.Handler) http.Handler {
 		host, port, err := net.SplitHostPort(r.Host)
 		if err == nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && port == pub.Port() &&
 			isLoopbackHost(host) && !strings.EqualFold(host, pub.Hostname()) &&
-			r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+			r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" {
 			http.Redirect(w, r, pub.Scheme+"://"+pub.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}

@@ -23,11 +23,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
 	"github.com/graphsec/graphsec/internal/web"
 	"github.com/graphsec/graphsec/internal/web/page"
@@ -46,6 +49,11 @@ type Harness struct {
 	Clock *clock.Adjustable
 	// Graph records every request the console sent to the emulator.
 	Graph *GraphLog
+	// Store is the console's database; Live its live alerts (with
+	// Options.Live) and Registry the registry its metrics are on.
+	Store    *sqlite.Store
+	Live     *notify.Live
+	Registry *prometheus.Registry
 }
 
 // Options adjust a Harness.
@@ -63,6 +71,10 @@ type Options struct {
 	ConsoleClock bool
 	// PageTokens bound the console's page links.
 	PageTokens page.TokenOptions
+	// Live mounts live alerts (notify.NewLive on the console's store),
+	// with Lifecycle as its lifecycle handler when set.
+	Live      bool
+	Lifecycle notify.LifecycleHandler
 }
 
 // New starts an emulator (seed 3 unless set) and a console on it.
@@ -116,6 +128,15 @@ func New(t testing.TB, opts ...Options) *Harness {
 	if o.ConsoleClock {
 		wo.Clock = emu.Clock()
 	}
+	var reg *prometheus.Registry
+	if o.Live {
+		reg = prometheus.NewRegistry()
+		wo.Live, err = notify.NewLive(notify.LiveOptions{Store: st, Registry: reg, Lifecycle: o.Lifecycle, Clock: wo.Clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(wo.Live.Close)
+	}
 	s, err := web.New(wo)
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +144,11 @@ func New(t testing.TB, opts ...Options) *Harness {
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Harness{T: t, Handler: s.Handler(), Emu: emu, URL: consoleURL, Clock: emu.Clock(), Graph: log}
+	if wo.Live != nil {
+		t.Cleanup(wo.Live.CloseStreams) // before srv.Close, which waits for them
+	}
+	return &Harness{T: t, Handler: s.Handler(), Emu: emu, URL: consoleURL, Clock: emu.Clock(), Graph: log,
+		Store: st, Live: wo.Live, Registry: reg}
 }
 
 // User returns the id of the first demo user holding role ("" for a user
