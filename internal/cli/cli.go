@@ -25,6 +25,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		err = runConsole(ctx, rest, getenv, stdout, stderr)
 	case "emulator":
 		err = runEmulator(ctx, rest, getenv, stdout, stderr)
+	case "loadgen":
+		err = runLoadgen(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -59,6 +61,7 @@ func usage(w io.Writer) {
   graphsec [flags]            run the console on http://localhost:5000 (with the embedded
                               emulator on 127.0.0.1:5001 unless GRAPHSEC_CLIENT_ID is set)
   graphsec emulator [flags]   run the Microsoft identity platform + Graph Security emulator alone
+  graphsec loadgen [flags]    HTTP load: change notifications POSTed to a receiver, or GETs
   graphsec help               show this help
 
 Run "graphsec -h" for the console's flags and environment variables, and

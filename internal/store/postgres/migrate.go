@@ -94,7 +94,6 @@ var migrations = []store.Migration{
 				search          text        NOT NULL
 			)`,
 			`CREATE INDEX notifications_received_at ON notifications (received_at)`,
-			`CREATE INDEX notifications_owner ON notifications (owner, seq)`,
 			`CREATE INDEX notifications_feed ON notifications (feed, seq)`,
 			`CREATE TABLE feeds (
 				id                text        NOT NULL PRIMARY KEY,

@@ -414,3 +414,7 @@ func BenchmarkAddActivity(b *testing.B)  { storetest.BenchmarkAddActivity(b, ope
 func BenchmarkListActivity(b *testing.B) { storetest.BenchmarkListActivity(b, openBench) }
 
 func openBench(b *testing.B) store.Store { return benchStore(b) }
+
+func BenchmarkAppendNotifications(b *testing.B) {
+	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
+}

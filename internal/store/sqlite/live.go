@@ -36,11 +36,28 @@ var _ interface {
 	store.Checkpoints
 } = (*Store)(nil)
 
-const insertNotification = `INSERT INTO notifications
+// appendRows is how many notifications one INSERT statement carries: a
+// statement per row spends more time binding and starting statements than
+// inserting, and SQLite allows 32,766 parameters (15 a row).
+const appendRows = 64
+
+// insertNotifications is the INSERT of n rows. ON CONFLICT DO NOTHING
+// skips an id that is stored, or inserted earlier by the same statement;
+// RETURNING tells which rows went in.
+func insertNotifications(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO notifications
 	(id, source, feed, owner, shared, change_type, lifecycle_event, resource, resource_id, version, title, changes, raw, received_at, search)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO NOTHING
-	RETURNING seq`
+	VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	b.WriteString(" ON CONFLICT (id) DO NOTHING RETURNING seq, id")
+	return b.String()
+}
 
 // AppendNotifications stores items in one transaction, committed with
 // synchronous=FULL, and returns the ones stored with Seq assigned. An item
@@ -86,22 +103,46 @@ func (s *Store) appendTx(ctx context.Context, conn *sql.Conn, items []store.Noti
 			tx.Rollback()
 		}
 	}()
-	stmt := tx.StmtContext(ctx, s.appendStmt)
-	out = make([]store.Notification, 0, len(items))
-	for _, n := range items {
-		var version any
-		if !n.Version.IsZero() {
-			version = toDB(n.Version)
+	seqs := make(map[string]int64, len(items))
+	args := make([]any, 0, 15*min(len(items), appendRows))
+	for start := 0; start < len(items); start += appendRows {
+		chunk := items[start:min(start+appendRows, len(items))]
+		prepared := s.appendStmts[len(chunk)]
+		args = args[:0]
+		for _, n := range chunk {
+			var version any
+			if !n.Version.IsZero() {
+				version = toDB(n.Version)
+			}
+			args = append(args, n.ID, string(n.Source), n.Feed, n.Owner, n.Shared, n.ChangeType, n.LifecycleEvent,
+				n.Resource, n.ResourceID, version, n.Title, blob(n.Changes), blob(n.Raw), toDB(n.ReceivedAt), store.SearchText(n))
 		}
-		err := stmt.QueryRowContext(ctx, n.ID, string(n.Source), n.Feed, n.Owner, n.Shared, n.ChangeType, n.LifecycleEvent,
-			n.Resource, n.ResourceID, version, n.Title, blob(n.Changes), blob(n.Raw), toDB(n.ReceivedAt), store.SearchText(n)).
-			Scan(&n.Seq)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // a duplicate
-		}
+		rows, err := tx.StmtContext(ctx, prepared).QueryContext(ctx, args...)
 		if err != nil {
 			return nil, err
 		}
+		for rows.Next() {
+			var seq int64
+			var id string
+			if err := rows.Scan(&seq, &id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			seqs[id] = seq
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	// The first item with each new id is the one stored.
+	out = make([]store.Notification, 0, len(seqs))
+	for _, n := range items {
+		seq, ok := seqs[n.ID]
+		if !ok {
+			continue // a duplicate
+		}
+		delete(seqs, n.ID)
+		n.Seq = seq
 		n.Version, n.ReceivedAt = storedOrZero(n.Version), stored(n.ReceivedAt)
 		n.Changes, n.Raw = emptyNil(n.Changes), emptyNil(n.Raw)
 		out = append(out, n)

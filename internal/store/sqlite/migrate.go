@@ -88,7 +88,6 @@ var migrations = []store.Migration{
 				search          TEXT    NOT NULL
 			) STRICT`,
 			`CREATE INDEX notifications_received_at ON notifications (received_at)`,
-			`CREATE INDEX notifications_owner ON notifications (owner, seq)`,
 			`CREATE INDEX notifications_feed ON notifications (feed, seq)`,
 			`CREATE TABLE feeds (
 				id                TEXT    NOT NULL PRIMARY KEY,

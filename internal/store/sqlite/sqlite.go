@@ -83,7 +83,8 @@ type Store struct {
 	// connection instead of parsed per call.
 	sessionStmt *sql.Stmt // on r
 	touchStmt   *sql.Stmt // on w
-	appendStmt  *sql.Stmt // on w: one notification (live.go)
+	// The INSERTs of 1 to appendRows notifications, on w (live.go).
+	appendStmts [appendRows + 1]*sql.Stmt
 
 	closeOnce sync.Once
 	closeErr  error
@@ -263,8 +264,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if s.touchStmt, err = w.PrepareContext(ctx, touchQuery); err != nil {
 		return fail(fmt.Errorf("sqlite: open: %w", err))
 	}
-	if s.appendStmt, err = w.PrepareContext(ctx, insertNotification); err != nil {
-		return fail(fmt.Errorf("sqlite: open: %w", err))
+	for n := 1; n <= appendRows; n++ {
+		if s.appendStmts[n], err = w.PrepareContext(ctx, insertNotifications(n)); err != nil {
+			return fail(fmt.Errorf("sqlite: open: %w", err))
+		}
 	}
 	return s, nil
 }
@@ -331,7 +334,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
-		for _, st := range []*sql.Stmt{s.sessionStmt, s.touchStmt, s.appendStmt} {
+		for _, st := range append([]*sql.Stmt{s.sessionStmt, s.touchStmt}, s.appendStmts[1:]...) {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}

@@ -392,3 +392,7 @@ func TestLiveConformanceMemory(t *testing.T) {
 		return openFile(t, MemoryPath)
 	})
 }
+
+func BenchmarkAppendNotifications(b *testing.B) {
+	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
+}
