@@ -48,6 +48,9 @@ type Config struct {
 	ClientState    string
 	DB             string
 	CompareBare    bool
+	// Rounds splits the run: target and bare alternate Rounds times, so
+	// that both see the same machine (other processes come and go).
+	Rounds int
 
 	// Get mode: a bearer token, or an emulator's control-plane tokens URL
 	// to mint one from (for User, or an app token); ControlToken
@@ -77,6 +80,7 @@ func ParseFlags(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs.StringVar(&c.ClientState, "client-state", "", "notify: clientState to send with --subscription-id")
 	fs.StringVar(&c.DB, "db", "", "notify: the receiver's database (SQLite file or postgres:// DSN) to set up a subscription record in and to verify that every acknowledged notification was stored")
 	fs.BoolVar(&c.CompareBare, "compare-bare", false, "notify: also measure a bare Go handler (decode JSON, 202) in this process with the same load")
+	fs.IntVar(&c.Rounds, "rounds", 5, "notify with --compare-bare: alternate target and bare this many times (each -d/rounds)")
 	fs.StringVar(&c.Token, "token", "", "get: bearer token to send")
 	fs.StringVar(&c.TokenFrom, "token-from", "", "get: emulator control-plane tokens URL to mint a token from")
 	fs.StringVar(&c.User, "user", "", "get: with -token-from, mint a delegated token for this user instead of an app token")
@@ -112,6 +116,9 @@ func (c Config) validate() error {
 	if c.Mode == ModeNotify {
 		if c.Batch < 1 || c.Batch > MaxBatch {
 			bad("--batch %d: want 1 to %d", c.Batch, MaxBatch)
+		}
+		if c.Rounds < 1 || c.Rounds > 1000 || (c.Rounds > 1 && c.Duration/time.Duration(c.Rounds) < 10*time.Millisecond) {
+			bad("--rounds %d: want 1 to 1000, each round at least 10ms of -d", c.Rounds)
 		}
 		if c.SubscriptionID == "" && c.DB == "" {
 			bad("give --db (to set up a subscription record) or --subscription-id and --client-state")

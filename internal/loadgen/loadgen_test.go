@@ -39,6 +39,8 @@ func TestParseFlags(t *testing.T) {
 		{"zero duration", []string{"-url", "http://x/listen", "-db", "g", "-d", "0s"}, "-d"},
 		{"negative warm-up", []string{"-url", "http://x/listen", "-db", "g", "-warmup", "-1s"}, "-warmup"},
 		{"batch too big", []string{"-url", "http://x/listen", "-db", "g", "-batch", "1001"}, "--batch"},
+		{"zero rounds", []string{"-url", "http://x/listen", "-db", "g", "-rounds", "0"}, "--rounds"},
+		{"rounds too short", []string{"-url", "http://x/listen", "-db", "g", "-d", "100ms", "-rounds", "20"}, "--rounds"},
 		{"get with db", []string{"-mode", "get", "-url", "http://x/", "-db", "g"}, "--mode notify"},
 		{"extra argument", []string{"-url", "http://x/listen", "-db", "g", "extra"}, "unexpected"},
 		{"unknown flag", []string{"-url", "http://x/listen", "-db", "g", "-nope"}, "not defined"},
@@ -98,7 +100,7 @@ func TestRunAgainstAReceiver(t *testing.T) {
 	defer srv.Close()
 	var out strings.Builder
 	c := Config{Mode: ModeNotify, URL: srv.URL + "/listen", Concurrency: 4, Duration: 300 * time.Millisecond,
-		Warmup: 50 * time.Millisecond, Batch: 5, DB: db, CompareBare: true}
+		Warmup: 50 * time.Millisecond, Batch: 5, DB: db, CompareBare: true, Rounds: 3}
 	if err := Run(context.Background(), c, &out); err != nil {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}

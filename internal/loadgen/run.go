@@ -64,6 +64,17 @@ type stats struct {
 
 func (s *stats) rate() float64 { return float64(s.requests) / s.elapsed.Seconds() }
 
+// merge adds o's counts and latencies to s.
+func (s *stats) merge(o *stats) {
+	s.requests += o.requests
+	s.notifications += o.notifications
+	s.failed += o.failed
+	s.elapsed += o.elapsed
+	s.lat = append(s.lat, o.lat...)
+	slices.Sort(s.lat)
+	s.firstErr = firstOf(s.firstErr, o.firstErr)
+}
+
 func (s *stats) pct(p float64) time.Duration {
 	if len(s.lat) == 0 {
 		return 0
@@ -263,19 +274,42 @@ func runNotify(ctx context.Context, c Config, out io.Writer) error {
 	client := newClient(c)
 	gen := newNotifier(c.SubscriptionID, c.ClientState, c.Batch)
 	per := fmt.Sprintf("%d per POST", c.Batch)
-	if c.Warmup > 0 {
-		drive(client, c, c.Warmup, false, gen.request(c.URL), "warm-up")
-	}
-	target := drive(client, c, c.Duration, true, gen.request(c.URL), "target")
-	target.print(out, c, per)
-	var bare *stats
+	rounds := 1
+	var bareGen *notifier
+	bareURL := ""
 	if c.CompareBare {
+		rounds = c.Rounds
+		var stop func()
 		var err error
-		if bare, err = measureBare(c); err != nil {
+		if bareURL, stop, err = startBare(); err != nil {
 			return err
 		}
+		defer stop()
+		bareGen = newNotifier("bare", "bare", c.Batch)
+	}
+	if c.Warmup > 0 {
+		drive(client, c, c.Warmup, false, gen.request(c.URL), "warm-up")
+		if bareGen != nil {
+			drive(client, c, c.Warmup, false, bareGen.request(bareURL), "warm-up")
+		}
+	}
+	target, bare := &stats{name: "target"}, &stats{name: "bare"}
+	var ratios []float64
+	for range rounds {
+		t := drive(client, c, c.Duration/time.Duration(rounds), true, gen.request(c.URL), "target")
+		target.merge(t)
+		if bareGen != nil {
+			b := drive(client, c, c.Duration/time.Duration(rounds), true, bareGen.request(bareURL), "bare")
+			bare.merge(b)
+			ratios = append(ratios, t.rate()/b.rate())
+		}
+	}
+	target.print(out, c, per)
+	if bareGen != nil {
 		bare.print(out, c, per)
-		fmt.Fprintf(out, "%-9s target/bare %.2f (requests/s); p99 %s vs %s\n", "ratio", target.rate()/bare.rate(), target.pct(.99), bare.pct(.99))
+		slices.Sort(ratios)
+		fmt.Fprintf(out, "%-9s target/bare %.2f (requests/s over %d alternating rounds; per round %.2f to %.2f, median %.2f); p99 %s vs %s\n",
+			"ratio", target.rate()/bare.rate(), rounds, ratios[0], ratios[len(ratios)-1], ratios[len(ratios)/2], target.pct(.99), bare.pct(.99))
 	}
 	var errs []error
 	if target.failed > 0 {
@@ -291,12 +325,12 @@ func runNotify(ctx context.Context, c Config, out io.Writer) error {
 	return errors.Join(errs...)
 }
 
-// measureBare runs the same load against a bare Go handler in this
-// process: decode the collection with encoding/json, answer 202.
-func measureBare(c Config) (*stats, error) {
+// startBare serves a bare Go handler in this process: decode the
+// collection with encoding/json, answer 202. It returns its URL.
+func startBare() (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var coll graph.ChangeNotificationCollection
@@ -307,14 +341,7 @@ func measureBare(c Config) (*stats, error) {
 		w.WriteHeader(http.StatusAccepted)
 	}), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	defer srv.Close()
-	target := "http://" + ln.Addr().String() + "/listen"
-	gen := newNotifier("bare", "bare", c.Batch)
-	client := newClient(c)
-	if c.Warmup > 0 {
-		drive(client, c, c.Warmup, false, gen.request(target), "warm-up")
-	}
-	return drive(client, c, c.Duration, true, gen.request(target), "bare"), nil
+	return "http://" + ln.Addr().String() + "/listen", func() { srv.Close() }, nil
 }
 
 // verify reads back the feed's notifications and checks that every

@@ -1,7 +1,10 @@
 package notify
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -104,4 +107,137 @@ func FuzzParseCollection(f *testing.F) {
 			}
 		}
 	})
+}
+
+// referenceParse is ParseCollection's specification on encoding/json:
+// maps keep keys exactly (and the last of duplicates), each field read
+// from its raw value.
+func referenceParse(body []byte) ([]Incoming, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, ErrMalformed
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, ErrMalformed
+	}
+	var arr []json.RawMessage
+	if raw, ok := top["value"]; !ok || json.Unmarshal(raw, &arr) != nil || arr == nil {
+		return nil, ErrMalformed
+	}
+	if len(arr) > MaxItemsPerPost {
+		return nil, ErrTooManyItems
+	}
+	out := make([]Incoming, len(arr))
+	str := func(obj map[string]json.RawMessage, key string) (string, bool) {
+		raw, ok := obj[key]
+		if !ok || string(raw) == "null" {
+			return "", true
+		}
+		var v string
+		return v, json.Unmarshal(raw, &v) == nil
+	}
+	for i, raw := range arr {
+		in := &out[i]
+		in.Raw = raw
+		var obj map[string]json.RawMessage
+		if raw[0] != '{' || json.Unmarshal(raw, &obj) != nil {
+			in.Err = errors.New("not an object")
+			continue
+		}
+		ok := true
+		for _, f := range []struct {
+			key string
+			dst *string
+		}{{"id", &in.ID}, {"subscriptionId", &in.SubscriptionID}, {"clientState", &in.ClientState},
+			{"changeType", &in.ChangeType}, {"lifecycleEvent", &in.LifecycleEvent}, {"resource", &in.Resource},
+			{"subscriptionExpirationDateTime", &in.SubscriptionExpirationDateTime}, {"tenantId", &in.TenantID}} {
+			v, good := str(obj, f.key)
+			*f.dst, ok = v, ok && good
+		}
+		if rd, has := obj["resourceData"]; has && string(rd) != "null" {
+			var data map[string]json.RawMessage
+			if rd[0] != '{' || json.Unmarshal(rd, &data) != nil {
+				ok = false
+			} else {
+				v, good := str(data, "id")
+				in.ResourceDataID, ok = v, ok && good
+			}
+		}
+		switch {
+		case !ok:
+			in.Err = errors.New("a field of the wrong type")
+		case in.SubscriptionID == "":
+			in.Err = errors.New("no subscriptionId")
+		case in.LifecycleEvent == "" && in.ChangeType == "":
+			in.Err = errors.New("neither")
+		}
+	}
+	return out, nil
+}
+
+// FuzzParseCollectionMatchesEncodingJSON holds the single-pass scanner to
+// the encoding/json reference: the same refusals, the same items, the
+// same fields and raw bytes, an error on the same items.
+func FuzzParseCollectionMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		collection(changeJSON("n1", "s1", "c", "da1"), lifecycleJSON("s1", "c", "missed")),
+		`{"value":[{"id":"a","id":null,"subscriptionId":"s","changeType":"x","resourceData":{"id":"r"},"resourceData":{}}]}`,
+		`{"value":[{"id":"\u00e9\ud83d\ude00","subscriptionId":"s\"q","changeType":"created","resourceData":null}],"value":[]}`,
+		`{"value":[{"id":5,"subscriptionId":"s","changeType":"c"},{"subscriptionId":"s","lifecycleEvent":"l","x":[1,-2.5e+3,true,false,null,{}]}]}`,
+		` {"values":[], "value" : [ {}, [], "x", 0 ] } `,
+		`{"value":[{"subscriptionId":"` + "\xff\xfe" + `","changeType":"c"}]}`,
+		`{"value":[{"Id":"x","SubscriptionId":"s","changeType":"c"}]}`,
+		`{"value":[01]}`, `{"value":[1.]}`, `{"value":["\x01"]}`, `{"value":["\q"]}`, `{"value":[]} {}`,
+		`{"value":{"a":1}}`, `{"a":"\u12"}`, `{"value":[{"resourceData":"x","subscriptionId":"s","changeType":"c"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := ParseCollection(body)
+		want, wantErr := referenceParse(body)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("ParseCollection: %v; reference: %v", err, wantErr)
+		}
+		if err != nil {
+			if errors.Is(err, ErrTooManyItems) != errors.Is(wantErr, ErrTooManyItems) {
+				t.Fatalf("ParseCollection: %v; reference: %v", err, wantErr)
+			}
+			return
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d items; reference %d", len(got), len(want))
+		}
+		for i := range got {
+			g, w := got[i], want[i]
+			if (g.Err == nil) != (w.Err == nil) {
+				t.Fatalf("item %d: error %v; reference %v (%s)", i, g.Err, w.Err, g.Raw)
+			}
+			if !bytes.Equal(g.Raw, w.Raw) {
+				t.Fatalf("item %d: raw %q; reference %q", i, g.Raw, w.Raw)
+			}
+			if g.Err != nil {
+				continue
+			}
+			g.Raw, w.Raw, g.Err, w.Err = nil, nil, nil, nil
+			if fmt.Sprintf("%#v", g) != fmt.Sprintf("%#v", w) {
+				t.Fatalf("item %d: %+v; reference %+v", i, g, w)
+			}
+		}
+	})
+}
+
+// BenchmarkParseCollection reads a Graph batch of 100 notifications.
+func BenchmarkParseCollection(b *testing.B) {
+	items := make([]string, 100)
+	for i := range items {
+		items[i] = changeJSON(fmt.Sprint("0f4c9a1e-5b2d-4c3e-8f7a-", i), "7f1e0c36-0b9a-4c71-9c3c-3f2e1d0c9b8a", "a-random-client-state", fmt.Sprint("da63755122767756", i))
+	}
+	body := []byte(collection(items...))
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := ParseCollection(body); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -14,16 +14,11 @@ import (
 
 // The live-alerts aggregates (store/live.go).
 //
-// Durability. The console's other writes (session touches, the activity
-// log) commit with synchronous=NORMAL: in WAL mode a crash of the process
-// loses nothing, but a power loss can roll back the last commits. An
-// appended notification is different: the receiver acknowledges it to
-// Graph once AppendNotifications returns, and Graph will not send it
-// again, so AppendNotifications switches the writer connection to
-// synchronous=FULL for its transaction (the WAL is flushed to disk at
-// commit, together with any NORMAL commits before it) and back afterwards.
-// The cost is one flush per call, which the receiver's group commit
-// (notify.GroupSink) shares among every request waiting at that moment.
+// Durability. The writer commits with synchronous=FULL (sqlite.go): the
+// receiver acknowledges a notification to Graph once AppendNotifications
+// returns, and Graph will not send it again. The cost is one flush per
+// call, which the receiver's group commit (notify.GroupSink) shares among
+// every request waiting at that moment.
 //
 // Order. Seq is the table's rowid (INTEGER PRIMARY KEY AUTOINCREMENT);
 // there is one writer connection, so rows commit in Seq order and a
@@ -59,8 +54,8 @@ func insertNotifications(n int) string {
 	return b.String()
 }
 
-// AppendNotifications stores items in one transaction, committed with
-// synchronous=FULL, and returns the ones stored with Seq assigned. An item
+// AppendNotifications stores items in one transaction, flushed to disk at
+// commit, and returns the ones stored with Seq assigned. An item
 // whose ID is stored already, or appears earlier in items, is a duplicate
 // and left out. The returned items share their byte slices with items.
 func (s *Store) AppendNotifications(ctx context.Context, items []store.Notification) ([]store.Notification, error) {
@@ -73,28 +68,15 @@ func (s *Store) AppendNotifications(ctx context.Context, items []store.Notificat
 	if len(items) == 0 {
 		return nil, nil
 	}
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: append notifications: %w", err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=FULL"); err != nil {
-		return nil, fmt.Errorf("sqlite: append notifications: %w", err)
-	}
-	defer func() {
-		// Back to the writer's usual setting even when ctx has ended; if
-		// this fails the connection merely stays safer than it needs to.
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous=NORMAL")
-	}()
-	out, err := s.appendTx(ctx, conn, items)
+	out, err := s.appendTx(ctx, items)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: append notifications: %w", err)
 	}
 	return out, nil
 }
 
-func (s *Store) appendTx(ctx context.Context, conn *sql.Conn, items []store.Notification) (out []store.Notification, err error) {
-	tx, err := conn.BeginTx(ctx, nil)
+func (s *Store) appendTx(ctx context.Context, items []store.Notification) (out []store.Notification, err error) {
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}

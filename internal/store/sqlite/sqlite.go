@@ -16,12 +16,14 @@
 //     writer.
 //
 // WAL (write-ahead logging) is what lets readers and the writer run at the
-// same time; synchronous=NORMAL is the setting SQLite recommends with WAL:
-// a transaction stays atomic and consistent across a crash, and only the
-// last few commits before a power loss can be rolled back, which for
-// sessions and an activity log is the right trade for an fsync less per
-// request. Appended notifications are the exception: Graph is told they
-// are stored, so they commit with synchronous=FULL (live.go). busy_timeout remains as a backstop for the one case the writer
+// same time. The writer commits with synchronous=FULL: the WAL is flushed
+// to disk at every commit, so a commit survives a power loss, not only a
+// crash of the process. NORMAL, which SQLite suggests with WAL, may roll
+// back the last commits on power loss; that was the trade for sessions and
+// the activity log, but a stored notification is acknowledged to Graph,
+// which then never sends it again (live.go), and the writes that now pay
+// a flush besides notifications are rare (a session is touched at most
+// once a minute). busy_timeout remains as a backstop for the one case the writer
 // pool cannot cover: another process opening the same file.
 //
 // Times are stored as INTEGER microseconds since the Unix epoch (UTC), so
@@ -212,7 +214,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 
 	wq := cloneValues(common)
 	wq.Set("_txlock", "immediate")
-	wq.Set("_synchronous", "NORMAL")
+	wq.Set("_synchronous", "FULL")
 	w, err := sql.Open("sqlite", name+"?"+wq.Encode())
 	if err != nil {
 		return fail(fmt.Errorf("sqlite: open writer: %w", err))

@@ -104,7 +104,7 @@ func TestPragmas(t *testing.T) {
 		{s.r, "journal_mode", "wal"},
 		{s.w, "foreign_keys", "1"},
 		{s.r, "foreign_keys", "1"},
-		{s.w, "synchronous", "1"}, // NORMAL
+		{s.w, "synchronous", "2"}, // FULL: commits survive a power loss
 		{s.w, "busy_timeout", "5000"},
 		{s.r, "busy_timeout", "5000"},
 		{s.r, "query_only", "1"},
