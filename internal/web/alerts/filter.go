@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +15,12 @@ import (
 // properties they filter, so every view is a bookmarkable URL. Values are
 // kept as the user entered them, so that a mistake is shown next to its
 // field with everything else as it was.
+//
+// Status has a default, as in the Defender portal: without a status
+// parameter the queue shows New and In progress, and says so with chips
+// the user can remove. "status=" (empty) is any status.
 type filter struct {
+	Q              string // search: an alert's id, or words of its title
 	Severity       []string
 	Status         []string
 	ServiceSource  []string
@@ -25,19 +31,54 @@ type filter struct {
 	AssignedToMe   bool
 	Device         string // deviceDnsName in device evidence
 	User           string // userPrincipalName in user evidence
+	IP             string // ipAddress in IP evidence
+	SHA256         string // a file's (or a process image's) SHA-256
 	CreatedFrom    string // YYYY-MM-DD, UTC
 	CreatedTo      string
 	UpdatedFrom    string
 	UpdatedTo      string
 	Top            int
-	Sort           string
+	Sort           string // "prop dir", "" for Graph's order (newest first)
 }
 
 const (
 	defaultTop = 25
 	maxTop     = 1000
 	dateLayout = "2006-01-02"
+	// maxSearch bounds the search box; an alert id is well under it.
+	maxSearch = 200
 )
+
+// defaultStatuses is the queue's status filter when the URL names none:
+// the alerts still to work on, as the Defender portal's queue opens.
+func defaultStatuses() []string {
+	return []string{string(graph.AlertStatusNew), string(graph.AlertStatusInProgress)}
+}
+
+// The queue's sortable columns: the alerts_v2 properties Graph orders by.
+func sortProps() []string {
+	return []string{"title", "severity", "status", "serviceSource", "createdDateTime", "lastUpdateDateTime"}
+}
+
+// textParams are the queue's one-value text parameters, with the field of
+// the filter each fills and the label its mistakes name.
+func (f *filter) textParams() []struct {
+	name  string
+	dst   *string
+	label page.Msg
+} {
+	return []struct {
+		name  string
+		dst   *string
+		label page.Msg
+	}{
+		{"category", &f.Category, page.T("field.category")}, {"assignedTo", &f.AssignedTo, page.T("field.assignedTo")},
+		{"device", &f.Device, page.T("filter.device")}, {"user", &f.User, page.T("filter.user")},
+		{"ip", &f.IP, page.T("filter.ip")}, {"sha256", &f.SHA256, page.T("filter.sha256")},
+		{"createdFrom", &f.CreatedFrom, page.T("filter.createdFrom")}, {"createdTo", &f.CreatedTo, page.T("filter.createdTo")},
+		{"updatedFrom", &f.UpdatedFrom, page.T("filter.updatedFrom")}, {"updatedTo", &f.UpdatedTo, page.T("filter.updatedTo")},
+	}
+}
 
 // parseFilter reads the queue's parameters. Every mistake is reported for
 // its field (the form shows it there); the filter keeps the valid values.
@@ -46,65 +87,77 @@ const (
 func (c choices) parseFilter(q url.Values) (filter, page.FieldErrors) {
 	f := filter{Top: defaultTop}
 	var errs page.FieldErrors
-	multi := func(name, what string, cs []page.Choice) []string {
+	multi := func(name string, what page.Msg, allowed []string) []string {
 		var out []string
 		for _, v := range q[name] {
 			for part := range strings.SplitSeq(v, ",") {
 				part = strings.TrimSpace(part)
 				switch {
-				case part == "":
-				case page.Has(cs, part):
+				case part == "" || slices.Contains(out, part):
+				case slices.Contains(allowed, part):
 					out = append(out, part)
 				default:
-					errs.Add(name, "%q is not %s graphsec knows: choose from the list.", page.Shorten(part, 64), what)
+					errs.Add(name, page.T("filter.unknownValue", "value", page.Shorten(part, 64), "field", what))
 				}
 			}
 		}
 		return out
 	}
-	f.Severity = multi("severity", "a severity", c.severity)
-	f.Status = multi("status", "a status", c.status)
-	f.ServiceSource = multi("serviceSource", "a service source", c.source)
-	f.Classification = multi("classification", "a classification", c.class)
-	f.Determination = multi("determination", "a determination", c.determ)
-	for _, t := range []struct {
-		name string
-		dst  *string
-	}{{"category", &f.Category}, {"assignedTo", &f.AssignedTo}, {"device", &f.Device}, {"user", &f.User},
-		{"createdFrom", &f.CreatedFrom}, {"createdTo", &f.CreatedTo}, {"updatedFrom", &f.UpdatedFrom}, {"updatedTo", &f.UpdatedTo}} {
-		v, err := page.Text(t.name, q.Get(t.name), page.MaxText)
+	f.Severity = multi("severity", page.T("field.severity"), c.severity)
+	if q.Has("status") {
+		f.Status = multi("status", page.T("field.status"), c.status)
+	} else {
+		f.Status = defaultStatuses()
+	}
+	f.ServiceSource = multi("serviceSource", page.T("field.serviceSource"), c.source)
+	f.Classification = multi("classification", page.T("field.classification"), c.class)
+	f.Determination = multi("determination", page.T("field.determination"), c.determ)
+	var err error
+	f.Q, err = page.Text(page.T("filter.search"), q.Get("q"), maxSearch)
+	errs.Check("q", err)
+	for _, t := range f.textParams() {
+		v, err := page.Text(t.label, q.Get(t.name), page.MaxText)
 		errs.Check(t.name, err)
 		*t.dst = v
 	}
-	for _, r := range []struct{ from, to, what string }{{"createdFrom", "createdTo", "created"}, {"updatedFrom", "updatedTo", "updated"}} {
+	for _, r := range []struct {
+		from, to string
+		label    page.Msg
+	}{{"createdFrom", "createdTo", page.T("filter.createdFrom")}, {"updatedFrom", "updatedTo", page.T("filter.updatedFrom")}} {
 		from, fromOK := parseDay(q.Get(r.from))
 		to, toOK := parseDay(q.Get(r.to))
 		if !fromOK {
-			errs.Add(r.from, "Enter a date like 2026-11-27.")
+			errs.Add(r.from, page.T("filter.badDate"))
 		}
 		if !toOK {
-			errs.Add(r.to, "Enter a date like 2026-11-27.")
+			errs.Add(r.to, page.T("filter.badDate"))
 		}
 		if !from.IsZero() && !to.IsZero() && to.Before(from) {
-			errs.Add(r.to, "This is before %s (%s): no alert %s in that range. Swap the dates, or widen the range.",
-				r.from, strings.TrimSpace(q.Get(r.from)), r.what)
+			errs.Add(r.to, page.T("filter.reversedRange", "field", r.label, "from", strings.TrimSpace(q.Get(r.from))))
 		}
 	}
 	f.AssignedToMe = q.Get("assignedToMe") != ""
 	if v := strings.TrimSpace(q.Get("top")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxTop {
-			errs.Add("top", "Alerts per page must be a number from 1 to %d.", maxTop)
+			errs.Add("top", page.T("filter.badTop", "max", maxTop))
 		} else {
 			f.Top = n
 		}
 	}
-	f.Sort = q.Get("sort")
-	if !page.Has(c.sort, f.Sort) {
-		errs.Add("sort", "%q is not a sort order graphsec offers.", page.Shorten(f.Sort, 64))
+	f.Sort = strings.TrimSpace(q.Get("sort"))
+	if f.Sort != "" && !validSort(f.Sort) {
+		errs.Add("sort", page.T("filter.badSort", "value", page.Shorten(f.Sort, 64)))
 		f.Sort = ""
 	}
 	return f, errs
+}
+
+// validSort reports a sort the queue offers: a sortable property and a
+// direction.
+func validSort(s string) bool {
+	prop, dir, ok := strings.Cut(s, " ")
+	return ok && slices.Contains(sortProps(), prop) && (dir == "asc" || dir == "desc")
 }
 
 // parseDay reads a YYYY-MM-DD date; "" is no date (and fine).
@@ -117,10 +170,32 @@ func parseDay(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
+// local reports whether graphsec filters the pages Graph returns itself:
+// Graph can filter alerts_v2 neither by category nor by title.
+func (f filter) local() bool { return f.Category != "" || f.Q != "" }
+
+// keep is the local part of the filter: category, and the search's words
+// in the title (or the search as the alert's id).
+func (f filter) keep(s *graph.AlertSummary) bool {
+	if f.Category != "" && !strings.EqualFold(s.Category, f.Category) {
+		return false
+	}
+	if f.Q == "" || s.ID == f.Q {
+		return true
+	}
+	title := strings.ToLower(s.Title)
+	for w := range strings.FieldsSeq(strings.ToLower(f.Q)) {
+		if !strings.Contains(title, w) {
+			return false
+		}
+	}
+	return true
+}
+
 // graphQuery turns the filter into the OData query Graph receives. me is
-// the signed-in user's UPN, for "assigned to me". category is not
-// filterable on alerts_v2, so it is applied by graphsec to the pages Graph
-// returns (see Queue).
+// the signed-in user's UPN, for "assigned to me". Category and the search
+// are not filterable on alerts_v2, so graphsec applies them to the pages
+// Graph returns (see Queue).
 func (f filter) graphQuery(me string) graph.Query {
 	var terms []graph.Expr
 	enumIn := func(path string, vs []string) {
@@ -147,11 +222,13 @@ func (f filter) graphQuery(me string) graph.Query {
 	case f.AssignedTo != "":
 		terms = append(terms, graph.Eq("assignedTo", graph.String(f.AssignedTo)))
 	}
-	if f.Device != "" {
-		terms = append(terms, graph.Any("evidence", "e", graph.Eq(graph.EvidencePath("e", "deviceEvidence", "deviceDnsName"), graph.String(f.Device))))
-	}
-	if f.User != "" {
-		terms = append(terms, graph.Any("evidence", "e", graph.Eq(graph.EvidencePath("e", "userEvidence", "userAccount/userPrincipalName"), graph.String(f.User))))
+	for _, e := range []struct {
+		v     string
+		build func(string) graph.Expr
+	}{{f.Device, graph.EvidenceDevice}, {f.User, graph.EvidenceUser}, {f.IP, graph.EvidenceIP}, {f.SHA256, graph.EvidenceFileSHA256}} {
+		if e.v != "" {
+			terms = append(terms, e.build(e.v))
+		}
 	}
 	for _, r := range []struct {
 		prop     string
@@ -164,7 +241,7 @@ func (f filter) graphQuery(me string) graph.Query {
 			terms = append(terms, graph.Lt(r.prop, graph.DateTime(t.AddDate(0, 0, 1))))
 		}
 	}
-	q := graph.Query{Top: f.Top, Count: f.Category == ""}
+	q := graph.Query{Top: f.Top, Count: !f.local()}
 	if len(terms) > 0 {
 		q.Filter = graph.And(terms...)
 	}
@@ -174,20 +251,30 @@ func (f filter) graphQuery(me string) graph.Query {
 	return q
 }
 
-// values re-encodes the filter as the page's query string (for sort links
-// and page links).
+// values re-encodes the filter as the page's query string (for sort links,
+// page links, chips and the alert page's way back). Status is always
+// written: its values, or "status=" for any status.
 func (f filter) values() url.Values {
 	v := url.Values{}
-	for k, list := range map[string][]string{"severity": f.Severity, "status": f.Status, "serviceSource": f.ServiceSource, "classification": f.Classification, "determination": f.Determination} {
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	for k, list := range map[string][]string{"severity": f.Severity, "serviceSource": f.ServiceSource, "classification": f.Classification, "determination": f.Determination} {
 		for _, x := range list {
 			v.Add(k, x)
 		}
 	}
-	for k, x := range map[string]string{"category": f.Category, "assignedTo": f.AssignedTo, "device": f.Device, "user": f.User,
-		"createdFrom": f.CreatedFrom, "createdTo": f.CreatedTo, "updatedFrom": f.UpdatedFrom, "updatedTo": f.UpdatedTo, "sort": f.Sort} {
-		if x != "" {
-			v.Set(k, x)
+	v["status"] = slices.Clone(f.Status)
+	if len(f.Status) == 0 {
+		v["status"] = []string{""}
+	}
+	for _, t := range f.textParams() {
+		if *t.dst != "" {
+			v.Set(t.name, *t.dst)
 		}
+	}
+	if f.Sort != "" {
+		v.Set("sort", f.Sort)
 	}
 	if f.AssignedToMe {
 		v.Set("assignedToMe", "1")
@@ -197,3 +284,6 @@ func (f filter) values() url.Values {
 	}
 	return v
 }
+
+// link is the queue's address with values.
+func link(v url.Values) string { return (&url.URL{Path: "/alerts", RawQuery: v.Encode()}).String() }

@@ -13,18 +13,22 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/i18n"
 )
 
 //go:embed templates/*.html
 var kitTemplates embed.FS
 
-// Sessions loads the signed-in user of a request (auth.Manager).
+// Sessions loads the signed-in user of a request, and ends a session
+// whose sign-in is over (auth.Manager).
 type Sessions interface {
 	Session(ctx context.Context, r *http.Request) (*auth.Session, error)
+	Logout(ctx context.Context, w http.ResponseWriter, r *http.Request)
 }
 
 // GraphFactory returns a Graph client acting for sess during ctx. onRetry,
@@ -33,8 +37,7 @@ type GraphFactory func(ctx context.Context, sess *auth.Session, onRetry func(gra
 
 // Templates is a feature's set of page templates: every *.html file at the
 // root of FS is one page, named Set + "/" + its name without .html
-// ("alerts/queue"), which defines "content" (and, for a page written in
-// two parts around rows written in Go, "content-tail").
+// ("alerts/queue"), which defines "content".
 type Templates struct {
 	Set string
 	FS  fs.FS
@@ -57,8 +60,8 @@ type EmulatorInfo struct {
 
 // Options wire a Kit to its dependencies.
 type Options struct {
-	// Layout holds layout.html, the shell's: it defines "top", "bottom"
-	// and "retrying", which wrap every page.
+	// Layout holds layout.html, the shell's: it defines "top" and
+	// "bottom", which wrap every page.
 	Layout fs.FS
 	// Pages are the features' templates (and the shell's own pages).
 	Pages []Templates
@@ -67,22 +70,34 @@ type Options struct {
 	// Sessions and Graph are required by Kit.Page and Kit.Form.
 	Sessions Sessions
 	Graph    GraphFactory
-	// Times formats every time a page shows (default UTC).
-	Times TimeFormatter
+	// I18n holds the message catalogs: every page is written in the
+	// language its reader negotiated (default: the built-in catalogs).
+	I18n *i18n.Bundle
 	// Tokens keeps the page tokens of paged lists (default: the default
 	// TokenOptions on Clock).
 	Tokens *PageTokens
 	Clock  clock.Clock
 	Logger *slog.Logger
-	// Emulator, when set, is linked from every page.
+	// Emulator, when set, is linked from every page, and pages know they
+	// run against it (layoutData.Demo).
 	Emulator *EmulatorInfo
+	// Forms records the forms each session sent, so that a form sent twice
+	// is applied once (formtoken.go); nil leaves forms unprotected.
+	Forms FormStore
+	// Drafts keeps the text of a form sent after its session ended, for
+	// after the next sign-in; nil drops it.
+	Drafts Drafts
+	// FormWait is how long a form sent again waits for the first
+	// submission's outcome (default DefaultFormWait).
+	FormWait time.Duration
 }
 
 // Kit renders pages and runs handlers. It is built once, at start-up.
 type Kit struct {
-	o     Options
-	log   *slog.Logger
-	pages map[string]*template.Template
+	o       Options
+	log     *slog.Logger
+	pages   map[string]*template.Template
+	flashes *Tokens[any]
 }
 
 // The kit's own pages: the error page (data: [ErrorView]) and the page
@@ -104,19 +119,26 @@ func New(o Options) (*Kit, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.Times == nil {
-		o.Times = UTC{}
+	if o.I18n == nil {
+		b, err := i18n.New(o.Clock)
+		if err != nil {
+			return nil, err
+		}
+		o.I18n = b
 	}
 	if o.Tokens == nil {
 		o.Tokens = NewPageTokens(o.Clock, TokenOptions{})
 	}
-	k := &Kit{o: o, log: o.Logger}
+	if o.FormWait <= 0 {
+		o.FormWait = DefaultFormWait
+	}
+	k := &Kit{o: o, log: o.Logger, flashes: NewTokens[any](o.Clock, TokenOptions{TTL: flashTTL, PerSession: 20, Max: 5000})}
 	var err error
 	k.pages, err = parsePages(k.funcs(), o.Layout, append([]Templates{Embedded("page", kitTemplates)}, o.Pages...))
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{errorPage, ComparePage} {
+	for _, name := range []string{errorPage, ComparePage, SignInPage, ResubmittedPage} {
 		if k.pages[name] == nil {
 			return nil, fmt.Errorf("page: the kit's page %s is missing", name)
 		}
@@ -124,21 +146,35 @@ func New(o Options) (*Kit, error) {
 	return k, nil
 }
 
-// Times returns the time formatter.
-func (k *Kit) Times() TimeFormatter { return k.o.Times }
+// Templates returns every page's template set by name ("alerts/queue"),
+// for tests that check the messages they use (i18n.Bundle.CheckTemplate).
+func (k *Kit) Templates() map[string]*template.Template { return maps.Clone(k.pages) }
+
+// I18n is the kit's message bundle.
+func (k *Kit) I18n() *i18n.Bundle { return k.o.I18n }
+
+// With is the data of a partial that needs the page's printer:
+// {{template "comments" (pass $.L .Comments)}} gives it .L and .V.
+type With struct {
+	L *i18n.Printer
+	V any
+}
 
 // funcs are the template helpers. None of them returns template.HTML:
 // every value a page shows is escaped by html/template.
 func (k *Kit) funcs() template.FuncMap {
 	f := template.FuncMap{
-		// when shows a time to the minute; see TimeFormatter.
-		"when": func(t any) string { return k.o.Times.Time(asTime(t), Minute) },
+		"pass": func(L *i18n.Printer, v any) With { return With{L: L, V: v} },
 		"join": strings.Join,
 		// pathEscape makes an id one path segment: html/template normalises
 		// URLs but leaves ? and # alone, which would cut an id short.
 		"pathEscape": url.PathEscape,
 		// field picks a field's mistake for the "fielderror" partial.
-		"field": func(errs FieldErrors, name string) fieldError { return fieldError{Name: name, Message: errs[name]} },
+		"field": func(L *i18n.Printer, errs FieldErrors, name string) fieldError {
+			return fieldError{Name: name, Message: errs[name].In(L)}
+		},
+		// formToken is a new one-time form token (the "formguard" partial).
+		"formToken": k.newFormToken,
 		"query": func(base string, v url.Values) string {
 			if len(v) == 0 {
 				return base
@@ -161,7 +197,7 @@ func parsePages(funcs template.FuncMap, layout fs.FS, sets []Templates) (map[str
 	if base, err = base.ParseFS(kitTemplates, "templates/partials.html"); err != nil {
 		return nil, fmt.Errorf("page: partials: %w", err)
 	}
-	for _, name := range []string{"top", "bottom", "retrying"} {
+	for _, name := range []string{"top", "bottom"} {
 		if base.Lookup(name) == nil {
 			return nil, fmt.Errorf("page: the layout defines no %q", name)
 		}
