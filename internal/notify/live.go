@@ -33,7 +33,8 @@ type LiveOptions struct {
 	// (default an hour).
 	Retention, RetentionEvery time.Duration
 	// Lifecycle hears about lifecycle notifications (default: they are
-	// logged). Subscription upkeep sets it.
+	// logged). Subscription upkeep, built after Live (it needs Live.Feeds),
+	// sets it with Live.Receiver.SetLifecycle instead.
 	Lifecycle LifecycleHandler
 	Clock     clock.Clock
 	Logger    *slog.Logger
@@ -43,6 +44,21 @@ type LiveOptions struct {
 // sink that every source writes through, the broker it publishes to, the
 // feed cache, the receiver, the stream and the metrics. Its background
 // work (the sink's writer, retention) runs from NewLive until Close.
+//
+// How the other parts plug in:
+//   - Subscription upkeep writes feeds through Feeds (the cache the
+//     receiver reads, so a new subscription is known at once), stores a
+//     subscription's clientState as HashClientState, handles lifecycle
+//     events (Receiver.SetLifecycle), and counts Metrics.Renewals.
+//   - The watcher appends what it sees through Sink (so that it is stored
+//     durably, de-duplicated by ID, and published to the stream), saves its
+//     checkpoint after Sink.Append returns, and counts
+//     Metrics.WatcherLag and Metrics.WatcherRequests. Graph clients made
+//     with the console's HTTP client are counted in Metrics.GraphRequests.
+//   - The live page lists items with store.Notifications.ListNotifications
+//     (Viewer set to the user) and follows GET /notifications/stream with
+//     lastEventId set to the newest Seq it shows; each event's data is an
+//     EventView.
 type Live struct {
 	Metrics  *Metrics
 	Hub      *Hub

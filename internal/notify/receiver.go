@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/graphsec/graphsec/internal/clock"
@@ -82,6 +83,7 @@ type ReceiverOptions struct {
 type Receiver struct {
 	o    ReceiverOptions
 	log  *slog.Logger
+	hook atomic.Pointer[lifecycleHook]
 	sem  chan struct{}
 	wg   sync.WaitGroup
 	stop context.Context
@@ -103,7 +105,22 @@ func NewReceiver(o ReceiverOptions) (*Receiver, error) {
 		o.LifecycleConcurrency = 16
 	}
 	stop, halt := context.WithCancel(context.Background())
-	return &Receiver{o: o, log: o.Logger, sem: make(chan struct{}, o.LifecycleConcurrency), stop: stop, halt: halt}, nil
+	rc := &Receiver{o: o, log: o.Logger, sem: make(chan struct{}, o.LifecycleConcurrency), stop: stop, halt: halt}
+	rc.SetLifecycle(o.Lifecycle)
+	return rc, nil
+}
+
+type lifecycleHook struct{ h LifecycleHandler }
+
+// SetLifecycle replaces the lifecycle handler (nil: none), for a handler
+// built after the receiver (subscription upkeep needs the receiver's feed
+// cache). It is safe to call while POSTs are served.
+func (rc *Receiver) SetLifecycle(h LifecycleHandler) {
+	if h == nil {
+		rc.hook.Store(nil)
+		return
+	}
+	rc.hook.Store(&lifecycleHook{h})
 }
 
 // Endpoints, as the metrics name them.
@@ -342,7 +359,8 @@ func sourceIndex(s store.Source) int {
 // lifecycle hands stored lifecycle items to the hook, each in a goroutine
 // of its own, bounded; it never waits.
 func (rc *Receiver) lifecycle(stored []Item, feeds map[string]store.Feed) {
-	if rc.o.Lifecycle == nil {
+	hook := rc.hook.Load()
+	if hook == nil {
 		return
 	}
 	for _, it := range stored {
@@ -359,7 +377,7 @@ func (rc *Receiver) lifecycle(stored []Item, feeds map[string]store.Feed) {
 		rc.wg.Add(1)
 		go func() {
 			defer func() { <-rc.sem; rc.wg.Done() }()
-			rc.o.Lifecycle.HandleLifecycle(rc.stop, feeds[it.Feed], it)
+			hook.h.HandleLifecycle(rc.stop, feeds[it.Feed], it)
 		}()
 	}
 }

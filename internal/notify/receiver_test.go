@@ -324,3 +324,29 @@ func TestReceiveReadsBodyOnce(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+func TestSetLifecycleLater(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.feed(t, "f", "sub", "secret", "alice", false)
+	h := &hook{calls: make(chan Item, 1), block: make(chan struct{})}
+	close(h.block)
+	r.rc.SetLifecycle(h)
+	if w := post(r.rc.Lifecycle(), "/listen/lifecycle", collection(lifecycleJSON("sub", "secret", "missed"))); w.Code != 202 {
+		t.Fatalf("status %d", w.Code)
+	}
+	select {
+	case it := <-h.calls:
+		if it.LifecycleEvent != "missed" {
+			t.Errorf("hook got %+v", it)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler set after the receiver was not called")
+	}
+	r.rc.SetLifecycle(nil)
+	r.clock.Advance(time.Hour)
+	post(r.rc.Lifecycle(), "/listen/lifecycle", collection(lifecycleJSON("sub", "secret", "missed")))
+	r.rc.Close()
+	if len(h.calls) != 0 {
+		t.Error("a removed handler was called")
+	}
+}
