@@ -10,21 +10,32 @@ import (
 	"testing"
 )
 
-// cannedGraph answers list requests from memory with a body captured once
+// cannedGraph answers list requests from memory with bodies captured once
 // from the emulator, so that a benchmark measures graphsec's own work
 // (session, token, request building, decoding, rendering) and not Graph's.
 type cannedGraph struct {
-	next   http.RoundTripper
-	suffix string // the path it answers: "/security/alerts_v2"
-	mu     sync.Mutex
-	body   []byte
+	next http.RoundTripper
+	mu   sync.Mutex
+	// bodies by the path suffix they answer ("/security/alerts_v2"), or
+	// the suffix of path and query ("/security/secureScores?$top=1").
+	bodies map[string][]byte
 }
 
 func (c *cannedGraph) RoundTrip(r *http.Request) (*http.Response, error) {
+	var body []byte
 	c.mu.Lock()
-	body := c.body
+	best := 0
+	for suffix, b := range c.bodies {
+		target := r.URL.Path
+		if strings.Contains(suffix, "?") {
+			target += "?" + r.URL.RawQuery
+		}
+		if strings.HasSuffix(target, suffix) && len(suffix) > best {
+			body, best = b, len(suffix)
+		}
+	}
 	c.mu.Unlock()
-	if body == nil || !strings.HasSuffix(r.URL.Path, c.suffix) {
+	if body == nil {
 		return c.next.RoundTrip(r)
 	}
 	return &http.Response{
@@ -42,7 +53,14 @@ func (c *cannedGraph) RoundTrip(r *http.Request) (*http.Response, error) {
 // Reader's session, to send to h.Handler.
 func Canned(b *testing.B, o Options, suffix, graphPath, pagePath string) (*Harness, *http.Request) {
 	b.Helper()
-	canned := &cannedGraph{suffix: suffix}
+	return CannedAll(b, o, map[string]string{suffix: graphPath}, pagePath)
+}
+
+// CannedAll is Canned for a page that reads several lists: answers maps
+// each path suffix to the request whose answer serves it.
+func CannedAll(b *testing.B, o Options, answers map[string]string, pagePath string) (*Harness, *http.Request) {
+	b.Helper()
+	canned := &cannedGraph{}
 	o.GraphTransport = func(rt http.RoundTripper) http.RoundTripper { canned.next = rt; return canned }
 	h := New(b, o)
 	br, _ := h.SignIn(h.User("Security Reader"), "/alerts")
@@ -50,16 +68,20 @@ func Canned(b *testing.B, o Options, suffix, graphPath, pagePath string) (*Harne
 	if err != nil {
 		b.Fatal(err)
 	}
-	req, _ := http.NewRequest(http.MethodGet, h.Emu.URL()+graphPath, nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
+	bodies := map[string][]byte{}
+	for suffix, graphPath := range answers {
+		req, _ := http.NewRequest(http.MethodGet, h.Emu.URL()+graphPath, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		bodies[suffix] = body
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
 	canned.mu.Lock()
-	canned.body = body
+	canned.bodies = bodies
 	canned.mu.Unlock()
 	return h, h.Cookies(br, httptest.NewRequest(http.MethodGet, pagePath, nil))
 }
