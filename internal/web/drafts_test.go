@@ -13,7 +13,8 @@ import (
 )
 
 // TestTypedTextKeptOnEveryForm: on every form where an analyst types
-// (manage by id, the legacy alert's update, legacy manage by id), text
+// (manage by id, an incident's manage pane, the legacy alert's update,
+// legacy manage by id), text
 // posted after the session ended comes back in its box after sign-in,
 // and is not sent on its own.
 func TestTypedTextKeptOnEveryForm(t *testing.T) {
@@ -25,7 +26,8 @@ func TestTypedTextKeptOnEveryForm(t *testing.T) {
 	if err := json.Unmarshal(body, &legacy); err != nil || legacy.ID == "" {
 		t.Fatalf("raise a legacy alert: %s", body)
 	}
-	alertID, _ := h.RaiseAlert(map[string]any{})
+	alertID, incidentID := h.RaiseAlert(map[string]any{})
+	incidentPath := "/incidents/" + url.PathEscape(incidentID)
 	legacyPath := "/legacy/alerts/" + url.PathEscape(legacy.ID)
 	op := h.User("Security Operator")
 	tests := []struct {
@@ -37,6 +39,8 @@ func TestTypedTextKeptOnEveryForm(t *testing.T) {
 			map[string]string{"id": alertID, "comment": "Escalated <to> tier 2"}, map[string]string{"id": "m-id", "comment": "m-comment"}},
 		{"legacy alert update", legacyPath, legacyPath,
 			map[string]string{"comment": "Checked the host & user"}, map[string]string{"comment": "m-comment"}},
+		{"incident's manage pane", incidentPath, incidentPath,
+			map[string]string{"comment": "Merged by hand <b>", "newCustomTags": "VIP, 東京オフィス"}, map[string]string{"comment": "c-text", "newCustomTags": "u-tags"}},
 		{"legacy manage by id", "/legacy/manage", "/legacy/manage",
 			map[string]string{"id": legacy.ID, "comment": "Closed after review"}, map[string]string{"id": "m-id", "comment": "m-comment"}},
 	}

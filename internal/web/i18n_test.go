@@ -60,6 +60,11 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		t.Fatalf("legacy alert: %v %s", err, lb)
 	}
 	legacyID := legacy.ID
+	_, merged := h.RaiseAlert(map[string]any{"title": "Merged away"})
+	if status, body := h.Ctl(http.MethodPost, "/_emulator/incidents/"+merged+"/merge", map[string]any{"into": incident}); status != http.StatusOK {
+		t.Fatalf("merge: %d %s", status, body)
+	}
+	incidentPath := "/incidents/" + incident
 
 	op, p := h.SignIn(h.User("Security Operator"), "/alerts")
 	csrf := webtest.CSRF(t, p)
@@ -99,7 +104,23 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 				{"alert, change refused", post(reader, alert, readerCSRF, url.Values{"status": {"resolved"}, "comment": {"kept"}}), 403},
 				{"alert, bad input", post(op, alert, csrf, url.Values{"triage": {"falsePositive:malware"}}), 400},
 				{"alert not found", get(op, "/alerts/da000000000000000000_-1"), 404},
-				{"incident", get(op, "/incidents/"+incident), 200},
+				{"home", get(op, "/"), 200},
+				{"home, no access", get(nobody, "/"), 200},
+				{"incident queue", get(op, "/incidents"), 200},
+				{"incident queue with every filter", get(op, "/incidents?severity=high&status=active&classification=truePositive&determination=malware&assignedTo=x%40y&assignedToMe=1&customTags=VIP&systemTags=BEC&createdFrom=2026-01-01&createdTo=2026-12-31&updatedFrom=2026-01-01&updatedTo=2026-12-31&top=10&sort=severity+asc&q=multi"), 200},
+				{"incident queue with mistakes", get(op, "/incidents?severity=bogus&status=new&top=51&createdFrom=x&createdTo=2020-01-01&updatedFrom=2026-02-02&updatedTo=2026-02-01&sort=title+asc&customTags="+strings.Repeat("x", 80)), 400},
+				{"incident queue, nothing found", get(op, "/incidents?assignedTo=nobody%40example.com"), 200},
+				{"incident queue, stale page", get(op, "/incidents?page=AAAAAAAAAAAAAAAAAAAAAA"), 200},
+				{"incident", get(op, incidentPath+"?"+url.Values{"from": {"status=active&status=inProgress"}, "i": {"0"}, "n": {"3"}}.Encode()), 200},
+				{"incident at the end of its list", get(op, incidentPath+"?from=status%3D&edge=last"), 200},
+				{"incident, read-only", get(reader, incidentPath), 200},
+				{"incident merged", get(op, "/incidents/"+merged), 200},
+				{"incident updated", post(op, incidentPath, csrf, url.Values{"status": {"inProgress"}, "triage": {"truePositive:malware"}, "newCustomTags": {"VIP"}, "comment": {"Done"}}), 200},
+				{"incident, nothing changed", post(op, incidentPath, csrf, url.Values{"status": {"inProgress"}}), 200},
+				{"incident, change refused", post(reader, incidentPath, readerCSRF, url.Values{"status": {"resolved"}, "comment": {"kept"}}), 403},
+				{"incident, bad input", post(op, incidentPath, csrf, url.Values{"triage": {"falsePositive:malware"}, "newCustomTags": {strings.Repeat("x", 70)}}), 400},
+				{"incident, merged refused", post(op, "/incidents/"+merged, csrf, url.Values{"status": {"resolved"}}), 400},
+				{"incident not found", get(op, "/incidents/999999999"), 404},
 				{"manage", get(op, "/manage"), 200},
 				{"manage result", post(op, "/manage", csrf, url.Values{"id": {id}, "status": {"new"}, "comment": {"again"}}), 200},
 				{"manage refused", post(op, "/manage", csrf, url.Values{"id": {"nope"}, "status": {"new"}}), 404},
