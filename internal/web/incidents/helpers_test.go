@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"regexp"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 

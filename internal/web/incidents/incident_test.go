@@ -84,7 +84,9 @@ func TestIncidentAffectedAssets(t *testing.T) {
 	user := func(upn, name string) map[string]any {
 		return ev("userEvidence", map[string]any{"userAccount": map[string]any{"accountName": name, "domainName": "CONTOSO", "userPrincipalName": upn, "displayName": "Jane <b>Doe</b>"}})
 	}
-	device := func(dns string) map[string]any { return ev("deviceEvidence", map[string]any{"deviceDnsName": dns, "osPlatform": "Windows11"}) }
+	device := func(dns string) map[string]any {
+		return ev("deviceEvidence", map[string]any{"deviceDnsName": dns, "osPlatform": "Windows11"})
+	}
 	_, incident := h.RaiseAlert(map[string]any{"evidence": []any{user("jdoe@contoso.com", "jdoe"), device("pc17.contoso.com")}})
 	h.RaiseAlert(map[string]any{"incidentId": incident, "evidence": []any{user("JDoe@contoso.com", "jdoe"), user("", "svc"), device("dc01.contoso.com"), device("pc17.contoso.com")}})
 	b, _ := h.SignIn(h.User("Security Reader"), "/incidents")
