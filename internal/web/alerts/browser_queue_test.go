@@ -17,19 +17,8 @@ import (
 // Browser tests of the queue and the alert page, measured in Chromium, in
 // both languages.
 
-// langs runs f once per language, each with its own console and browser
-// signed in as role at path.
-func langs(t *testing.T, o webtest.Options, role, path string, f func(t *testing.T, h *webtest.Harness, b *webtest.Browser, lang string)) {
-	for _, lang := range []string{"en", "ja"} {
-		t.Run(lang, func(t *testing.T) {
-			h := webtest.New(t, o)
-			b := webtest.NewBrowser(t)
-			b.SignIn(h, path, h.User(role))
-			b.Lang(h, lang)
-			f(t, h, b, lang)
-		})
-	}
-}
+// langs runs f once per language (webtest.Langs).
+var langs = webtest.Langs
 
 // rowsAbove counts the queue's rows (or cards) wholly inside the viewport.
 const rowsAbove = `Array.from(document.querySelectorAll('#alerts tbody tr')).filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length`

@@ -84,9 +84,9 @@ func (a *Pages) Queue(p *page.Page) error {
 	if err != nil {
 		return err
 	}
-	back := pager.Values()
+	links := page.NewItemLinks(pager.Values(), l.Count)
 	for i := range l.Items {
-		v.Rows = append(v.Rows, newRow(p.L, &l.Items[i], back, i, l.Count))
+		v.Rows = append(v.Rows, newRow(p.L, &l.Items[i], links, i))
 	}
 	v.Total = l.Count
 	if v.Total != nil {
@@ -128,11 +128,11 @@ func list(ctx context.Context, c *graph.Client, f filter, ref page.PageRef, me s
 // newRow is one alert as a line of the queue. Its link carries the
 // queue's filters (and the row's place) for the alert page's way back and
 // its previous/next.
-func newRow(L *i18n.Printer, s *graph.AlertSummary, back url.Values, i int, total *int64) alertRow {
+func newRow(L *i18n.Printer, s *graph.AlertSummary, links page.ItemLinks, i int) alertRow {
 	sev, st := L.Enum(s.Severity), L.Enum(s.Status)
 	src := L.Enum(s.ServiceSource)
 	r := alertRow{
-		ID: s.ID, Href: alertLink(s.ID, back, i, total), Title: s.Title,
+		ID: s.ID, Href: links.Link(page.AlertHref(s.ID), i), Title: s.Title,
 		Severity: sev.Raw, SeverityLabel: sev.Text, Status: st.Raw, StatusLabel: st.Text,
 		Source: src.Raw, SourceLabel: src.Text, AssignedTo: s.AssignedTo, IncidentID: s.IncidentID,
 		Created: L.Rel(s.CreatedDateTime), CreatedISO: L.ISO(s.CreatedDateTime), CreatedLong: L.TimeLong(s.CreatedDateTime),

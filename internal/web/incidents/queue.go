@@ -109,9 +109,9 @@ func (ps *Pages) Queue(p *page.Page) error {
 	if err != nil {
 		return err
 	}
-	back := pager.Values()
+	links := page.NewItemLinks(pager.Values(), l.Count)
 	for i := range l.Items {
-		v.Rows = append(v.Rows, newRow(p.L, &l.Items[i], back, i, l.Count))
+		v.Rows = append(v.Rows, newRow(p.L, &l.Items[i], links, i))
 	}
 	v.Total = l.Count
 	if v.Total != nil {
@@ -152,10 +152,10 @@ func looksLikeID(q string) bool {
 // newRow is one incident as a line of the queue. Its link carries the
 // queue's filters (and the row's place) for the incident page's way back
 // and its previous/next.
-func newRow(L *i18n.Printer, inc *graph.Incident, back url.Values, i int, total *int64) incidentRow {
+func newRow(L *i18n.Printer, inc *graph.Incident, links page.ItemLinks, i int) incidentRow {
 	sev, st := L.Enum(inc.Severity), L.Enum(inc.Status)
 	r := incidentRow{
-		ID: inc.ID, Href: page.ItemLink(page.IncidentHref(inc.ID), back, i, total), Name: inc.DisplayName,
+		ID: inc.ID, Href: links.Link(page.IncidentHref(inc.ID), i), Name: inc.DisplayName,
 		Severity: sev.Raw, SeverityLabel: sev.Text, Status: st.Raw, StatusLabel: st.Text, AssignedTo: inc.AssignedTo,
 		Updated: L.Rel(inc.LastUpdateDateTime), UpdatedISO: L.ISO(inc.LastUpdateDateTime), UpdatedLong: L.TimeLong(inc.LastUpdateDateTime),
 		Created: L.Rel(inc.CreatedDateTime), CreatedISO: L.ISO(inc.CreatedDateTime), CreatedLong: L.TimeLong(inc.CreatedDateTime),

@@ -3,6 +3,7 @@ package page
 import (
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"testing"
 	"time"
 
@@ -101,4 +102,19 @@ func FuzzResolvePageToken(f *testing.F) {
 			t.Fatalf("%q resolved", s)
 		}
 	})
+}
+
+// ItemLinks writes exactly what ItemLink writes.
+func TestItemLinksAsItemLink(t *testing.T) {
+	n := int64(400)
+	for _, back := range []url.Values{nil, {}, url.Values{"status": {"new", "inProgress"}, "q": {"a&b c"}, "page": {"tok"}}} {
+		for _, total := range []*int64{nil, &n} {
+			for _, i := range []int{-1, 0, 7} {
+				want := ItemLink("/incidents/1", back, i, total)
+				if got := NewItemLinks(back, total).Link("/incidents/1", i); got != want {
+					t.Errorf("ItemLinks(%v, %v).Link(%d) = %q, want %q", back, total, i, got, want)
+				}
+			}
+		}
+	}
 }

@@ -307,3 +307,18 @@ func (b *Browser) SignIn(h *Harness, path, userID string) {
 		b.Do("accept consent", Click(`button[value="accept"]`))
 	}
 }
+
+// Langs runs f once per language, each with its own console (options o)
+// and browser, signed in as the first demo user holding role at path, the
+// language chosen with the console's switch.
+func Langs(t *testing.T, o Options, role, path string, f func(t *testing.T, h *Harness, b *Browser, lang string)) {
+	for _, lang := range []string{"en", "ja"} {
+		t.Run(lang, func(t *testing.T) {
+			h := New(t, o)
+			b := NewBrowser(t)
+			b.SignIn(h, path, h.User(role))
+			b.Lang(h, lang)
+			f(t, h, b, lang)
+		})
+	}
+}

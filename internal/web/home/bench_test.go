@@ -1,0 +1,36 @@
+package home_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/internal/web/webtest"
+)
+
+// BenchmarkHomePage is the server time of GET / with Graph's answers
+// served from memory (five incidents and five alerts for every one of the
+// page's seven questions): session lookup, token, seven requests built and
+// decoded at once, rendering.
+func BenchmarkHomePage(b *testing.B) {
+	h, page := webtest.CannedAll(b, webtest.Options{Emulator: emulator.Options{Alerts: 400}}, map[string]string{
+		"/security/incidents": "/v1.0/security/incidents?$top=5&$count=true",
+		"/security/alerts_v2": "/v1.0/security/alerts_v2?$top=5&$count=true",
+	}, "/")
+	check := httptest.NewRecorder()
+	h.Handler.ServeHTTP(check, page)
+	if check.Code != http.StatusOK || !strings.Contains(check.Body.String(), `id="open-high"`) || strings.Contains(check.Body.String(), "notice error") {
+		b.Fatalf("warm-up: %d\n%s", check.Code, check.Body)
+	}
+	webtest.ServeLoop(b, h.Handler, page)
+}
+
+// BenchmarkHomePageEmulator is a full GET / over HTTP, through the console
+// and the embedded emulator (seven Graph requests), as a browser makes it.
+func BenchmarkHomePageEmulator(b *testing.B) {
+	h := webtest.New(b, webtest.Options{Emulator: emulator.Options{Alerts: 400}})
+	br, _ := h.SignIn(h.User("Security Operator"), "/")
+	webtest.LatencyLoop(b, br, h.URL+"/")
+}
