@@ -100,7 +100,7 @@ func (s *AlertsService) GetRaw(ctx context.Context, id string) (*Alert, []byte, 
 		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Err: errEmptyBody}
 	}
 	a := new(Alert)
-	if err := unmarshal(body, a); err != nil {
+	if err := s.c.decode(body, a); err != nil {
 		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Snippet: snippet(body, 120), Err: err}
 	}
 	return a, body, resp, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"strings"
 )
 
 // LegacyAlertsService is the legacy /security/alerts API (microsoft.graph.alert),
@@ -187,4 +188,38 @@ func updateMaybeRepresentation[T any](ctx context.Context, c *Client, r *Request
 		return nil, resp, nil
 	}
 	return v, resp, nil
+}
+
+// SubscriptionResource returns the collection q filters as the resource
+// of a change-notification subscription: security/alerts?$filter=…, the
+// filter text as Graph's documentation writes it (spaces kept), with only
+// the characters that would end or change a query value (%, &, #, +)
+// percent-encoded. Graph's subscriptions take $filter alone, so q's page
+// options are not part of it. A query without a condition is refused:
+// Graph does not notify on the unfiltered collection.
+func (q LegacyAlertQuery) SubscriptionResource() (string, error) {
+	oq, err := q.Query()
+	if err != nil {
+		return "", err
+	}
+	f := oq.Filter.String()
+	if f == "" {
+		return "", fmt.Errorf("%w: a legacy alert subscription needs at least one condition (Graph refuses the unfiltered collection)", ErrInvalidArgument)
+	}
+	if len(f) > maxQueryValue {
+		return "", fmt.Errorf("%w: $filter longer than %d bytes", ErrInvalidArgument, maxQueryValue)
+	}
+	return "security/alerts?$filter=" + subscriptionFilterEscaper.Replace(f), nil
+}
+
+var subscriptionFilterEscaper = strings.NewReplacer("%", "%25", "&", "%26", "#", "%23", "+", "%2B")
+
+// LegacyAlertResource returns security/alerts/{id}, the resource of a
+// subscription to one legacy alert (the id escaped as one path segment).
+func LegacyAlertResource(id string) (string, error) {
+	seg, err := pathSegment("alert id", id)
+	if err != nil {
+		return "", err
+	}
+	return "security/alerts/" + seg, nil
 }
