@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/queuefilter"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
@@ -86,7 +86,7 @@ func (a *Pages) Queue(p *page.Page) error {
 			v.Count = pg.Count
 		}
 		for _, s := range pg.Value {
-			if f.Category != "" && !strings.EqualFold(s.Category, f.Category) {
+			if !queuefilter.Alerts(f).Keeps(s.Category) {
 				continue
 			}
 			row := alertRow{
