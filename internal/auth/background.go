@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -21,9 +22,14 @@ import (
 
 // graphScope is the client credentials scope: Graph's resource
 // identifier with /.default (every application permission the app holds).
+// The identifier is https://graph.microsoft.com, whatever URL Graph is
+// reached at (the emulator knows it by that name too), except in
+// Microsoft's national clouds, whose Graph hosts are their own
+// identifiers (graph.microsoft.us, microsoftgraph.chinacloudapi.cn).
 func (m *Manager) graphScope() string {
-	if m.o.GraphURL != "" {
-		return strings.TrimRight(m.o.GraphURL, "/") + "/.default"
+	if u, err := url.Parse(m.o.GraphURL); err == nil && u.Scheme == "https" &&
+		(strings.HasSuffix(u.Host, ".microsoft.us") || strings.HasSuffix(u.Host, ".chinacloudapi.cn")) {
+		return "https://" + u.Host + "/.default"
 	}
 	return graph.DefaultBaseURL + "/.default"
 }

@@ -1,0 +1,229 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/emulator/change"
+	"github.com/graphsec/graphsec/emulator/odata"
+	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/store/sqlite"
+)
+
+// epoch is the emulator's base time in these tests: a stopped clock that
+// only Advance moves, shared by the emulator and the console side (the
+// watcher, the upkeep, the budget), so that moving one moves both.
+var epoch = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+
+// liveEnv is an in-process emulator, a real auth.Manager for the demo
+// app (app-only tokens; delegated ones through signIn), the in-memory
+// store and a record of every request sent to Graph.
+type liveEnv struct {
+	t    testing.TB
+	emu  *emulator.Emulator
+	clk  *clock.Adjustable
+	st   *memstore
+	am   *auth.Manager
+	wire *wireCounter
+	opts Options
+}
+
+// wireCounter counts the requests on the wire to Graph's security API,
+// and the 429s among their answers.
+type wireCounter struct {
+	next http.RoundTripper
+
+	mu        sync.Mutex
+	security  int
+	throttled int
+	byPath    map[string]int
+}
+
+func (c *wireCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	if strings.Contains(r.URL.Path, "/security/") {
+		c.mu.Lock()
+		c.security++
+		c.byPath[r.URL.Path]++
+		if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+			c.throttled++
+		}
+		c.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (c *wireCounter) counts() (security, throttled int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.security, c.throttled
+}
+
+// newLiveEnv starts the emulator (a stopped clock, seed 3, small data
+// unless eo says otherwise) and options for a watcher on it; mod adjusts
+// them.
+func newLiveEnv(t testing.TB, eo emulator.Options, mod func(*Options)) *liveEnv {
+	t.Helper()
+	if eo.Seed == 0 {
+		eo.Seed = 3
+	}
+	if eo.Alerts == 0 {
+		eo.Alerts = 60
+	}
+	if eo.LegacyAlerts == 0 {
+		eo.LegacyAlerts = 60
+	}
+	eo.Clock = clock.NewFake(epoch)
+	emu, err := emulator.New(eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	st, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	e := &liveEnv{t: t, emu: emu, clk: emu.Clock(), st: newMemstore(),
+		wire: &wireCounter{next: http.DefaultTransport, byPath: map[string]int{}}}
+	hc := &http.Client{Transport: e.wire, Timeout: 60 * time.Second}
+	e.am, err = auth.New(auth.Options{
+		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
+		RedirectURL: "http://localhost:5000/login/authorized", Store: st, Key: bytes.Repeat([]byte{7}, 32),
+		HTTPClient: hc, Clock: e.clk, GraphURL: emu.URL(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.opts = Options{
+		Feeds: e.st, Checkpoints: e.st, Notifications: e.st, Sink: e.st, Credentials: e.am,
+		GraphURL: emu.URL(), HTTPClient: hc, Clock: e.clk, Sleep: e.sleep,
+	}
+	if mod != nil {
+		mod(&e.opts)
+	}
+	return e
+}
+
+// sleep is the Sleeper of these tests: it moves the shared clock instead
+// of waiting.
+func (e *liveEnv) sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e.clk.Advance(d)
+	return nil
+}
+
+// watcher starts a Watcher on the environment's store (a second one on
+// the same store is a restarted console). Its budget is new unless the
+// options carry one.
+func (e *liveEnv) watcher() *Watcher {
+	e.t.Helper()
+	o := e.opts
+	w, err := NewWatcher(o)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return w
+}
+
+// control sends a control-plane request and returns the answer's body.
+func (e *liveEnv) control(method, path, body string) []byte {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.emu.URL()+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		e.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	return b
+}
+
+// raise raises n alerts_v2 alerts as their provider would, all stamped at
+// (one lastUpdateDateTime), each opening an incident; it returns their ids.
+func (e *liveEnv) raise(n int, at time.Time) []string {
+	e.t.Helper()
+	ids := make([]string, 0, n)
+	for range n {
+		a, err := e.emu.Store().AddAlert(change.OriginControl, "", nil, odata.At(at))
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		ids = append(ids, a["id"].(string))
+	}
+	return ids
+}
+
+// change changes an alert as its provider would, stamped at.
+func (e *liveEnv) changeAlert(id string, at time.Time, props odata.Object) {
+	e.t.Helper()
+	if _, err := e.emu.Store().ChangeAlert(change.OriginControl, id, props, odata.At(at)); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// analyst is an owner for app-only feeds.
+var analyst = Owner{ID: "user-1", Name: "Ada Analyst", UPN: "ada@graphsec-demo.onmicrosoft.com"}
+
+// currentAlerts returns every alerts_v2 alert's current version, read
+// from the emulator's store.
+func (e *liveEnv) currentAlerts() map[string]time.Time {
+	out := map[string]time.Time{}
+	for i := 0; ; i++ {
+		doc, _, ok := e.emu.Store().Nth(change.Alerts, i)
+		if !ok {
+			return out
+		}
+		out[doc["id"].(string)] = doc["lastUpdateDateTime"].(odata.Time).Time.UTC()
+	}
+}
+
+// mustPoll polls a watch and fails the test on error.
+func mustPoll(t testing.TB, w *Watcher, id string) {
+	t.Helper()
+	if err := w.PollNow(context.Background(), id); err != nil {
+		t.Fatalf("poll: %v", err)
+	}
+}
+
+// exactlyOnce checks that every version in want was stored once for the
+// feed, and reports versions stored that want lacks.
+func exactlyOnce(t testing.TB, st *memstore, feed string, want map[string]time.Time) {
+	t.Helper()
+	got := st.versionsOf(feed)
+	missing, twice := 0, 0
+	for id, v := range want {
+		n := 0
+		for _, x := range got[id] {
+			if x.Equal(v) {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			missing++
+			if missing <= 5 {
+				t.Errorf("version %s of %s was not delivered (got %v)", v.Format(time.RFC3339Nano), id, got[id])
+			}
+		case n > 1:
+			twice++
+		}
+	}
+	if missing > 0 || twice > 0 {
+		t.Fatalf("%d versions missing, %d delivered more than once, of %d", missing, twice, len(want))
+	}
+}
