@@ -85,8 +85,6 @@ func (s *versions) put(v version) {
 	se.next = (se.next + 1) % recentVersions
 }
 
-func (s *versions) len() int { return s.order.Len() }
-
 // versionText is how a version appears in an item id: RFC 3339 in UTC
 // with Graph's fractional digits (trailing zeros dropped).
 func versionText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

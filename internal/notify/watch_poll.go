@@ -133,9 +133,11 @@ func (p *poller) load(ctx context.Context) error {
 // at a boundary are recognised by (id, version).
 func (p *poller) run(ctx context.Context) error {
 	top := p.w.pageSize(p.t)
-	from := time.Time{}
-	if !p.fs.cp.At.IsZero() {
-		from = p.fs.cp.At.Add(-p.w.o.Overlap)
+	// The overlap before the checkpoint, but nothing from before the
+	// feed existed: a watch shows the changes made since it was created.
+	from := p.fs.cp.At.Add(-p.w.o.Overlap)
+	if from.Before(p.f.CreatedAt) {
+		from = p.f.CreatedAt.UTC()
 	}
 window:
 	for {
