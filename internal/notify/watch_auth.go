@@ -149,6 +149,20 @@ func (c *clients) saveTokens(feedID string, sealed []byte) {
 	}
 }
 
+// reset drops the client a feed acts through, so that the next request
+// starts from a fresh token: after Graph refused a token minted before
+// consent was granted again (its roles and scopes are those of its
+// issue).
+func (c *clients) reset(f store.Feed) {
+	if f.Auth == AuthDelegated {
+		c.forget(f.ID)
+		return
+	}
+	c.mu.Lock()
+	c.app = nil
+	c.mu.Unlock()
+}
+
 // forget drops a feed's client (deleted, or its sign-in replaced).
 func (c *clients) forget(feedID string) {
 	c.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/change"
+	"github.com/graphsec/graphsec/emulator/emutest"
 	"github.com/graphsec/graphsec/emulator/odata"
+	"github.com/graphsec/graphsec/emulator/tenant"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
@@ -34,6 +37,61 @@ type liveEnv struct {
 	am   *auth.Manager
 	wire *wireCounter
 	opts Options
+
+	// app is the console's sign-in routes, for delegated feeds;
+	// session is the last sign-in completed there.
+	app     *httptest.Server
+	mu      sync.Mutex
+	session *auth.Session
+}
+
+// serveApp starts the console's sign-in routes on e.app.
+func (e *liveEnv) serveApp() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		u, err := e.am.BeginLogin(r.Context(), w, "/", "")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		http.Redirect(w, r, u, http.StatusFound)
+	})
+	mux.HandleFunc("GET /login/authorized", func(w http.ResponseWriter, r *http.Request) {
+		cb, err := e.am.CompleteLogin(r.Context(), w, r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		e.mu.Lock()
+		e.session = cb.Session
+		e.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	e.app.Config.Handler = mux
+	e.app.Start()
+	e.t.Cleanup(e.app.Close)
+}
+
+// signIn signs a Security Operator in through the emulator's pages and
+// returns the session and the user's id.
+func (e *liveEnv) signIn() (*auth.Session, string) {
+	e.t.Helper()
+	var user string
+	for _, u := range e.emu.Users() {
+		if u.HasRole(tenant.RoleSecurityOperator) {
+			user = u.ID
+			break
+		}
+	}
+	if _, err := emutest.NewBrowser().SignIn(e.app.URL+"/login", user, emutest.SignInOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.session == nil {
+		e.t.Fatal("the sign-in did not complete")
+	}
+	return e.session, user
 }
 
 // wireCounter counts the requests on the wire to Graph's security API,
@@ -75,6 +133,7 @@ func newLiveEnv(t testing.TB, eo emulator.Options, mod func(*Options)) *liveEnv 
 	if eo.Seed == 0 {
 		eo.Seed = 3
 	}
+	app := httptest.NewUnstartedServer(nil)
 	if eo.Alerts == 0 {
 		eo.Alerts = 60
 	}
@@ -82,6 +141,8 @@ func newLiveEnv(t testing.TB, eo emulator.Options, mod func(*Options)) *liveEnv 
 		eo.LegacyAlerts = 60
 	}
 	eo.Clock = clock.NewFake(epoch)
+	redirect := "http://" + app.Listener.Addr().String() + "/login/authorized"
+	eo.RedirectURIs = append(eo.RedirectURIs, redirect)
 	emu, err := emulator.New(eo)
 	if err != nil {
 		t.Fatal(err)
@@ -92,17 +153,18 @@ func newLiveEnv(t testing.TB, eo emulator.Options, mod func(*Options)) *liveEnv 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	e := &liveEnv{t: t, emu: emu, clk: emu.Clock(), st: newMemstore(),
+	e := &liveEnv{t: t, emu: emu, clk: emu.Clock(), st: newMemstore(), app: app,
 		wire: &wireCounter{next: http.DefaultTransport, byPath: map[string]int{}}}
 	hc := &http.Client{Transport: e.wire, Timeout: 60 * time.Second}
 	e.am, err = auth.New(auth.Options{
 		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
-		RedirectURL: "http://localhost:5000/login/authorized", Store: st, Key: bytes.Repeat([]byte{7}, 32),
+		RedirectURL: redirect, Store: st, Key: bytes.Repeat([]byte{7}, 32),
 		HTTPClient: hc, Clock: e.clk, GraphURL: emu.URL(),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.serveApp()
 	e.opts = Options{
 		Feeds: e.st, Checkpoints: e.st, Notifications: e.st, Sink: e.st, Credentials: e.am,
 		GraphURL: emu.URL(), HTTPClient: hc, Clock: e.clk, Sleep: e.sleep,

@@ -31,12 +31,20 @@ func (w *Watcher) PollNow(ctx context.Context, id string) error {
 	if f.Kind != store.FeedWatch {
 		return fmt.Errorf("notify: feed %s is a %s, not a watch", id, f.Kind)
 	}
-	return w.pollFeed(ctx, f, nil)
+	return w.pollFeed(ctx, f, pollOptions{})
 }
 
-// pollFeed runs one poll of f: a watch, or a subscription's catch-up
-// (skip then leaves out what its webhooks delivered).
-func (w *Watcher) pollFeed(ctx context.Context, f store.Feed, skip func(version) bool) error {
+// pollOptions adapt a poll to a subscription's catch-up.
+type pollOptions struct {
+	// skip leaves out versions the feed's webhooks delivered.
+	skip func(version) bool
+	// floor: the poll starts no earlier than this (less the overlap),
+	// when later than the checkpoint: the feed's last item.
+	floor time.Time
+}
+
+// pollFeed runs one poll of f: a watch, or a subscription's catch-up.
+func (w *Watcher) pollFeed(ctx context.Context, f store.Feed, po pollOptions) error {
 	t, err := lookupTarget(f.Target)
 	if err != nil {
 		return err
@@ -50,7 +58,7 @@ func (w *Watcher) pollFeed(ctx context.Context, f store.Feed, skip func(version)
 	defer fs.poll.Unlock()
 	start := w.o.Clock.Now()
 	fs.update(func(s *WatchStats) { s.LastPoll = start })
-	p := &poller{w: w, f: f, t: t, c: c, fs: fs, skip: skip}
+	p := &poller{w: w, f: f, t: t, c: c, fs: fs, skip: po.skip, floor: po.floor}
 	err = p.load(ctx)
 	if err == nil {
 		if p.cl, err = w.clients.forFeed(f); err == nil {
@@ -69,6 +77,9 @@ func (w *Watcher) pollFeed(ctx context.Context, f store.Feed, skip func(version)
 		s.LastSuccess, s.LastError = start, ""
 	})
 	if err != nil && ctx.Err() == nil {
+		if errors.Is(err, graph.ErrForbidden) {
+			w.clients.reset(f) // a fresh token next time (consent may be back)
+		}
 		w.o.Logger.Warn("watch: poll failed; the window is read again next time", "feed", f.ID, "target", f.Target, "err", err)
 	}
 	return err
@@ -84,13 +95,14 @@ func lasting(err error) bool {
 
 // poller is one poll of one feed.
 type poller struct {
-	w    *Watcher
-	f    store.Feed
-	t    *target
-	c    compiled
-	fs   *feedState
-	cl   *graph.Client
-	skip func(version) bool
+	w     *Watcher
+	f     store.Feed
+	t     *target
+	c     compiled
+	fs    *feedState
+	cl    *graph.Client
+	skip  func(version) bool
+	floor time.Time
 
 	startAt  time.Time // the checkpoint when the poll began
 	cpIDs    map[string]bool
@@ -136,6 +148,9 @@ func (p *poller) run(ctx context.Context) error {
 	// The overlap before the checkpoint, but nothing from before the
 	// feed existed: a watch shows the changes made since it was created.
 	from := p.fs.cp.At.Add(-p.w.o.Overlap)
+	if f := p.floor.Add(-p.w.o.Overlap); !p.floor.IsZero() && f.After(from) {
+		from = f
+	}
 	if from.Before(p.f.CreatedAt) {
 		from = p.f.CreatedAt.UTC()
 	}
