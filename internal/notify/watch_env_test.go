@@ -18,6 +18,7 @@ import (
 	"github.com/graphsec/graphsec/emulator/tenant"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
 )
 
@@ -252,6 +253,17 @@ func (e *liveEnv) currentAlerts() map[string]time.Time {
 		}
 		out[doc["id"].(string)] = doc["lastUpdateDateTime"].(odata.Time).Time.UTC()
 	}
+}
+
+// watch creates a watch for analyst (app-only) and fails the test on
+// error.
+func (e *liveEnv) watch(w *Watcher, target, query string) store.Feed {
+	e.t.Helper()
+	f, err := w.CreateWatch(context.Background(), analyst, target, query, false)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return f
 }
 
 // mustPoll polls a watch and fails the test on error.

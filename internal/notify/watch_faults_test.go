@@ -40,16 +40,11 @@ func TestWatchThrottling(t *testing.T) {
 		wantThrottled bool
 	}{{"default budget", DefaultBudgetPerMinute, false}, {"budget above Graph's limit", 1000, true}} {
 		t.Run(tt.name, func(t *testing.T) {
-			var e *liveEnv
-			e = newLiveEnv(t, emulator.Options{ThrottlePerMinute: GraphSecurityPerMinute}, func(o *Options) {
+			e := newLiveEnv(t, emulator.Options{ThrottlePerMinute: GraphSecurityPerMinute}, func(o *Options) {
 				o.Budget = NewBudget(tt.perMinute, o.Clock, o.Sleep)
 			})
 			w := e.watcher()
-			ctx := context.Background()
-			f, err := w.CreateWatch(ctx, analyst, TargetIncidents, "", false)
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := e.watch(w, TargetIncidents, "")
 			start := e.clk.Now()
 			e.clk.Advance(time.Minute)
 			for range 100 {
@@ -89,10 +84,7 @@ func TestWatchRetryAfterAndFaults(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
 	w := e.watcher()
 	ctx := context.Background()
-	f, err := w.CreateWatch(ctx, analyst, TargetAlerts, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.watch(w, TargetAlerts, "")
 	e.clk.Advance(time.Minute)
 	ids := e.raise(30, e.clk.Now())
 	e.control("POST", "/_emulator/faults", `{"path":"/security/alerts_v2","status":429,"retryAfter":"7200","count":1}`)
@@ -111,7 +103,7 @@ func TestWatchRetryAfterAndFaults(t *testing.T) {
 	more := e.raise(5, e.clk.Now())
 	cp, _ := e.st.Checkpoint(ctx, f.ID)
 	e.control("POST", "/_emulator/faults", `{"path":"/security/alerts_v2","status":503,"count":6}`)
-	err = w.PollNow(ctx, f.ID)
+	err := w.PollNow(ctx, f.ID)
 	var ge *graph.Error
 	if !errors.As(err, &ge) || ge.StatusCode != 503 {
 		t.Fatalf("poll with six 503s: %v", err)
@@ -151,11 +143,7 @@ func TestWatchRetryAfterAndFaults(t *testing.T) {
 func TestWatchLearnsPageSize(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
 	w := e.watcher()
-	ctx := context.Background()
-	f, err := w.CreateWatch(ctx, analyst, TargetAlerts, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.watch(w, TargetAlerts, "")
 	e.clk.Advance(time.Minute)
 	for range 5 {
 		e.raise(100, e.clk.Now())
@@ -178,10 +166,7 @@ func TestWatchLearnsPageSize(t *testing.T) {
 	}
 	// Incidents: the emulator's own limit of 50 (the client already sends
 	// no more than that).
-	fi, err := w.CreateWatch(ctx, analyst, TargetIncidents, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fi := e.watch(w, TargetIncidents, "")
 	e.clk.Advance(time.Minute)
 	e.raise(120, e.clk.Now())
 	mustPoll(t, w, fi.ID)

@@ -19,15 +19,8 @@ import (
 func TestWatchRedirectedIncidents(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
 	w := e.watcher()
-	ctx := context.Background()
-	inc, err := w.CreateWatch(ctx, analyst, TargetIncidents, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	al, err := w.CreateWatch(ctx, analyst, TargetAlerts, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inc := e.watch(w, TargetIncidents, "")
+	al := e.watch(w, TargetAlerts, "")
 	e.clk.Advance(time.Minute)
 	ids := e.raise(3, e.clk.Now())
 	incOf := func(alertID string) string {
@@ -89,10 +82,7 @@ func TestWatchAudit(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
 	w := e.watcher()
 	ctx := context.Background()
-	f, err := w.CreateWatch(ctx, analyst, TargetAlerts, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.watch(w, TargetAlerts, "")
 	e.clk.Advance(time.Minute)
 	ids := e.raise(5, e.clk.Now())
 	mustPoll(t, w, f.ID)
@@ -130,10 +120,7 @@ func TestWatchLegacyFallback(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
 	w := e.watcher()
 	ctx := context.Background()
-	f, err := w.CreateWatch(ctx, analyst, TargetLegacyAlerts, "severity=High", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.watch(w, TargetLegacyAlerts, "severity=High")
 	e.clk.Advance(time.Minute)
 	var high []string
 	for i := range 12 {

@@ -159,8 +159,8 @@ func alertsTarget() *target {
 			if w.open {
 				f = graph.And(f, graph.Ne("status", graph.Enum(graph.AlertStatusResolved)))
 			}
-			pg, _, err := cl.Alerts.ListSummaries(ctx, graph.Query{Filter: f, OrderBy: t.asc(), Top: w.top})
-			return alertPage(pg, w.top, err)
+			pg, resp, err := cl.Alerts.ListSummaries(ctx, graph.Query{Filter: f, OrderBy: t.asc(), Top: w.top})
+			return pageFrom(pg, resp, err, w.top, alertVersion)
 		},
 	}
 }
@@ -189,8 +189,8 @@ func incidentsTarget() *target {
 			if w.open {
 				f = graph.And(f, graph.Ne("status", graph.Enum(graph.IncidentStatusResolved)), graph.Ne("status", graph.Enum(graph.IncidentStatusRedirected)))
 			}
-			pg, _, err := cl.Incidents.List(ctx, graph.IncidentQuery{Query: graph.Query{Filter: f, OrderBy: t.asc(), Top: w.top}})
-			return incidentPage(pg, min(w.top, graph.MaxIncidentTop), err)
+			pg, resp, err := cl.Incidents.List(ctx, graph.IncidentQuery{Query: graph.Query{Filter: f, OrderBy: t.asc(), Top: w.top}})
+			return pageFrom(pg, resp, err, min(w.top, graph.MaxIncidentTop), incidentVersion)
 		},
 	}
 }
@@ -218,58 +218,23 @@ func legacyTarget() *target {
 			}
 			top := min(w.top, graph.LegacyMaxTop)
 			pg, resp, err := cl.LegacyAlerts.ListSummaries(ctx, graph.LegacyAlertQuery{TopPerProvider: top, Filter: f, OrderBy: t.asc()})
-			return legacyPage(pg, resp, top, err)
+			return pageFrom(pg, resp, err, top, legacyVersion)
 		},
 	}
 }
 
 func keepAll(version) bool { return true }
 
-func alertPage(pg *graph.Page[graph.AlertSummary], top int, err error) (*page, error) {
+// pageFrom turns a page of Graph's into versions with conv; its next
+// page comes the same way. A legacy answer's provider warnings (206) make
+// the page partial.
+func pageFrom[T any](pg *graph.Page[T], resp *graph.Response, err error, top int, conv func(*T) version) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
 	out := &page{top: top, items: make([]version, 0, len(pg.Value))}
-	for _, a := range pg.Value {
-		out.items = append(out.items, version{id: a.ID, updated: a.LastUpdateDateTime.UTC(), created: a.CreatedDateTime.UTC(), title: a.Title, category: a.Category,
-			fields: keyFields{a.Title, string(a.Severity), string(a.Status), string(a.Classification), string(a.Determination), a.AssignedTo, a.IncidentID}})
-	}
-	if pg.HasNext() {
-		out.next = func(ctx context.Context) (*page, error) {
-			next, _, err := pg.Next(ctx)
-			return alertPage(next, top, err)
-		}
-	}
-	return out, nil
-}
-
-func incidentPage(pg *graph.Page[graph.Incident], top int, err error) (*page, error) {
-	if err != nil {
-		return nil, err
-	}
-	out := &page{top: top, items: make([]version, 0, len(pg.Value))}
-	for _, i := range pg.Value {
-		out.items = append(out.items, version{id: i.ID, updated: i.LastUpdateDateTime.UTC(), created: i.CreatedDateTime.UTC(), title: i.DisplayName, redirect: i.RedirectIncidentID,
-			fields: keyFields{i.DisplayName, string(i.Severity), string(i.Status), string(i.Classification), string(i.Determination), i.AssignedTo, i.RedirectIncidentID}})
-	}
-	if pg.HasNext() {
-		out.next = func(ctx context.Context) (*page, error) {
-			next, _, err := pg.Next(ctx)
-			return incidentPage(next, top, err)
-		}
-	}
-	return out, nil
-}
-
-func legacyPage(pg *graph.Page[graph.LegacyAlertSummary], resp *graph.Response, top int, err error) (*page, error) {
-	if err != nil {
-		return nil, err
-	}
-	out := &page{top: top, items: make([]version, 0, len(pg.Value))}
-	for _, a := range pg.Value {
-		p := a.Provider()
-		out.items = append(out.items, version{id: a.ID, updated: a.LastModifiedDateTime.UTC(), created: a.CreatedDateTime.UTC(), title: a.Title, category: a.Category, provider: p,
-			fields: keyFields{a.Title, string(a.Severity), string(a.Status), a.Category, a.AssignedTo, p}})
+	for i := range pg.Value {
+		out.items = append(out.items, conv(&pg.Value[i]))
 	}
 	if resp != nil {
 		for _, w := range resp.Warnings {
@@ -279,8 +244,24 @@ func legacyPage(pg *graph.Page[graph.LegacyAlertSummary], resp *graph.Response, 
 	if pg.HasNext() {
 		out.next = func(ctx context.Context) (*page, error) {
 			next, resp, err := pg.Next(ctx)
-			return legacyPage(next, resp, top, err)
+			return pageFrom(next, resp, err, top, conv)
 		}
 	}
 	return out, nil
+}
+
+func alertVersion(a *graph.AlertSummary) version {
+	return version{id: a.ID, updated: a.LastUpdateDateTime.UTC(), created: a.CreatedDateTime.UTC(), title: a.Title, category: a.Category,
+		fields: keyFields{a.Title, string(a.Severity), string(a.Status), string(a.Classification), string(a.Determination), a.AssignedTo, a.IncidentID}}
+}
+
+func incidentVersion(i *graph.Incident) version {
+	return version{id: i.ID, updated: i.LastUpdateDateTime.UTC(), created: i.CreatedDateTime.UTC(), title: i.DisplayName, redirect: i.RedirectIncidentID,
+		fields: keyFields{i.DisplayName, string(i.Severity), string(i.Status), string(i.Classification), string(i.Determination), i.AssignedTo, i.RedirectIncidentID}}
+}
+
+func legacyVersion(a *graph.LegacyAlertSummary) version {
+	p := a.Provider()
+	return version{id: a.ID, updated: a.LastModifiedDateTime.UTC(), created: a.CreatedDateTime.UTC(), title: a.Title, category: a.Category, provider: p,
+		fields: keyFields{a.Title, string(a.Severity), string(a.Status), a.Category, a.AssignedTo, p}}
 }

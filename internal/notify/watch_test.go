@@ -26,10 +26,7 @@ func TestWatchSharedTimestampAcrossPages(t *testing.T) {
 			e := newLiveEnv(t, emulator.Options{}, nil)
 			w := e.watcher()
 			ctx := context.Background()
-			f, err := w.CreateWatch(ctx, analyst, TargetAlerts, "", false)
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := e.watch(w, TargetAlerts, "")
 			e.clk.Advance(time.Minute)
 			at := e.clk.Now()
 			ids := e.raise(2500, at)
@@ -110,10 +107,7 @@ func TestWatchOverlapVisibilityDelay(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{VisibilityDelay: 5 * time.Minute}, nil)
 	w := e.watcher()
 	ctx := context.Background()
-	alerts, err := w.CreateWatch(ctx, analyst, TargetAlerts, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	alerts := e.watch(w, TargetAlerts, "")
 	incidents, err := w.CreateWatch(ctx, analyst, TargetIncidents, "", true)
 	if err != nil {
 		t.Fatal(err)
@@ -157,12 +151,8 @@ func TestWatchOverlapVisibilityDelay(t *testing.T) {
 // checkpoint: nothing twice, nothing lost.
 func TestWatchRestart(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
-	ctx := context.Background()
 	w := e.watcher()
-	f, err := w.CreateWatch(ctx, analyst, TargetAlerts, "severity=high,medium", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.watch(w, TargetAlerts, "severity=high,medium")
 	want := map[string]time.Time{}
 	step := func(w *Watcher, n int) {
 		for range n {
@@ -206,10 +196,7 @@ func TestWatchQueryMistakes(t *testing.T) {
 			t.Errorf("CreateWatch(%s, %q) = %v; want a mistake for %s", tt.target, tt.query, err, tt.field)
 		}
 	}
-	f, err := w.CreateWatch(ctx, analyst, TargetAlerts, "assignedToMe=1&severity=high&top=5&sort=createdDateTime+desc", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.watch(w, TargetAlerts, "assignedToMe=1&severity=high&top=5&sort=createdDateTime+desc")
 	if f.Query != "assignedTo=ada%40graphsec-demo.onmicrosoft.com&severity=high" || f.Auth != AuthApp {
 		t.Errorf("saved query %q auth %q", f.Query, f.Auth)
 	}
