@@ -32,6 +32,19 @@ func TestLoadDefaultsEmbedded(t *testing.T) {
 	if c.AuthorityURL != DefaultAuthorityURL || c.GraphURL != DefaultGraphURL || c.DB != DefaultDB || c.EmulatorSeed != 1 {
 		t.Fatalf("defaults: %+v", c)
 	}
+	if c.WatchInterval != 15*time.Second || c.WatchOverlap != 10*time.Minute || c.WatchAudit != time.Hour || c.WatchBudget != 120 {
+		t.Fatalf("live alerts defaults: %+v", c)
+	}
+}
+
+func TestLoadWatchSettings(t *testing.T) {
+	c, err := Load([]string{"-watch-audit", "30m"}, env(map[string]string{"GRAPHSEC_WATCH_INTERVAL": "30s", "GRAPHSEC_WATCH_OVERLAP": "20m", "GRAPHSEC_WATCH_BUDGET": "60"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WatchInterval != 30*time.Second || c.WatchOverlap != 20*time.Minute || c.WatchAudit != 30*time.Minute || c.WatchBudget != 60 {
+		t.Fatalf("%+v", c)
+	}
 }
 
 func TestLoadTenant(t *testing.T) {
@@ -78,6 +91,10 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"missing CA file", map[string]string{"GRAPHSEC_CA_FILE": "/nonexistent/ca.pem"}, nil, "GRAPHSEC_CA_FILE"},
 		{"CA file without certificates", nil, []string{"-ca-file", "config_test.go"}, "GRAPHSEC_CA_FILE: config_test.go holds no PEM certificate"},
 		{"extra args", nil, []string{"extra"}, "unexpected arguments"},
+		{"watch interval too short", map[string]string{"GRAPHSEC_WATCH_INTERVAL": "1s"}, nil, "GRAPHSEC_WATCH_INTERVAL"},
+		{"overlap below 10 minutes", map[string]string{"GRAPHSEC_WATCH_OVERLAP": "5m"}, nil, "GRAPHSEC_WATCH_OVERLAP"},
+		{"audit not a duration", map[string]string{"GRAPHSEC_WATCH_AUDIT": "hourly"}, nil, "GRAPHSEC_WATCH_AUDIT"},
+		{"budget above Graph's limit", map[string]string{"GRAPHSEC_WATCH_BUDGET": "200"}, nil, "GRAPHSEC_WATCH_BUDGET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
