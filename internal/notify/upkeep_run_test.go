@@ -1,0 +1,89 @@
+package notify
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/internal/store"
+)
+
+// fastForward is a Sleeper for the background loops: it moves the shared
+// clock by d and waits a thousandth of it for real, so that the loops
+// run as they do in production, a thousand times faster.
+func (e *liveEnv) fastForward(ctx context.Context, d time.Duration) error {
+	e.clk.Advance(d)
+	t := time.NewTimer(d / 1000)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// eventually waits (for real) until cond holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestRunLoops: Watcher.Run and Upkeep.Run as the console runs them: a
+// watch created while they run is polled, a subscription delivers, a
+// subscription Graph removes is recreated from the lifecycle event alone,
+// a deleted watch stops, and both return when their context ends.
+func TestRunLoops(t *testing.T) {
+	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{})
+	e.opts.Sleep = e.fastForward
+	e.restart(UpkeepOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	go func() { _ = e.w.Run(ctx); done <- struct{}{} }()
+	go func() { _ = e.u.Run(ctx); done <- struct{}{} }()
+
+	f := e.watch(e.w, TargetAlerts, "")
+	sub, err := e.u.Create(ctx, analyst, "severity=high", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := e.raise(3, e.clk.Now())
+	high := e.legacy("high")
+	eventually(t, "the watch's items", func() bool { return len(e.st.itemsOf(f.ID)) == len(ids) })
+	eventually(t, "the webhook's item", func() bool {
+		_, by := e.itemsBySource(sub.ID)
+		return by[strings.ToLower(high)] == 1
+	})
+	if st := e.w.Stats(f.ID); st.LastSuccess.IsZero() || st.Items != 3 {
+		t.Errorf("stats %+v", st)
+	}
+
+	e.control("POST", "/_emulator/subscriptions/"+sub.GraphID+"/remove", "")
+	eventually(t, "the subscription recreated", func() bool {
+		g, err := e.st.Feed(ctx, sub.ID)
+		return err == nil && g.GraphID != sub.GraphID && g.State == StateActive
+	})
+
+	if err := e.w.DeleteWatch(ctx, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Feed(ctx, f.ID); err != store.ErrNotFound {
+		t.Errorf("deleted watch: %v", err)
+	}
+	cancel()
+	for range 2 {
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatal("Run did not return after its context ended")
+		}
+	}
+}
