@@ -50,7 +50,7 @@ func TopLimit(err error) (int, bool) {
 		return 0, false
 	}
 	num, _, ok := strings.Cut(rest, suffix)
-	if !ok || len(num) > 9 {
+	if !ok || len(num) > 9 || strings.Trim(num, "0123456789") != "" {
 		return 0, false
 	}
 	n, err := strconv.Atoi(num)

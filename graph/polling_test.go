@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
@@ -193,4 +194,37 @@ func TestStdlibDecodingSameResult(t *testing.T) {
 	if len(l1.Value) != 1 || l1.Value[0].LastModifiedDateTime.IsZero() || l1.Value[0].CreatedDateTime.IsZero() {
 		t.Errorf("legacy summary lacks its times: %+v", l1.Value)
 	}
+}
+
+// FuzzTopLimit: reading Graph's message never panics, and a limit it
+// reads is a positive number of at most nine digits, written in the
+// message.
+func FuzzTopLimit(f *testing.F) {
+	f.Add("The limit of '50' for Top query has been exceeded. The value from the incoming request is '100'.")
+	f.Add("The limit of '' for Top query has been exceeded")
+	f.Add("The limit of '-1' for Top query has been exceeded")
+	f.Fuzz(func(t *testing.T, msg string) {
+		n, ok := TopLimit(&Error{StatusCode: 400, Message: msg})
+		if ok && (n < 1 || n > 999_999_999 || !strings.Contains(msg, fmt.Sprint(n))) {
+			t.Fatalf("TopLimit(%q) = %d", msg, n)
+		}
+	})
+}
+
+// FuzzParseRetryAfterUncapped: never panics, never negative, and a
+// value the retry layer reads is the same or capped.
+func FuzzParseRetryAfterUncapped(f *testing.F) {
+	for _, s := range []string{"2.5", "1e400", "Sun, 01 Mar 2026 12:00:05 GMT", "-1", "9223372036.854775807"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		d, ok := ParseRetryAfter(v, testNow)
+		if d < 0 {
+			t.Fatalf("ParseRetryAfter(%q) = %v", v, d)
+		}
+		capped, ok2 := parseRetryAfter(v, testNow)
+		if ok != ok2 || capped != min(d, maxRetryAfter) {
+			t.Fatalf("%q: uncapped %v %v, capped %v %v", v, d, ok, capped, ok2)
+		}
+	})
 }

@@ -128,3 +128,15 @@ func TestFeedTokensOutliveTheSession(t *testing.T) {
 		t.Fatal("SealFor accepted an empty feed id")
 	}
 }
+
+// FuzzTokenRoles: reading an app token's roles never panics.
+func FuzzTokenRoles(f *testing.F) {
+	f.Add("eyJhbGciOiJub25lIn0.eyJyb2xlcyI6WyJTZWN1cml0eUV2ZW50cy5SZWFkV3JpdGUuQWxsIl19.")
+	f.Add("a.b.c")
+	f.Add("...")
+	f.Fuzz(func(t *testing.T, tok string) {
+		if roles, err := tokenRoles(tok); err != nil && roles != nil {
+			t.Fatalf("roles %v with error %v", roles, err)
+		}
+	})
+}

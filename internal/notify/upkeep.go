@@ -525,6 +525,9 @@ func (u *Upkeep) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	if f.Kind != store.FeedSubscription {
+		return fmt.Errorf("notify: feed %s is a %s, not a subscription", id, f.Kind)
+	}
 	var gerr error
 	if f.GraphID != "" {
 		cl, err := u.w.clients.forFeed(f)

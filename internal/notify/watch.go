@@ -285,8 +285,20 @@ func (w *Watcher) ListWatches(ctx context.Context, viewer string) ([]store.Feed,
 }
 
 // DeleteWatch removes a watch and its checkpoint (its items stay until
-// retention removes them). Absent is not an error.
+// retention removes them). Absent is not an error; a subscription is
+// (Upkeep.Delete removes those, on Graph too). The caller checks that the
+// user may delete it (their own, or shared).
 func (w *Watcher) DeleteWatch(ctx context.Context, id string) error {
+	f, err := w.o.Feeds.Feed(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if f.Kind != store.FeedWatch {
+		return fmt.Errorf("notify: feed %s is a %s, not a watch", id, f.Kind)
+	}
 	if err := w.o.Feeds.DeleteFeed(ctx, id); err != nil {
 		return err
 	}
@@ -295,10 +307,15 @@ func (w *Watcher) DeleteWatch(ctx context.Context, id string) error {
 	return nil
 }
 
-// Stats returns how a feed is doing (zero values before its first poll
-// in this process).
+// Stats returns how a feed is doing (zero values but the id before its
+// first poll in this process).
 func (w *Watcher) Stats(id string) WatchStats {
-	fs := w.state(id)
+	w.mu.Lock()
+	fs := w.feeds[id]
+	w.mu.Unlock()
+	if fs == nil {
+		return WatchStats{Feed: id}
+	}
 	fs.statsMu.Lock()
 	defer fs.statsMu.Unlock()
 	s := fs.stats
