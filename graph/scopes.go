@@ -81,3 +81,8 @@ func DelegatedScopes() []string {
 		scopeAlertReadWrite, scopeIncidentReadWrite, scopeSecurityEventsReadWrite,
 	}
 }
+
+// AppScopes returns the scope an app-only client (the client credentials
+// grant) requests (a fresh slice): Graph's ".default", which stands for
+// every application permission an administrator has granted the app.
+func AppScopes() []string { return []string{"https://graph.microsoft.com/.default"} }

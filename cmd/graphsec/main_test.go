@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
 // BenchmarkIdleRSS builds the real binary, runs `graphsec` with its
@@ -38,7 +39,7 @@ func BenchmarkIdleRSS(b *testing.B) {
 		waitReady(b, console)
 		br := emutest.NewBrowser()
 		user := firstAnalyst(b, emuAddr)
-		p, err := br.SignIn(console+"/alerts", user, emutest.SignInOptions{})
+		p, err := webtest.SignIn(br, console+"/alerts", user, emutest.SignInOptions{})
 		if err != nil || p.Status != 200 {
 			cmd.Process.Kill()
 			b.Fatalf("sign-in: %v %v", err, p)

@@ -154,6 +154,7 @@ func (a *API) routes() {
 
 	list("/{ver}/me", methods{"GET": a.getMe})
 	handle("/{ver}/me/sendmail", methods{"POST": a.sendMailMe})
+	list("/{ver}/me/memberof/microsoft.graph.directoryrole", methods{"GET": a.listMyDirectoryRoles})
 	list("/{ver}/users", methods{"GET": a.listUsers})
 	handle("/{ver}/users/{id}", methods{"GET": a.getUser})
 	handle("/{ver}/users/{id}/sendmail", methods{"POST": a.sendMailUser})

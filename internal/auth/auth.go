@@ -24,6 +24,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/clock"
@@ -64,34 +65,53 @@ type Options struct {
 	SessionLifetime time.Duration
 	// SecureCookies marks cookies Secure (the console is served over https).
 	SecureCookies bool
-	// GraphURL, when set, is where the user's profile (/me) is read at
-	// sign-in: the header shows Graph's displayName and userPrincipalName,
-	// as the original sample did, rather than the ID token's claims (which
-	// are the fallback when /me cannot be read).
+	// GraphURL, when set, is where the user's profile (/me) and directory
+	// roles are read at sign-in: the header shows Graph's displayName and
+	// userPrincipalName, as the original sample did, rather than the ID
+	// token's claims (which are the fallback when /me cannot be read), and
+	// pages know what the user's roles allow.
 	GraphURL string
+	// FlowLimits bound the sign-ins in progress (anyone can start one):
+	// per client address and in all. Zero fields take DefaultFlowLimits'.
+	FlowLimits store.Limits
+	// DraftLimits bound the form text kept for browsers whose session
+	// ended. Zero fields take DefaultDraftLimits'.
+	DraftLimits store.Limits
 }
+
+// DefaultFlowLimits are ten sign-ins in progress per client address (a
+// user who opens a few tabs, a small office behind one address), and
+// 10,000 in all: about 15 MB of database at most.
+func DefaultFlowLimits() store.Limits { return store.Limits{PerClient: 10, Total: 10000} }
+
+// DefaultDraftLimits are three kept forms per client address and 2,000 in
+// all (each at most MaxDraftBytes).
+func DefaultDraftLimits() store.Limits { return store.Limits{PerClient: 3, Total: 2000} }
 
 // Manager runs sign-in and sessions.
 type Manager struct {
-	o      Options
-	seal   *sealer
-	log    *slog.Logger
-	oauth  oauth2.Config
-	cookie string
+	o     Options
+	seal  *sealer
+	log   *slog.Logger
+	oauth oauth2.Config
+	// The cookies' names: __Host- prefixed under https, which browsers
+	// accept only when Secure, host-only and Path=/, so that a sibling
+	// domain cannot plant one (login CSRF by a planted binding cookie).
+	cookie, binding, draft string
 
 	mu       sync.Mutex
 	verifier *oidc.IDTokenVerifier
 	issuer   string // discovery issuer, may hold {tenantid}
 }
 
-// Cookie names. On https the session cookie takes the __Host- prefix, which
-// browsers only accept when Secure, host-only and Path=/.
+// Cookie names (on https with the __Host- prefix) and lifetimes.
 const (
-	sessionCookie       = "graphsec_session"
-	secureSessionCookie = "__Host-graphsec_session"
-	bindingCookie       = "graphsec_signin"
-	loginFlowLifetime   = 15 * time.Minute
-	touchInterval       = time.Minute
+	sessionCookie     = "graphsec_session"
+	bindingCookie     = "graphsec_signin"
+	draftCookie       = "graphsec_draft"
+	hostPrefix        = "__Host-"
+	loginFlowLifetime = 15 * time.Minute
+	touchInterval     = time.Minute
 )
 
 // New checks the options and returns a Manager. Discovery happens on first
@@ -117,9 +137,11 @@ func New(o Options) (*Manager, error) {
 		o.Scopes = DefaultScopes()
 	}
 	o.AuthorityURL = strings.TrimRight(o.AuthorityURL, "/")
-	m := &Manager{o: o, seal: s, log: o.Logger, cookie: sessionCookie}
+	o.FlowLimits = withDefaults(o.FlowLimits, DefaultFlowLimits())
+	o.DraftLimits = withDefaults(o.DraftLimits, DefaultDraftLimits())
+	m := &Manager{o: o, seal: s, log: o.Logger, cookie: sessionCookie, binding: bindingCookie, draft: draftCookie}
 	if o.SecureCookies {
-		m.cookie = secureSessionCookie
+		m.cookie, m.binding, m.draft = hostPrefix+sessionCookie, hostPrefix+bindingCookie, hostPrefix+draftCookie
 	}
 	base := o.AuthorityURL + "/" + url.PathEscape(o.Tenant)
 	m.oauth = oauth2.Config{
@@ -127,6 +149,24 @@ func New(o Options) (*Manager, error) {
 		Endpoint: oauth2.Endpoint{AuthURL: base + "/oauth2/v2.0/authorize", TokenURL: base + "/oauth2/v2.0/token", AuthStyle: oauth2.AuthStyleInParams},
 	}
 	return m, nil
+}
+
+func withDefaults(l, def store.Limits) store.Limits {
+	if l.PerClient <= 0 {
+		l.PerClient = def.PerClient
+	}
+	if l.Total <= 0 {
+		l.Total = def.Total
+	}
+	return l
+}
+
+// cookie returns a cookie of the manager's, HttpOnly, SameSite=Lax, on
+// Path=/ (which the __Host- prefix requires), Secure under https; maxAge
+// < 0 deletes it.
+func (m *Manager) newCookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: m.o.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: maxAge}
 }
 
 // discoveryURL is the tenant's OpenID configuration document.
@@ -230,6 +270,17 @@ func (m *Manager) httpContext(ctx context.Context) context.Context {
 // OAuthConfig returns the OAuth 2.0 configuration (for building token
 // sources elsewhere, e.g. app-only clients).
 func (m *Manager) OAuthConfig() oauth2.Config { return m.oauth }
+
+// AppTokens returns app-only tokens of graphsec's own (the client
+// credentials grant, with the application permissions an administrator
+// granted), for background work that acts for no user: reconciling
+// changes whose outcome a request never saw. ctx must outlive the source.
+func (m *Manager) AppTokens(ctx context.Context) graph.TokenSource {
+	return graph.AppTokens(m.httpContext(ctx), &clientcredentials.Config{
+		ClientID: m.o.ClientID, ClientSecret: m.o.ClientSecret, TokenURL: m.oauth.Endpoint.TokenURL,
+		Scopes: graph.AppScopes(), AuthStyle: oauth2.AuthStyleInParams,
+	})
+}
 
 // Tenant is the configured tenant segment (id, domain or organizations).
 func (m *Manager) Tenant() string { return m.o.Tenant }

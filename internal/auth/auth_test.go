@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -34,6 +36,8 @@ func TestSafeReturnPath(t *testing.T) {
 		"/logout":                       "/",
 		"/ok\r\nSet-Cookie: x=y":        "/",
 		"/" + strings.Repeat("a", 3000): "/",
+		"/" + strings.Repeat("a", 1024): "/",
+		"/" + strings.Repeat("a", 1023): "/" + strings.Repeat("a", 1023),
 	}
 	for in, want := range tests {
 		if got := SafeReturnPath(in); got != want {
@@ -121,6 +125,12 @@ type env struct {
 func newEnv(t *testing.T) *env { return newEnvWith(t, "") }
 
 func newEnvWith(t *testing.T, graphURL string) *env {
+	return newEnvOpts(t, Options{GraphURL: graphURL})
+}
+
+// newEnvOpts is newEnv with some options of the manager's set: GraphURL
+// (the emulator's when "emulator"), FlowLimits, DraftLimits, Clock.
+func newEnvOpts(t *testing.T, o Options) *env {
 	app := httptest.NewUnstartedServer(nil)
 	appURL := "http://" + app.Listener.Addr().String()
 	emu, err := emulator.New(emulator.Options{Seed: 5, RedirectURIs: []string{appURL + "/login/authorized"}})
@@ -133,18 +143,24 @@ func newEnvWith(t *testing.T, graphURL string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	if o.GraphURL == "emulator" {
+		o.GraphURL = emu.URL()
+	}
+	if o.Clock == nil {
+		o.Clock = emu.Clock()
+	}
 	m, err := New(Options{
 		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
 		RedirectURL: appURL + "/login/authorized", Store: st, Key: bytes.Repeat([]byte{1}, 32),
-		HTTPClient: &http.Client{Timeout: 10 * time.Second}, Clock: emu.Clock(), SessionLifetime: time.Hour,
-		GraphURL: graphURL,
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}, Clock: o.Clock, SessionLifetime: time.Hour,
+		GraphURL: o.GraphURL, FlowLimits: o.FlowLimits, DraftLimits: o.DraftLimits,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
-		u, err := m.BeginLogin(r.Context(), w, r.URL.Query().Get("return_to"), "")
+		u, err := m.BeginLogin(r.Context(), w, r, r.URL.Query().Get("return_to"), "")
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -153,6 +169,11 @@ func newEnvWith(t *testing.T, graphURL string) *env {
 	})
 	mux.HandleFunc("GET /login/authorized", func(w http.ResponseWriter, r *http.Request) {
 		cb, err := m.CompleteLogin(r.Context(), w, r)
+		var rj *RejectedError
+		if errors.As(err, &rj) {
+			http.Error(w, "rejected: "+err.Error(), http.StatusUnauthorized)
+			return
+		}
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -171,6 +192,14 @@ func newEnvWith(t *testing.T, graphURL string) *env {
 			return
 		}
 		w.Write([]byte(s.UserPrincipalName + "\n" + tok.AccessToken))
+	})
+	mux.HandleFunc("GET /roles", func(w http.ResponseWriter, r *http.Request) {
+		s, err := m.Session(r.Context(), r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprintf(w, "%v %v", s.RolesKnown, s.DirectoryRoles)
 	})
 	app.Config.Handler = mux
 	app.Start()

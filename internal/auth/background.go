@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -20,32 +19,11 @@ import (
 // app-only tokens, and a signed-in user's refresh token sealed for a feed
 // so that the feed outlives the session it was created in.
 
-// graphScope is the client credentials scope: Graph's resource
-// identifier with /.default (every application permission the app holds).
-// The identifier is https://graph.microsoft.com, whatever URL Graph is
-// reached at (the emulator knows it by that name too), except in
-// Microsoft's national clouds, whose Graph hosts are their own
-// identifiers (graph.microsoft.us, microsoftgraph.chinacloudapi.cn).
-func (m *Manager) graphScope() string {
-	if u, err := url.Parse(m.o.GraphURL); err == nil && u.Scheme == "https" &&
-		(strings.HasSuffix(u.Host, ".microsoft.us") || strings.HasSuffix(u.Host, ".chinacloudapi.cn")) {
-		return "https://" + u.Host + "/.default"
-	}
-	return graph.DefaultBaseURL + "/.default"
-}
-
 func (m *Manager) clientCredentials() *clientcredentials.Config {
 	return &clientcredentials.Config{
 		ClientID: m.o.ClientID, ClientSecret: m.o.ClientSecret, TokenURL: m.oauth.Endpoint.TokenURL,
-		Scopes: []string{m.graphScope()}, AuthStyle: oauth2.AuthStyleInParams,
+		Scopes: graph.AppScopes(), AuthStyle: oauth2.AuthStyleInParams,
 	}
-}
-
-// AppTokens returns app-only tokens for Graph (the client credentials
-// grant with the console's own registration), refreshed as they expire.
-// Each call starts a new source: call it once and keep the result.
-func (m *Manager) AppTokens() graph.TokenSource {
-	return graph.AppTokens(m.httpContext(context.Background()), m.clientCredentials())
 }
 
 // AppRoles returns the application permissions the console's app holds

@@ -48,7 +48,7 @@ func TestAppRolesAndTokens(t *testing.T) {
 	if !slices.Contains(roles, "SecurityEvents.ReadWrite.All") {
 		t.Fatalf("app roles %v lack the demo app's SecurityEvents.ReadWrite.All", roles)
 	}
-	c, err := graph.New(graph.Options{BaseURL: e.emu.URL(), Tokens: e.m.AppTokens()})
+	c, err := graph.New(graph.Options{BaseURL: e.emu.URL(), Tokens: e.m.AppTokens(ctx)})
 	if err != nil {
 		t.Fatal(err)
 	}

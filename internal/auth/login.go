@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -25,11 +27,17 @@ type flowSecrets struct {
 	Verifier string `json:"verifier,omitempty"`
 }
 
+// MaxReturnPath bounds the path a sign-in returns to: it is stored with
+// every sign-in in progress, which anyone can start. A longer one (no page
+// of the console needs it) is replaced by "/".
+const MaxReturnPath = 1024
+
 // SafeReturnPath accepts only a local path (with query) to return to after
 // sign-in: no scheme, no host, no protocol-relative or backslash tricks,
-// so the sign-in can never be turned into an open redirect.
+// so the sign-in can never be turned into an open redirect; and at most
+// MaxReturnPath bytes.
 func SafeReturnPath(p string) string {
-	if p == "" || len(p) > 2048 || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+	if p == "" || len(p) > MaxReturnPath || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
 		return "/"
 	}
 	u, err := url.Parse(p)
@@ -39,37 +47,65 @@ func SafeReturnPath(p string) string {
 	if strings.HasPrefix(u.Path, "/login") || strings.HasPrefix(u.Path, "/logout") {
 		return "/"
 	}
-	return u.RequestURI()
+	if r := u.RequestURI(); len(r) <= MaxReturnPath {
+		return r
+	}
+	return "/"
+}
+
+// ClientKey is the key the bounds on anonymous records count by: the
+// request's IPv4 address, or the /64 prefix of its IPv6 address (one
+// subscriber's network, which holds any number of addresses). Behind a
+// reverse proxy every request shares the proxy's address, and the
+// per-client bound becomes a bound on the proxy.
+func ClientKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return "addr:" + token(host, 64)
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return "ip:" + ip.String()
+	}
+	p, _ := ip.WithZone("").Prefix(64)
+	return "ip6:" + p.String()
 }
 
 // startFlow stores a pending flow bound to this browser and returns its
-// state.
-func (m *Manager) startFlow(ctx context.Context, w http.ResponseWriter, sec flowSecrets, returnTo string) (string, error) {
+// state. It fails with ErrBusy when the bound on sign-ins in progress is
+// reached.
+func (m *Manager) startFlow(ctx context.Context, w http.ResponseWriter, r *http.Request, sec flowSecrets, returnTo string) (string, error) {
 	state := randomString(24)
 	binding := randomString(24)
 	now := m.o.Clock.Now()
 	raw, _ := json.Marshal(sec)
 	err := m.o.Store.CreateLoginFlow(ctx, store.LoginFlow{
 		State: state, Binding: hashID(binding), Sealed: m.seal.seal(raw, state),
-		ReturnTo: returnTo, CreatedAt: now, ExpiresAt: now.Add(loginFlowLifetime),
-	})
+		ReturnTo: returnTo, Client: ClientKey(r), CreatedAt: now, ExpiresAt: now.Add(loginFlowLifetime),
+	}, m.o.FlowLimits)
+	if errors.Is(err, store.ErrLimit) {
+		m.log.Warn("sign-in refused: too many sign-ins in progress", "limit", m.o.FlowLimits.Total)
+		return "", ErrBusy
+	}
 	if err != nil {
 		return "", fmt.Errorf("auth: store sign-in: %w", err)
 	}
 	// The binding cookie is SameSite=Lax: the identity platform returns with
 	// a top-level GET, which Lax cookies accompany.
-	http.SetCookie(w, &http.Cookie{
-		Name: bindingCookie, Value: binding, Path: "/login", HttpOnly: true, Secure: m.o.SecureCookies,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(loginFlowLifetime.Seconds()),
-	})
+	http.SetCookie(w, m.newCookie(m.binding, binding, int(loginFlowLifetime.Seconds())))
 	return state, nil
 }
 
 // BeginLogin starts a sign-in and returns the authorize URL to redirect the
-// browser to. returnTo is where to go afterwards (a local path).
-func (m *Manager) BeginLogin(ctx context.Context, w http.ResponseWriter, returnTo string, prompt string) (string, error) {
+// browser to. returnTo is where to go afterwards (a local path). It fails
+// with ErrBusy when too many sign-ins are in progress.
+func (m *Manager) BeginLogin(ctx context.Context, w http.ResponseWriter, r *http.Request, returnTo string, prompt string) (string, error) {
 	sec := flowSecrets{Kind: "login", Nonce: randomString(24), Verifier: oauth2.GenerateVerifier()}
-	state, err := m.startFlow(ctx, w, sec, SafeReturnPath(returnTo))
+	state, err := m.startFlow(ctx, w, r, sec, SafeReturnPath(returnTo))
 	if err != nil {
 		return "", err
 	}
@@ -85,8 +121,8 @@ func (m *Manager) BeginLogin(ctx context.Context, w http.ResponseWriter, returnT
 // original sample and Microsoft's security docs use) and returns its URL.
 // The tenant is the configured one, or "organizations" when graphsec is
 // multi-tenant.
-func (m *Manager) AdminConsentURL(ctx context.Context, w http.ResponseWriter) (string, error) {
-	state, err := m.startFlow(ctx, w, flowSecrets{Kind: "adminConsent"}, "/")
+func (m *Manager) AdminConsentURL(ctx context.Context, w http.ResponseWriter, r *http.Request) (string, error) {
+	state, err := m.startFlow(ctx, w, r, flowSecrets{Kind: "adminConsent"}, "/")
 	if err != nil {
 		return "", err
 	}
@@ -120,7 +156,7 @@ func (m *Manager) takeFlow(ctx context.Context, r *http.Request, state string) (
 	if err != nil {
 		return f, sec, fmt.Errorf("auth: sign-in state: %w", err)
 	}
-	c, err := r.Cookie(bindingCookie)
+	c, err := r.Cookie(m.binding)
 	if err != nil || hashID(c.Value) != f.Binding {
 		return f, sec, ErrStateMismatch
 	}
@@ -133,13 +169,12 @@ func (m *Manager) takeFlow(ctx context.Context, r *http.Request, state string) (
 
 // CompleteLogin handles a request to the redirect URI: a provider error, an
 // admin-consent return, or an authorization code to redeem. On success it
-// creates a new session (a new id: never one the browser had before) and
-// sets its cookie.
+// creates a new session (a new id: never one the browser had before), ends
+// the session the browser held before, if any, and sets the new cookie.
+// An answer that fails the ID token's checks is a *RejectedError.
 func (m *Manager) CompleteLogin(ctx context.Context, w http.ResponseWriter, r *http.Request) (*Callback, error) {
 	q := r.URL.Query()
-	clearBinding := func() {
-		http.SetCookie(w, &http.Cookie{Name: bindingCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: m.o.SecureCookies, SameSite: http.SameSiteLaxMode})
-	}
+	clearBinding := func() { http.SetCookie(w, m.newCookie(m.binding, "", -1)) }
 	adminConsent := q.Has("admin_consent")
 	if e := q.Get("error"); e != "" {
 		// Use up the flow so its state cannot be replayed, but report the
@@ -148,7 +183,7 @@ func (m *Manager) CompleteLogin(ctx context.Context, w http.ResponseWriter, r *h
 			_, _, _ = m.takeFlow(ctx, r, st)
 		}
 		clearBinding()
-		return nil, &ProviderError{Code: truncate(e, 100), Description: truncate(q.Get("error_description"), 2000), Subcode: truncate(q.Get("error_subcode"), 100), AdminConsent: adminConsent}
+		return nil, newProviderError(e, q.Get("error_description"), q.Get("error_subcode"), adminConsent)
 	}
 	f, sec, err := m.takeFlow(ctx, r, q.Get("state"))
 	clearBinding()
@@ -159,8 +194,9 @@ func (m *Manager) CompleteLogin(ctx context.Context, w http.ResponseWriter, r *h
 		if sec.Kind != "adminConsent" || !strings.EqualFold(q.Get("admin_consent"), "true") {
 			return nil, ErrStateMismatch
 		}
-		m.log.Info("admin consent granted", "tenant", truncate(q.Get("tenant"), 100))
-		return &Callback{AdminConsent: true, Tenant: truncate(q.Get("tenant"), 100), ReturnTo: "/"}, nil
+		tenant := token(q.Get("tenant"), 100)
+		m.log.Info("admin consent granted", "tenant", tenant)
+		return &Callback{AdminConsent: true, Tenant: tenant, ReturnTo: "/"}, nil
 	}
 	code := q.Get("code")
 	if code == "" || sec.Kind != "login" {
@@ -172,15 +208,17 @@ func (m *Manager) CompleteLogin(ctx context.Context, w http.ResponseWriter, r *h
 	}
 	v, err := m.idVerifier(ctx)
 	if err != nil {
-		return nil, err
+		// The platform's configuration could not be read: it is not
+		// answering, which is not the user's sign-in being rejected.
+		return nil, &TokenError{Err: err}
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	if rawID == "" {
-		return nil, errors.New("auth: the token response has no ID token")
+		return nil, rejected("the token response has no ID token")
 	}
 	idt, err := v.Verify(ctx, rawID)
 	if err != nil {
-		return nil, fmt.Errorf("auth: ID token: %w", err)
+		return nil, &RejectedError{Err: fmt.Errorf("ID token: %w", err)}
 	}
 	var claims struct {
 		Name              string `json:"name"`
@@ -189,46 +227,67 @@ func (m *Manager) CompleteLogin(ctx context.Context, w http.ResponseWriter, r *h
 		TID               string `json:"tid"`
 	}
 	if err := idt.Claims(&claims); err != nil {
-		return nil, fmt.Errorf("auth: ID token claims: %w", err)
+		return nil, rejected("ID token claims: %w", err)
 	}
 	if err := m.checkIssuer(idt.Issuer, claims.TID); err != nil {
-		return nil, err
+		return nil, &RejectedError{Err: err}
 	}
 	if idt.Nonce != sec.Nonce {
-		return nil, errors.New("auth: the ID token's nonce does not match this sign-in")
+		return nil, rejected("the ID token's nonce does not match this sign-in")
 	}
 	if claims.OID == "" {
-		return nil, errors.New("auth: the ID token has no object id (oid); request the profile scope")
+		return nil, rejected("the ID token has no object id (oid); request the profile scope")
 	}
-	upn, name := claims.PreferredUsername, claims.Name
-	if me, err := m.profile(ctx, tok); err != nil {
-		m.log.Warn("read /me at sign-in; showing the ID token's name instead", "user_id", claims.OID, "err", err)
-	} else if me != nil {
-		upn, name = cmp.Or(me.UserPrincipalName, upn), cmp.Or(me.DisplayName, name)
-	}
-	s, err := m.createSession(ctx, w, claims.OID, upn, name, claims.TID, tok)
+	id := identity{oid: claims.OID, upn: claims.PreferredUsername, name: claims.Name, tid: claims.TID}
+	m.readDirectory(ctx, tok, &id)
+	// A new sign-in replaces the browser's session: the old one must not
+	// stay usable by whoever holds a copy of its cookie.
+	m.deleteSession(ctx, r)
+	s, err := m.createSession(ctx, w, id, tok)
 	if err != nil {
 		return nil, err
 	}
-	m.log.Info("signed in", "user_id", claims.OID, "tenant", claims.TID)
+	m.log.Info("signed in", "user_id", claims.OID, "tenant", claims.TID, "roles_known", id.rolesKnown, "roles", len(id.roles))
 	return &Callback{Session: s, ReturnTo: SafeReturnPath(f.ReturnTo)}, nil
 }
 
-// profile reads /me with the new token (nil, nil when no Graph URL is
-// configured).
-func (m *Manager) profile(ctx context.Context, tok *oauth2.Token) (*graph.User, error) {
+// identity is who signed in: the ID token's claims, then what Graph says.
+type identity struct {
+	oid, upn, name, tid string
+	roles               []string
+	rolesKnown          bool
+}
+
+// readDirectory reads the user's profile (/me) and directory roles with
+// the new token, when a Graph URL is configured. A profile that cannot be
+// read leaves the ID token's names; roles that cannot be read stay unknown
+// (pages then offer every action and Graph decides).
+func (m *Manager) readDirectory(ctx context.Context, tok *oauth2.Token, id *identity) {
 	if m.o.GraphURL == "" {
-		return nil, nil
+		return
 	}
 	c, err := graph.New(graph.Options{
 		BaseURL: m.o.GraphURL, HTTPClient: m.o.HTTPClient, Tokens: graph.FromOAuth2(oauth2.StaticTokenSource(tok)),
-		Timeout: 15 * time.Second, Retry: graph.RetryPolicy{MaxAttempts: 2, MaxTotalWait: 5 * time.Second},
+		Timeout: 15 * time.Second, Retry: graph.RetryPolicy{MaxAttempts: 2, MaxTotalWait: 5 * time.Second}, Clock: m.o.Clock,
 	})
 	if err != nil {
-		return nil, err
+		m.log.Warn("sign-in: Graph client", "err", err)
+		return
 	}
-	me, _, err := c.Users.Me(ctx)
-	return me, err
+	if me, _, err := c.Users.Me(ctx); err != nil {
+		m.log.Warn("read /me at sign-in; showing the ID token's name instead", "user_id", id.oid, "err", err)
+	} else {
+		id.upn, id.name = cmp.Or(me.UserPrincipalName, id.upn), cmp.Or(me.DisplayName, id.name)
+	}
+	roles, err := c.Users.MyDirectoryRoles(ctx)
+	if err != nil {
+		m.log.Warn("read the user's directory roles at sign-in; pages offer every action", "user_id", id.oid, "err", err)
+		return
+	}
+	id.roles, id.rolesKnown = graph.RoleTemplateIDs(roles), true
+	if len(id.roles) > store.MaxRoles {
+		id.roles, id.rolesKnown = nil, false
+	}
 }
 
 // tokenError turns an oauth2 failure into a ProviderError when the
@@ -236,27 +295,25 @@ func (m *Manager) profile(ctx context.Context, tok *oauth2.Token) (*graph.User, 
 func tokenError(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.ErrorCode != "" {
-		return &ProviderError{Code: re.ErrorCode, Description: truncate(re.ErrorDescription, 2000)}
+		return newProviderError(re.ErrorCode, re.ErrorDescription, "", false)
 	}
 	return &TokenError{Err: err}
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+// deleteSession deletes the session the request's cookie names, if any.
+func (m *Manager) deleteSession(ctx context.Context, r *http.Request) {
+	if c, err := r.Cookie(m.cookie); err == nil && c.Value != "" && len(c.Value) <= 128 {
+		if err := m.o.Store.DeleteSession(ctx, hashID(c.Value)); err != nil {
+			m.log.Warn("delete session", "err", err)
+		}
 	}
-	return s
 }
 
 // Logout ends the session (if any) and clears its cookie. The Microsoft
 // session stays: EndSessionURL ends that one when the user wants it.
 func (m *Manager) Logout(ctx context.Context, w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(m.cookie); err == nil && c.Value != "" {
-		if err := m.o.Store.DeleteSession(ctx, hashID(c.Value)); err != nil {
-			m.log.Warn("sign-out: delete session", "err", err)
-		}
-	}
-	http.SetCookie(w, &http.Cookie{Name: m.cookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: m.o.SecureCookies, SameSite: http.SameSiteLaxMode})
+	m.deleteSession(ctx, r)
+	http.SetCookie(w, m.newCookie(m.cookie, "", -1))
 }
 
 // EndSessionURL is the identity platform's sign-out URL. postLogout is

@@ -32,11 +32,11 @@ type Session struct {
 	// Scopes are the Graph permissions granted to graphsec for this user,
 	// as the token endpoint reported them.
 	Scopes []string
-	// DirectoryRoles are the role template ids of the user's Entra
-	// directory roles (Security Reader, Security Operator...), read at
-	// sign-in; RolesKnown says whether they could be read. Microsoft
-	// requires a role on top of the permission for delegated calls to the
-	// security API.
+	// DirectoryRoles are the role template ids (graph.Role*) of the
+	// user's Entra directory roles (Security Reader, Security Operator...),
+	// read from Graph at sign-in and kept with the session; RolesKnown says
+	// whether they could be read. Microsoft requires a role on top of the
+	// permission for delegated calls to the security API.
 	DirectoryRoles []string
 	RolesKnown     bool
 
@@ -61,25 +61,22 @@ func tokenScope(t *oauth2.Token) string {
 	return s
 }
 
-func (m *Manager) createSession(ctx context.Context, w http.ResponseWriter, oid, upn, name, tid string, tok *oauth2.Token) (*Session, error) {
+func (m *Manager) createSession(ctx context.Context, w http.ResponseWriter, who identity, tok *oauth2.Token) (*Session, error) {
 	cookieValue := randomString(32)
 	id := hashID(cookieValue)
 	now := m.o.Clock.Now()
 	scope := tokenScope(tok)
-	s := &Session{m: m, id: id, UserID: oid, UserPrincipalName: upn, DisplayName: name, TenantID: tid,
-		CSRFToken: randomString(24), Scopes: strings.Fields(scope), token: tok}
+	s := &Session{m: m, id: id, UserID: who.oid, UserPrincipalName: who.upn, DisplayName: who.name, TenantID: who.tid,
+		CSRFToken: randomString(24), Scopes: strings.Fields(scope), DirectoryRoles: who.roles, RolesKnown: who.rolesKnown, token: tok}
 	err := m.o.Store.CreateSession(ctx, store.Session{
-		ID: id, UserID: oid, UserPrincipalName: upn, DisplayName: name, TenantID: tid,
-		Tokens: m.sealTokens(id, tok, scope), CSRFToken: s.CSRFToken,
+		ID: id, UserID: who.oid, UserPrincipalName: who.upn, DisplayName: who.name, TenantID: who.tid,
+		Tokens: m.sealTokens(id, tok, scope), CSRFToken: s.CSRFToken, DirectoryRoles: who.roles, RolesKnown: who.rolesKnown,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: m.sessionExpiry(now),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth: store session: %w", err)
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: m.cookie, Value: cookieValue, Path: "/", HttpOnly: true, Secure: m.o.SecureCookies,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(m.o.SessionLifetime.Seconds()),
-	})
+	http.SetCookie(w, m.newCookie(m.cookie, cookieValue, int(m.o.SessionLifetime.Seconds())))
 	return s, nil
 }
 
@@ -114,6 +111,7 @@ func (m *Manager) Session(ctx context.Context, r *http.Request) (*Session, error
 	return &Session{
 		m: m, id: id, UserID: rec.UserID, UserPrincipalName: rec.UserPrincipalName, DisplayName: rec.DisplayName,
 		TenantID: rec.TenantID, CSRFToken: rec.CSRFToken, Scopes: strings.Fields(st.Scope),
+		DirectoryRoles: rec.DirectoryRoles, RolesKnown: rec.RolesKnown,
 		token: &oauth2.Token{AccessToken: st.AccessToken, RefreshToken: st.RefreshToken, Expiry: st.Expiry, TokenType: "Bearer"},
 	}, nil
 }

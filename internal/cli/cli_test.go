@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -30,6 +31,14 @@ func TestMainUsageAndErrors(t *testing.T) {
 		{"bad console config", nil, map[string]string{"GRAPHSEC_CLIENT_ID": "not-a-guid", "GRAPHSEC_CLIENT_SECRET": "x", "GRAPHSEC_TENANT": "organizations"}, 2, "GRAPHSEC_CLIENT_ID"},
 		{"bad console flag", []string{"-nope"}, nil, 2, "flag provided but not defined"},
 		{"console help", []string{"-h"}, nil, 0, "GRAPHSEC_TENANT"},
+		{"console help lists the commands", []string{"--help"}, nil, 0, "graphsec version"},
+		{"console help after flags", []string{"console", "--db", "x.db", "-h"}, nil, 0, "graphsec emulator [flags]"},
+		{"version", []string{"version"}, nil, 0, "go        go1."},
+		{"--version", []string{"--version"}, nil, 0, "graphsec  "},
+		{"bad console flag value names the flag", []string{"--session-lifetime", "soon"}, nil, 2, "--session-lifetime (GRAPHSEC_SESSION_LIFETIME)"},
+		{"emulator bad seed in env", []string{"emulator"}, map[string]string{"GRAPHSEC_EMULATOR_SEED": "abc"}, 2, "GRAPHSEC_EMULATOR_SEED"},
+		{"emulator bad alerts in env", []string{"emulator"}, map[string]string{"GRAPHSEC_EMULATOR_ALERTS": "lots"}, 2, "GRAPHSEC_EMULATOR_ALERTS"},
+		{"emulator bad bool in env", []string{"emulator"}, map[string]string{"GRAPHSEC_EMULATOR_UNCONSENTED": "maybe"}, 2, "GRAPHSEC_EMULATOR_UNCONSENTED"},
 		{"emulator help", []string{"emulator", "-h"}, nil, 0, "-redirect-uri"},
 		{"emulator bad redirect", []string{"emulator", "--redirect-uri", "not a url"}, nil, 2, "--redirect-uri"},
 		{"emulator bad log level", []string{"emulator", "--log-level", "loud"}, nil, 2, "--log-level"},
@@ -147,5 +156,103 @@ func TestEmulatorBannerControlPlane(t *testing.T) {
 				t.Fatalf("banner:\n%s", b.String())
 			}
 		})
+	}
+}
+
+func TestPrintVersion(t *testing.T) {
+	tests := []struct {
+		name string
+		bi   *debug.BuildInfo
+		ok   bool
+		want []string
+	}{
+		{"release", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/graphsec/graphsec", Version: "v1.4.0"},
+			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123abcd"}, {Key: "vcs.time", Value: "2026-12-01T10:00:00Z"}, {Key: "GOOS", Value: "linux"}, {Key: "GOARCH", Value: "arm64"}}},
+			true, []string{"graphsec  v1.4.0\n", "commit    0123abcd\n", "committed 2026-12-01T10:00:00Z\n", "go        go1.26.8 linux/arm64\n"}},
+		{"work tree with changes", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/graphsec/graphsec", Version: "(devel)"},
+			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "feed"}, {Key: "vcs.modified", Value: "true"}}},
+			true, []string{"graphsec  (devel)\n", "commit    feed (with uncommitted changes)\n"}},
+		{"go run", &debug.BuildInfo{GoVersion: "go1.26.8"}, true, []string{"graphsec  (devel)\n", "commit    unknown"}},
+		{"no build information", nil, false, []string{"(no build information)", "go        go1."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			printVersion(&b, func() (*debug.BuildInfo, bool) { return tt.bi, tt.ok })
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("version output lacks %q:\n%s", w, b.String())
+				}
+			}
+		})
+	}
+}
+
+// TestBusyPortNamesTheSetting: a port another program holds is reported
+// with its address and the flag and variable that choose another.
+func TestBusyPortNamesTheSetting(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	busy := ln.Addr().String()
+	db := filepath.Join(t.TempDir(), "g.db")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"console", []string{"--addr", busy, "--emulator-addr", freeAddr(t), "--db", db}, "choose another address with --addr or GRAPHSEC_ADDR"},
+		{"embedded emulator", []string{"--addr", freeAddr(t), "--emulator-addr", busy, "--db", db}, "choose another address with --emulator-addr or GRAPHSEC_EMULATOR_ADDR"},
+		{"emulator", []string{"emulator", "--addr", busy}, "choose another address with --addr or GRAPHSEC_EMULATOR_ADDR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errb bytes.Buffer
+			code := Main(context.Background(), tt.args, env(nil), io.Discard, &errb)
+			if code != 1 || !strings.Contains(errb.String(), busy+" is in use") || !strings.Contains(errb.String(), tt.want) {
+				t.Fatalf("code %d:\n%s", code, errb.String())
+			}
+		})
+	}
+}
+
+// TestStartupShowsTheURLsInUse: in demo mode the start-up log and the
+// banner name the embedded emulator's identity platform and Graph, not
+// Microsoft's.
+func TestStartupShowsTheURLsInUse(t *testing.T) {
+	addr, emuAddr := freeAddr(t), freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, logs syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"--addr", addr, "--emulator-addr", emuAddr, "--db", filepath.Join(t.TempDir(), "g.db")}, env(nil), &out, &logs)
+	}()
+	_, port, _ := net.SplitHostPort(emuAddr)
+	emu := "http://localhost:" + port
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(out.String(), "Press Ctrl+C") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, want := range []string{"identity platform  " + emu + "/", "Microsoft Graph    " + emu + "\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, want := range []string{"authority_url=" + emu, "graph_url=" + emu} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("start-up log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	if strings.Contains(logs.String()+out.String(), "microsoftonline.com") || strings.Contains(logs.String()+out.String(), "graph.microsoft.com") {
+		t.Errorf("the demo's start-up names Microsoft's URLs:\n%s%s", out.String(), logs.String())
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("did not shut down")
 	}
 }

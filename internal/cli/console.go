@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/graphsec/graphsec/emulator"
@@ -42,6 +43,8 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer app.Close()
 	fmt.Fprintf(stdout, "graphsec console   %s\n", app.ConsoleURL)
+	fmt.Fprintf(stdout, "identity platform  %s\n", app.AuthorityURL)
+	fmt.Fprintf(stdout, "Microsoft Graph    %s\n", app.GraphURL)
 	if app.Emulator != nil {
 		fmt.Fprintf(stdout, "embedded emulator  %s  (overview and mailbox at %s/_emulator/)\n", app.Emulator.URL(), app.Emulator.URL())
 		if ca := app.Emulator.CAFile(); ca != "" {
@@ -65,31 +68,34 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 // Console is a running console (and its emulator, when embedded).
 type Console struct {
 	ConsoleURL string
-	Emulator   *emulator.Emulator
-	Handler    http.Handler
+	// AuthorityURL (with the tenant) and GraphURL are the identity
+	// platform and Graph the console uses: the embedded emulator's, or
+	// Microsoft's.
+	AuthorityURL, GraphURL string
+	Emulator               *emulator.Emulator
+	Handler                http.Handler
 
 	log     *slog.Logger
 	srv     *http.Server
 	store   interface{ Close() error }
 	served  chan error
 	stop    context.CancelFunc
-	closed  chan struct{}
+	bg      sync.WaitGroup // the background work: cleanup, reconciliation
 	closing bool
 }
 
 // startConsole builds and starts everything for cfg. Tests use it too.
 func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Console, error) {
-	c := &Console{log: log, served: make(chan error, 1), closed: make(chan struct{})}
+	c := &Console{log: log, served: make(chan error, 1)}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("console: listen on %s: %w", cfg.Addr, err)
+		return nil, addrInUse(fmt.Errorf("console: listen on %s: %w", cfg.Addr, err), cfg.Addr, "--addr", "GRAPHSEC_ADDR")
 	}
 	fail := func(err error) (*Console, error) {
 		ln.Close()
 		c.Close()
 		return nil, err
 	}
-	log.Info("starting graphsec", cfg.Redacted()...)
 	if cfg.Embedded() {
 		// The browser reaches the emulator as localhost, like the console,
 		// so the URLs printed and those in tokens and links agree.
@@ -107,12 +113,16 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 			TLS:          cfg.EmulatorTLS, TLSDir: cfg.EmulatorTLSDir,
 		})
 		if err != nil {
-			return fail(err)
+			return fail(addrInUse(err, cfg.EmulatorAddr, "--emulator-addr", "GRAPHSEC_EMULATOR_ADDR"))
 		}
 		cfg.ClientID, cfg.ClientSecret, cfg.Tenant = c.Emulator.ClientID(), c.Emulator.ClientSecret(), c.Emulator.TenantID()
 		cfg.AuthorityURL, cfg.GraphURL = c.Emulator.URL(), c.Emulator.URL()
 		log.Info("embedded emulator started", "url", c.Emulator.URL(), "tenant", cfg.Tenant, "client_id", cfg.ClientID)
 	}
+	// Logged once the URLs are the ones in use: against the embedded
+	// emulator, its authority and Graph, not Microsoft's defaults.
+	log.Info("starting graphsec", cfg.Redacted()...)
+	c.AuthorityURL, c.GraphURL = cfg.AuthorityURL+"/"+cfg.Tenant, cfg.GraphURL
 
 	st, err := sqlite.Open(ctx, cfg.DB)
 	if err != nil {
@@ -173,8 +183,9 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 		Handler:           c.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		// Graph retries (up to 2 minutes of waiting for throttling) happen
-		// within a request: the write timeout leaves room for them.
+		// A page waits for Graph at most 10 seconds of retries, but a
+		// form's work may run up to page.FormTimeout (2 minutes): the
+		// write timeout leaves room for it.
 		WriteTimeout:   4 * time.Minute,
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
@@ -183,16 +194,19 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	go func() { c.served <- c.srv.Serve(ln) }()
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	c.stop = stop
-	go c.cleanup(bg, st)
+	c.bg.Go(func() { c.cleanup(bg, st) })
+	// Changes a previous run left pending (killed while Graph answered)
+	// are settled now, then every minute.
+	c.bg.Go(func() { srv.ReconcileLoop(bg, time.Minute) })
 	return c, nil
 }
 
-// cleanup removes expired sessions and sign-ins every ten minutes.
+// cleanup removes expired sessions, sign-ins, form records and kept form
+// text every minute (and SQLite gives their space back).
 func (c *Console) cleanup(ctx context.Context, st interface {
 	DeleteExpired(context.Context, time.Time) (int64, error)
 }) {
-	defer close(c.closed)
-	t := time.NewTicker(10 * time.Minute)
+	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
 		select {
@@ -223,7 +237,7 @@ func (c *Console) Close() error {
 	}
 	if c.stop != nil {
 		c.stop()
-		<-c.closed
+		c.bg.Wait()
 	}
 	if c.Emulator != nil {
 		errs = append(errs, c.Emulator.Close())

@@ -62,8 +62,15 @@ func runEmulator(ctx context.Context, args []string, getenv func(string) string,
 	var o emulator.Options
 	redirects := emulatorFlags(fs, &o, getenv)
 	// Values from the environment go through the flags' own parsers, so a
-	// bad one is refused with the variable's name.
-	for _, v := range append([]struct{ env, flag string }{{"GRAPHSEC_EMULATOR_ACTIVITY", "activity"}, {"GRAPHSEC_EMULATOR_VISIBILITY_DELAY", "visibility-delay"}}, deliveryEnv()...) {
+	// bad one is refused with the variable's name (rather than silently
+	// replaced by the default).
+	fromEnv := []struct{ env, flag string }{
+		{"GRAPHSEC_EMULATOR_ACTIVITY", "activity"}, {"GRAPHSEC_EMULATOR_VISIBILITY_DELAY", "visibility-delay"},
+		{"GRAPHSEC_EMULATOR_SEED", "seed"}, {"GRAPHSEC_EMULATOR_USERS", "users"}, {"GRAPHSEC_EMULATOR_ALERTS", "alerts"},
+		{"GRAPHSEC_EMULATOR_LEGACY_ALERTS", "legacy-alerts"}, {"GRAPHSEC_EMULATOR_THROTTLE", "throttle"},
+		{"GRAPHSEC_EMULATOR_UNCONSENTED", "unconsented"}, {"GRAPHSEC_EMULATOR_LEGACY_RETIRED", "legacy-retired"}, {"GRAPHSEC_EMULATOR_TLS", "tls"},
+	}
+	for _, v := range append(fromEnv, deliveryEnv()...) {
 		if val := getenv(v.env); val != "" {
 			if err := fs.Set(v.flag, val); err != nil {
 				return usagef("%s=%q: %v", v.env, val, err)
@@ -97,7 +104,7 @@ func runEmulator(ctx context.Context, args []string, getenv func(string) string,
 	o.Logger = log
 	emu, err := emulator.New(o)
 	if err != nil {
-		return err
+		return addrInUse(err, o.Addr, "--addr", "GRAPHSEC_EMULATOR_ADDR")
 	}
 	defer emu.Close()
 	printEmulatorBanner(stdout, emu)

@@ -19,6 +19,7 @@ import (
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
 	"github.com/graphsec/graphsec/internal/config"
+	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
 // browserTrusting is a scripted browser whose only root is the CA in
@@ -140,7 +141,7 @@ func TestConsoleEmbeddedTLS(t *testing.T) {
 	console := "http://localhost:" + port
 	b := browserTrusting(t, caFile)
 	user := embeddedUser(t, b, "https://localhost:"+emuPort)
-	p, err := b.SignIn(console+"/alerts", user, emutest.SignInOptions{})
+	p, err := webtest.SignIn(b, console+"/alerts", user, emutest.SignInOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func TestConsoleCAFile(t *testing.T) {
 			}
 			defer app.Close()
 			b := browserTrusting(t, emu.CAFile())
-			p, err := b.SignIn(console+"/alerts", userWithRole(t, emu, "Security Reader"), emutest.SignInOptions{})
+			p, err := webtest.SignIn(b, console+"/alerts", userWithRole(t, emu, "Security Reader"), emutest.SignInOptions{})
 			ok := err == nil && p.Status == 200 && p.URL.Path == "/alerts" && strings.Contains(p.Body, `href="/alerts/`)
 			if ok != tc.caFile {
 				var status int

@@ -120,7 +120,10 @@ type variable struct {
 }
 
 // Load reads flags from args and the environment through getenv (flags win)
-// and validates the result. Errors name the variable to fix.
+// and validates the result. Errors name the setting to fix: the flag when
+// it was given on the command line, the environment variable otherwise,
+// each with the other spelling alongside. -h prints every flag with its
+// variable.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
 	var seed, lifetime, unconsented, sessionKey, act, emuTLS string
@@ -154,6 +157,10 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	fs := flag.NewFlagSet("graphsec", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Console flags (each can also be set by the environment variable named with it; a flag wins):")
+		fs.PrintDefaults()
+	}
 	for _, v := range vars {
 		def := v.def
 		if e := getenv(v.env); e != "" {
@@ -176,7 +183,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	var errs []error
 	bad := func(env, format string, a ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, a...)))
+		errs = append(errs, &settingError{env: env, msg: fmt.Sprintf(format, a...)})
 	}
 	if _, err := fmt.Sscan(seed, &c.EmulatorSeed); err != nil {
 		bad("GRAPHSEC_EMULATOR_SEED", "%q is not an integer", seed)
@@ -237,6 +244,27 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	errs = append(errs, c.validate()...)
 	if len(errs) > 0 {
+		// Name the setting as the user gave it: the flag when it was on
+		// the command line, the environment variable otherwise, with the
+		// other spelling alongside.
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		for _, err := range errs {
+			var se *settingError
+			if !errors.As(err, &se) {
+				continue
+			}
+			for _, v := range vars {
+				if v.env != se.env {
+					continue
+				}
+				if given[v.flag] {
+					se.label = "--" + v.flag + " (" + v.env + ")"
+				} else {
+					se.label = v.env + " (--" + v.flag + ")"
+				}
+			}
+		}
 		return Config{}, errors.Join(errs...)
 	}
 	c.fillDerived()
@@ -248,10 +276,21 @@ var guidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 // domainRe accepts a DNS name such as contoso.onmicrosoft.com.
 var domainRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$`)
 
+// settingError is an invalid setting, named by its environment variable
+// (label, when set, names it as the user gave it).
+type settingError struct{ env, label, msg string }
+
+func (e *settingError) Error() string {
+	if e.label != "" {
+		return e.label + ": " + e.msg
+	}
+	return e.env + ": " + e.msg
+}
+
 func (c *Config) validate() []error {
 	var errs []error
 	bad := func(env, format string, a ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, a...)))
+		errs = append(errs, &settingError{env: env, msg: fmt.Sprintf(format, a...)})
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("GRAPHSEC_ADDR", "%q is not host:port", c.Addr)

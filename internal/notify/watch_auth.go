@@ -30,8 +30,8 @@ type Credentials interface {
 	// AppRoles returns the application permissions the console's app
 	// holds in the tenant (none without admin consent).
 	AppRoles(ctx context.Context) ([]string, error)
-	// AppTokens returns app-only tokens; called once.
-	AppTokens() graph.TokenSource
+	// AppTokens returns app-only tokens; ctx outlives the source.
+	AppTokens(ctx context.Context) graph.TokenSource
 	// FeedTokens opens a feed's sealed delegated tokens; save receives
 	// them sealed again whenever they are refreshed.
 	FeedTokens(feedID string, sealed []byte, save func(sealed []byte)) (graph.TokenSource, error)
@@ -102,7 +102,7 @@ func (c *clients) appClient() (*graph.Client, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.app == nil {
-		cl, err := c.newClient(c.o.Credentials.AppTokens())
+		cl, err := c.newClient(c.o.Credentials.AppTokens(context.Background()))
 		if err != nil {
 			return nil, err
 		}

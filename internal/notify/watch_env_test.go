@@ -51,7 +51,7 @@ type liveEnv struct {
 func (e *liveEnv) serveApp() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
-		u, err := e.am.BeginLogin(r.Context(), w, "/", "")
+		u, err := e.am.BeginLogin(r.Context(), w, r, "/", "")
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -85,6 +86,7 @@ func CheckSession(s Session) error {
 		checkText("session display name", s.DisplayName, MaxTextBytes, false),
 		checkText("session tenant id", s.TenantID, MaxTextBytes, false),
 		checkText("session CSRF token", s.CSRFToken, MaxTextBytes, false),
+		checkRoles(s.DirectoryRoles),
 		checkBlob("session tokens", s.Tokens),
 		checkTime("session created at", s.CreatedAt),
 		checkTime("session last seen at", s.LastSeenAt),
@@ -98,6 +100,7 @@ func CheckLoginFlow(f LoginFlow) error {
 		checkText("login flow state", f.State, MaxKeyBytes, true),
 		checkText("login flow binding", f.Binding, MaxTextBytes, false),
 		checkText("login flow return URL", f.ReturnTo, MaxTextBytes, false),
+		checkText("login flow client", f.Client, MaxTextBytes, false),
 		checkBlob("login flow sealed data", f.Sealed),
 		checkTime("login flow created at", f.CreatedAt),
 		checkTime("login flow expires at", f.ExpiresAt),
@@ -115,7 +118,101 @@ func CheckActivity(a Activity) error {
 		checkText("activity request id", a.RequestID, MaxTextBytes, false),
 		checkBlob("activity changes", a.Changes),
 		checkTime("activity at", a.At),
+		checkState(a.State, true),
 	)
+}
+
+// MaxRoles bounds Session.DirectoryRoles (Entra has about a hundred
+// built-in roles).
+const MaxRoles = 256
+
+// checkRoles refuses role ids that could not be stored as one
+// space-separated list.
+func checkRoles(roles []string) error {
+	if len(roles) > MaxRoles {
+		return invalid("session directory roles", "%d roles, over the limit of %d", len(roles), MaxRoles)
+	}
+	for _, r := range roles {
+		if err := checkText("session directory role", r, 256, true); err != nil {
+			return err
+		}
+		if strings.ContainsFunc(r, unicode.IsSpace) {
+			return invalid("session directory role", "%q holds white space", r)
+		}
+	}
+	return nil
+}
+
+// checkState accepts the Activity states (and, where emptyOK, "" for done).
+func checkState(state string, emptyOK bool) error {
+	switch state {
+	case ActivityDone, ActivityPending, ActivityFailed, ActivityUnknown:
+		return nil
+	case "":
+		if emptyOK {
+			return nil
+		}
+	}
+	return invalid("activity state", "%q is not one of done, pending, failed, unknown", state)
+}
+
+// CheckActivityState reports why state cannot be stored by UpdateActivity.
+func CheckActivityState(state string) error { return checkState(state, false) }
+
+// ActivityState is state with "" read as ActivityDone.
+func ActivityState(state string) string {
+	if state == "" {
+		return ActivityDone
+	}
+	return state
+}
+
+// CheckFormSubmission reports why f cannot be stored, or nil.
+func CheckFormSubmission(f FormSubmission) error {
+	return errors.Join(
+		checkText("form submission key", f.Key, MaxKeyBytes, true),
+		checkText("form submission session", f.Session, MaxTextBytes, false),
+		checkText("form submission location", f.Location, MaxTextBytes, false),
+		checkStatus(f.Status),
+		checkTime("form submission created at", f.CreatedAt),
+		checkTime("form submission expires at", f.ExpiresAt),
+	)
+}
+
+func checkStatus(status int) error {
+	if status < 0 || status > 999 {
+		return invalid("form submission status", "%d is not an HTTP status", status)
+	}
+	return nil
+}
+
+// CheckFormOutcome reports why a FinishForm outcome cannot be stored.
+func CheckFormOutcome(status int, location string) error {
+	return errors.Join(checkStatus(status), checkText("form submission location", location, MaxTextBytes, false))
+}
+
+// CheckDraft reports why d cannot be stored, or nil.
+func CheckDraft(d Draft) error {
+	return errors.Join(
+		checkText("draft id", d.ID, MaxKeyBytes, true),
+		checkText("draft client", d.Client, MaxTextBytes, false),
+		checkText("draft return URL", d.ReturnTo, MaxTextBytes, false),
+		checkBlob("draft sealed data", d.Sealed),
+		checkTime("draft created at", d.CreatedAt),
+		checkTime("draft expires at", d.ExpiresAt),
+	)
+}
+
+// JoinRoles and SplitRoles convert Session.DirectoryRoles to and from the
+// one text column both stores keep them in.
+func JoinRoles(roles []string) string { return strings.Join(roles, " ") }
+
+// SplitRoles is JoinRoles reversed (nil for none).
+func SplitRoles(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, " ")
 }
 
 // CheckBlob reports whether b can be stored.

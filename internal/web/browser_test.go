@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/graphsec/graphsec/emulator"
@@ -54,11 +56,55 @@ func TestBrowserSignInFilterPageAndSignOut(t *testing.T) {
 	if h1 := b.Text("main h1"); !strings.Contains(h1, "signed out") {
 		t.Fatalf("after sign-out: %q", h1)
 	}
-	// The Microsoft session remains, so graphsec signs the user in again
-	// silently; after "Also sign out of Microsoft" it asks for an account.
+	// After "Also sign out of Microsoft", graphsec's pages ask to sign in
+	// (its own sign-in page, with a button), and the button asks Microsoft
+	// for an account again.
 	b.Do("end the Microsoft session too", webtest.Click(`a[href*="/oauth2/v2.0/logout"]`))
 	b.WaitAny(`.signed-out`, `button[name="login"]`)
-	b.Do("alerts again", chromedp.Navigate(h.URL+"/alerts"), webtest.Visible(`button[name="login"]`))
+	b.Do("alerts again", chromedp.Navigate(h.URL+"/alerts"), webtest.Visible(`button[name="signin"]`))
+	b.ClickOn(`button[name="signin"]`)
+	b.Do("Microsoft asks for an account", webtest.Visible(`button[name="login"]`))
+}
+
+// TestBrowserBackAfterSignOut: after signing out, Back never signs the
+// user in again silently and never shows a raw error: the page that was
+// open asks to sign in (its own sign-in page, since pages are no-store),
+// and the sign-in steps further back say the sign-in link was already
+// used.
+func TestBrowserBackAfterSignOut(t *testing.T) {
+	h := webtest.New(t)
+	b := webtest.NewBrowser(t)
+	analyst := h.User("Security Operator")
+	b.SignIn(h, "/alerts", analyst)
+	b.Do("alerts table", webtest.Visible(`#alerts`))
+	b.Do("sign out", webtest.Click(`.who button[type="submit"]`))
+	b.WaitAny(`.signed-out`)
+	signedIn := func() bool {
+		return webtest.Eval[bool](b, `document.querySelector('.who') !== null || document.querySelector('#alerts') !== null`)
+	}
+	for i, want := range []string{`#signin button[name="signin"]`, `#signin`} {
+		// A page restored from the back/forward cache loads nothing, so
+		// NavigateBack would wait for a load that never comes: bound it.
+		ctx, cancel := context.WithTimeout(b.Ctx, 20*time.Second)
+		_, err := chromedp.Run(ctx, chromedp.NavigateBack())
+		cancel()
+		if err != nil {
+			b.Fail(fmt.Sprintf("Back %d (a page restored from the cache, as the session saw it?)", i+1), err)
+		}
+		got := b.WaitAny(`#signin`, `#alerts`, `.who`, `button[name="login"]`)
+		if got != `#signin` || signedIn() {
+			t.Fatalf("Back %d landed on %q (signed in: %v): %s", i+1, got, signedIn(), b.Text("main"))
+		}
+		b.WaitAny(want)
+		if title := b.Text("#signin h1"); title != "Sign in to graphsec" && title != "This sign-in link was already used" {
+			t.Fatalf("Back %d shows %q", i+1, title)
+		}
+	}
+	// And no session was made on the way.
+	b.Do("alerts", chromedp.Navigate(h.URL+"/alerts"))
+	if b.WaitAny(`#signin`, `#alerts`) != `#signin` {
+		t.Fatal("a session exists after going Back")
+	}
 }
 
 func TestBrowserAdminConsentFromUnconsentedEmulator(t *testing.T) {
@@ -85,6 +131,7 @@ func TestBrowserAdminConsentFromUnconsentedEmulator(t *testing.T) {
 	}
 	// Signing in again (as the reader) now shows alerts.
 	b.ClickOn(`a.button[href="/login"]`)
+	b.ClickOn(`button[name="signin"]`)
 	if b.WaitAny(`button[name="login"]`, `#alerts`) == `button[name="login"]` {
 		b.ClickOn(fmt.Sprintf(`button[name="login"][value="%s"]`, reader))
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/graphsec/graphsec/graph"
@@ -18,12 +19,77 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok\n")
 }
 
+// readiness is /readyz's last answer and the check in progress, if any.
+// /readyz needs no sign-in, so anyone can call it as often as they like:
+// without these, every call made the console call Graph and the identity
+// platform.
+type readiness struct {
+	mu      sync.Mutex
+	at      time.Time // when the answer was made (zero: never)
+	ok      bool
+	body    []byte
+	running chan struct{} // closed when the check in progress ends
+}
+
 // readyz says whether the console can serve: the database answers and
 // Microsoft Graph and the identity platform can be reached (any HTTP answer
 // below 500 counts: they are reachable even when they refuse an anonymous
-// request).
+// request). The answer is reused for ReadyCache, and concurrent callers
+// share one check (single flight): at most one check runs at a time and
+// one starts per ReadyCache, however many requests arrive.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	ok, body, err := s.readiness(r.Context())
+	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		// The caller gave up while a check ran.
+		http.Error(w, "request cancelled", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_, _ = w.Write(body)
+}
+
+// readiness returns a fresh enough answer, running the check when there
+// is none and waiting for the one in progress when there is one.
+func (s *Server) readiness(ctx context.Context) (bool, []byte, error) {
+	rd := &s.ready
+	for {
+		rd.mu.Lock()
+		if !rd.at.IsZero() && s.o.Clock.Now().Sub(rd.at) < s.o.ReadyCache {
+			ok, body := rd.ok, rd.body
+			rd.mu.Unlock()
+			return ok, body, nil
+		}
+		if wait := rd.running; wait != nil {
+			rd.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return false, nil, ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		rd.running = done
+		rd.mu.Unlock()
+		// The check is everyone's: it does not stop when the caller that
+		// started it goes away.
+		ok, body := s.checkReady(context.WithoutCancel(ctx))
+		rd.mu.Lock()
+		rd.at, rd.ok, rd.body, rd.running = s.o.Clock.Now(), ok, body, nil
+		rd.mu.Unlock()
+		close(done)
+		return ok, body, nil
+	}
+}
+
+// checkReady checks the database, Graph and the identity platform, within
+// 3 seconds, and returns the JSON answer.
+func (s *Server) checkReady(ctx context.Context) (bool, []byte) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	checks := map[string]string{}
 	ok := true
@@ -50,10 +116,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	check("graph", err)
 	check("identity", s.o.Auth.Reachable(ctx))
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	if !ok {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"ready": ok, "checks": checks})
+	body, _ := json.Marshal(map[string]any{"ready": ok, "checks": checks})
+	return ok, append(body, '\n')
 }

@@ -119,6 +119,11 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		// Nothing the console answers is cached (static files, which
+		// handle their own caching, set theirs): after signing out, Back
+		// asks the server again and gets the sign-in page, not a copy of
+		// what the user saw.
+		h.Set("Cache-Control", "no-store")
 		if s.o.Secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}

@@ -16,7 +16,8 @@ import (
 // at a time, so that this file shows every URL the console answers. The
 // page kit adapts a feature's handlers: k.Page for a signed-in user's
 // page, k.Form for a form post (a signed-in user, a bounded body, the
-// session's CSRF token), k.Public for a page without sign-in.
+// session's CSRF token, a one-time form token), k.Public for a page
+// without sign-in.
 //
 // Middleware, outermost first: recover from panics, assign a request id,
 // log, send loopback aliases to the canonical host, set security headers
@@ -32,7 +33,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /static/", s.static)
 
 	// Sign-in, consent, sign-out (signin.go).
-	mux.Handle("GET /login", k.Public("", s.login))
+	mux.Handle("GET /login", k.Public("", s.loginPage))
+	mux.Handle("POST /login", k.Public("", s.login))
 	mux.Handle("GET /login/authorized", k.Public("", s.loginCallback))
 	mux.Handle("POST /logout", k.Public("", s.logout))
 	mux.Handle("GET /signed-out", k.Public("", s.signedOut))

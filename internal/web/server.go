@@ -21,6 +21,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,11 +39,14 @@ import (
 //go:embed templates/layout.html templates/shell/*.html
 var templateFS embed.FS
 
-// Store is the part of the store the console uses: readiness and the
-// activity log (sessions are auth's).
+// Store is the part of the store the console uses: readiness, the
+// activity log and its reconciliation, and the forms sessions sent
+// (sessions themselves are auth's).
 type Store interface {
 	Ping(ctx context.Context) error
 	page.ActivityStore
+	page.ReconcileStore
+	page.FormStore
 }
 
 // Options wire the console to its dependencies.
@@ -59,10 +63,23 @@ type Options struct {
 	PublicURL string
 	// GraphHTTP is the shared HTTP client for Graph (connection pool).
 	GraphHTTP *http.Client
-	// Retry configures retries of Graph calls (tests shorten waits).
-	Retry  graph.RetryPolicy
-	Clock  clock.Clock
-	Logger *slog.Logger
+	// Retry configures retries of Graph calls (tests shorten waits). A
+	// page waits for Graph at most RetryBudget in all, whatever
+	// Retry.MaxTotalWait says.
+	Retry graph.RetryPolicy
+	// RetryBudget is the longest a page waits for a throttled Graph
+	// before it answers 429 with Retry-After (default DefaultRetryBudget).
+	RetryBudget time.Duration
+	// GraphTimeout bounds one request to Graph (default 60 s).
+	GraphTimeout time.Duration
+	// ReadyCache is how long /readyz reuses its last answer (default
+	// DefaultReadyCache).
+	ReadyCache time.Duration
+	// FormWait is how long a form sent twice waits for the first
+	// submission's outcome (default page.DefaultFormWait).
+	FormWait time.Duration
+	Clock    clock.Clock
+	Logger   *slog.Logger
 	// Emulator is set when graphsec runs its embedded emulator: the UI says
 	// so and links to its overview and mailbox.
 	Emulator *EmulatorInfo
@@ -75,14 +92,27 @@ type Options struct {
 // EmulatorInfo describes the embedded emulator for the UI.
 type EmulatorInfo = page.EmulatorInfo
 
+// Defaults of Options.
+const (
+	// DefaultRetryBudget: a page holds its answer while Graph throttles for
+	// up to 10 seconds (the browser shows it loading); a longer wait is a
+	// 429 page that reloads itself when Graph allows.
+	DefaultRetryBudget = 10 * time.Second
+	// DefaultReadyCache: /readyz checks the database, Graph and the
+	// identity platform at most once per 5 seconds.
+	DefaultReadyCache = 5 * time.Second
+)
+
 // Server is the console.
 type Server struct {
-	o       Options
-	log     *slog.Logger
-	kit     *page.Kit
-	static  *staticFiles
-	csp     string
-	handler http.Handler
+	o         Options
+	log       *slog.Logger
+	kit       *page.Kit
+	static    *staticFiles
+	csp       string
+	handler   http.Handler
+	ready     readiness
+	reconcile *page.Reconciler
 }
 
 // New parses the templates (a broken template fails here, not on a user's
@@ -97,6 +127,15 @@ func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.RetryBudget <= 0 {
+		o.RetryBudget = DefaultRetryBudget
+	}
+	if o.GraphTimeout <= 0 {
+		o.GraphTimeout = 60 * time.Second
+	}
+	if o.ReadyCache <= 0 {
+		o.ReadyCache = DefaultReadyCache
+	}
 	o.GraphURL = strings.TrimRight(o.GraphURL, "/")
 	s := &Server{o: o, log: o.Logger}
 	var err error
@@ -109,7 +148,7 @@ func New(o Options) (*Server, error) {
 		Layout:   layout,
 		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), legacy.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
-		Sessions: o.Auth, Graph: s.graphClient,
+		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
 		Tokens: page.NewPageTokens(o.Clock, o.PageTokens),
 		Clock:  o.Clock, Logger: o.Logger, Emulator: o.Emulator,
 	})
@@ -118,11 +157,38 @@ func New(o Options) (*Server, error) {
 	}
 	s.csp = contentSecurityPolicy(o.AuthorityURL)
 	s.handler = s.routes()
+	checkers := alerts.Checkers()
+	maps.Copy(checkers, legacy.Checkers())
+	s.reconcile = page.NewReconciler(page.ReconcilerOptions{
+		Store: o.Store, Graph: s.appClient, Checkers: checkers, Clock: o.Clock, Logger: o.Logger.With("component", "reconcile"),
+	})
 	return s, nil
 }
 
 // Handler is the console's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Reconcile settles, once, the changes the activity log holds as pending
+// (their request never saw Graph's answer: a timeout, or a crash), by
+// reading their resources from Graph with graphsec's own app-only token.
+// The command runs it at start-up and then every minute.
+func (s *Server) Reconcile(ctx context.Context) (page.ReconcileResult, error) {
+	return s.reconcile.Run(ctx)
+}
+
+// ReconcileLoop runs Reconcile now and then every interval until ctx ends.
+func (s *Server) ReconcileLoop(ctx context.Context, interval time.Duration) {
+	s.reconcile.Loop(ctx, interval)
+}
+
+// appClient is a Graph client with graphsec's own app-only token, for work
+// done for no user (reconciliation).
+func (s *Server) appClient(ctx context.Context) (*graph.Client, error) {
+	return graph.New(graph.Options{
+		BaseURL: s.o.GraphURL, HTTPClient: s.o.GraphHTTP, Tokens: s.o.Auth.AppTokens(ctx),
+		UserAgent: "graphsec/1", Retry: s.o.Retry, Logger: s.log, Timeout: s.o.GraphTimeout, Clock: s.o.Clock,
+	})
+}
 
 // contentSecurityPolicy allows only the console's own scripts and styles
 // (no inline script at all), no framing, and form posts to the console and
@@ -150,8 +216,14 @@ func (s *Server) graphClient(ctx context.Context, sess *auth.Session, onRetry fu
 			onRetry(ri)
 		}
 	}
+	// A page holds its answer while it waits (page.Page.retrying), so it
+	// waits at most the retry budget: Graph asking for longer is answered
+	// with a 429 page at once.
+	if rp.MaxTotalWait <= 0 || rp.MaxTotalWait > s.o.RetryBudget {
+		rp.MaxTotalWait = s.o.RetryBudget
+	}
 	return graph.New(graph.Options{
 		BaseURL: s.o.GraphURL, HTTPClient: s.o.GraphHTTP, Tokens: sess.Tokens(ctx),
-		UserAgent: "graphsec/1", Retry: rp, Logger: s.log, Timeout: 60 * time.Second, Clock: s.o.Clock,
+		UserAgent: "graphsec/1", Retry: rp, Logger: s.log, Timeout: s.o.GraphTimeout, Clock: s.o.Clock,
 	})
 }

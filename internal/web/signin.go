@@ -15,19 +15,53 @@ import (
 // admin consent, and the permissions page. auth does the work; these
 // handlers render its outcome.
 
-// login starts a sign-in. return_to (a local path) is where the user lands
-// afterwards; prompt=select_account lets them pick another account.
-func (s *Server) login(p *page.Page) error {
+// loginPage (GET /login) is the sign-in page: a button that starts the
+// sign-in. A page requested without a session comes here, never straight
+// to the identity platform, so that nothing (Back after signing out, a
+// link, a prefetch) signs anyone in without a click. return_to (a local
+// path) is where the user lands afterwards; prompt=select_account lets
+// them pick another account; reason=ended and draft=kept|lost say that a
+// form arrived after the session ended and what became of its text.
+func (s *Server) loginPage(p *page.Page) error {
 	q := p.R.URL.Query()
-	prompt := ""
-	if q.Get("prompt") == "select_account" {
-		prompt = "select_account"
+	v := page.SignInView{ReturnTo: auth.SafeReturnPath(q.Get("return_to")), Prompt: signInPrompt(q.Get("prompt"))}
+	if q.Get("reason") == "ended" {
+		v.Reason = "ended"
 	}
-	u, err := s.o.Auth.BeginLogin(p.R.Context(), p.Writer(), q.Get("return_to"), prompt)
+	switch d := q.Get("draft"); d {
+	case "kept", "lost":
+		v.Draft = d
+	}
+	p.Title = "Sign in"
+	return p.Render(http.StatusOK, page.SignInPage, v)
+}
+
+// signInPrompt keeps the one prompt the sign-in page passes on.
+func signInPrompt(prompt string) string {
+	if prompt == "select_account" {
+		return prompt
+	}
+	return ""
+}
+
+// login (POST /login, the sign-in page's button) starts a sign-in: it
+// records the sign-in in progress (bounded per client and in all) and
+// sends the browser to the identity platform.
+func (s *Server) login(p *page.Page) error {
+	if err := p.ParseForm(); err != nil {
+		return err
+	}
+	f := p.R.PostForm
+	u, err := s.o.Auth.BeginLogin(p.R.Context(), p.Writer(), p.R, f.Get("return_to"), signInPrompt(f.Get("prompt")))
+	if errors.Is(err, auth.ErrBusy) {
+		p.Writer().Header().Set("Retry-After", "60")
+		p.Title = "Too many sign-ins in progress"
+		return p.Render(http.StatusServiceUnavailable, page.SignInPage, page.SignInView{ReturnTo: auth.SafeReturnPath(f.Get("return_to")), Reason: "busy"})
+	}
 	if err != nil {
 		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Sign-in could not start", Message: "graphsec could not record the sign-in. Try again in a moment.", Cause: err}
 	}
-	return p.Redirect(u, http.StatusFound)
+	return p.Redirect(u, http.StatusSeeOther)
 }
 
 // consentView is what the consent page shows after an admin-consent
@@ -44,20 +78,29 @@ type consentView struct {
 }
 
 // loginCallback is the redirect URI (/login/authorized, as in the original
-// sample). It handles a sign-in, an admin-consent return, and errors.
+// sample). It handles a sign-in, an admin-consent return, and errors. A
+// callback URL used again (Back, the history) gets the sign-in page saying
+// so, not an error; an answer that fails the ID token's checks gets it
+// saying the sign-in was rejected.
 func (s *Server) loginCallback(p *page.Page) error {
 	cb, err := s.o.Auth.CompleteLogin(p.R.Context(), p.Writer(), p.R)
 	var pe *auth.ProviderError
+	var rj *auth.RejectedError
 	switch {
 	case errors.As(err, &pe) && pe.AdminConsent:
 		p.Title = "Admin consent was not granted"
-		return p.Render(http.StatusOK, "web/consent", consentView{Declined: true, Error: pe.Code, Detail: pe.Description, Subcode: pe.Subcode})
+		return p.Render(http.StatusOK, "web/consent", consentView{Declined: true, Error: strings.TrimSpace(pe.Code + " " + pe.AADSTS), Detail: pe.Description, Subcode: pe.Subcode})
 	case errors.As(err, &pe):
 		p.Title = "Sign-in failed"
 		return p.Render(http.StatusBadRequest, "web/signin_error", pe)
+	case errors.As(err, &rj):
+		p.Log().Warn("sign-in rejected", "err", err)
+		p.Title = "Sign-in rejected"
+		return p.Render(http.StatusUnauthorized, page.SignInPage, page.SignInView{ReturnTo: "/", Reason: "rejected"})
 	case errors.Is(err, auth.ErrStateMismatch), errors.Is(err, auth.ErrCallbackInvalid):
-		return &page.Error{Status: http.StatusBadRequest, Heading: "This sign-in cannot be completed",
-			Message: "The response from Microsoft does not belong to a sign-in started in this browser, or it was already used or has expired. Start again."}
+		_, serr := s.o.Auth.Session(p.R.Context(), p.R)
+		p.Title = "This sign-in link was already used"
+		return p.Render(http.StatusOK, page.SignInPage, page.SignInView{ReturnTo: "/", Reason: "used", SignedIn: serr == nil})
 	case err != nil:
 		return err
 	}
@@ -81,6 +124,9 @@ func (s *Server) logout(p *page.Page) error {
 		return &page.Error{Status: http.StatusForbidden, Heading: "The form has expired", Message: "Reload the page and sign out again."}
 	}
 	s.o.Auth.Logout(p.R.Context(), p.Writer(), p.R)
+	// The browser drops what it cached of graphsec's pages, so Back shows
+	// nothing of the session (pages are no-store too).
+	p.Writer().Header().Set("Clear-Site-Data", `"cache"`)
 	return p.Redirect("/signed-out", http.StatusSeeOther)
 }
 
@@ -92,7 +138,12 @@ func (s *Server) signedOut(p *page.Page) error {
 // startAdminConsent sends an administrator to grant graphsec's permissions
 // for the whole tenant.
 func (s *Server) startAdminConsent(p *page.Page) error {
-	u, err := s.o.Auth.AdminConsentURL(p.R.Context(), p.Writer())
+	u, err := s.o.Auth.AdminConsentURL(p.R.Context(), p.Writer(), p.R)
+	if errors.Is(err, auth.ErrBusy) {
+		p.Writer().Header().Set("Retry-After", "60")
+		p.Title = "Too many sign-ins in progress"
+		return p.Render(http.StatusServiceUnavailable, page.SignInPage, page.SignInView{ReturnTo: "/consent", Reason: "busy"})
+	}
 	if err != nil {
 		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Admin consent could not start", Message: "graphsec could not record the request. Try again in a moment.", Cause: err}
 	}

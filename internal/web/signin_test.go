@@ -39,6 +39,15 @@ func TestSignInReturnsToThePage(t *testing.T) {
 	if again.Status != http.StatusSeeOther || !strings.HasPrefix(again.Location, h.URL+"/login?return_to=") {
 		t.Fatalf("after sign-out /alerts answered %d %s", again.Status, again.Location)
 	}
+	// The sign-in page is a page with a button, not a redirect to the
+	// identity platform: nothing signs the user in again by itself.
+	login, err := b.Get(again.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if login.Status != http.StatusOK || !webtest.IsSignInPage(login) || login.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("the sign-in page: %d %v", login.Status, login.Header)
+	}
 }
 
 func TestSignInRefusesOpenRedirects(t *testing.T) {
@@ -46,7 +55,7 @@ func TestSignInRefusesOpenRedirects(t *testing.T) {
 	for _, ret := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/login/authorized"} {
 		t.Run(ret, func(t *testing.T) {
 			b := emutest.NewBrowser()
-			p, err := b.SignIn(h.URL+"/login?return_to="+url.QueryEscape(ret), h.User("Security Reader"), emutest.SignInOptions{})
+			p, err := h.SignInWith(b, "/login?return_to="+url.QueryEscape(ret), h.User("Security Reader"), emutest.SignInOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,11 +74,12 @@ func TestCallbackErrors(t *testing.T) {
 		status      int
 		want        string
 	}{
-		{"provider error", "error=access_denied&error_description=" + url.QueryEscape("AADSTS65004: <script>alert(1)</script> declined") + "&error_subcode=cancel", 400, "AADSTS65004: &lt;script&gt;"},
-		{"unknown state", "code=abc&state=forged", 400, "cannot be completed"},
-		{"no parameters", "", 400, "cannot be completed"},
+		{"provider error", "error=access_denied&error_description=" + url.QueryEscape("AADSTS65004: <script>alert(1)</script> declined") + "&error_subcode=cancel", 400, "AADSTS65004</code></dd>\n<dt>Description</dt><dd>&lt;script&gt;"},
+		{"unknown state", "code=abc&state=forged", 200, "This sign-in link was already used"},
+		{"no parameters", "", 200, "This sign-in link was already used"},
 		{"admin consent error", "admin_consent=True&error=consent_required&error_description=AADSTS65004", 200, "Admin consent was not granted"},
-		{"admin consent forged", "admin_consent=True&tenant=evil&state=forged", 400, "cannot be completed"},
+		{"admin consent forged", "admin_consent=True&tenant=evil&state=forged", 200, "This sign-in link was already used"},
+		{"long description", "error=access_denied&error_description=" + url.QueryEscape("AADSTS50105: "+strings.Repeat("Call +1 555 0100 now. ", 100)), 400, "AADSTS50105"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +92,9 @@ func TestCallbackErrors(t *testing.T) {
 			}
 			if strings.Contains(p.Body, "<script>alert(1)") {
 				t.Fatal("provider text rendered unescaped")
+			}
+			if strings.Count(p.Body, "Call +1 555") > 10 {
+				t.Fatal("the page repeats the attacker's description at length")
 			}
 		})
 	}

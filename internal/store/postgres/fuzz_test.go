@@ -17,3 +17,8 @@ func FuzzActivityChanges(f *testing.F) {
 	dsn, _ := freshSchema(f)
 	storetest.FuzzActivityChanges(f, openStore(f, dsn))
 }
+
+func FuzzRolesRoundTrip(f *testing.F) {
+	dsn, _ := freshSchema(f)
+	storetest.FuzzRolesRoundTrip(f, openStore(f, dsn))
+}

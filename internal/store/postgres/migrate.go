@@ -67,6 +67,39 @@ var migrations = []store.Migration{
 			`CREATE INDEX activity_resource ON activity (resource, resource_id, id)`,
 		},
 	},
+	{
+		Version: 2,
+		Name:    "directory roles, bounded sign-ins, form submissions, drafts, activity intents",
+		Stmts: []string{
+			`ALTER TABLE sessions ADD COLUMN directory_roles text NOT NULL DEFAULT '',
+				ADD COLUMN roles_known boolean NOT NULL DEFAULT false`,
+			`ALTER TABLE login_flows ADD COLUMN client text NOT NULL DEFAULT ''`,
+			`CREATE INDEX login_flows_client ON login_flows (client, created_at)`,
+			`CREATE TABLE form_submissions (
+				key        text        NOT NULL PRIMARY KEY,
+				session    text        NOT NULL,
+				done       boolean     NOT NULL,
+				status     integer     NOT NULL,
+				location   text        NOT NULL,
+				created_at timestamptz NOT NULL,
+				expires_at timestamptz NOT NULL
+			)`,
+			`CREATE INDEX form_submissions_session ON form_submissions (session, created_at)`,
+			`CREATE INDEX form_submissions_expires_at ON form_submissions (expires_at)`,
+			`CREATE TABLE drafts (
+				id         text        NOT NULL PRIMARY KEY,
+				client     text        NOT NULL,
+				return_to  text        NOT NULL,
+				sealed     bytea       NOT NULL,
+				created_at timestamptz NOT NULL,
+				expires_at timestamptz NOT NULL
+			)`,
+			`CREATE INDEX drafts_client ON drafts (client, created_at)`,
+			`CREATE INDEX drafts_expires_at ON drafts (expires_at)`,
+			`ALTER TABLE activity ADD COLUMN state text NOT NULL DEFAULT 'done'`,
+			`CREATE INDEX activity_pending ON activity (at, id) WHERE state = 'pending'`,
+		},
+	},
 }
 
 // applyMigrations applies the pending steps in one transaction under the

@@ -21,11 +21,12 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 	}
 	return s.with(ctx, "create session", func(c *pgx.Conn) error {
 		tag, err := c.Exec(ctx, `INSERT INTO sessions
-			(id, user_id, user_principal_name, display_name, tenant_id, tokens, csrf_token, created_at, last_seen_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			(id, user_id, user_principal_name, display_name, tenant_id, tokens, csrf_token, directory_roles, roles_known,
+			 created_at, last_seen_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (id) DO NOTHING`,
 			sess.ID, sess.UserID, sess.UserPrincipalName, sess.DisplayName, sess.TenantID, blob(sess.Tokens),
-			sess.CSRFToken, sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt)
+			sess.CSRFToken, store.JoinRoles(sess.DirectoryRoles), sess.RolesKnown, sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt)
 		if err != nil {
 			return fmt.Errorf("postgres: create session: %w", err)
 		}
@@ -50,12 +51,13 @@ func (s *Store) Session(ctx context.Context, id string, now time.Time) (store.Se
 		return store.Session{}, store.ErrNotFound
 	}
 	sess := store.Session{ID: id}
+	var roles string
 	err := s.with(ctx, "session", func(c *pgx.Conn) error {
 		err := c.QueryRow(ctx, `SELECT user_id, user_principal_name, display_name, tenant_id, tokens, csrf_token,
-			created_at, last_seen_at, expires_at
+			directory_roles, roles_known, created_at, last_seen_at, expires_at
 			FROM sessions WHERE id = $1 AND expires_at > $2`, id, now).
 			Scan(&sess.UserID, &sess.UserPrincipalName, &sess.DisplayName, &sess.TenantID, &sess.Tokens,
-				&sess.CSRFToken, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt)
+				&sess.CSRFToken, &roles, &sess.RolesKnown, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return store.ErrNotFound
@@ -68,6 +70,7 @@ func (s *Store) Session(ctx context.Context, id string, now time.Time) (store.Se
 		return store.Session{}, err
 	}
 	sess.Tokens = emptyNil(sess.Tokens)
+	sess.DirectoryRoles = store.SplitRoles(roles)
 	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), sess.ExpiresAt.UTC()
 	return sess, nil
 }
@@ -139,22 +142,96 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	})
 }
 
-// CreateLoginFlow stores a pending sign-in; store.ErrConflict if the state
-// is taken.
-func (s *Store) CreateLoginFlow(ctx context.Context, f store.LoginFlow) error {
+// CreateLoginFlow stores a pending sign-in within lim; store.ErrConflict
+// if the state is taken, store.ErrLimit if lim.Total flows are pending. The
+// client's flows are counted under a transaction-scoped advisory lock on
+// the client, so lim.PerClient holds exactly; lim.Total is checked without
+// one (serialising every sign-in on one lock would cost more than it
+// saves), so concurrent creators can pass it by at most their number.
+func (s *Store) CreateLoginFlow(ctx context.Context, f store.LoginFlow, lim store.Limits) error {
 	if err := store.CheckLoginFlow(f); err != nil {
 		return err
 	}
-	return s.with(ctx, "create login flow", func(c *pgx.Conn) error {
-		tag, err := c.Exec(ctx, `INSERT INTO login_flows (state, binding, sealed, return_to, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
+	return s.txn(ctx, "create login flow", func(tx pgx.Tx) error {
+		if err := admit(ctx, tx, "login_flows", "state", f.Client, f.CreatedAt, lim); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO login_flows (state, binding, sealed, return_to, client, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (state) DO NOTHING`,
-			f.State, f.Binding, blob(f.Sealed), f.ReturnTo, f.CreatedAt, f.ExpiresAt)
+			f.State, f.Binding, blob(f.Sealed), f.ReturnTo, f.Client, f.CreatedAt, f.ExpiresAt)
 		if err != nil {
-			return fmt.Errorf("postgres: create login flow: %w", err)
+			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return store.ErrConflict
+		}
+		return nil
+	})
+}
+
+// admitLock is the first key of the advisory locks admit takes (the second
+// is the table and client's hash): "gsadmit" in ASCII.
+const admitLock int32 = 0x6773616d
+
+// admit makes room for one more row of table for client at now, within
+// lim, as the SQLite store's admit does. table and key are constants of
+// this package, never input.
+func admit(ctx context.Context, tx pgx.Tx, table, key, client string, now time.Time, lim store.Limits) error {
+	if client != "" {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, admitLock, table+" "+client); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE client = $1 AND expires_at <= $2`, client, now); err != nil {
+			return err
+		}
+		if lim.PerClient > 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE `+key+` IN (
+				SELECT `+key+` FROM `+table+` WHERE client = $1 ORDER BY created_at DESC, `+key+` DESC OFFSET $2)`,
+				client, lim.PerClient-1); err != nil {
+				return err
+			}
+		}
+	}
+	if lim.Total > 0 {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE expires_at > $1`, now).Scan(&n); err != nil {
+			return err
+		}
+		if n >= lim.Total {
+			return store.ErrLimit
+		}
+	}
+	return nil
+}
+
+// txn runs fn in a transaction on a pooled connection and commits it. An
+// error from fn rolls it back and is returned as is when it is one of the
+// store's sentinels, wrapped with op otherwise.
+func (s *Store) txn(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	return s.with(ctx, op, func(c *pgx.Conn) (err error) {
+		tx, err := c.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("postgres: %s: %w", op, err)
+		}
+		defer func() {
+			if err != nil {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				tx.Rollback(rctx)
+			}
+		}()
+		if err := fn(tx); err != nil {
+			if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrLimit) || errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			return fmt.Errorf("postgres: %s: %w", op, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("postgres: %s: %w", op, err)
 		}
 		return nil
 	})
@@ -177,8 +254,8 @@ func (s *Store) TakeLoginFlow(ctx context.Context, state string, now time.Time) 
 	f := store.LoginFlow{State: state}
 	err := s.with(ctx, "take login flow", func(c *pgx.Conn) error {
 		err := c.QueryRow(ctx, `DELETE FROM login_flows WHERE state = $1
-			RETURNING binding, sealed, return_to, created_at, expires_at`, state).
-			Scan(&f.Binding, &f.Sealed, &f.ReturnTo, &f.CreatedAt, &f.ExpiresAt)
+			RETURNING binding, sealed, return_to, client, created_at, expires_at`, state).
+			Scan(&f.Binding, &f.Sealed, &f.ReturnTo, &f.Client, &f.CreatedAt, &f.ExpiresAt)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return store.ErrNotFound
@@ -200,9 +277,9 @@ func (s *Store) TakeLoginFlow(ctx context.Context, state string, now time.Time) 
 	return f, nil
 }
 
-// DeleteExpired removes sessions and login flows whose expiry is at or
-// before now, in one statement (so one snapshot), and returns how many
-// rows went.
+// DeleteExpired removes sessions, login flows, form submissions and drafts
+// whose expiry is at or before now, in one statement (so one snapshot), and
+// returns how many rows went. PostgreSQL's autovacuum reuses the space.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	if err := store.CheckTime("now", now); err != nil {
 		return 0, err
@@ -211,8 +288,10 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 	err := s.with(ctx, "delete expired", func(c *pgx.Conn) error {
 		err := c.QueryRow(ctx, `WITH
 			s AS (DELETE FROM sessions WHERE expires_at <= $1 RETURNING 1),
-			f AS (DELETE FROM login_flows WHERE expires_at <= $1 RETURNING 1)
-			SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM f)`, now).Scan(&n)
+			f AS (DELETE FROM login_flows WHERE expires_at <= $1 RETURNING 1),
+			u AS (DELETE FROM form_submissions WHERE expires_at <= $1 RETURNING 1),
+			d AS (DELETE FROM drafts WHERE expires_at <= $1 RETURNING 1)
+			SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM f) + (SELECT count(*) FROM u) + (SELECT count(*) FROM d)`, now).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("postgres: delete expired: %w", err)
 		}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/graphsec/graphsec/internal/store"
 )
@@ -16,11 +18,12 @@ func (s *Store) AddActivity(ctx context.Context, a store.Activity) (store.Activi
 	if err := store.CheckActivity(a); err != nil {
 		return store.Activity{}, err
 	}
+	a.State = store.ActivityState(a.State)
 	err := s.w.QueryRowContext(ctx, `INSERT INTO activity
-		(resource, resource_id, action, actor_id, actor_name, at, request_id, changes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		(resource, resource_id, action, actor_id, actor_name, at, request_id, changes, state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`,
-		a.Resource, a.ResourceID, a.Action, a.ActorID, a.ActorName, toDB(a.At), a.RequestID, blob(a.Changes)).
+		a.Resource, a.ResourceID, a.Action, a.ActorID, a.ActorName, toDB(a.At), a.RequestID, blob(a.Changes), a.State).
 		Scan(&a.ID)
 	if err != nil {
 		return store.Activity{}, fmt.Errorf("sqlite: add activity: %w", err)
@@ -61,7 +64,43 @@ func (s *Store) RecentActivity(ctx context.Context, limit int) ([]store.Activity
 	return scanActivity(rows, "recent activity")
 }
 
-const activityColumns = `id, resource, resource_id, action, actor_id, actor_name, at, request_id, changes`
+// UpdateActivity sets a record's state, and its request id and changes
+// when they are given.
+func (s *Store) UpdateActivity(ctx context.Context, id int64, state, requestID string, changes []byte) error {
+	if err := errors.Join(store.CheckActivityState(state), store.CheckBlob("activity changes", changes)); err != nil {
+		return err
+	}
+	if !store.UsableText(requestID) && requestID != "" {
+		return fmt.Errorf("%w: activity request id", store.ErrInvalid)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlite: update activity: %w", err)
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE activity SET state = ?,
+		request_id = CASE WHEN ? = '' THEN request_id ELSE ? END,
+		changes = CASE WHEN ? THEN ? ELSE changes END
+		WHERE id = ?`, state, requestID, requestID, changes != nil, blob(changes), id)
+	if err != nil {
+		return fmt.Errorf("sqlite: update activity: %w", err)
+	}
+	return oneRow(res, "update activity", store.ErrNotFound)
+}
+
+// PendingActivity returns pending records recorded before before, oldest
+// first.
+func (s *Store) PendingActivity(ctx context.Context, before time.Time, limit int) ([]store.Activity, error) {
+	if err := store.CheckTime("before", before); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+activityColumns+` FROM activity
+		WHERE state = 'pending' AND at < ? ORDER BY at, id LIMIT ?`, toDB(before), store.ActivityLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pending activity: %w", err)
+	}
+	return scanActivity(rows, "pending activity")
+}
+
+const activityColumns = `id, resource, resource_id, action, actor_id, actor_name, at, request_id, changes, state`
 
 func scanActivity(rows *sql.Rows, op string) ([]store.Activity, error) {
 	defer rows.Close()
@@ -70,7 +109,7 @@ func scanActivity(rows *sql.Rows, op string) ([]store.Activity, error) {
 		var a store.Activity
 		var at int64
 		if err := rows.Scan(&a.ID, &a.Resource, &a.ResourceID, &a.Action, &a.ActorID, &a.ActorName, &at,
-			&a.RequestID, &a.Changes); err != nil {
+			&a.RequestID, &a.Changes, &a.State); err != nil {
 			return nil, fmt.Errorf("sqlite: %s: %w", op, err)
 		}
 		a.At = fromDB(at)

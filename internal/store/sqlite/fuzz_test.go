@@ -13,3 +13,7 @@ func FuzzSessionRoundTrip(f *testing.F) {
 func FuzzActivityChanges(f *testing.F) {
 	storetest.FuzzActivityChanges(f, openFile(f, MemoryPath))
 }
+
+func FuzzRolesRoundTrip(f *testing.F) {
+	storetest.FuzzRolesRoundTrip(f, openFile(f, MemoryPath))
+}

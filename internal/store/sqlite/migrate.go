@@ -61,6 +61,41 @@ var migrations = []store.Migration{
 			`CREATE INDEX activity_resource ON activity (resource, resource_id, id)`,
 		},
 	},
+	{
+		Version: 2,
+		Name:    "directory roles, bounded sign-ins, form submissions, drafts, activity intents",
+		Stmts: []string{
+			// Role template ids, space-separated; roles_known 0 or 1.
+			`ALTER TABLE sessions ADD COLUMN directory_roles TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE sessions ADD COLUMN roles_known INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE login_flows ADD COLUMN client TEXT NOT NULL DEFAULT ''`,
+			`CREATE INDEX login_flows_client ON login_flows (client, created_at)`,
+			`CREATE TABLE form_submissions (
+				key        TEXT    NOT NULL PRIMARY KEY,
+				session    TEXT    NOT NULL,
+				done       INTEGER NOT NULL,
+				status     INTEGER NOT NULL,
+				location   TEXT    NOT NULL,
+				created_at INTEGER NOT NULL,
+				expires_at INTEGER NOT NULL
+			) STRICT`,
+			`CREATE INDEX form_submissions_session ON form_submissions (session, created_at)`,
+			`CREATE INDEX form_submissions_expires_at ON form_submissions (expires_at)`,
+			`CREATE TABLE drafts (
+				id         TEXT    NOT NULL PRIMARY KEY,
+				client     TEXT    NOT NULL,
+				return_to  TEXT    NOT NULL,
+				sealed     BLOB    NOT NULL,
+				created_at INTEGER NOT NULL,
+				expires_at INTEGER NOT NULL
+			) STRICT`,
+			`CREATE INDEX drafts_client ON drafts (client, created_at)`,
+			`CREATE INDEX drafts_expires_at ON drafts (expires_at)`,
+			// Rows written before intents were recorded are done.
+			`ALTER TABLE activity ADD COLUMN state TEXT NOT NULL DEFAULT 'done'`,
+			`CREATE INDEX activity_pending ON activity (at, id) WHERE state = 'pending'`,
+		},
+	},
 }
 
 // migrate applies the pending migrations in one write transaction (BEGIN

@@ -210,6 +210,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	wq := cloneValues(common)
 	wq.Set("_txlock", "immediate")
 	wq.Set("_synchronous", "NORMAL")
+	// The WAL file is truncated to this size after a checkpoint (it would
+	// otherwise keep its largest size for good).
+	wq.Add("_pragma", "journal_size_limit(67108864)")
 	w, err := sql.Open("sqlite", name+"?"+wq.Encode())
 	if err != nil {
 		return fail(fmt.Errorf("sqlite: open writer: %w", err))
@@ -234,6 +237,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		}
 		if !strings.EqualFold(mode, "wal") {
 			return fail(fmt.Errorf("sqlite: open %s: journal mode is %q, not WAL (is the file on a network file system?)", path, mode))
+		}
+	}
+
+	if !memory {
+		if err := incrementalVacuum(ctx, w); err != nil {
+			return fail(fmt.Errorf("sqlite: open %s: %w", path, err))
 		}
 	}
 
@@ -262,6 +271,30 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return fail(fmt.Errorf("sqlite: open: %w", err))
 	}
 	return s, nil
+}
+
+// incrementalVacuum makes the file give freed pages back on request
+// (auto_vacuum=INCREMENTAL, which DeleteExpired uses), so that rows deleted
+// after a burst do not leave the file at its peak size. SQLite applies the
+// setting to a file that has tables only through a VACUUM, which rewrites
+// the file once: a database created before this setting existed pays that
+// at its first open, a new one nothing.
+func incrementalVacuum(ctx context.Context, w *sql.DB) error {
+	var mode int
+	if err := w.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
+		return fmt.Errorf("auto_vacuum: %w", err)
+	}
+	const incremental = 2
+	if mode == incremental {
+		return nil
+	}
+	if _, err := w.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
+		return fmt.Errorf("auto_vacuum: %w", err)
+	}
+	if _, err := w.ExecContext(ctx, `VACUUM`); err != nil {
+		return fmt.Errorf("auto_vacuum: VACUUM: %w", err)
+	}
+	return nil
 }
 
 // fileName checks path, creates the file with mode 0600 if it does not

@@ -380,3 +380,67 @@ func BenchmarkAddActivity(b *testing.B)  { storetest.BenchmarkAddActivity(b, ope
 func BenchmarkListActivity(b *testing.B) { storetest.BenchmarkListActivity(b, openBench) }
 
 func openBench(b *testing.B) store.Store { return benchStore(b) }
+
+// TestDeleteExpiredGivesSpaceBack is the regression test for a flood of
+// sign-ins that were never finished: the file grew with every row and
+// kept its peak size after the rows were deleted. DeleteExpired now
+// returns the freed pages to the file system (auto_vacuum=INCREMENTAL)
+// and truncates the WAL.
+func TestDeleteExpiredGivesSpaceBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flood.db")
+	s := openFile(t, path)
+	ctx := t.Context()
+	for i := range 2000 {
+		f := store.LoginFlow{State: fmt.Sprintf("flood-%d", i), Sealed: make([]byte, 4<<10), ReturnTo: "/",
+			CreatedAt: epoch, ExpiresAt: epoch.Add(15 * time.Minute)}
+		if err := s.CreateLoginFlow(ctx, f, store.Limits{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := func() int64 {
+		var pages, pageSize int64
+		if err := s.w.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.w.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+			t.Fatal(err)
+		}
+		return pages * pageSize
+	}
+	peak := size()
+	if n, err := s.DeleteExpired(ctx, epoch.Add(time.Hour)); err != nil || n != 2000 {
+		t.Fatalf("DeleteExpired = %d, %v", n, err)
+	}
+	var free int64
+	if err := s.w.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
+		t.Fatal(err)
+	}
+	after := size()
+	if free != 0 || after > peak/10 {
+		t.Errorf("after deleting every row: %d free pages, %d bytes (peak %d); want the space given back", free, after, peak)
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 1<<20 {
+		t.Errorf("the WAL file keeps %d bytes", fi.Size())
+	}
+}
+
+// TestOldFileTurnsIncremental: a database created before auto_vacuum was
+// set gets it at its first open.
+func TestOldFileTurnsIncremental(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`PRAGMA journal_mode=WAL`, `CREATE TABLE unrelated (a TEXT)`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s := openFile(t, path)
+	var mode int
+	if err := s.w.QueryRowContext(t.Context(), `PRAGMA auto_vacuum`).Scan(&mode); err != nil || mode != 2 {
+		t.Fatalf("auto_vacuum = %d, %v; want 2 (incremental)", mode, err)
+	}
+}

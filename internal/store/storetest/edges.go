@@ -125,7 +125,7 @@ func testInvalid(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Run("CreateLoginFlow "+tt.name, func(t *testing.T) {
 			f := newFlow("bad flow")
 			tt.change(&f)
-			wantSentinelFree(t, "CreateLoginFlow", s.CreateLoginFlow(t.Context(), f))
+			wantSentinelFree(t, "CreateLoginFlow", s.CreateLoginFlow(t.Context(), f, store.Limits{}))
 			if _, err := s.TakeLoginFlow(t.Context(), "bad flow", at(0)); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("TakeLoginFlow after a refused create: %v, want ErrNotFound", err)
 			}
@@ -158,6 +158,41 @@ func testInvalid(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+// race calls fn(0) to fn(n-1) at once, each on its own goroutine, and
+// returns their errors.
+func race(n int, fn func(i int) error) []error {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = fn(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// wantOneWinner fails unless exactly one of errs is nil and every other
+// one is loser.
+func wantOneWinner(t *testing.T, who string, loser error, errs []error) {
+	t.Helper()
+	wins := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, loser):
+			t.Errorf("%s %d: %v, want nil or %v", who, i, err, loser)
+		}
+	}
+	if wins != 1 {
+		t.Errorf("%d of %d %s succeeded, want exactly 1", wins, len(errs), who)
+	}
+}
+
 // testCancelled calls every method with a context that is already done.
 // Each must fail with the context's error, without touching the data.
 func testCancelled(t *testing.T, open func(t *testing.T) store.Store) {
@@ -165,7 +200,9 @@ func testCancelled(t *testing.T, open func(t *testing.T) store.Store) {
 	sess, flow := newSession("live"), newFlow("live")
 	mustCreateSession(t, s, sess)
 	mustCreateFlow(t, s, flow)
-	mustAdd(t, s, newActivity("alert", "live"))
+	live := mustAdd(t, s, newActivity("alert", "live"))
+	mustClaim(t, s, newForm("live", "sess"))
+	mustPutDraft(t, s, newDraft("live"))
 
 	calls := []struct {
 		name string
@@ -177,12 +214,22 @@ func testCancelled(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateSessionTokens", func(ctx context.Context) error { return s.UpdateSessionTokens(ctx, sess.ID, []byte("changed")) }},
 		{"TouchSession", func(ctx context.Context) error { return s.TouchSession(ctx, sess.ID, at(0), at(time.Minute)) }},
 		{"DeleteSession", func(ctx context.Context) error { return s.DeleteSession(ctx, sess.ID) }},
-		{"CreateLoginFlow", func(ctx context.Context) error { return s.CreateLoginFlow(ctx, newFlow("new")) }},
+		{"CreateLoginFlow", func(ctx context.Context) error { return s.CreateLoginFlow(ctx, newFlow("new"), store.Limits{}) }},
 		{"TakeLoginFlow", func(ctx context.Context) error { _, err := s.TakeLoginFlow(ctx, flow.State, at(0)); return err }},
 		{"DeleteExpired", func(ctx context.Context) error { _, err := s.DeleteExpired(ctx, at(1000*time.Hour)); return err }},
 		{"AddActivity", func(ctx context.Context) error { _, err := s.AddActivity(ctx, newActivity("alert", "new")); return err }},
 		{"ListActivity", func(ctx context.Context) error { _, err := s.ListActivity(ctx, "alert", "live", 0); return err }},
 		{"RecentActivity", func(ctx context.Context) error { _, err := s.RecentActivity(ctx, 0); return err }},
+		{"UpdateActivity", func(ctx context.Context) error {
+			return s.UpdateActivity(ctx, live.ID, store.ActivityFailed, "", nil)
+		}},
+		{"PendingActivity", func(ctx context.Context) error { _, err := s.PendingActivity(ctx, at(time.Hour), 0); return err }},
+		{"ClaimForm", func(ctx context.Context) error { _, err := s.ClaimForm(ctx, newForm("new", "sess"), 0); return err }},
+		{"FinishForm", func(ctx context.Context) error { return s.FinishForm(ctx, "live", 200, "") }},
+		{"ReleaseForm", func(ctx context.Context) error { return s.ReleaseForm(ctx, "live") }},
+		{"FormSubmission", func(ctx context.Context) error { _, err := s.FormSubmission(ctx, "live", at(0)); return err }},
+		{"PutDraft", func(ctx context.Context) error { return s.PutDraft(ctx, newDraft("new"), store.Limits{}) }},
+		{"TakeDraft", func(ctx context.Context) error { _, err := s.TakeDraft(ctx, "live", at(0)); return err }},
 	}
 	contexts := []struct {
 		name string
@@ -224,8 +271,20 @@ func testCancelled(t *testing.T, open func(t *testing.T) store.Store) {
 		if _, err := s.TakeLoginFlow(t.Context(), flow.State, at(0)); err != nil {
 			t.Errorf("TakeLoginFlow: %v", err)
 		}
-		if got, err := s.RecentActivity(t.Context(), 0); err != nil || len(got) != 1 {
-			t.Errorf("RecentActivity: %d records, %v; want 1", len(got), err)
+		if got, err := s.RecentActivity(t.Context(), 0); err != nil || len(got) != 1 || got[0].State != store.ActivityDone {
+			t.Errorf("RecentActivity: %+v, %v; want 1 done record", got, err)
+		}
+		if f, err := s.FormSubmission(t.Context(), "live", at(0)); err != nil || f.Done {
+			t.Errorf("FormSubmission: %+v, %v; want the pending claim", f, err)
+		}
+		if _, err := s.FormSubmission(t.Context(), "new", at(0)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("FormSubmission(new): %v, want ErrNotFound", err)
+		}
+		if _, err := s.TakeDraft(t.Context(), "live", at(0)); err != nil {
+			t.Errorf("TakeDraft: %v", err)
+		}
+		if _, err := s.TakeDraft(t.Context(), "new", at(0)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("TakeDraft(new): %v, want ErrNotFound", err)
 		}
 	})
 }
@@ -233,32 +292,11 @@ func testCancelled(t *testing.T, open func(t *testing.T) store.Store) {
 func testConcurrency(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CreateSameSession", func(t *testing.T) {
 		s := open(t)
-		const n = 16
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		errs := make([]error, n)
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				sess := newSession("contended")
-				sess.UserID = fmt.Sprint("user-", i)
-				errs[i] = s.CreateSession(t.Context(), sess)
-			})
-		}
-		close(start)
-		wg.Wait()
-		wins := 0
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				wins++
-			case !errors.Is(err, store.ErrConflict):
-				t.Errorf("creator %d: %v, want nil or ErrConflict", i, err)
-			}
-		}
-		if wins != 1 {
-			t.Errorf("%d of %d creators succeeded, want exactly 1", wins, n)
-		}
+		wantOneWinner(t, "creators", store.ErrConflict, race(16, func(i int) error {
+			sess := newSession("contended")
+			sess.UserID = fmt.Sprint("user-", i)
+			return s.CreateSession(t.Context(), sess)
+		}))
 	})
 
 	t.Run("WritersAndReaders", func(t *testing.T) {
@@ -292,7 +330,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) store.Store) {
 						t.Errorf("UpdateSessionTokens: %v", err)
 						return
 					}
-					if err := s.CreateLoginFlow(ctx, newFlow(id)); err != nil {
+					if err := s.CreateLoginFlow(ctx, newFlow(id), store.Limits{}); err != nil {
 						t.Errorf("CreateLoginFlow: %v", err)
 						return
 					}

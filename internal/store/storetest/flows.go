@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -112,7 +111,7 @@ func testLoginFlows(t *testing.T, open func(t *testing.T) store.Store) {
 		mustCreateFlow(t, s, first)
 		second := newFlow("dup")
 		second.Binding = "another browser"
-		if err := s.CreateLoginFlow(t.Context(), second); !errors.Is(err, store.ErrConflict) {
+		if err := s.CreateLoginFlow(t.Context(), second, store.Limits{}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("second CreateLoginFlow: %v, want ErrConflict", err)
 		}
 		got, err := s.TakeLoginFlow(t.Context(), "dup", at(0))
@@ -132,31 +131,10 @@ func testLoginFlows(t *testing.T, open func(t *testing.T) store.Store) {
 		for r := range rounds {
 			state := fmt.Sprintf("race-%d", r)
 			mustCreateFlow(t, s, newFlow(state))
-			var (
-				wg    sync.WaitGroup
-				start = make(chan struct{})
-				errs  = make([]error, takers)
-			)
-			for i := range takers {
-				wg.Go(func() {
-					<-start
-					_, errs[i] = s.TakeLoginFlow(t.Context(), state, at(0))
-				})
-			}
-			close(start)
-			wg.Wait()
-			wins := 0
-			for i, err := range errs {
-				switch {
-				case err == nil:
-					wins++
-				case !errors.Is(err, store.ErrNotFound):
-					t.Errorf("round %d, taker %d: %v, want nil or ErrNotFound", r, i, err)
-				}
-			}
-			if wins != 1 {
-				t.Errorf("round %d: %d of %d takers got the flow, want exactly 1", r, wins, takers)
-			}
+			wantOneWinner(t, fmt.Sprintf("round %d: takers", r), store.ErrNotFound, race(takers, func(int) error {
+				_, err := s.TakeLoginFlow(t.Context(), state, at(0))
+				return err
+			}))
 		}
 	})
 }

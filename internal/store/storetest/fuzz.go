@@ -3,8 +3,12 @@ package storetest
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/graphsec/graphsec/internal/store"
@@ -74,6 +78,50 @@ func FuzzActivityChanges(f *testing.F, s store.Store) {
 		}
 		if list[0].ID != a.ID || !bytes.Equal(list[0].Changes, changes) || list[0].Resource != resource || list[0].ResourceID != id {
 			t.Fatalf("read back %+v, want %+v", list[0], a)
+		}
+	})
+}
+
+// FuzzRolesRoundTrip feeds arbitrary directory role lists (roles split
+// from one string at '|') through CreateSession and Session: a list is
+// refused with ErrInvalid exactly when a role is empty, holds white space
+// or NUL, is not UTF-8 or is too long, and an accepted list reads back
+// unchanged.
+func FuzzRolesRoundTrip(f *testing.F, s store.Store) {
+	f.Add("5d6b6bb7-de71-4623-b4af-96380a352509|5f2222b1-57c3-48ba-8ad5-d4759f1fde6f", true)
+	f.Add("with space", false)
+	f.Add("", true)
+	f.Add("a||b", true)
+	f.Add("\u00a0\u2028", true)
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	n := 0
+	f.Fuzz(func(t *testing.T, joined string, known bool) {
+		var roles []string
+		if joined != "" {
+			roles = strings.Split(joined, "|")
+		}
+		valid := len(roles) <= store.MaxRoles
+		for _, r := range roles {
+			valid = valid && r != "" && len(r) <= 256 && utf8.ValidString(r) && !strings.ContainsFunc(r, unicode.IsSpace) && !strings.Contains(r, "\x00")
+		}
+		n++
+		id := fmt.Sprint("roles-", n)
+		err := s.CreateSession(t.Context(), store.Session{ID: id, DirectoryRoles: roles, RolesKnown: known, CreatedAt: at, LastSeenAt: at, ExpiresAt: at.Add(time.Hour)})
+		if !valid {
+			if !errors.Is(err, store.ErrInvalid) {
+				t.Fatalf("CreateSession with roles %q: %v, want ErrInvalid", roles, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("CreateSession with roles %q: %v", roles, err)
+		}
+		got, err := s.Session(t.Context(), id, at)
+		if err != nil {
+			t.Fatalf("Session: %v", err)
+		}
+		if !slices.Equal(got.DirectoryRoles, roles) || got.RolesKnown != known {
+			t.Fatalf("roles read back %q %v, want %q %v", got.DirectoryRoles, got.RolesKnown, roles, known)
 		}
 	})
 }

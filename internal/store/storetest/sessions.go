@@ -234,8 +234,16 @@ func testDeleteExpired(t *testing.T, open func(t *testing.T) store.Store) {
 			f := newFlow("f " + e.name)
 			f.ExpiresAt = e.expires
 			mustCreateFlow(t, s, f)
+			u := newForm("u "+e.name, "session")
+			u.ExpiresAt = e.expires
+			mustClaim(t, s, u)
+			d := newDraft("d " + e.name)
+			// A client of its own: putting a draft deletes its client's
+			// expired ones.
+			d.Client, d.ExpiresAt = "client "+e.name, e.expires
+			mustPutDraft(t, s, d)
 			if e.expired {
-				want += 2
+				want += 4
 			}
 		}
 		mustAdd(t, s, newActivity("alert", "untouched"))
@@ -252,7 +260,9 @@ func testDeleteExpired(t *testing.T, open func(t *testing.T) store.Store) {
 				// Looked up with an early now, so that only presence counts.
 				_, serr := s.Session(t.Context(), "s "+e.name, at(-48*time.Hour))
 				_, ferr := s.TakeLoginFlow(t.Context(), "f "+e.name, at(-48*time.Hour))
-				for what, err := range map[string]error{"session": serr, "login flow": ferr} {
+				_, uerr := s.FormSubmission(t.Context(), "u "+e.name, at(-48*time.Hour))
+				_, derr := s.TakeDraft(t.Context(), "d "+e.name, at(-48*time.Hour))
+				for what, err := range map[string]error{"session": serr, "login flow": ferr, "form submission": uerr, "draft": derr} {
 					switch {
 					case e.expired && !errors.Is(err, store.ErrNotFound):
 						t.Errorf("expired %s still there (err %v)", what, err)

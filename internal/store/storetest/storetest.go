@@ -31,6 +31,15 @@
 //     back. Empty byte slices read back as nil.
 //   - Every method given a cancelled context fails with an error wrapping
 //     context.Canceled, without waiting on the database.
+//   - Limits count records unexpired at the new record's CreatedAt: a
+//     client over Limits.PerClient loses its oldest records (by CreatedAt),
+//     and a store holding Limits.Total records refuses with store.ErrLimit
+//     and stores nothing. Records of other clients are untouched.
+//   - ClaimForm of a key held by an unexpired record fails with
+//     store.ErrConflict and returns that record unchanged; of several
+//     concurrent claims of one key exactly one succeeds.
+//   - AddActivity stores State "" as ActivityDone; UpdateActivity keeps the
+//     request id and changes when given "" and nil.
 //   - Close may be called more than once.
 package storetest
 
@@ -65,6 +74,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("LoginFlows", func(t *testing.T) { testLoginFlows(t, open) })
 	t.Run("DeleteExpired", func(t *testing.T) { testDeleteExpired(t, open) })
+	t.Run("LoginFlowLimits", func(t *testing.T) { testFlowLimits(t, open) })
+	t.Run("Roles", func(t *testing.T) { testRoles(t, open) })
+	t.Run("FormSubmissions", func(t *testing.T) { testForms(t, open) })
+	t.Run("Drafts", func(t *testing.T) { testDrafts(t, open) })
+	t.Run("ActivityStates", func(t *testing.T) { testActivityStates(t, open) })
 	t.Run("Activity", func(t *testing.T) { testActivity(t, open) })
 	t.Run("Times", func(t *testing.T) { testTimes(t, open) })
 	t.Run("InvalidInput", func(t *testing.T) { testInvalid(t, open) })
@@ -135,6 +149,7 @@ func newActivity(resource, id string) store.Activity {
 		At:         at(0),
 		RequestID:  "b8a1c0de-0000-4000-8000-000000000001",
 		Changes:    []byte(`{"status":{"from":"new","to":"inProgress"}}`),
+		State:      store.ActivityDone,
 	}
 }
 
@@ -147,8 +162,31 @@ func mustCreateSession(t *testing.T, s store.Store, sess store.Session) {
 
 func mustCreateFlow(t *testing.T, s store.Store, f store.LoginFlow) {
 	t.Helper()
-	if err := s.CreateLoginFlow(t.Context(), f); err != nil {
+	if err := s.CreateLoginFlow(t.Context(), f, store.Limits{}); err != nil {
 		t.Fatalf("CreateLoginFlow(%.40q): %v", f.State, err)
+	}
+}
+
+func newForm(key, session string) store.FormSubmission {
+	return store.FormSubmission{Key: key, Session: session, CreatedAt: at(0), ExpiresAt: at(time.Hour)}
+}
+
+func newDraft(id string) store.Draft {
+	return store.Draft{ID: id, Client: "ip:192.0.2.1", ReturnTo: "/alerts/1?x=y", Sealed: []byte("\x00sealed text\xff"),
+		CreatedAt: at(0), ExpiresAt: at(15 * time.Minute)}
+}
+
+func mustClaim(t *testing.T, s store.Store, f store.FormSubmission) {
+	t.Helper()
+	if _, err := s.ClaimForm(t.Context(), f, 0); err != nil {
+		t.Fatalf("ClaimForm(%.40q): %v", f.Key, err)
+	}
+}
+
+func mustPutDraft(t *testing.T, s store.Store, d store.Draft) {
+	t.Helper()
+	if err := s.PutDraft(t.Context(), d, store.Limits{}); err != nil {
+		t.Fatalf("PutDraft(%.40q): %v", d.ID, err)
 	}
 }
 

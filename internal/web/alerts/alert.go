@@ -176,7 +176,7 @@ func (a *Pages) renderAlert(p *page.Page, f *fetched, notice string) error {
 		ClassLabel: page.ClassificationLabel(al.Classification), DetermLabel: page.DeterminationLabel(al.Determination),
 		SourceLabel: page.ServiceSourceLabel(al.ServiceSource), ServiceSource: string(al.ServiceSource),
 		DetectionSource: string(al.DetectionSource), ProductName: al.ProductName, AlertPolicyID: al.AlertPolicyID,
-		AlertWebURL: page.PortalURL(al.AlertWebURL), IncidentWebURL: page.PortalURL(al.IncidentWebURL),
+		AlertWebURL: p.PortalURL(al.AlertWebURL), IncidentWebURL: p.PortalURL(al.IncidentWebURL),
 		Evidence: evidencePanels(al.Evidence, p.Times()), Comments: page.Comments(al.Comments),
 		RawJSON: prettyJSON(f.Raw), Form: a.choices.newUpdateForm(al), CommentAction: page.AlertHref(al.ID) + "/comments",
 		CommentMax: maxComment, Me: p.Me(), Notice: notice, Request: page.Shown("get", f.Req),

@@ -138,17 +138,20 @@ type patched struct {
 	Rows          []page.CompareRow
 }
 
-// patch sends u and records the change. The request is shown as the
-// client sent it (method, URL, JSON body), not rebuilt.
+// patch records the intent, sends u and records the outcome. The request
+// is shown as the client sent it (method, URL, JSON body), not rebuilt.
 func (a *Pages) patch(ctx context.Context, c *graph.Client, sess *auth.Session, tf page.TimeFormatter, before *graph.Alert, u graph.AlertUpdate) (*patched, error) {
+	intent := a.activity.Begin(ctx, sess, activityResource, before.ID, "update",
+		page.Changes(page.CompareFields(updateFields(before), updateFields(updated(before, u)))))
 	octx, sent := page.Record(ctx)
 	after, resp, err := c.Alerts.Update(octx, before.ID, u)
 	if err != nil {
+		intent.Fail(ctx, err)
 		return nil, notFound(err, "alert", before.ID)
 	}
 	res := &patched{Before: before, After: after, Status: resp.StatusCode, RequestID: resp.RequestID,
 		Rows: page.CompareFields(compareFields(before, tf), compareFields(after, tf)), Request: page.Shown("patch", sent.First(http.MethodPatch))}
-	a.activity.Record(ctx, sess, activityResource, before.ID, "update", resp.RequestID, page.Changes(activityRows(res.Rows)))
+	intent.Done(ctx, resp.RequestID, page.Changes(activityRows(res.Rows)))
 	return res, nil
 }
 
@@ -183,16 +186,18 @@ type commented struct {
 	RequestID string
 }
 
-// comment posts a comment and records it.
+// comment records the intent, posts a comment and records the outcome.
 func (a *Pages) comment(ctx context.Context, c *graph.Client, sess *auth.Session, id, text string) (*commented, error) {
+	changes, _ := json.Marshal(map[string]string{"comment": text})
+	intent := a.activity.Begin(ctx, sess, activityResource, id, "comment", changes)
 	octx, sent := page.Record(ctx)
 	comments, resp, err := c.Alerts.AddComment(octx, id, text)
 	if err != nil {
+		intent.Fail(ctx, err)
 		return nil, notFound(err, "alert", id)
 	}
 	res := &commented{Comments: comments, Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("comment", sent.First(http.MethodPost))}
-	changes, _ := json.Marshal(map[string]string{"comment": text})
-	a.activity.Record(ctx, sess, activityResource, id, "comment", resp.RequestID, changes)
+	intent.Done(ctx, resp.RequestID, nil)
 	return res, nil
 }
 

@@ -82,7 +82,7 @@ func (*Pages) Incident(p *page.Page) error {
 	v := incidentView{
 		I: inc, SeverityLabel: page.SeverityLabel(inc.Severity), StatusLabel: page.IncidentStatusLabel(inc.Status),
 		ClassLabel: page.ClassificationLabel(inc.Classification), DetermLabel: page.DeterminationLabel(inc.Determination),
-		WebURL: page.PortalURL(inc.IncidentWebURL), Comments: page.Comments(inc.Comments),
+		WebURL: p.PortalURL(inc.IncidentWebURL), Comments: page.Comments(inc.Comments),
 		MaxShown: alertsShownMax,
 	}
 	if inc.RedirectIncidentID != "" {

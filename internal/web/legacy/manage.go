@@ -181,25 +181,26 @@ func (l *Pages) manage(p *page.Page, id, action string, fixedID bool) error {
 	if f.Comment != "" {
 		u.Comments = graph.Some(append(slices.Clone(before.Comments), f.Comment))
 	}
-	ctx, sent := page.Record(p.R.Context())
 	id = cmp.Or(before.ID, f.ID)
+	tf := p.Times()
+	intent := l.activity.Begin(p.R.Context(), p.Session, activityResource, id, "update", askedChanges(before, u, f.Comment))
+	ctx, sent := page.Record(p.R.Context())
 	_, resp, err := c.LegacyAlerts.Update(ctx, id, u)
 	if err != nil {
+		intent.Fail(p.R.Context(), err)
 		return refuse(err, sent.First(http.MethodPatch))
 	}
-	tf := p.Times()
 	after, _, err := c.LegacyAlerts.Get(p.R.Context(), id)
 	if err != nil {
 		// The change is made; record what was asked for, then say that the
 		// alert could not be shown afterwards.
-		l.activity.Record(p.R.Context(), p.Session, activityResource, id, "update", resp.RequestID,
-			page.Changes(page.CompareFields(compareFields(before, tf), compareFields(applied(before, u), tf))))
+		intent.Done(p.R.Context(), resp.RequestID, page.Changes(page.CompareFields(compareFields(before, tf), compareFields(applied(before, u), tf))))
 		return &page.Error{Heading: "The alert was updated, but could not be read again",
 			Message: "Microsoft Graph accepted the change (HTTP " + strconv.Itoa(resp.StatusCode) + ", request-id " + resp.RequestID + ") but failed when graphsec read the alert again to show it. Open the alert to see its state.",
 			Cause:   err}
 	}
 	rows := page.CompareFields(compareFields(before, tf), compareFields(after, tf))
-	l.activity.Record(p.R.Context(), p.Session, activityResource, id, "update", resp.RequestID, page.Changes(rows))
+	intent.Done(p.R.Context(), resp.RequestID, page.Changes(rows))
 	return p.Render(http.StatusOK, page.ComparePage, page.CompareView{Heading: "Legacy alert updated", Status: resp.StatusCode, RequestID: resp.RequestID,
 		Rows: rows, Back: page.LegacyAlertHref(id), BackLabel: "Back to the alert", Request: page.Shown("patch", sent.First(http.MethodPatch))})
 }

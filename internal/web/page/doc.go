@@ -5,11 +5,20 @@
 //   - Rendering ([Kit], [Page.Render]): templates are parsed once, at
 //     start-up, from the shell's layout, this package's shared partials and
 //     each feature's embedded files (a broken template fails [New]). A page
-//     that waits for a throttled Graph sends its top at once with a
-//     "retrying" notice and the rest when it is ready.
+//     sends nothing before its outcome is known, so its status is the
+//     outcome's: it waits out short throttling (the shell's retry budget),
+//     and longer throttling is a 429 with Retry-After that reloads itself
+//     (a GET) or offers to send the form again (a POST).
 //   - Handlers ([Handler]) take a [*Page] and return an error; [Kit.Page],
 //     [Kit.Form] and [Kit.Public] adapt them to http.Handler, loading the
-//     session, checking a form's CSRF token, and showing a returned error.
+//     session, checking a form's CSRF token and claiming its one-time token
+//     (formtoken.go: a form sent twice is applied once), keeping a form's
+//     text when its session has ended (restored after sign-in, [Drafts]),
+//     signing the user out with the reason when Microsoft no longer accepts
+//     the sign-in ([SignInPage]), and showing a returned error.
+//   - The activity log's intents ([ActivityLog.Begin]): a change is
+//     recorded before it is sent and settled from Graph's answer, or later
+//     by the [Reconciler].
 //   - One error → view mapper ([Kit.Explain]): Graph's errors with code,
 //     message and request-id, throttling, missing permissions with the
 //     admin-consent link, not found, bad input ([Error], [BadInput]),

@@ -3,9 +3,12 @@ package page
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/graphsec/graphsec/graph"
@@ -81,6 +84,21 @@ type ErrorView struct {
 	// ConsentLink offers the permissions page; AdminConsentLink the
 	// administrator's consent itself; SignInLink a new sign-in.
 	ConsentLink, AdminConsentLink, SignInLink bool
+	// Reloads says the page reloads itself when Graph allows (a GET that
+	// Graph throttled for longer than graphsec waits; the Refresh header).
+	Reloads bool
+	// Resubmit, for a form Graph throttled before anything was changed,
+	// is the form again, to send when Graph allows.
+	Resubmit *Resubmit
+}
+
+// Resubmit is a form to send again: where, and the fields as they were
+// sent; CSRF and Here are what the "formguard" partial reads (it adds a
+// fresh form token).
+type Resubmit struct {
+	Action     string
+	Fields     []Field
+	CSRF, Here string
 }
 
 // Explain maps an error to the status and view the user sees. It is the
@@ -104,6 +122,18 @@ func (k *Kit) Explain(err error) (int, ErrorView) {
 }
 
 func (k *Kit) explainCause(err error) ErrorView {
+	if why, ok := auth.SessionEnded(err); ok {
+		v := ErrorView{Status: http.StatusUnauthorized, SignInLink: true}
+		switch why {
+		case auth.EndConsentRevoked:
+			v.Heading, v.Message = "graphsec's permissions were withdrawn", "The consent graphsec's permissions rest on was revoked, so graphsec has signed you out. Sign in again; if that fails, ask an administrator to grant consent again."
+		case auth.EndRejected:
+			v.Heading, v.Message = "Sign-in rejected", "The answer from the Microsoft identity platform did not pass graphsec's checks, so you are not signed in. Sign in again."
+		default:
+			v.Heading, v.Message = "Your sign-in has ended", "Microsoft no longer accepts your sign-in (it expired, or it was revoked), so graphsec has signed you out. Sign in again."
+		}
+		return v
+	}
 	var mp *MissingPermission
 	if errors.As(err, &mp) {
 		return ErrorView{Status: http.StatusForbidden, Heading: "This page needs a permission graphsec does not have",
@@ -171,8 +201,14 @@ func isNetError(err error) bool {
 
 // Explain is Kit.Explain that also logs err with the request's id: at
 // Error level when graphsec or Graph failed (5xx), at Info when the user
-// or their permissions were refused.
+// or their permissions were refused. An error that ends the user's
+// sign-in for good (auth.SessionEnded) also signs them out, so that the
+// next page asks them to sign in rather than failing again.
 func (p *Page) Explain(err error) (int, ErrorView) {
+	if _, ok := auth.SessionEnded(err); ok && p.Session != nil {
+		p.k.o.Sessions.Logout(p.R.Context(), p.w, p.R)
+		p.Session = nil
+	}
 	status, v := p.k.Explain(err)
 	if status >= 500 {
 		p.k.log.Error("page failed", "path", p.R.URL.Path, "request_id", p.requestID, "status", status, "err", err)
@@ -182,17 +218,42 @@ func (p *Page) Explain(err error) (int, ErrorView) {
 	return status, v
 }
 
-// fail shows err as the error page (or, after a "retrying" notice, as the
-// rest of the page).
+// fail shows err as the error page. A sign-in that is over for good (the
+// refresh token refused, consent withdrawn) ends the session and shows the
+// sign-in page with the reason instead. A 429 says when to try again
+// (Retry-After); a page reloads itself then (Refresh), a form offers to be
+// sent again.
 func (p *Page) fail(err error) {
+	if why, ok := auth.SessionEnded(err); ok && p.Session != nil {
+		p.endSession(why, err)
+		return
+	}
 	status, v := p.Explain(err)
 	p.Title = v.Heading
+	var ge *graph.Error
+	if status == http.StatusTooManyRequests && errors.As(err, &ge) && ge.RetryAfter > 0 {
+		secs := strconv.Itoa(int(min(max(math.Ceil(ge.RetryAfter.Seconds()), 1), 300)))
+		p.w.Header().Set("Retry-After", secs)
+		switch {
+		case p.R.Method == http.MethodGet:
+			p.w.Header().Set("Refresh", secs)
+			v.Reloads = true
+		case p.Session != nil && p.R.PostForm != nil && p.changes.none():
+			v.Resubmit = &Resubmit{Action: p.R.URL.Path, CSRF: p.Session.CSRFToken, Here: p.here()}
+			for name, vals := range formValues(p.R.PostForm) {
+				for _, val := range vals {
+					v.Resubmit.Fields = append(v.Resubmit.Fields, Field{Name: name, Value: val})
+				}
+			}
+			slices.SortStableFunc(v.Resubmit.Fields, func(a, b Field) int { return strings.Compare(a.Name, b.Name) })
+		}
+	}
 	if rerr := p.Render(status, errorPage, v); rerr != nil {
 		p.k.log.Error("render error page", "request_id", p.requestID, "err", rerr)
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if !p.done {
-			p.done = true
+			p.done, p.started, p.status = true, true, http.StatusInternalServerError
 			http.Error(p.w, "The page could not be rendered. Request id: "+p.requestID, http.StatusInternalServerError)
 		}
 	}

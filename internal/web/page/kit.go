@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
@@ -22,9 +23,11 @@ import (
 //go:embed templates/*.html
 var kitTemplates embed.FS
 
-// Sessions loads the signed-in user of a request (auth.Manager).
+// Sessions loads the signed-in user of a request, and ends a session
+// whose sign-in is over (auth.Manager).
 type Sessions interface {
 	Session(ctx context.Context, r *http.Request) (*auth.Session, error)
+	Logout(ctx context.Context, w http.ResponseWriter, r *http.Request)
 }
 
 // GraphFactory returns a Graph client acting for sess during ctx. onRetry,
@@ -57,8 +60,8 @@ type EmulatorInfo struct {
 
 // Options wire a Kit to its dependencies.
 type Options struct {
-	// Layout holds layout.html, the shell's: it defines "top", "bottom"
-	// and "retrying", which wrap every page.
+	// Layout holds layout.html, the shell's: it defines "top" and
+	// "bottom", which wrap every page.
 	Layout fs.FS
 	// Pages are the features' templates (and the shell's own pages).
 	Pages []Templates
@@ -74,8 +77,18 @@ type Options struct {
 	Tokens *PageTokens
 	Clock  clock.Clock
 	Logger *slog.Logger
-	// Emulator, when set, is linked from every page.
+	// Emulator, when set, is linked from every page, and pages know they
+	// run against it (layoutData.Demo).
 	Emulator *EmulatorInfo
+	// Forms records the forms each session sent, so that a form sent twice
+	// is applied once (formtoken.go); nil leaves forms unprotected.
+	Forms FormStore
+	// Drafts keeps the text of a form sent after its session ended, for
+	// after the next sign-in; nil drops it.
+	Drafts Drafts
+	// FormWait is how long a form sent again waits for the first
+	// submission's outcome (default DefaultFormWait).
+	FormWait time.Duration
 }
 
 // Kit renders pages and runs handlers. It is built once, at start-up.
@@ -110,13 +123,16 @@ func New(o Options) (*Kit, error) {
 	if o.Tokens == nil {
 		o.Tokens = NewPageTokens(o.Clock, TokenOptions{})
 	}
+	if o.FormWait <= 0 {
+		o.FormWait = DefaultFormWait
+	}
 	k := &Kit{o: o, log: o.Logger}
 	var err error
 	k.pages, err = parsePages(k.funcs(), o.Layout, append([]Templates{Embedded("page", kitTemplates)}, o.Pages...))
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{errorPage, ComparePage} {
+	for _, name := range []string{errorPage, ComparePage, SignInPage, ResubmittedPage} {
 		if k.pages[name] == nil {
 			return nil, fmt.Errorf("page: the kit's page %s is missing", name)
 		}
@@ -139,6 +155,8 @@ func (k *Kit) funcs() template.FuncMap {
 		"pathEscape": url.PathEscape,
 		// field picks a field's mistake for the "fielderror" partial.
 		"field": func(errs FieldErrors, name string) fieldError { return fieldError{Name: name, Message: errs[name]} },
+		// formToken is a new one-time form token (the "formguard" partial).
+		"formToken": k.newFormToken,
 		"query": func(base string, v url.Values) string {
 			if len(v) == 0 {
 				return base
@@ -161,7 +179,7 @@ func parsePages(funcs template.FuncMap, layout fs.FS, sets []Templates) (map[str
 	if base, err = base.ParseFS(kitTemplates, "templates/partials.html"); err != nil {
 		return nil, fmt.Errorf("page: partials: %w", err)
 	}
-	for _, name := range []string{"top", "bottom", "retrying"} {
+	for _, name := range []string{"top", "bottom"} {
 		if base.Lookup(name) == nil {
 			return nil, fmt.Errorf("page: the layout defines no %q", name)
 		}

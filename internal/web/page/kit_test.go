@@ -10,14 +10,14 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 )
 
 const testLayout = `{{define "top"}}<html><title>{{.Title}}</title><body>{{end}}` +
-	`{{define "bottom"}}<footer>{{.RequestID}}</footer></body></html>{{end}}` +
-	`{{define "retrying"}}<p class="retrying">{{.Why}} {{.Wait}}</p>{{end}}`
+	`{{define "bottom"}}<footer>{{.RequestID}}</footer></body></html>{{end}}`
 
 // fakeSessions signs every request in unless it has no cookie.
 type fakeSessions struct{ sess *auth.Session }
@@ -28,6 +28,8 @@ func (f fakeSessions) Session(ctx context.Context, r *http.Request) (*auth.Sessi
 	}
 	return f.sess, nil
 }
+
+func (f fakeSessions) Logout(ctx context.Context, w http.ResponseWriter, r *http.Request) {}
 
 func newTestKit(t *testing.T, pages fstest.MapFS) *Kit {
 	t.Helper()
@@ -52,7 +54,7 @@ func TestNewRefusesBrokenTemplates(t *testing.T) {
 		"syntax":       {layout, fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}{{if}}{{end}}`)}}, "template t/a"},
 		"no content":   {layout, fstest.MapFS{"a.html": {Data: []byte(`{{define "body"}}x{{end}}`)}}, `defines no "content"`},
 		"layout":       {fstest.MapFS{"layout.html": {Data: []byte(`{{define "top"}}`)}}, fstest.MapFS{}, "layout"},
-		"no retrying":  {fstest.MapFS{"layout.html": {Data: []byte(`{{define "top"}}{{end}}{{define "bottom"}}{{end}}`)}}, fstest.MapFS{}, `"retrying"`},
+		"no bottom":    {fstest.MapFS{"layout.html": {Data: []byte(`{{define "top"}}{{end}}`)}}, fstest.MapFS{}, `"bottom"`},
 		"unknown func": {layout, fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}{{nosuch .}}{{end}}`)}}, "nosuch"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -106,8 +108,11 @@ func TestHandlers(t *testing.T) {
 	if w := serve(k.Page("", hello), "GET", "/x?a=1", false, nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?return_to=%2Fx%3Fa%3D1" {
 		t.Fatalf("signed out GET: %d %s", w.Code, w.Header().Get("Location"))
 	}
-	if w := serve(k.Form("", hello), "POST", "/x", false, url.Values{}); w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "Your session has ended") {
-		t.Fatalf("signed out POST: %d\n%s", w.Code, w.Body)
+	// A form without a session goes to the sign-in page too, saying why,
+	// and comes back to the page it was on.
+	if w := serve(k.Form("", hello), "POST", "/x", false, url.Values{"from": {"/alerts/1"}}); w.Code != http.StatusSeeOther ||
+		w.Header().Get("Location") != "/login?reason=ended&return_to=%2Falerts%2F1" {
+		t.Fatalf("signed out POST: %d %s", w.Code, w.Header().Get("Location"))
 	}
 	// A form needs the session's CSRF token.
 	if w := serve(k.Form("", hello), "POST", "/x", true, url.Values{"csrf": {"bad"}}); w.Code != http.StatusForbidden {
@@ -138,26 +143,72 @@ func TestHandlers(t *testing.T) {
 	if w := serve(k.Page("", broken), "GET", "/x", true, nil); w.Code != 500 || !strings.Contains(w.Body.String(), "Something went wrong") {
 		t.Fatalf("missing template: %d\n%s", w.Code, w.Body)
 	}
-	// Throttling: the top goes out with a notice, then the rest of the page.
+	// Throttling: the page writes nothing while Graph makes it wait, and
+	// then the whole page with the outcome's status.
 	retried := func(p *Page) error {
 		p.Title = "Waiting"
 		p.retrying(graph.RetryInfo{StatusCode: 429, Wait: 1500 * 1e6, Attempt: 1})
-		if !p.Started() || p.Redirect("/elsewhere", http.StatusSeeOther) == nil {
-			return errors.New("the page did not start")
+		if p.Started() {
+			return errors.New("the page started while waiting")
 		}
 		return p.RenderSplit(http.StatusOK, "t/split", nil, func(b *bytes.Buffer) { b.WriteString("<tr><td>row</td></tr>") })
 	}
 	w = serve(k.Page("", retried), "GET", "/x", true, nil)
-	want := `<html><title>Waiting</title><body><p class="retrying">is throttling requests 1.5s</p><table><tr><td>row</td></tr></table><footer>rid-1</footer></body></html>`
+	want := `<html><title>Waiting</title><body><table><tr><td>row</td></tr></table><footer>rid-1</footer></body></html>`
 	if w.Code != 200 || w.Body.String() != want {
-		t.Fatalf("retrying page: %d\n%s\nwant\n%s", w.Code, w.Body, want)
+		t.Fatalf("page after a wait: %d\n%s\nwant\n%s", w.Code, w.Body, want)
 	}
-	// After the top went out, an error finishes the page as an error.
-	late := func(p *Page) error {
-		p.retrying(graph.RetryInfo{StatusCode: 503, Wait: 1e9})
-		return errors.New("boom")
+}
+
+// TestErrorAfterRetryIsNotOK is the regression test for the final error
+// after a streamed "retrying" notice going out as 200 (the top of the
+// page, with its status, had been sent while the page waited for a 429):
+// the status is now the outcome's.
+func TestErrorAfterRetryIsNotOK(t *testing.T) {
+	k := newTestKit(t, fstest.MapFS{"hello.html": {Data: []byte(`{{define "content"}}hi{{end}}`)}})
+	tests := []struct {
+		name   string
+		err    error
+		method string
+		status int
+		header map[string]string
+		body   string
+	}{
+		{"unexpected failure", errors.New("boom"), "GET", 500, nil, "Something went wrong"},
+		{"Graph fails", &graph.Error{StatusCode: 503, Code: "serviceNotAvailable"}, "GET", 502, nil, "serviceNotAvailable"},
+		{"still throttled, a page", &graph.Error{StatusCode: 429, Code: "TooManyRequests", RetryAfter: 42500 * time.Millisecond}, "GET", 429,
+			map[string]string{"Retry-After": "43", "Refresh": "43"}, "reloads by itself"},
+		{"still throttled, a form", &graph.Error{StatusCode: 429, Code: "TooManyRequests", RetryAfter: time.Hour}, "POST", 429,
+			map[string]string{"Retry-After": "300", "Refresh": ""}, `<input type="hidden" name="comment" value="kept &lt;text&gt;">`},
 	}
-	if w := serve(k.Page("", late), "GET", "/x", true, nil); w.Code != 200 || !strings.Contains(w.Body.String(), "Something went wrong") || !strings.HasSuffix(w.Body.String(), "</html>") {
-		t.Fatalf("late error: %d\n%s", w.Code, w.Body)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := func(p *Page) error {
+				p.retrying(graph.RetryInfo{StatusCode: 429, Wait: 1e9, Attempt: 1})
+				return tt.err
+			}
+			var r *http.Request
+			if tt.method == "POST" {
+				r = httptest.NewRequest("POST", "/alerts/1/comments", strings.NewReader(url.Values{"csrf": {"good"}, "comment": {"kept <text>"}}.Encode()))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			} else {
+				r = httptest.NewRequest("GET", "/x", nil)
+			}
+			r.AddCookie(&http.Cookie{Name: "s", Value: "1"})
+			w := httptest.NewRecorder()
+			handler := k.Page("", h)
+			if tt.method == "POST" {
+				handler = k.Form("", h)
+			}
+			handler.ServeHTTP(w, r)
+			if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.body) {
+				t.Fatalf("%d, want %d with %q:\n%s", w.Code, tt.status, tt.body, w.Body)
+			}
+			for k, v := range tt.header {
+				if got := w.Header().Get(k); got != v {
+					t.Errorf("%s: %q, want %q", k, got, v)
+				}
+			}
+		})
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"sync"
 
 	"github.com/graphsec/graphsec/graph"
@@ -13,9 +15,8 @@ import (
 )
 
 // Page is one page being served: the request, the signed-in user (nil on
-// public pages), and the response, which it writes once. Handlers set
-// Title and Nav before they call Graph, since a "retrying" notice sends
-// the top of the page with them.
+// public pages), and the response, which it writes once, whole, when the
+// outcome is known (see retrying).
 type Page struct {
 	R       *http.Request
 	Session *auth.Session
@@ -25,10 +26,21 @@ type Page struct {
 	k         *Kit
 	w         http.ResponseWriter
 	requestID string
+	// draft is form text restored after a sign-in (see Kit.Form).
+	draft url.Values
+	// claim is the key of the form submission this request applies
+	// (formtoken.go); result is where its result can be seen again.
+	claim, result string
+	// changes is what the page's changes to Graph came to (see
+	// changeFlags).
+	changes changeFlags
 
-	mu      sync.Mutex
-	started bool // the top of the page (and the status) went out
-	done    bool // the whole answer went out
+	mu       sync.Mutex
+	started  bool // the status went out
+	done     bool // the whole answer went out
+	status   int  // the status sent
+	location string
+	retries  int // Graph retries so far (logged)
 }
 
 // layoutData is what every page template receives.
@@ -39,6 +51,19 @@ type layoutData struct {
 	CSRF      string
 	RequestID string
 	Emulator  *EmulatorInfo
+	// Demo is set when graphsec runs against its embedded emulator: links
+	// to Microsoft's portals (alertWebUrl, incidentWebUrl) lead nowhere
+	// there, so pages hide them ({{if not $.Demo}}); Page.PortalURL already
+	// returns "" for them.
+	Demo bool
+	// Here is the page's own address (a local path with query), which
+	// every form sends back ("formguard") so that, when the session has
+	// ended, the text typed can be shown again on this page after sign-in.
+	Here string
+	// Draft holds the fields of a form this browser sent after its session
+	// had ended, restored once on the page the form was on after sign-in
+	// ({{$.Draft.Get "comment"}}; see "draftnotice"). Nil otherwise.
+	Draft url.Values
 	// Role says what the signed-in user's directory roles let them do, so
 	// pages can show a read-only view rather than forms that can only
 	// fail.
@@ -71,7 +96,8 @@ func (k *Kit) newPage(w http.ResponseWriter, r *http.Request, nav string) *Page 
 }
 
 func (p *Page) layout(data any) layoutData {
-	d := layoutData{Title: p.Title, Nav: p.Nav, RequestID: p.requestID, Emulator: p.k.o.Emulator, Page: data}
+	d := layoutData{Title: p.Title, Nav: p.Nav, RequestID: p.requestID, Emulator: p.k.o.Emulator, Demo: p.k.o.Emulator != nil,
+		Here: p.here(), Draft: p.draft, Page: data}
 	if s := p.Session; s != nil {
 		d.User = &userView{Name: s.DisplayName, UPN: s.UserPrincipalName}
 		d.CSRF = s.CSRFToken
@@ -80,23 +106,15 @@ func (p *Page) layout(data any) layoutData {
 	return d
 }
 
-// Entra's role template ids for the roles that matter to the security API
-// (they are the same in every tenant).
-const (
-	RoleGlobalAdministrator   = "62e90394-69f5-4237-9190-012177145e10"
-	RoleSecurityAdministrator = "194ae4cb-b126-40b2-bd5b-6091b380977d"
-	RoleSecurityOperator      = "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f"
-	RoleSecurityReader        = "5d6b6bb7-de71-4623-b4af-96380a352509"
-	RoleGlobalReader          = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
-)
-
+// roleView says what the user's roles (role template ids, the graph
+// package's Role* constants: the same in every tenant) allow.
 func roleView(s *auth.Session) RoleView {
 	v := RoleView{Known: s.RolesKnown}
 	for _, id := range s.DirectoryRoles {
-		switch id {
-		case RoleGlobalAdministrator, RoleSecurityAdministrator, RoleSecurityOperator:
+		switch {
+		case slices.Contains(graph.SecurityWriterRoles(), id):
 			v.CanWrite, v.CanRead = true, true
-		case RoleSecurityReader, RoleGlobalReader:
+		case slices.Contains(graph.SecurityReaderRoles(), id):
 			v.CanRead = true
 		default:
 			continue
@@ -107,6 +125,29 @@ func roleView(s *auth.Session) RoleView {
 		v.CanRead, v.CanWrite = true, true
 	}
 	return v
+}
+
+// here is the page's own address for the "formguard": the request's URI
+// for a GET; for a form post, the address the form says it was on (a form
+// re-rendered after a mistake keeps pointing at its page).
+func (p *Page) here() string {
+	if p.R.Method == http.MethodGet || p.R.Method == http.MethodHead {
+		return auth.SafeReturnPath(p.R.URL.RequestURI())
+	}
+	if from := p.R.PostForm.Get("from"); from != "" {
+		return auth.SafeReturnPath(from)
+	}
+	return auth.SafeReturnPath(p.R.URL.Path)
+}
+
+// PortalURL is the package's PortalURL, and "" when graphsec runs against
+// its embedded emulator, whose alerts carry links to Microsoft's portal
+// that lead nowhere.
+func (p *Page) PortalURL(u string) string {
+	if p.k.o.Emulator != nil {
+		return ""
+	}
+	return PortalURL(u)
 }
 
 // Writer is the response, for the few handlers that set cookies before
@@ -158,65 +199,54 @@ func (p *Page) Graph() (*graph.Client, error) {
 	return p.k.o.Graph(p.R.Context(), p.Session, p.retrying)
 }
 
-// Started reports whether the page has begun (a "retrying" notice went
-// out with its top), after which no status or redirect can be sent.
+// Started reports whether the answer has gone out (after which no status
+// or redirect can be sent).
 func (p *Page) Started() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.started
 }
 
-// Redirect answers with a redirect, unless the page has started (then it
-// is an error: the handler should render instead).
+// Redirect answers with a redirect, unless the answer has gone out
+// already (then it is an error).
 func (p *Page) Redirect(url string, code int) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.started {
 		return fmt.Errorf("page: redirect to %s after the page started", url)
 	}
-	p.started, p.done = true, true
+	p.started, p.done, p.status, p.location = true, true, code, url
 	http.Redirect(p.w, p.R, url, code)
 	return nil
 }
 
-// retrying is a graph.RetryPolicy.OnRetry hook: it sends the top of the
-// page at once, with a notice that graphsec is waiting for Graph, and
-// flushes it so the browser shows it while the request goes on.
+// retrying is a graph.RetryPolicy.OnRetry hook. It writes nothing: a page
+// holds its first byte until its outcome is known, so that the status it
+// sends is the outcome's (an error after a wait is an error status, not
+// a 200 whose body says otherwise). The wait is bounded by the shell's
+// retry budget (a few seconds); when Graph asks to wait longer, the call
+// returns the 429 at once and the page is an honest 429 with Retry-After
+// that reloads itself (a GET) or offers to send the form again (a POST).
+// See Kit.Explain and fail.
 func (p *Page) retrying(ri graph.RetryInfo) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.done {
-		return
-	}
-	t := p.k.pages[errorPage] // every page has the layout's top
-	if !p.started {
-		p.started = true
-		p.header(http.StatusOK)
-		if err := t.ExecuteTemplate(p.w, "top", p.layout(nil)); err != nil {
-			p.k.log.Error("render page top", "request_id", p.requestID, "err", err)
-		}
-	}
-	why := "is busy"
-	if ri.StatusCode == http.StatusTooManyRequests {
-		why = "is throttling requests"
-	}
-	_ = t.ExecuteTemplate(p.w, "retrying", map[string]any{
-		"Why": why, "Wait": p.k.o.Times.Duration(ri.Wait), "Attempt": ri.Attempt, "Status": ri.StatusCode, "RequestID": ri.RequestID,
-	})
-	_ = http.NewResponseController(p.w).Flush()
+	p.retries++
+	n := p.retries
+	p.mu.Unlock()
+	p.k.log.Info("waiting for Microsoft Graph", "request_id", p.requestID, "status", ri.StatusCode, "wait", ri.Wait, "attempt", ri.Attempt, "retries", n)
 }
 
 func (p *Page) header(status int) {
 	h := p.w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	p.status = status
 	p.w.WriteHeader(status)
 }
 
 // Render writes the page name ("alerts/queue") with its data and status.
-// After a "retrying" notice the top and the status have gone out: Render
-// finishes the page. An error means nothing was written (the template
-// failed); the handler returns it and the kit shows an error page.
+// An error means nothing was written (the template failed); the handler
+// returns it and the kit shows an error page.
 func (p *Page) Render(status int, name string, data any) error {
 	return p.render(status, name, data, nil)
 }
@@ -241,10 +271,7 @@ func (p *Page) render(status int, name string, data any, middle func(*bytes.Buff
 	}
 	d := p.layout(data)
 	var buf bytes.Buffer
-	var err error
-	if !p.started {
-		err = t.ExecuteTemplate(&buf, "top", d)
-	}
+	err := t.ExecuteTemplate(&buf, "top", d)
 	if err == nil {
 		err = t.ExecuteTemplate(&buf, "content", d)
 	}
@@ -258,27 +285,31 @@ func (p *Page) render(status int, name string, data any, middle func(*bytes.Buff
 		err = t.ExecuteTemplate(&buf, "bottom", d)
 	}
 	if err != nil {
-		err = fmt.Errorf("page: render %s: %w", name, err)
-		if p.started {
-			// The top is out: finish as well as possible.
-			p.k.log.Error("render page", "page", name, "request_id", p.requestID, "err", err)
-			_ = p.k.pages[errorPage].ExecuteTemplate(p.w, "bottom", d)
-			p.done = true
-			return nil
-		}
-		return err
+		return fmt.Errorf("page: render %s: %w", name, err)
 	}
-	if !p.started {
-		p.header(status)
+	if cv, ok := data.(CompareView); ok && p.result == "" {
+		p.result = cv.Back
 	}
+	p.header(status)
 	p.started, p.done = true, true
 	_, _ = buf.WriteTo(p.w)
 	return nil
 }
 
+// ResultAt says where the result of this page's form can be seen again
+// (a local path): a form sent twice sends its second submission there.
+// Without it, a form whose answer is a page goes to the comparison's Back
+// link, or to the page the form was on.
+func (p *Page) ResultAt(path string) { p.result = path }
+
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const (
+	requestIDKey ctxKey = iota
+	// changesKey holds the page's *changeFlags, which the activity log's
+	// intents set (formtoken.go).
+	changesKey
+)
 
 // WithRequestID returns ctx carrying the request's id (the shell's
 // request-id middleware sets it).

@@ -29,3 +29,9 @@ document.addEventListener("click", function (ev) {
 });
 // Copy buttons are useless without script: show them only when it runs.
 document.documentElement.classList.add("js");
+// A page the browser restores from its back/forward cache would show what
+// an earlier session saw (after signing out, Back): ask the server again,
+// which shows the page, or the sign-in page, as things are now.
+window.addEventListener("pageshow", function (ev) {
+  if (ev.persisted) location.reload();
+});

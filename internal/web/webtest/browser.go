@@ -222,12 +222,17 @@ func (b *Browser) WaitURL(substr string) {
 	b.Fail("wait for an address containing "+substr, errors.New("timed out"))
 }
 
-// SignIn opens path on h's console, chooses userID on the emulator's
-// sign-in page and accepts its consent page if one is shown.
+// SignIn opens path on h's console, presses the console's sign-in
+// button, chooses userID on the emulator's sign-in page and accepts its
+// consent page if one is shown.
 func (b *Browser) SignIn(h *Harness, path, userID string) {
 	b.t.Helper()
 	b.Do("sign in via "+path,
 		chromedp.Navigate(h.URL+path),
+		Visible(`button[name="signin"]`),
+	)
+	b.ClickOn(`button[name="signin"]`)
+	b.Do("choose "+userID,
 		Visible(`button[name="login"]`),
 		Click(fmt.Sprintf(`button[name="login"][value="%s"]`, userID)),
 	)

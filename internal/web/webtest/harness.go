@@ -46,6 +46,10 @@ type Harness struct {
 	Clock *clock.Adjustable
 	// Graph records every request the console sent to the emulator.
 	Graph *GraphLog
+	// Server is the console (Reconcile).
+	Server *web.Server
+	// Store is the console's database.
+	Store *sqlite.Store
 }
 
 // Options adjust a Harness.
@@ -63,6 +67,10 @@ type Options struct {
 	ConsoleClock bool
 	// PageTokens bound the console's page links.
 	PageTokens page.TokenOptions
+	// GraphTimeout bounds each request to Graph (default: the console's).
+	GraphTimeout time.Duration
+	// FormWait is how long a form sent twice waits for the first one.
+	FormWait time.Duration
 }
 
 // New starts an emulator (seed 3 unless set) and a console on it.
@@ -99,11 +107,15 @@ func New(t testing.TB, opts ...Options) *Harness {
 		rt = o.GraphTransport(rt)
 	}
 	httpc := &http.Client{Timeout: 30 * time.Second, Transport: log.wrap(rt)}
-	am, err := auth.New(auth.Options{
+	ao := auth.Options{
 		AuthorityURL: emu.URL(), Tenant: emu.TenantID(), ClientID: emu.ClientID(), ClientSecret: emu.ClientSecret(),
 		RedirectURL: consoleURL + "/login/authorized", Store: st, Key: []byte("0123456789abcdef0123456789abcdef"), HTTPClient: httpc,
 		GraphURL: graphURL,
-	})
+	}
+	if o.ConsoleClock {
+		ao.Clock = emu.Clock()
+	}
+	am, err := auth.New(ao)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +123,7 @@ func New(t testing.TB, opts ...Options) *Harness {
 		Auth: am, Store: st, GraphURL: graphURL, AuthorityURL: emu.URL(), PublicURL: consoleURL, GraphHTTP: httpc,
 		Emulator:   &web.EmulatorInfo{URL: emu.URL()},
 		Retry:      graph.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxTotalWait: 10 * time.Second},
-		PageTokens: o.PageTokens,
+		PageTokens: o.PageTokens, GraphTimeout: o.GraphTimeout, FormWait: o.FormWait,
 	}
 	if o.ConsoleClock {
 		wo.Clock = emu.Clock()
@@ -123,7 +135,7 @@ func New(t testing.TB, opts ...Options) *Harness {
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Harness{T: t, Handler: s.Handler(), Emu: emu, URL: consoleURL, Clock: emu.Clock(), Graph: log}
+	return &Harness{T: t, Handler: s.Handler(), Emu: emu, URL: consoleURL, Clock: emu.Clock(), Graph: log, Server: s, Store: st}
 }
 
 // User returns the id of the first demo user holding role ("" for a user
@@ -156,11 +168,45 @@ func (h *Harness) UPN(id string) string {
 func (h *Harness) SignIn(userID, path string) (*emutest.Browser, *emutest.Page) {
 	h.T.Helper()
 	b := emutest.NewBrowser()
-	p, err := b.SignIn(h.URL+path, userID, emutest.SignInOptions{})
+	p, err := h.SignInWith(b, path, userID, emutest.SignInOptions{})
 	if err != nil {
 		h.T.Fatal(err)
 	}
 	return b, p
+}
+
+// SignInWith opens path in b and, when it leads to the console's sign-in
+// page, presses its button and goes through the emulator's pages as
+// userID (emutest.Browser.SignIn), as a person would. It returns where the
+// browser lands.
+func (h *Harness) SignInWith(b *emutest.Browser, path, userID string, o emutest.SignInOptions) (*emutest.Page, error) {
+	return SignIn(b, h.URL+path, userID, o)
+}
+
+// SignIn is Harness.SignInWith for any console: it opens startURL (a
+// console page) in b, presses the console's sign-in button when the page
+// asks to sign in, and signs in as userID at the emulator.
+func SignIn(b *emutest.Browser, startURL, userID string, o emutest.SignInOptions) (*emutest.Page, error) {
+	p, err := b.Navigate(startURL, "")
+	if err != nil {
+		return nil, err
+	}
+	if !IsSignInPage(p) {
+		return p, nil
+	}
+	if p, err = b.Submit(p, "signin", "microsoft"); err != nil {
+		return nil, err
+	}
+	if p.Location == "" {
+		return p, nil // the console refused to start (busy)
+	}
+	return b.SignIn(p.Location, userID, o)
+}
+
+// IsSignInPage reports whether p is the console's sign-in page (a form
+// with its "Sign in" button).
+func IsSignInPage(p *emutest.Page) bool {
+	return p.URL.Path == "/login" || strings.Contains(p.Body, `name="signin" value="microsoft"`)
 }
 
 // SignInAs signs a new browser in as the first demo user holding role and
@@ -220,6 +266,27 @@ func (h *Harness) PostRaw(b *emutest.Browser, path, csrf string, form url.Values
 	}
 	res.Body.Close()
 	return res
+}
+
+// FormFields returns the hidden fields of the form on p that posts to
+// action (the "formguard": csrf, formtoken, from), to which a test adds
+// what a user would type.
+func FormFields(t testing.TB, p *emutest.Page, action string) url.Values {
+	t.Helper()
+	for _, f := range p.Forms() {
+		if f.Action != action {
+			continue
+		}
+		v := url.Values{}
+		for _, c := range f.Controls {
+			if c.Type == "hidden" && c.Name != "" {
+				v.Add(c.Name, c.Value)
+			}
+		}
+		return v
+	}
+	t.Fatalf("no form posting to %s on %s (%d)", action, p.URL, p.Status)
+	return nil
 }
 
 // CSRF finds the CSRF token in a page's forms.
