@@ -91,7 +91,7 @@ func (r *testReceiver) listen(w http.ResponseWriter, req *http.Request) {
 			r.lifecycle = append(r.lifecycle, string(n.LifecycleEvent))
 			r.mu.Unlock()
 			if u != nil {
-				_ = u.HandleLifecycle(ctx, f, string(n.LifecycleEvent))
+				u.HandleLifecycle(ctx, f, Item{Source: SourceLifecycle, Feed: f.ID, LifecycleEvent: string(n.LifecycleEvent)})
 			}
 			continue
 		}

@@ -10,19 +10,21 @@ import (
 	"github.com/graphsec/graphsec/internal/store"
 )
 
-// HandleLifecycle is the receiver's hook for a lifecycle notification
-// (POST /listen/lifecycle) whose clientState matched feed: it queues the
-// event and returns at once (the receiver answers Graph within its 3
-// seconds; Run does the work). reauthorizationRequired reauthorizes the
-// subscription (or renews it when renewal is due); subscriptionRemoved
-// recreates it (same feed, new subscription and clientState); missed
-// catches up. Other events are ignored.
-func (u *Upkeep) HandleLifecycle(ctx context.Context, feed store.Feed, event string) error {
+// HandleLifecycle is the receiver's hook (LifecycleHandler) for a stored
+// lifecycle notification (POST /listen/lifecycle) whose clientState
+// matched feed: it queues the event and returns at once (the receiver
+// answers Graph within its 3 seconds; Run does the work).
+// reauthorizationRequired reauthorizes the subscription (or renews it
+// when renewal is due); subscriptionRemoved recreates it (same feed, new
+// subscription and clientState); missed catches up. Other events are
+// ignored.
+func (u *Upkeep) HandleLifecycle(_ context.Context, feed store.Feed, item Item) {
+	event := item.LifecycleEvent
 	switch event {
 	case EventReauthorizationRequired, EventSubscriptionRemoved, EventMissed:
 	default:
 		u.w.o.Logger.Info("subscription: lifecycle event ignored", "feed", feed.ID, "event", event)
-		return nil
+		return
 	}
 	u.mu.Lock()
 	if !slices.Contains(u.pending[feed.ID], event) {
@@ -33,7 +35,6 @@ func (u *Upkeep) HandleLifecycle(ctx context.Context, feed store.Feed, event str
 	case u.kick <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // Run keeps subscriptions alive until ctx ends: Start, then Check every
