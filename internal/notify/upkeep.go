@@ -256,6 +256,9 @@ func (u *Upkeep) Create(ctx context.Context, owner Owner, query string, shared b
 		return store.Feed{}, err
 	}
 	u.w.o.Logger.Info("subscription created", "feed", f.ID, "graph_id", f.GraphID, "resource", f.Resource, "auth", f.Auth, "expires", f.ExpiresAt)
+	// Notifications Graph sent before its id was stored found no feed
+	// (the receiver drops them): Run catches up shortly, as for "missed".
+	u.queue(f.ID, EventMissed)
 	return f, nil
 }
 

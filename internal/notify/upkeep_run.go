@@ -26,9 +26,14 @@ func (u *Upkeep) HandleLifecycle(_ context.Context, feed store.Feed, item Item) 
 		u.w.o.Logger.Info("subscription: lifecycle event ignored", "feed", feed.ID, "event", event)
 		return
 	}
+	u.queue(feed.ID, event)
+}
+
+// queue records an event for Run to handle, and wakes it.
+func (u *Upkeep) queue(id, event string) {
 	u.mu.Lock()
-	if !slices.Contains(u.pending[feed.ID], event) {
-		u.pending[feed.ID] = append(u.pending[feed.ID], event)
+	if !slices.Contains(u.pending[id], event) {
+		u.pending[id] = append(u.pending[id], event)
 	}
 	u.mu.Unlock()
 	select {

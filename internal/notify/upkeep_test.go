@@ -127,6 +127,15 @@ func TestSubscriptionCreate(t *testing.T) {
 	if bySource[store.SourceWebhook] != 1 || byAlert[strings.ToLower(high)] != 1 {
 		t.Errorf("items %v %v, want the high alert's notification", bySource, byAlert)
 	}
+	// The catch-up queued after the creation finds the change the webhook
+	// delivered, and leaves it out.
+	e.u.Check(ctx)
+	if bySource, byAlert := e.itemsBySource(f.ID); bySource[store.SourceWatch] != 0 || byAlert[strings.ToLower(high)] != 1 {
+		t.Errorf("after the catch-up: %v %v", bySource, byAlert)
+	}
+	if st := e.w.Stats(f.ID); st.LastSuccess.IsZero() {
+		t.Errorf("the catch-up after the creation did not run: %+v", st)
+	}
 	// One alert by id.
 	one, err := e.u.Create(ctx, analyst, "alertId="+high, false)
 	if err != nil {
