@@ -242,7 +242,7 @@ func TestSubscriptionWithoutPublicURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustPoll(t, e.w, f.ID)
-	if got := e.st.versionsOf(f.ID); len(got) != 1 || got[a["id"].(string)] == nil {
+	if got := versionsOf(e.st, f.ID); len(got) != 1 || got[a["id"].(string)] == nil {
 		t.Errorf("the fallback watch delivered %v", got)
 	}
 }

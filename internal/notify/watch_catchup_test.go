@@ -106,7 +106,10 @@ func (o *outage) check(tb testing.TB) {
 // decoder or encoding/json, and returns the real time it took.
 func (o *outage) replayed(tb testing.TB, stdlib bool) time.Duration {
 	tb.Helper()
-	st := o.e.st
+	st, ok := o.e.st.(*memstore)
+	if !ok {
+		tb.Fatal("replaying a catch-up needs the in-memory store")
+	}
 	st.mu.Lock()
 	st.items, st.ids = nil, map[string]bool{}
 	for id, cp := range o.cps {

@@ -35,7 +35,7 @@ type liveEnv struct {
 	t    testing.TB
 	emu  *emulator.Emulator
 	clk  *clock.Adjustable
-	st   *memstore
+	st   testStore
 	am   *auth.Manager
 	wire *wireCounter
 	opts Options
@@ -322,9 +322,9 @@ func mustPoll(t testing.TB, w *Watcher, id string) {
 
 // exactlyOnce checks that every version in want was stored once for the
 // feed, and reports versions stored that want lacks.
-func exactlyOnce(t testing.TB, st *memstore, feed string, want map[string]time.Time) {
+func exactlyOnce(t testing.TB, st testStore, feed string, want map[string]time.Time) {
 	t.Helper()
-	got := st.versionsOf(feed)
+	got := versionsOf(st, feed)
 	missing, twice := 0, 0
 	for id, v := range want {
 		n := 0

@@ -125,9 +125,7 @@ func TestWatchRetryAfterAndFaults(t *testing.T) {
 	// The store fails: the same.
 	e.clk.Advance(time.Minute)
 	last := e.raise(4, e.clk.Now())
-	e.st.mu.Lock()
-	e.st.failAppend = 1
-	e.st.mu.Unlock()
+	e.st.failAppends(1)
 	if err := w.PollNow(ctx, f.ID); !errors.Is(err, errAppendFailed) {
 		t.Fatalf("poll with the store failing: %v", err)
 	}

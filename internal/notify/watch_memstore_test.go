@@ -186,17 +186,36 @@ func (m *memstore) SaveCheckpoint(_ context.Context, c store.Checkpoint) error {
 	return nil
 }
 
+// testStore is what the tests need of a store: live.go's interfaces,
+// the Sink, and a look at what it holds and was offered. memstore is
+// one; the real SQLite store, wrapped, another.
+type testStore interface {
+	Sink
+	store.Feeds
+	store.Checkpoints
+	store.Notifications
+	// itemsOf returns the items stored for feed, oldest first.
+	itemsOf(feed string) []store.Notification
+	// counts reports the items offered to Append and the duplicates
+	// among them.
+	counts() (offered, dups int)
+	// failAppends makes the next n Append calls fail.
+	failAppends(n int)
+}
+
 // versionsOf returns, per object id, the versions stored for feed.
-func (m *memstore) versionsOf(feed string) map[string][]time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+func versionsOf(st testStore, feed string) map[string][]time.Time {
 	out := map[string][]time.Time{}
-	for _, n := range m.items {
-		if n.Feed == feed {
-			out[n.ResourceID] = append(out[n.ResourceID], n.Version)
-		}
+	for _, n := range st.itemsOf(feed) {
+		out[n.ResourceID] = append(out[n.ResourceID], n.Version)
 	}
 	return out
+}
+
+func (m *memstore) failAppends(n int) {
+	m.mu.Lock()
+	m.failAppend = n
+	m.mu.Unlock()
 }
 
 func (m *memstore) itemsOf(feed string) []store.Notification {

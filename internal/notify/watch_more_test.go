@@ -95,14 +95,14 @@ func TestWatchAudit(t *testing.T) {
 	late := e.clk.Now().Add(-30 * time.Minute)
 	e.changeAlert(ids[2], late, odata.Object{"status": "inProgress"})
 	mustPoll(t, w, f.ID)
-	if vs := e.st.versionsOf(f.ID)[ids[2]]; len(vs) != 1 {
+	if vs := versionsOf(e.st, f.ID)[ids[2]]; len(vs) != 1 {
 		t.Fatalf("the poll saw the late version (%v): the test needs one it cannot see", vs)
 	}
 	gaps, err := w.Audit(ctx, f.ID)
 	if err != nil || gaps != 1 {
 		t.Fatalf("audit: %d gaps, %v; want 1", gaps, err)
 	}
-	if vs := e.st.versionsOf(f.ID)[ids[2]]; len(vs) != 2 || !vs[1].Equal(late.UTC()) {
+	if vs := versionsOf(e.st, f.ID)[ids[2]]; len(vs) != 2 || !vs[1].Equal(late.UTC()) {
 		t.Errorf("versions of %s after the audit: %v", ids[2], vs)
 	}
 	if gaps, err := w.Audit(ctx, f.ID); err != nil || gaps != 0 {
@@ -138,7 +138,7 @@ func TestWatchLegacyFallback(t *testing.T) {
 		e.clk.Advance(time.Second)
 	}
 	mustPoll(t, w, f.ID)
-	got := e.st.versionsOf(f.ID)
+	got := versionsOf(e.st, f.ID)
 	if len(got) != len(high) {
 		t.Fatalf("%d legacy alerts delivered, want %d", len(got), len(high))
 	}
@@ -161,7 +161,7 @@ func TestWatchLegacyFallback(t *testing.T) {
 		t.Errorf("a partial answer moved the checkpoint")
 	}
 	mustPoll(t, w, f.ID)
-	if vs := e.st.versionsOf(f.ID)[changed]; len(vs) != 2 {
+	if vs := versionsOf(e.st, f.ID)[changed]; len(vs) != 2 {
 		t.Errorf("versions of the changed alert: %v", vs)
 	}
 }

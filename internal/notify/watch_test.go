@@ -32,9 +32,6 @@ func TestWatchSharedTimestampAcrossPages(t *testing.T) {
 			ids := e.raise(2500, at)
 			if tt.failThirdPage {
 				// The third page's items fail to store: the console stops there.
-				e.st.mu.Lock()
-				e.st.failAppend = 0
-				e.st.mu.Unlock()
 				w.o.Sink = &failNth{Sink: e.st, n: 3}
 				if err := w.PollNow(ctx, f.ID); err == nil {
 					t.Fatal("the poll succeeded although storing its third page failed")
@@ -171,7 +168,7 @@ func TestWatchRestart(t *testing.T) {
 	e.clk.Advance(2 * time.Minute)
 	step(w, 5)
 	exactlyOnce(t, e.st, f.ID, want)
-	got := e.st.versionsOf(f.ID)
+	got := versionsOf(e.st, f.ID)
 	for id, vs := range got {
 		if _, ok := want[id]; !ok {
 			t.Errorf("alert %s (%v) does not match the watch's filter", id, vs)
