@@ -169,6 +169,36 @@ func EvidencePath(variable, evidenceType, path string) string {
 	return variable + "/microsoft.graph.security." + evidenceType + "/" + path
 }
 
+// Filters on an alerts_v2 alert's evidence: the alerts that involve one
+// user, device, IP address or file. Each is evidence/any(…) with a cast to
+// the evidence type that holds the value, as Graph's documentation writes
+// it; they are what the console's pivots (a user, device, IP or file on an
+// alert's page leads to the queue filtered on it) send.
+
+// EvidenceUser is an alert with user evidence of that user principal name.
+func EvidenceUser(upn string) Expr {
+	return Any("evidence", "e", Eq(EvidencePath("e", "userEvidence", "userAccount/userPrincipalName"), String(upn)))
+}
+
+// EvidenceDevice is an alert with device evidence of that DNS name.
+func EvidenceDevice(dnsName string) Expr {
+	return Any("evidence", "e", Eq(EvidencePath("e", "deviceEvidence", "deviceDnsName"), String(dnsName)))
+}
+
+// EvidenceIP is an alert with IP evidence of that address.
+func EvidenceIP(address string) Expr {
+	return Any("evidence", "e", Eq(EvidencePath("e", "ipEvidence", "ipAddress"), String(address)))
+}
+
+// EvidenceFileSHA256 is an alert with a file, or a process whose image
+// file, has that SHA-256.
+func EvidenceFileSHA256(sha256 string) Expr {
+	return Any("evidence", "e", Or(
+		Eq(EvidencePath("e", "fileEvidence", "fileDetails/sha256"), String(sha256)),
+		Eq(EvidencePath("e", "processEvidence", "imageFile/sha256"), String(sha256)),
+	))
+}
+
 func compare(op, path string, v Value) Expr {
 	if err := checkPath(path); err != nil {
 		return errExpr("%v", err)

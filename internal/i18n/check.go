@@ -231,9 +231,11 @@ func (b *Bundle) checkNamespace(pos, ns string) []Problem {
 }
 
 // CheckGoFiles reports the same problems as CheckTemplate for Go code: in
-// the .go files of dir (not its _test.go files), every method call named T,
-// Count or EnumOf whose first argument is a string literal is taken for a
-// message lookup and checked. It reads the source only; it does not type-check.
+// the .go files of dir (not its _test.go files), every call named T, Count
+// or EnumOf whose first argument is a string literal is taken for a
+// message lookup and checked: a method call (p.T), a qualified call (a
+// package's own message constructor, page.T) or a plain one (T, inside
+// that package). It reads the source only; it does not type-check.
 func (b *Bundle) CheckGoFiles(dir string) ([]Problem, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
@@ -254,8 +256,14 @@ func (b *Bundle) CheckGoFiles(dir string) ([]Problem, error) {
 			if !ok || len(call.Args) == 0 {
 				return true
 			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "T" && sel.Sel.Name != "Count" && sel.Sel.Name != "EnumOf") {
+			var name string
+			switch fn := call.Fun.(type) {
+			case *ast.SelectorExpr: // p.T(…), page.T(…)
+				name = fn.Sel.Name
+			case *ast.Ident: // T(…) inside the package that defines it
+				name = fn.Name
+			}
+			if name != "T" && name != "Count" && name != "EnumOf" {
 				return true
 			}
 			key, ok := stringLit(call.Args[0])
@@ -263,7 +271,7 @@ func (b *Bundle) CheckGoFiles(dir string) ([]Problem, error) {
 				return true
 			}
 			pos := fset.Position(call.Pos()).String()
-			if sel.Sel.Name == "EnumOf" {
+			if name == "EnumOf" {
 				out = append(out, b.checkNamespace(pos, key)...)
 				return true
 			}
@@ -273,7 +281,7 @@ func (b *Bundle) CheckGoFiles(dir string) ([]Problem, error) {
 			}
 			var names []string
 			nonLiteral := false
-			if sel.Sel.Name == "T" {
+			if name == "T" {
 				if len(rest)%2 != 0 {
 					out = append(out, Problem{Pos: pos, Key: key, Msg: "arguments must come in name/value pairs"})
 					return true
@@ -290,7 +298,7 @@ func (b *Bundle) CheckGoFiles(dir string) ([]Problem, error) {
 				out = append(out, Problem{Pos: pos, Key: key, Msg: "Count takes a key and one count"})
 				return true
 			}
-			out = append(out, b.checkCall(pos, sel.Sel.Name, key, names, nonLiteral)...)
+			out = append(out, b.checkCall(pos, name, key, names, nonLiteral)...)
 			return true
 		})
 	}

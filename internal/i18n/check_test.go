@@ -148,6 +148,7 @@ func TestCheckGoFiles(t *testing.T) {
 		`calls.go:24 argument "n" is not used by the message`,
 		`calls.go:25 argument "seconds" is given twice`,
 		"calls.go:26 no such label namespace in the catalogs",
+		"calls.go:28 no such message in the catalogs",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -45,6 +45,8 @@
 //     printer's zone, the zone always written or named (see below).
 //   - Rel(t): "3 min ago", "in 2 h", "yesterday" / "3 分前", "2 時間後", "昨日".
 //   - Dur(d): "2h 15m" / "2 時間 15 分".
+//   - List(items): texts joined as the language writes a list ("a, b" /
+//     "a、b"); Labels does the same for enum values.
 //   - Enum(v) / Label(v): a Graph enum value (any type of package graph)
 //     as EnumLabel{Text, Raw, Known} / as its text.
 //   - EnumOf(namespace, raw), Category, LegacyCategory, ScoreCategory,

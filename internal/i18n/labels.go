@@ -82,6 +82,10 @@ func (p *Printer) Labels(list any) string {
 	return b.String()
 }
 
+// List joins texts as the language writes a list: "New, In progress" /
+// "新規、進行中".
+func (p *Printer) List(items []string) string { return strings.Join(items, p.lang.info().listSep) }
+
 // enumOf labels v when it is a string type with an [enum.<Type>] section.
 // It reads v through reflect without keeping it, so that the conversion to
 // any at the call site does not allocate.

@@ -328,6 +328,12 @@ func TestLabels(t *testing.T) {
 			t.Errorf("%s: Labels(%v) = %q, want %q", tc.l, tc.v, got, tc.want)
 		}
 	}
+	if got := b.Printer(Japanese, nil).List([]string{"新規", "進行中"}); got != "新規、進行中" {
+		t.Errorf("List in Japanese: %q", got)
+	}
+	if got := b.Printer(English, nil).List([]string{"New", "In progress"}); got != "New, In progress" {
+		t.Errorf("List in English: %q", got)
+	}
 }
 
 // TestOtherLabels covers the string-valued namespaces.

@@ -40,7 +40,7 @@ func (p *Printer) Location() *time.Location { return p.loc }
 
 // FuncMap returns the printer's methods as template functions, named as
 // the methods are: T, Count, N, Range, Time, TimeCompact, TimeLong, Date,
-// ISO, Zone, Rel, Dur, Label, Labels, Enum, EnumOf, Category, LegacyCategory,
+// ISO, Zone, Rel, Dur, Label, Labels, List, Enum, EnumOf, Category, LegacyCategory,
 // ScoreCategory, EvidenceType, Field, Role, Lang, HTMLLang. It suits a
 // template set parsed for one printer (a mail body, say); pages parsed
 // once for every request call the methods on a printer in their data.
@@ -49,7 +49,7 @@ func (p *Printer) FuncMap() map[string]any {
 		"T": p.T, "Count": p.Count, "N": p.N, "Range": p.Range,
 		"Time": p.Time, "TimeCompact": p.TimeCompact, "TimeLong": p.TimeLong, "Date": p.Date,
 		"ISO": p.ISO, "Zone": p.Zone, "Rel": p.Rel, "Dur": p.Dur,
-		"Label": p.Label, "Labels": p.Labels, "Enum": p.Enum, "EnumOf": p.EnumOf, "Category": p.Category,
+		"Label": p.Label, "Labels": p.Labels, "List": p.List, "Enum": p.Enum, "EnumOf": p.EnumOf, "Category": p.Category,
 		"LegacyCategory": p.LegacyCategory, "ScoreCategory": p.ScoreCategory,
 		"EvidenceType": p.EvidenceType, "Field": p.Field, "Role": p.Role,
 		"Lang": p.Lang, "HTMLLang": p.HTMLLang,

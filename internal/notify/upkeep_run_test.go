@@ -50,7 +50,7 @@ func TestRunLoops(t *testing.T) {
 	go func() { _ = e.w.Run(ctx); done <- struct{}{} }()
 	go func() { _ = e.u.Run(ctx); done <- struct{}{} }()
 
-	f := e.watch(e.w, TargetAlerts, "")
+	f := e.watch(e.w, TargetAlerts, "status=")
 	sub, err := e.u.Create(ctx, analyst, "severity=high", false)
 	if err != nil {
 		t.Fatal(err)

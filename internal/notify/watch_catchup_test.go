@@ -39,7 +39,7 @@ func newOutage(tb testing.TB, n, perIncident int) *outage {
 	e := newLiveEnv(tb, emulator.Options{ThrottlePerMinute: GraphSecurityPerMinute}, nil)
 	o := &outage{e: e, cps: map[string]store.Checkpoint{}, answers: map[string]*recorded{}}
 	w := e.watcher()
-	o.alerts, o.incidents = e.watch(w, TargetAlerts, ""), e.watch(w, TargetIncidents, "")
+	o.alerts, o.incidents = e.watch(w, TargetAlerts, "status="), e.watch(w, TargetIncidents, "")
 	start := e.clk.Now()
 	step := 24 * time.Hour / time.Duration(n)
 	incident := ""

@@ -84,7 +84,7 @@ func TestWatchRetryAfterAndFaults(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
 	w := e.watcher()
 	ctx := context.Background()
-	f := e.watch(w, TargetAlerts, "")
+	f := e.watch(w, TargetAlerts, "status=")
 	e.clk.Advance(time.Minute)
 	ids := e.raise(30, e.clk.Now())
 	e.control("POST", "/_emulator/faults", `{"path":"/security/alerts_v2","status":429,"retryAfter":"7200","count":1}`)
@@ -141,7 +141,7 @@ func TestWatchRetryAfterAndFaults(t *testing.T) {
 func TestWatchLearnsPageSize(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
 	w := e.watcher()
-	f := e.watch(w, TargetAlerts, "")
+	f := e.watch(w, TargetAlerts, "status=")
 	e.clk.Advance(time.Minute)
 	for range 5 {
 		e.raise(100, e.clk.Now())

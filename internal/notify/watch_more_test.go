@@ -20,7 +20,7 @@ func TestWatchRedirectedIncidents(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
 	w := e.watcher()
 	inc := e.watch(w, TargetIncidents, "")
-	al := e.watch(w, TargetAlerts, "")
+	al := e.watch(w, TargetAlerts, "status=")
 	e.clk.Advance(time.Minute)
 	ids := e.raise(3, e.clk.Now())
 	incOf := func(alertID string) string {
@@ -82,7 +82,7 @@ func TestWatchAudit(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{}, nil)
 	w := e.watcher()
 	ctx := context.Background()
-	f := e.watch(w, TargetAlerts, "")
+	f := e.watch(w, TargetAlerts, "status=")
 	e.clk.Advance(time.Minute)
 	ids := e.raise(5, e.clk.Now())
 	mustPoll(t, w, f.ID)

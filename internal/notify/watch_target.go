@@ -73,7 +73,8 @@ type window struct {
 // compiled is a watch's query as the poller uses it.
 type compiled struct {
 	filter graph.Expr
-	// keeps applies what Graph cannot filter (alerts' category).
+	// keeps applies what Graph cannot filter (alerts' category and the
+	// search in titles).
 	keeps func(version) bool
 	// query is the normalised query string saved in the feed.
 	query string
@@ -152,7 +153,7 @@ func alertsTarget() *target {
 				f.AssignedToMe, f.AssignedTo = false, me
 			}
 			f.Top, f.Sort = queuefilter.DefaultTop, "" // the watch pages and orders itself
-			return compiled{filter: f.Filter(me), keeps: func(v version) bool { return f.Keeps(v.category) }, query: f.Values().Encode()}, nil
+			return compiled{filter: f.Filter(me), keeps: func(v version) bool { return f.Keeps(v.id, v.title, v.category) }, query: f.Values().Encode()}, nil
 		},
 		list: func(ctx context.Context, t *target, cl *graph.Client, c compiled, w window) (*page, error) {
 			f := t.bounds(c, w)

@@ -26,7 +26,7 @@ func TestWatchSharedTimestampAcrossPages(t *testing.T) {
 			e := newLiveEnv(t, emulator.Options{}, nil)
 			w := e.watcher()
 			ctx := context.Background()
-			f := e.watch(w, TargetAlerts, "")
+			f := e.watch(w, TargetAlerts, "status=")
 			e.clk.Advance(time.Minute)
 			at := e.clk.Now()
 			ids := e.raise(2500, at)
@@ -104,7 +104,7 @@ func TestWatchOverlapVisibilityDelay(t *testing.T) {
 	e := newLiveEnv(t, emulator.Options{VisibilityDelay: 5 * time.Minute}, nil)
 	w := e.watcher()
 	ctx := context.Background()
-	alerts := e.watch(w, TargetAlerts, "")
+	alerts := e.watch(w, TargetAlerts, "status=")
 	incidents, err := w.CreateWatch(ctx, analyst, TargetIncidents, "", true)
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +194,7 @@ func TestWatchQueryMistakes(t *testing.T) {
 		}
 	}
 	f := e.watch(w, TargetAlerts, "assignedToMe=1&severity=high&top=5&sort=createdDateTime+desc")
-	if f.Query != "assignedTo=ada%40graphsec-demo.onmicrosoft.com&severity=high" || f.Auth != AuthApp {
+	if f.Query != "assignedTo=ada%40graphsec-demo.onmicrosoft.com&severity=high&status=new&status=inProgress" || f.Auth != AuthApp {
 		t.Errorf("saved query %q auth %q", f.Query, f.Auth)
 	}
 }

@@ -14,7 +14,12 @@ import (
 // Graph properties they filter, so every view is a bookmarkable URL.
 // Values are kept as the user entered them, so that a mistake is shown
 // next to its field with everything else as it was.
+//
+// Status has a default, as in the Defender portal: without a status
+// parameter the queue shows New and In progress. "status=" (empty) is
+// any status.
 type Alerts struct {
+	Q              string // search: an alert's id, or words of its title
 	Severity       []string
 	Status         []string
 	ServiceSource  []string
@@ -25,84 +30,155 @@ type Alerts struct {
 	AssignedToMe   bool
 	Device         string // deviceDnsName in device evidence
 	User           string // userPrincipalName in user evidence
+	IP             string // ipAddress in IP evidence
+	SHA256         string // a file's (or a process image's) SHA-256
 	CreatedFrom    string // YYYY-MM-DD, UTC
 	CreatedTo      string
 	UpdatedFrom    string
 	UpdatedTo      string
 	Top            int
-	// Sort is the $orderby as sent; the queue checks it against the
-	// orders it offers (a watch orders by lastUpdateDateTime itself).
-	Sort string
+	Sort           string // "prop dir", "" for Graph's order (newest first)
 }
 
-// Queue page sizes.
+// Queue limits.
 const (
 	DefaultTop = 25
 	MaxTop     = 1000
+	// MaxSearch bounds the search box; an alert id is well under it.
+	MaxSearch  = 200
 	dateLayout = "2006-01-02"
 )
 
-// The members the queue offers: every member the graph package knows,
-// except the "unknown" status and service source, which nobody sets or
-// looks for.
-func alertStatuses() []graph.AlertStatus {
-	return slices.DeleteFunc(graph.AlertStatuses(), func(s graph.AlertStatus) bool { return s == graph.AlertStatusUnknown })
+// DefaultStatuses is the status filter when the query names none: the
+// alerts still to work on, as the Defender portal's queue opens.
+func DefaultStatuses() []string {
+	return []string{string(graph.AlertStatusNew), string(graph.AlertStatusInProgress)}
 }
 
-func serviceSources() []graph.ServiceSource {
-	return slices.DeleteFunc(graph.ServiceSources(), func(s graph.ServiceSource) bool { return s == graph.ServiceSourceUnknown })
+// SortProps are the properties the queue sorts on: the alerts_v2
+// properties Graph orders by.
+func SortProps() []string {
+	return []string{"title", "severity", "status", "serviceSource", "createdDateTime", "lastUpdateDateTime"}
 }
 
-// members reads a repeatable enum parameter (repeated, or comma-separated)
-// and reports every value that is not exactly a member.
-func members[T ~string](errs *Errors, q url.Values, name, what string, known []T) []string {
-	var out []string
+// ValidSort reports a sort the queue offers: a sortable property and a
+// direction.
+func ValidSort(s string) bool {
+	prop, dir, ok := strings.Cut(s, " ")
+	return ok && slices.Contains(SortProps(), prop) && (dir == "asc" || dir == "desc")
+}
+
+// Members reads a repeatable enum parameter (repeated, or
+// comma-separated): the allowed values in order without repeats, and
+// the values that are not allowed.
+func Members(q url.Values, name string, allowed []string) (vals, bad []string) {
 	for _, v := range q[name] {
 		for part := range strings.SplitSeq(v, ",") {
 			part = strings.TrimSpace(part)
 			switch {
-			case part == "":
-			case slices.Contains(known, T(part)):
-				out = append(out, part)
+			case part == "" || slices.Contains(vals, part):
+			case slices.Contains(allowed, part):
+				vals = append(vals, part)
 			default:
-				errs.add(name, "%q is not %s graphsec knows: choose from the list.", shorten(part, 64), what)
+				bad = append(bad, part)
 			}
+		}
+	}
+	return vals, bad
+}
+
+// ParseDay reads a YYYY-MM-DD date; "" is no date (and fine).
+func ParseDay(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, true
+	}
+	t, err := time.Parse(dateLayout, s)
+	return t, err == nil
+}
+
+// TextParam is one of the queue's one-value text parameters and the
+// field of the filter it fills.
+type TextParam struct {
+	Name string
+	Dst  *string
+}
+
+// TextParams lists f's one-value text parameters (the search aside).
+func (f *Alerts) TextParams() []TextParam {
+	return []TextParam{
+		{"category", &f.Category}, {"assignedTo", &f.AssignedTo}, {"device", &f.Device}, {"user", &f.User},
+		{"ip", &f.IP}, {"sha256", &f.SHA256}, {"createdFrom", &f.CreatedFrom}, {"createdTo", &f.CreatedTo},
+		{"updatedFrom", &f.UpdatedFrom}, {"updatedTo", &f.UpdatedTo},
+	}
+}
+
+// DateRanges pairs the date parameters.
+func DateRanges() [][2]string {
+	return [][2]string{{"createdFrom", "createdTo"}, {"updatedFrom", "updatedTo"}}
+}
+
+// The members the queue offers: every member the graph package knows,
+// except the "unknown" severity, status and service source, which nobody
+// sets or looks for.
+func without[T ~string](vs []T, drop T) []string {
+	var out []string
+	for _, v := range vs {
+		if v != drop {
+			out = append(out, string(v))
 		}
 	}
 	return out
 }
 
-// ParseAlerts reads the queue's parameters. Every mistake is reported for
-// its field; the filter keeps the valid values. Parameters it does not
-// know are ignored: nothing from the URL reaches Graph except through
-// these fields.
+// AlertChoices are the values each enum parameter accepts.
+func AlertChoices() map[string][]string {
+	return map[string][]string{
+		"severity":       without(graph.AlertSeverities(), graph.AlertSeverityUnknown),
+		"status":         without(graph.AlertStatuses(), graph.AlertStatusUnknown),
+		"serviceSource":  without(graph.ServiceSources(), graph.ServiceSourceUnknown),
+		"classification": without(graph.AlertClassifications(), ""),
+		"determination":  without(graph.AlertDeterminations(), ""),
+	}
+}
+
+// ParseAlerts reads the queue's parameters as the queue does (for a saved
+// watch), with a plain message for each mistake. Parameters it does not
+// know are ignored: nothing reaches Graph except through these fields.
 func ParseAlerts(q url.Values) (Alerts, Errors) {
 	f := Alerts{Top: DefaultTop}
 	var errs Errors
-	f.Severity = members(&errs, q, "severity", "a severity", graph.AlertSeverities())
-	f.Status = members(&errs, q, "status", "a status", alertStatuses())
-	f.ServiceSource = members(&errs, q, "serviceSource", "a service source", serviceSources())
-	f.Classification = members(&errs, q, "classification", "a classification", graph.AlertClassifications())
-	f.Determination = members(&errs, q, "determination", "a determination", graph.AlertDeterminations())
-	for _, t := range []struct {
-		name string
-		dst  *string
-	}{{"category", &f.Category}, {"assignedTo", &f.AssignedTo}, {"device", &f.Device}, {"user", &f.User},
-		{"createdFrom", &f.CreatedFrom}, {"createdTo", &f.CreatedTo}, {"updatedFrom", &f.UpdatedFrom}, {"updatedTo", &f.UpdatedTo}} {
-		*t.dst = text(&errs, t.name, q.Get(t.name))
+	choices := AlertChoices()
+	for _, m := range []struct {
+		name, what string
+		dst        *[]string
+	}{{"severity", "severity", &f.Severity}, {"status", "status", &f.Status}, {"serviceSource", "service source", &f.ServiceSource},
+		{"classification", "classification", &f.Classification}, {"determination", "determination", &f.Determination}} {
+		*m.dst = members(&errs, q, m.name, m.what, choices[m.name])
 	}
-	for _, r := range []struct{ from, to, what string }{{"createdFrom", "createdTo", "created"}, {"updatedFrom", "updatedTo", "updated"}} {
-		from, fromOK := parseDay(q.Get(r.from))
-		to, toOK := parseDay(q.Get(r.to))
+	if !q.Has("status") {
+		f.Status = DefaultStatuses()
+	}
+	f.Q = strings.TrimSpace(q.Get("q"))
+	if len(f.Q) > MaxSearch {
+		errs.add("q", "q is too long (at most %d characters).", MaxSearch)
+	} else {
+		f.Q = text(&errs, "q", f.Q)
+	}
+	for _, t := range f.TextParams() {
+		*t.Dst = text(&errs, t.Name, q.Get(t.Name))
+	}
+	for _, r := range DateRanges() {
+		from, fromOK := ParseDay(q.Get(r[0]))
+		to, toOK := ParseDay(q.Get(r[1]))
 		if !fromOK {
-			errs.add(r.from, "Enter a date like 2026-11-27.")
+			errs.add(r[0], "Enter a date like 2026-11-27.")
 		}
 		if !toOK {
-			errs.add(r.to, "Enter a date like 2026-11-27.")
+			errs.add(r[1], "Enter a date like 2026-11-27.")
 		}
 		if !from.IsZero() && !to.IsZero() && to.Before(from) {
-			errs.add(r.to, "This is before %s (%s): no alert %s in that range. Swap the dates, or widen the range.",
-				r.from, strings.TrimSpace(q.Get(r.from)), r.what)
+			errs.add(r[1], "This is before %q (%s): no alert falls in that range. Swap the dates, or widen the range.", r[0], strings.TrimSpace(q.Get(r[0])))
 		}
 	}
 	f.AssignedToMe = q.Get("assignedToMe") != ""
@@ -114,23 +190,40 @@ func ParseAlerts(q url.Values) (Alerts, Errors) {
 			f.Top = n
 		}
 	}
-	f.Sort = q.Get("sort")
+	f.Sort = strings.TrimSpace(q.Get("sort"))
+	if f.Sort != "" && !ValidSort(f.Sort) {
+		errs.add("sort", "%q is not a sort order graphsec offers.", shorten(f.Sort, 64))
+		f.Sort = ""
+	}
 	return f, errs
 }
 
-// parseDay reads a YYYY-MM-DD date; "" is no date (and fine).
-func parseDay(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, true
+// Local reports whether graphsec filters the pages Graph returns itself:
+// Graph can filter alerts_v2 neither by category nor by title.
+func (f Alerts) Local() bool { return f.Category != "" || f.Q != "" }
+
+// Keeps is the local part of the filter, for an alert Graph returned:
+// category (without regard to case), and the search's words in the title
+// (or the search as the alert's id).
+func (f Alerts) Keeps(id, title, category string) bool {
+	if f.Category != "" && !strings.EqualFold(category, f.Category) {
+		return false
 	}
-	t, err := time.Parse(dateLayout, s)
-	return t, err == nil
+	if f.Q == "" || id == f.Q {
+		return true
+	}
+	title = strings.ToLower(title)
+	for w := range strings.FieldsSeq(strings.ToLower(f.Q)) {
+		if !strings.Contains(title, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // Filter is the $filter Graph receives for f (zero when f has no
 // condition Graph can apply). me is the user's UPN, for "assigned to me".
-// category is not in it: alerts_v2 cannot filter on it (see Keeps).
+// Category and the search are not in it (see Keeps).
 func (f Alerts) Filter(me string) graph.Expr {
 	var terms []graph.Expr
 	enumIn := func(path string, vs []string) {
@@ -157,20 +250,22 @@ func (f Alerts) Filter(me string) graph.Expr {
 	case f.AssignedTo != "":
 		terms = append(terms, graph.Eq("assignedTo", graph.String(f.AssignedTo)))
 	}
-	if f.Device != "" {
-		terms = append(terms, graph.Any("evidence", "e", graph.Eq(graph.EvidencePath("e", "deviceEvidence", "deviceDnsName"), graph.String(f.Device))))
-	}
-	if f.User != "" {
-		terms = append(terms, graph.Any("evidence", "e", graph.Eq(graph.EvidencePath("e", "userEvidence", "userAccount/userPrincipalName"), graph.String(f.User))))
+	for _, e := range []struct {
+		v     string
+		build func(string) graph.Expr
+	}{{f.Device, graph.EvidenceDevice}, {f.User, graph.EvidenceUser}, {f.IP, graph.EvidenceIP}, {f.SHA256, graph.EvidenceFileSHA256}} {
+		if e.v != "" {
+			terms = append(terms, e.build(e.v))
+		}
 	}
 	for _, r := range []struct {
 		prop     string
 		from, to string
 	}{{"createdDateTime", f.CreatedFrom, f.CreatedTo}, {"lastUpdateDateTime", f.UpdatedFrom, f.UpdatedTo}} {
-		if t, _ := parseDay(r.from); !t.IsZero() {
+		if t, _ := ParseDay(r.from); !t.IsZero() {
 			terms = append(terms, graph.Ge(r.prop, graph.DateTime(t)))
 		}
-		if t, _ := parseDay(r.to); !t.IsZero() {
+		if t, _ := ParseDay(r.to); !t.IsZero() {
 			terms = append(terms, graph.Lt(r.prop, graph.DateTime(t.AddDate(0, 0, 1))))
 		}
 	}
@@ -182,36 +277,39 @@ func (f Alerts) Filter(me string) graph.Expr {
 
 // Query is the OData query of the queue's first page: the filter, the
 // page size, the sort, and $count when Graph's count is the queue's (not
-// when graphsec filters category itself).
+// when graphsec filters locally).
 func (f Alerts) Query(me string) graph.Query {
-	q := graph.Query{Filter: f.Filter(me), Top: f.Top, Count: f.Category == ""}
+	q := graph.Query{Filter: f.Filter(me), Top: f.Top, Count: !f.Local()}
 	if f.Sort != "" {
 		q.OrderBy = []string{f.Sort}
 	}
 	return q
 }
 
-// Keeps reports whether an alert Graph returned passes the part of the
-// filter graphsec applies itself (category, which alerts_v2 cannot
-// filter), compared without regard to case.
-func (f Alerts) Keeps(category string) bool {
-	return f.Category == "" || strings.EqualFold(category, f.Category)
-}
-
-// Values re-encodes the filter as a query string (for sort and page
-// links, and as a watch's saved query).
+// Values re-encodes the filter as a query string (the queue's sort,
+// page and chip links; a watch's saved query). Status is always written:
+// its values, or "status=" for any status.
 func (f Alerts) Values() url.Values {
 	v := url.Values{}
-	for k, list := range map[string][]string{"severity": f.Severity, "status": f.Status, "serviceSource": f.ServiceSource, "classification": f.Classification, "determination": f.Determination} {
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	for k, list := range map[string][]string{"severity": f.Severity, "serviceSource": f.ServiceSource, "classification": f.Classification, "determination": f.Determination} {
 		for _, x := range list {
 			v.Add(k, x)
 		}
 	}
-	for k, x := range map[string]string{"category": f.Category, "assignedTo": f.AssignedTo, "device": f.Device, "user": f.User,
-		"createdFrom": f.CreatedFrom, "createdTo": f.CreatedTo, "updatedFrom": f.UpdatedFrom, "updatedTo": f.UpdatedTo, "sort": f.Sort} {
-		if x != "" {
-			v.Set(k, x)
+	v["status"] = slices.Clone(f.Status)
+	if len(f.Status) == 0 {
+		v["status"] = []string{""}
+	}
+	for _, t := range f.TextParams() {
+		if *t.Dst != "" {
+			v.Set(t.Name, *t.Dst)
 		}
+	}
+	if f.Sort != "" {
+		v.Set("sort", f.Sort)
 	}
 	if f.AssignedToMe {
 		v.Set("assignedToMe", "1")

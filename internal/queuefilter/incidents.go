@@ -24,10 +24,11 @@ type Incidents struct {
 func ParseIncidents(q url.Values) (Incidents, Errors) {
 	var f Incidents
 	var errs Errors
-	f.Severity = members(&errs, q, "severity", "a severity", graph.AlertSeverities())
-	f.Status = members(&errs, q, "status", "an incident status", graph.IncidentStatuses())
-	f.Classification = members(&errs, q, "classification", "a classification", graph.AlertClassifications())
-	f.Determination = members(&errs, q, "determination", "a determination", graph.AlertDeterminations())
+	choices := AlertChoices()
+	f.Severity = members(&errs, q, "severity", "severity", choices["severity"])
+	f.Status = members(&errs, q, "status", "status of incidents", without(graph.IncidentStatuses(), ""))
+	f.Classification = members(&errs, q, "classification", "classification", choices["classification"])
+	f.Determination = members(&errs, q, "determination", "determination", choices["determination"])
 	f.AssignedTo = text(&errs, "assignedTo", q.Get("assignedTo"))
 	f.AssignedToMe = q.Get("assignedToMe") != ""
 	return f, errs
@@ -36,14 +37,21 @@ func ParseIncidents(q url.Values) (Incidents, Errors) {
 // Filter is the $filter Graph receives for f; me is the user's UPN, for
 // "assigned to me".
 func (f Incidents) Filter(me string) graph.Expr {
-	a := Alerts{Severity: f.Severity, Status: f.Status, Classification: f.Classification, Determination: f.Determination,
-		AssignedTo: f.AssignedTo, AssignedToMe: f.AssignedToMe}
-	return a.Filter(me)
+	return f.alerts().Filter(me)
 }
 
 // Values re-encodes the filter as a query string.
 func (f Incidents) Values() url.Values {
-	v := Alerts{Severity: f.Severity, Status: f.Status, Classification: f.Classification, Determination: f.Determination,
-		AssignedTo: f.AssignedTo, AssignedToMe: f.AssignedToMe, Top: DefaultTop}.Values()
+	v := f.alerts().Values()
+	if len(f.Status) == 0 {
+		v.Del("status") // an incident filter has no default status
+	}
 	return v
+}
+
+// alerts is f as the alert filter of the same conditions, whose Graph
+// filter and query string it shares.
+func (f Incidents) alerts() Alerts {
+	return Alerts{Severity: f.Severity, Status: f.Status, Classification: f.Classification, Determination: f.Determination,
+		AssignedTo: f.AssignedTo, AssignedToMe: f.AssignedToMe, Top: DefaultTop}
 }

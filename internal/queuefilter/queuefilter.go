@@ -15,6 +15,7 @@ package queuefilter
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -52,6 +53,16 @@ func text(errs *Errors, name, raw string) string {
 		errs.add(name, "%s contains a control character.", name)
 	}
 	return v
+}
+
+// members reads a repeatable enum parameter and reports every value that
+// is not allowed.
+func members(errs *Errors, q url.Values, name, what string, allowed []string) []string {
+	vals, bad := Members(q, name, allowed)
+	for _, b := range bad {
+		errs.add(name, "%q is not a %s graphsec knows: choose from the list.", shorten(b, 64), what)
+	}
+	return vals
 }
 
 // shorten cuts a value a user sent to n bytes (on a rune boundary) for

@@ -18,16 +18,19 @@ func TestParseAlerts(t *testing.T) {
 		wantFilter string
 		wantErrs   map[string]string // field → part of its message
 	}{
-		{"empty", "", "", nil},
+		{"empty: the queue's default statuses", "", "status in ('new','inProgress')", nil},
+		{"any status", "status=", "", nil},
 		{"queue filter", "severity=high&status=new&assignedToMe=1", "severity eq 'high' and status eq 'new' and assignedTo eq 'me@contoso.com'", nil},
-		{"repeated and comma-separated", "severity=high,medium&severity=low", "severity in ('high','medium','low')", nil},
-		{"evidence and dates", "device=pc1&user=a@b.c&updatedFrom=2026-11-01&updatedTo=2026-11-02",
+		{"ip and file", "status=&ip=10.0.0.5&sha256=abc", "evidence/any(e: e/microsoft.graph.security.ipEvidence/ipAddress eq '10.0.0.5') and evidence/any(e: e/microsoft.graph.security.fileEvidence/fileDetails/sha256 eq 'abc' or e/microsoft.graph.security.processEvidence/imageFile/sha256 eq 'abc')", nil},
+		{"repeated and comma-separated", "status=&severity=high,medium&severity=low,high", "severity in ('high','medium','low')", nil},
+		{"evidence and dates", "status=&device=pc1&user=a@b.c&updatedFrom=2026-11-01&updatedTo=2026-11-02",
 			"evidence/any(e: e/microsoft.graph.security.deviceEvidence/deviceDnsName eq 'pc1') and evidence/any(e: e/microsoft.graph.security.userEvidence/userAccount/userPrincipalName eq 'a@b.c') and lastUpdateDateTime ge 2026-11-01T00:00:00Z and lastUpdateDateTime lt 2026-11-03T00:00:00Z", nil},
-		{"category is graphsec's", "category=Malware", "", nil},
+		{"category and search are graphsec's", "status=&category=Malware&q=powershell", "", nil},
 		{"unknown severity", "severity=high,bogus", "severity eq 'high'", map[string]string{"severity": `"bogus" is not a severity`}},
+		{"sort", "sort=name+desc", "", map[string]string{"sort": "not a sort order"}},
 		{"unknown status member", "status=unknown", "", map[string]string{"status": "is not a status"}},
 		{"bad dates", "createdFrom=2026-13-01&updatedFrom=2026-11-05&updatedTo=2026-11-01", "", map[string]string{
-			"createdFrom": "Enter a date", "updatedTo": "This is before updatedFrom"}},
+			"createdFrom": "Enter a date", "updatedTo": `This is before "updatedFrom"`}},
 		{"control character", "device=a%01b", "", map[string]string{"device": "control character"}},
 		{"too long", "user=" + strings.Repeat("u", 300), "", map[string]string{"user": "too long"}},
 		{"top", "top=0", "", map[string]string{"top": "from 1 to 1000"}},
@@ -56,8 +59,13 @@ func TestParseAlerts(t *testing.T) {
 
 func TestAlertsKeepsAndQuery(t *testing.T) {
 	f, _ := ParseAlerts(url.Values{"category": {"malware"}, "top": {"50"}, "sort": {"createdDateTime desc"}})
-	if !f.Keeps("Malware") || f.Keeps("Execution") || !(Alerts{}).Keeps("anything") {
+	if !f.Keeps("a1", "x", "Malware") || f.Keeps("a1", "x", "Execution") || !(Alerts{}).Keeps("a1", "x", "anything") {
 		t.Error("Keeps does not compare category without regard to case")
+	}
+	s := Alerts{Q: "Suspicious PowerShell"}
+	if !s.Keeps("a1", "Suspicious encoded PowerShell command", "") || s.Keeps("a1", "Suspicious sign-in", "") ||
+		!(Alerts{Q: "da63_1"}).Keeps("da63_1", "anything", "") {
+		t.Error("Keeps does not search the title's words, or the id")
 	}
 	q := f.Query("")
 	if q.Top != 50 || q.Count || !cmp.Equal(q.OrderBy, []string{"createdDateTime desc"}) {
@@ -74,7 +82,7 @@ func TestParseIncidents(t *testing.T) {
 	if got, want := f.Filter("").String(), "severity eq 'high' and status in ('active','inProgress') and assignedTo eq 'bob'"; got != want {
 		t.Errorf("Filter = %q, want %q", got, want)
 	}
-	if _, errs := ParseIncidents(url.Values{"status": {"new"}}); !strings.Contains(errs["status"], "is not an incident status") {
+	if _, errs := ParseIncidents(url.Values{"status": {"new"}}); !strings.Contains(errs["status"], "is not a status of incidents") {
 		t.Errorf("an alert status on incidents: %v", errs)
 	}
 }

@@ -21,14 +21,11 @@ func TestBrowserSignInFilterPageAndSignOut(t *testing.T) {
 	if who := b.Text(".who .upn"); who != h.UPN(analyst) {
 		t.Fatalf("header shows %q, want %q", who, h.UPN(analyst))
 	}
-	// Filter by severity with the form, as a user would.
-	b.Do("filter high",
-		webtest.Click(`input[name="severity"][value="high"]`),
-		webtest.Click(`form.filters button[type="submit"]`),
-	)
+	// Filter by severity with its toggle, as a user would: it applies at once.
+	b.Do("filter high", webtest.Click(`label.toggle.sev-high span`))
 	b.WaitURL("severity=high")
 	b.Do("results", webtest.Visible(`#alert-count`))
-	sevs := webtest.Eval[[]string](b, `Array.from(document.querySelectorAll('#alerts tbody .sev')).map(e => e.textContent)`)
+	sevs := webtest.Eval[[]string](b, `Array.from(document.querySelectorAll('#alerts tbody .sev')).map(e => e.getAttribute('title'))`)
 	if len(sevs) == 0 {
 		t.Fatal("no high-severity alerts listed")
 	}
@@ -38,12 +35,12 @@ func TestBrowserSignInFilterPageAndSignOut(t *testing.T) {
 		}
 	}
 	// The REST request is shown.
-	if u := b.Text(`#rest-url-list`); !strings.Contains(u, "/v1.0/security/alerts_v2?") || !strings.Contains(u, "severity") {
+	if u := webtest.Eval[string](b, `document.querySelector('#rest-url-list').textContent`); !strings.Contains(u, "/v1.0/security/alerts_v2?") || !strings.Contains(u, "severity") {
 		t.Fatalf("REST request shown: %q", u)
 	}
 	// Paging: the next page shows other alerts.
-	const ids = `Array.from(document.querySelectorAll('#alerts tbody td:first-child a')).map(a => a.getAttribute('href'))`
-	b.Do("all alerts, 10 per page", chromedp.Navigate(h.URL+"/alerts?top=10"), webtest.Visible(`#alerts`))
+	const ids = `Array.from(document.querySelectorAll('#alerts tbody a.title')).map(a => a.pathname)`
+	b.Do("all alerts, 10 per page", chromedp.Navigate(h.URL+"/alerts?top=10&status="), webtest.Visible(`#alerts`))
 	first := webtest.Eval[[]string](b, ids)
 	b.Do("next page", webtest.Click(`a[rel="next"]`), webtest.Visible(`#alerts`))
 	second := webtest.Eval[[]string](b, ids)
@@ -51,7 +48,7 @@ func TestBrowserSignInFilterPageAndSignOut(t *testing.T) {
 		t.Fatalf("paging: %v / %v", first, second)
 	}
 	// Sign out.
-	b.Do("sign out", webtest.Click(`.who button[type="submit"]`))
+	b.Do("sign out", webtest.Click(`form[action="/logout"] button`))
 	b.WaitAny(`a[href*="/oauth2/v2.0/logout"]`)
 	if h1 := b.Text("main h1"); !strings.Contains(h1, "signed out") {
 		t.Fatalf("after sign-out: %q", h1)
@@ -77,7 +74,7 @@ func TestBrowserBackAfterSignOut(t *testing.T) {
 	analyst := h.User("Security Operator")
 	b.SignIn(h, "/alerts", analyst)
 	b.Do("alerts table", webtest.Visible(`#alerts`))
-	b.Do("sign out", webtest.Click(`.who button[type="submit"]`))
+	b.Do("sign out", webtest.Click(`form[action="/logout"] button`))
 	b.WaitAny(`.signed-out`)
 	signedIn := func() bool {
 		return webtest.Eval[bool](b, `document.querySelector('.who') !== null || document.querySelector('#alerts') !== null`)
@@ -130,7 +127,7 @@ func TestBrowserAdminConsentFromUnconsentedEmulator(t *testing.T) {
 		t.Fatalf("after consent: %q\n%s", h1, b.Text("main"))
 	}
 	// Signing in again (as the reader) now shows alerts.
-	b.ClickOn(`a.button[href="/login"]`)
+	b.ClickOn(`a.btn[href="/login"]`)
 	b.ClickOn(`button[name="signin"]`)
 	if b.WaitAny(`button[name="login"]`, `#alerts`) == `button[name="login"]` {
 		b.ClickOn(fmt.Sprintf(`button[name="login"][value="%s"]`, reader))

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
@@ -41,13 +42,19 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /consent", k.Page("", s.consentPage))
 	mux.Handle("GET /consent/admin", k.Public("", s.startAdminConsent))
 
+	// The language switch (every page's header): sets the language cookie
+	// and comes back.
+	mux.Handle("GET "+page.LangPath, k.Public("", s.setLang))
+
 	// Alerts (alerts_v2), the default page: internal/web/alerts.
 	al := alerts.New(alerts.Deps{Activity: activity})
 	mux.Handle("GET /{$}", k.Page("alerts", home))
 	mux.Handle("GET /alerts", k.Page("alerts", al.Queue))
 	mux.Handle("GET /alerts/{id}", k.Page("alerts", al.Alert))
+	mux.Handle("GET /alerts/{id}/prev", k.Page("alerts", al.Prev))
+	mux.Handle("GET /alerts/{id}/next", k.Page("alerts", al.Next))
 	mux.Handle("POST /alerts/{id}", k.Form("alerts", al.Update))
-	mux.Handle("POST /alerts/{id}/comments", k.Form("alerts", al.Comment))
+	mux.Handle("POST /alerts/{id}/comments", k.Form("alerts", al.Update))
 	mux.Handle("GET /manage", k.Page("manage", al.ManageForm))
 	mux.Handle("POST /manage", k.Form("manage", al.Manage))
 
@@ -67,11 +74,13 @@ func (s *Server) routes() http.Handler {
 
 	// Next: score, actions, mail and live mount here the same way.
 
-	mux.Handle("/", k.Public("", notFound))
+	// Not found, and a refused cross-origin change: error pages that keep
+	// the navigation of a signed-in user.
+	mux.Handle("/", k.Optional("", notFound))
 
 	var h http.Handler = mux
 	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(k.Public("", crossOrigin))
+	cop.SetDenyHandler(k.Optional("", crossOrigin))
 	h = cop.Handler(h)
 	h = s.securityHeaders(h)
 	h = s.canonicalLoopback(h)
@@ -85,9 +94,20 @@ func (s *Server) routes() http.Handler {
 func home(p *page.Page) error { return p.Redirect("/alerts", http.StatusSeeOther) }
 
 func notFound(p *page.Page) error {
-	return &page.Error{Status: http.StatusNotFound, Heading: "Page not found", Message: "There is no page at this address."}
+	return &page.Error{Status: http.StatusNotFound, Heading: page.T("error.pageNotFound.heading"), Message: page.T("error.pageNotFound.message")}
 }
 
 func crossOrigin(p *page.Page) error {
-	return &page.Error{Status: http.StatusForbidden, Heading: "Request refused", Message: "This change came from another site, so graphsec refused it. Use graphsec's own pages."}
+	return &page.Error{Status: http.StatusForbidden, Heading: page.T("error.crossOrigin.heading"), Message: page.T("error.crossOrigin.message")}
+}
+
+// setLang is the language switch: GET /lang?to=ja&back=/alerts sets the
+// language cookie (for a year) and sends the browser back to the page it
+// came from, a local path only. An unknown language changes nothing.
+func (s *Server) setLang(p *page.Page) error {
+	q := p.R.URL.Query()
+	if l, ok := i18n.ParseLang(q.Get("to")); ok {
+		http.SetCookie(p.Writer(), i18n.LangCookie(l, s.o.Secure))
+	}
+	return p.Redirect(page.LocalPath(q.Get("back"), "/alerts"), http.StatusSeeOther)
 }

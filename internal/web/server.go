@@ -30,6 +30,7 @@ import (
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
@@ -107,6 +108,7 @@ const (
 type Server struct {
 	o         Options
 	log       *slog.Logger
+	i18n      *i18n.Bundle
 	kit       *page.Kit
 	static    *staticFiles
 	csp       string
@@ -142,12 +144,16 @@ func New(o Options) (*Server, error) {
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
 	}
+	if s.i18n, err = i18n.New(o.Clock); err != nil {
+		return nil, err
+	}
 	layout, _ := fs.Sub(templateFS, "templates")
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
 		Layout:   layout,
 		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), legacy.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
+		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
 		Tokens: page.NewPageTokens(o.Clock, o.PageTokens),
 		Clock:  o.Clock, Logger: o.Logger, Emulator: o.Emulator,
@@ -167,6 +173,9 @@ func New(o Options) (*Server, error) {
 
 // Handler is the console's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Kit is the console's page kit (tests check its templates' messages).
+func (s *Server) Kit() *page.Kit { return s.kit }
 
 // Reconcile settles, once, the changes the activity log holds as pending
 // (their request never saw Graph's answer: a timeout, or a crash), by

@@ -32,7 +32,7 @@ func (s *Server) loginPage(p *page.Page) error {
 	case "kept", "lost":
 		v.Draft = d
 	}
-	p.Title = "Sign in"
+	p.Title = p.L.T("nav.signIn")
 	return p.Render(http.StatusOK, page.SignInPage, v)
 }
 
@@ -55,11 +55,11 @@ func (s *Server) login(p *page.Page) error {
 	u, err := s.o.Auth.BeginLogin(p.R.Context(), p.Writer(), p.R, f.Get("return_to"), signInPrompt(f.Get("prompt")))
 	if errors.Is(err, auth.ErrBusy) {
 		p.Writer().Header().Set("Retry-After", "60")
-		p.Title = "Too many sign-ins in progress"
+		p.Title = p.L.T("signin.reason.busy.heading")
 		return p.Render(http.StatusServiceUnavailable, page.SignInPage, page.SignInView{ReturnTo: auth.SafeReturnPath(f.Get("return_to")), Reason: "busy"})
 	}
 	if err != nil {
-		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Sign-in could not start", Message: "graphsec could not record the sign-in. Try again in a moment.", Cause: err}
+		return &page.Error{Status: http.StatusServiceUnavailable, Heading: page.T("signin.couldNotStart"), Message: page.T("signin.couldNotRecord"), Cause: err}
 	}
 	return p.Redirect(u, http.StatusSeeOther)
 }
@@ -88,18 +88,18 @@ func (s *Server) loginCallback(p *page.Page) error {
 	var rj *auth.RejectedError
 	switch {
 	case errors.As(err, &pe) && pe.AdminConsent:
-		p.Title = "Admin consent was not granted"
+		p.Title = p.L.T("consent.declined.title")
 		return p.Render(http.StatusOK, "web/consent", consentView{Declined: true, Error: strings.TrimSpace(pe.Code + " " + pe.AADSTS), Detail: pe.Description, Subcode: pe.Subcode})
 	case errors.As(err, &pe):
-		p.Title = "Sign-in failed"
+		p.Title = p.L.T("error.signInRefused.heading")
 		return p.Render(http.StatusBadRequest, "web/signin_error", pe)
 	case errors.As(err, &rj):
 		p.Log().Warn("sign-in rejected", "err", err)
-		p.Title = "Sign-in rejected"
+		p.Title = p.L.T("signin.reason.rejected.heading")
 		return p.Render(http.StatusUnauthorized, page.SignInPage, page.SignInView{ReturnTo: "/", Reason: "rejected"})
 	case errors.Is(err, auth.ErrStateMismatch), errors.Is(err, auth.ErrCallbackInvalid):
 		_, serr := s.o.Auth.Session(p.R.Context(), p.R)
-		p.Title = "This sign-in link was already used"
+		p.Title = p.L.T("signin.reason.used.heading")
 		return p.Render(http.StatusOK, page.SignInPage, page.SignInView{ReturnTo: "/", Reason: "used", SignedIn: serr == nil})
 	case err != nil:
 		return err
@@ -109,7 +109,7 @@ func (s *Server) loginCallback(p *page.Page) error {
 		// session so that the next page signs in again and gets the new
 		// permissions.
 		s.o.Auth.Logout(p.R.Context(), p.Writer(), p.R)
-		p.Title = "Admin consent granted"
+		p.Title = p.L.T("consent.granted.title")
 		return p.Render(http.StatusOK, "web/consent", consentView{Granted: true, Tenant: cb.Tenant})
 	}
 	return p.Redirect(cb.ReturnTo, http.StatusSeeOther)
@@ -121,7 +121,7 @@ func (s *Server) loginCallback(p *page.Page) error {
 func (s *Server) logout(p *page.Page) error {
 	_ = p.ParseForm()
 	if sess, err := s.o.Auth.Session(p.R.Context(), p.R); err == nil && !sess.CheckCSRF(p.R.PostForm.Get("csrf")) {
-		return &page.Error{Status: http.StatusForbidden, Heading: "The form has expired", Message: "Reload the page and sign out again."}
+		return &page.Error{Status: http.StatusForbidden, Heading: page.T("error.formExpired.heading"), Message: page.T("signin.signOutExpired")}
 	}
 	s.o.Auth.Logout(p.R.Context(), p.Writer(), p.R)
 	// The browser drops what it cached of graphsec's pages, so Back shows
@@ -131,7 +131,7 @@ func (s *Server) logout(p *page.Page) error {
 }
 
 func (s *Server) signedOut(p *page.Page) error {
-	p.Title = "Signed out"
+	p.Title = p.L.T("signin.signedOut.title")
 	return p.Render(http.StatusOK, "web/signed_out", map[string]string{"EndSession": s.o.Auth.EndSessionURL(s.o.PublicURL + "/signed-out")})
 }
 
@@ -141,11 +141,11 @@ func (s *Server) startAdminConsent(p *page.Page) error {
 	u, err := s.o.Auth.AdminConsentURL(p.R.Context(), p.Writer(), p.R)
 	if errors.Is(err, auth.ErrBusy) {
 		p.Writer().Header().Set("Retry-After", "60")
-		p.Title = "Too many sign-ins in progress"
+		p.Title = p.L.T("signin.reason.busy.heading")
 		return p.Render(http.StatusServiceUnavailable, page.SignInPage, page.SignInView{ReturnTo: "/consent", Reason: "busy"})
 	}
 	if err != nil {
-		return &page.Error{Status: http.StatusServiceUnavailable, Heading: "Admin consent could not start", Message: "graphsec could not record the request. Try again in a moment.", Cause: err}
+		return &page.Error{Status: http.StatusServiceUnavailable, Heading: page.T("consent.couldNotStart"), Message: page.T("signin.couldNotRecord"), Cause: err}
 	}
 	return p.Redirect(u, http.StatusFound)
 }
@@ -153,8 +153,9 @@ func (s *Server) startAdminConsent(p *page.Page) error {
 // permStatus is one permission graphsec uses and whether the user's token
 // carries it.
 type permStatus struct {
-	Name, Purpose string
-	Granted       bool
+	Name    string
+	Purpose string // its message key: what graphsec uses it for
+	Granted bool
 }
 
 // permissions lists what graphsec's pages need, for the consent page: the
@@ -169,11 +170,11 @@ func permissions() []struct {
 		write, read graph.Access
 		purpose     string
 	}{
-		{graph.AccessReadProfile, graph.AccessReadProfile, "your name in the header (/me)"},
-		{graph.AccessWriteAlerts, graph.AccessReadAlerts, "alerts (alerts_v2): read, update, comment"},
-		{graph.AccessWriteIncidents, graph.AccessReadIncidents, "incidents: read and update"},
-		{graph.AccessWriteSecurityEvents, graph.AccessReadSecurityEvents, "legacy alerts, secure score, subscriptions"},
-		{graph.AccessSendMail, graph.AccessSendMail, "alert email"},
+		{graph.AccessReadProfile, graph.AccessReadProfile, "consent.purpose.profile"},
+		{graph.AccessWriteAlerts, graph.AccessReadAlerts, "consent.purpose.alerts"},
+		{graph.AccessWriteIncidents, graph.AccessReadIncidents, "consent.purpose.incidents"},
+		{graph.AccessWriteSecurityEvents, graph.AccessReadSecurityEvents, "consent.purpose.securityEvents"},
+		{graph.AccessSendMail, graph.AccessSendMail, "consent.purpose.mail"},
 	}
 }
 
@@ -189,7 +190,7 @@ func (s *Server) consentPage(p *page.Page) error {
 			v.Missing = append(v.Missing, name)
 		}
 	}
-	p.Title = "Permissions"
+	p.Title = p.L.T("consent.title")
 	return p.Render(http.StatusOK, "web/consent", v)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
@@ -81,22 +82,29 @@ func TestCallbackErrors(t *testing.T) {
 		{"admin consent forged", "admin_consent=True&tenant=evil&state=forged", 200, "This sign-in link was already used"},
 		{"long description", "error=access_denied&error_description=" + url.QueryEscape("AADSTS50105: "+strings.Repeat("Call +1 555 0100 now. ", 100)), 400, "AADSTS50105"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, err := b.Get(h.URL + "/login/authorized?" + tt.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.Status != tt.status || !strings.Contains(p.Body, tt.want) {
-				t.Fatalf("%d, want %d containing %q:\n%s", p.Status, tt.status, tt.want, p.Body)
-			}
-			if strings.Contains(p.Body, "<script>alert(1)") {
-				t.Fatal("provider text rendered unescaped")
-			}
-			if strings.Count(p.Body, "Call +1 555") > 10 {
-				t.Fatal("the page repeats the attacker's description at length")
-			}
-		})
+	for _, lang := range []string{"en", "ja"} {
+		h.Lang(b, lang)
+		for _, tt := range tests {
+			t.Run(lang+"/"+tt.name, func(t *testing.T) {
+				p, err := b.Get(h.URL + "/login/authorized?" + tt.query)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.Status != tt.status || lang == "en" && !strings.Contains(p.Body, tt.want) {
+					t.Fatalf("%d, want %d containing %q:\n%s", p.Status, tt.status, tt.want, p.Body)
+				}
+				if strings.Contains(p.Body, "<script>alert(1)") {
+					t.Fatal("provider text rendered unescaped")
+				}
+				if strings.Count(p.Body, "Call +1 555") > 10 {
+					t.Fatal("the page repeats the attacker's description at length")
+				}
+				if !strings.Contains(p.Body, `<html lang="`+lang+`">`) {
+					t.Errorf("not in %s", lang)
+				}
+				i18n.AssertNoMarkers(t, p.Body)
+			})
+		}
 	}
 }
 

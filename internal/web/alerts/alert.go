@@ -5,31 +5,33 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
 // The alert page (/alerts/{id}) shows one alerts_v2 alert the way an
-// analyst reads it: triage state first, then what happened (description,
-// MITRE techniques, evidence), what was said (comments, graphsec's activity
-// log), and Graph's JSON for anything the structured view leaves out.
+// analyst works it: the triage pane first (status, classification with its
+// determination, assignment, a comment: one form, saved in place), then
+// what happened (description, MITRE techniques, evidence), what was said
+// (comments, graphsec's activity log), and Graph's JSON for anything the
+// structured view leaves out. It knows the queue view it was opened from
+// (see nav.go).
 
 // activityResource is the alert's kind in the activity log.
 const activityResource = "alert"
 
 // checkAlertID refuses an id that cannot name an alert, before any call.
-func checkAlertID(id string) error { return page.CheckID("alert", id, page.MaxID) }
+func checkAlertID(id string) error { return page.CheckID(page.T("kind.alert"), id, page.MaxID) }
 
-// notFound words Graph's 404 for the resource a page is about ("Alert not
-// found" rather than a generic "Not found"), keeping Graph's code, message
-// and request-id.
-func notFound(err error, kind, id string) error {
-	return page.Reword(err, graph.ErrNotFound, strings.ToUpper(kind[:1])+kind[1:]+" not found",
-		fmt.Sprintf("Microsoft Graph has no %s with the id %q. Check the id (it may have been mistyped, or the %s belongs to another tenant), or go back to the list.", kind, id, kind))
+// notFound words Graph's 404 for an alert ("Alert not found" rather than
+// a generic "Not found"), keeping Graph's code, message and request-id.
+func notFound(err error, id string) error {
+	return page.Reword(err, graph.ErrNotFound, page.T("alert.notFound.heading"), page.T("alert.notFound.message", "id", id))
 }
 
 // technique is one MITRE ATT&CK technique of an alert.
@@ -67,58 +69,102 @@ func techniqueURL(id string) string {
 	return "https://attack.mitre.org/techniques/" + path + "/"
 }
 
-// updateForm is the update form of an alert, preselected.
-type updateForm struct {
-	Action                                     string
-	Status, Classification                     []page.Choice
-	Determination                              []page.ChoiceGroup
-	AssignedTo                                 string
-	KeepStatus, KeepClassification, KeepDeterm string // current values the form does not offer
+// triageForm is the triage pane's form: preselected with the alert's
+// values, or with what the user submitted when Graph refused it.
+type triageForm struct {
+	Action string
+	Status []page.Choice
+	// Triage is the classification select: each classification with the
+	// determinations that explain it, as the Defender portal groups them.
+	Triage []page.ChoiceGroup
+	// KeepStatus and KeepTriage name the alert's current values when the
+	// form does not offer them (the first, "keep" option).
+	KeepStatus, KeepTriage string
+	AssignedTo, Comment    string
+	CommentMax             int
+	Me                     string
+	// From, I and N carry the queue view through the post (the form names
+	// it "queue": "from" is the formguard's, the page the form is on).
+	From, I, N string
 }
 
-// newUpdateForm preselects the alert's current values. A value graphsec
-// does not offer (a member Graph added later) is kept by the empty "leave
-// as is" choice, so submitting the form never changes it by accident.
-func (c choices) newUpdateForm(a *graph.Alert) updateForm {
-	f := updateForm{
-		Action:         page.AlertHref(a.ID),
-		Status:         page.Select(c.status, string(a.Status)),
-		Classification: page.Select(c.class, string(a.Classification)),
-		Determination:  c.determinationOptions(string(a.Determination)),
-		AssignedTo:     a.AssignedTo,
+// carry puts the queue view r in the form, so that the page after the
+// post knows it too.
+func (f *triageForm) carry(r queueRef) {
+	if !r.OK {
+		return
 	}
-	if !page.Has(c.status, string(a.Status)) {
-		f.KeepStatus = string(a.Status)
+	f.From = r.Pager.Values().Encode()
+	if r.I >= 0 {
+		f.I = itoa(r.I)
 	}
-	if !page.Has(c.class, string(a.Classification)) {
-		f.KeepClassification = string(a.Classification)
+	if r.Total != nil {
+		f.N = strconv.FormatInt(*r.Total, 10)
 	}
-	if !page.Has(c.determ, string(a.Determination)) {
-		f.KeepDeterm = string(a.Determination)
+}
+
+// newTriageForm preselects the alert's current values, or those of a
+// submitted change. A value graphsec does not offer (a member Graph added
+// later) is kept by the empty "keep" choice, so saving never changes it
+// by accident.
+func (c choices) newTriageForm(L *i18n.Printer, a *graph.Alert, ch *change) triageForm {
+	status, triage, who := string(a.Status), string(a.Classification)+triageSep+string(a.Determination), a.AssignedTo
+	var comment string
+	if ch != nil {
+		status, who, comment = cmp.Or(ch.Status, status), ch.AssignedTo, ch.Comment
+		if ch.Classification != "" || ch.Determination != "" {
+			triage = cmp.Or(ch.Classification, string(a.Classification)) + triageSep + cmp.Or(ch.Determination, string(a.Determination))
+		}
+	}
+	f := triageForm{
+		Action: page.AlertHref(a.ID), Status: page.EnumChoices(L, typed[graph.AlertStatus](c.status), status),
+		Triage: c.triageOptions(L, triage), AssignedTo: who, Comment: comment, CommentMax: maxComment,
+	}
+	if !page.Has(f.Status, status) {
+		f.KeepStatus = L.Label(graph.AlertStatus(status))
+	}
+	if !groupsHave(f.Triage, triage) {
+		f.KeepTriage = L.Label(a.Classification) + " · " + L.Label(a.Determination)
 	}
 	return f
 }
 
+func groupsHave(gs []page.ChoiceGroup, v string) bool {
+	for _, g := range gs {
+		if page.Has(g.Choices, v) {
+			return true
+		}
+	}
+	return false
+}
+
 // alertView is the alert page's data.
 type alertView struct {
-	A                                                          *graph.Alert
-	SeverityLabel, StatusLabel, ClassLabel, DetermLabel        string
-	SourceLabel                                                string
-	Categories                                                 []string
-	Techniques                                                 []technique
-	AlertWebURL, IncidentWebURL, IncidentHref                  string
-	Evidence                                                   []evidencePanel
-	Comments                                                   []page.Comment
-	Activity                                                   []page.ActivityEntry
-	ActivityFailed                                             bool
-	Request                                                    *page.RequestView
-	RawJSON                                                    string
-	Form                                                       updateForm
-	CommentAction                                              string
-	CommentMax                                                 int
-	Me                                                         string
-	Notice                                                     string
-	ServiceSource, DetectionSource, ProductName, AlertPolicyID string
+	A                                         *graph.Alert
+	Sev, Status, Class, Determ                i18n.EnumLabel
+	Source, Detection, Investigation          i18n.EnumLabel
+	Categories                                []i18n.EnumLabel
+	Techniques                                []technique
+	AlertWebURL, IncidentWebURL, IncidentHref string
+	Evidence                                  []evidencePanel
+	Comments                                  []page.Comment
+	Activity                                  []page.ActivityEntry
+	ActivityFailed                            bool
+	Request                                   *page.RequestView
+	RawJSON                                   string
+	Triage                                    triageForm
+	// ReadOnly is set for a user whose roles let them read, not change:
+	// the triage pane shows the values and the role that could.
+	ReadOnly bool
+	// Flash is what the last change did (after its redirect); Error a
+	// change Graph (or graphsec) refused, shown in the triage pane with
+	// the user's values still in the form.
+	Flash *flash
+	Error *page.ErrorView
+	// Partial is set when the alert could not be read: only the triage
+	// pane (with the user's values) and the error are shown.
+	Partial bool
+	Nav     queueNav
 }
 
 // prettyJSON indents Graph's JSON for reading, keeping its member order
@@ -143,7 +189,7 @@ func fetch(ctx context.Context, c *graph.Client, id string) (*fetched, error) {
 	ctx, sent := page.Record(ctx)
 	a, raw, _, err := c.Alerts.GetRaw(ctx, id)
 	if err != nil {
-		return nil, notFound(err, "alert", id)
+		return nil, notFound(err, id)
 	}
 	return &fetched{A: a, Raw: raw, Req: sent.First(http.MethodGet)}, nil
 }
@@ -151,7 +197,7 @@ func fetch(ctx context.Context, c *graph.Client, id string) (*fetched, error) {
 // Alert is GET /alerts/{id}.
 func (a *Pages) Alert(p *page.Page) error {
 	id := p.R.PathValue("id")
-	p.Title = "Alert"
+	p.Title = p.L.T("kind.alert")
 	if err := checkAlertID(id); err != nil {
 		return err
 	}
@@ -163,36 +209,70 @@ func (a *Pages) Alert(p *page.Page) error {
 	if err != nil {
 		return err
 	}
-	return a.renderAlert(p, f, "")
+	q := p.R.URL.Query()
+	r := a.queueFrom(p, q.Get("from"), q.Get("i"), q.Get("n"))
+	v := a.alertView(p, f, r)
+	if fl, ok := p.TakeFlash(page.AlertHref(f.A.ID), q.Get("done")); ok {
+		v.Flash, _ = fl.(*flash)
+	}
+	return a.renderAlert(p, http.StatusOK, v)
 }
 
-// renderAlert renders the alert page with an optional notice.
-func (a *Pages) renderAlert(p *page.Page, f *fetched, notice string) error {
-	al := f.A
-	var err error
+// alertView builds the page of an alert read from Graph, opened from the
+// queue view r.
+func (a *Pages) alertView(p *page.Page, f *fetched, r queueRef) alertView {
+	al, L := f.A, p.L
 	v := alertView{
-		A:             al,
-		SeverityLabel: page.SeverityLabel(al.Severity), StatusLabel: page.AlertStatusLabel(al.Status),
-		ClassLabel: page.ClassificationLabel(al.Classification), DetermLabel: page.DeterminationLabel(al.Determination),
-		SourceLabel: page.ServiceSourceLabel(al.ServiceSource), ServiceSource: string(al.ServiceSource),
-		DetectionSource: string(al.DetectionSource), ProductName: al.ProductName, AlertPolicyID: al.AlertPolicyID,
+		A: al, Sev: L.Enum(al.Severity), Status: L.Enum(al.Status), Class: L.Enum(al.Classification), Determ: L.Enum(al.Determination),
+		Source: L.Enum(al.ServiceSource), Detection: L.Enum(al.DetectionSource),
 		AlertWebURL: p.PortalURL(al.AlertWebURL), IncidentWebURL: p.PortalURL(al.IncidentWebURL),
-		Evidence: evidencePanels(al.Evidence, p.Times()), Comments: page.Comments(al.Comments),
-		RawJSON: prettyJSON(f.Raw), Form: a.choices.newUpdateForm(al), CommentAction: page.AlertHref(al.ID) + "/comments",
-		CommentMax: maxComment, Me: p.Me(), Notice: notice, Request: page.Shown("get", f.Req),
+		Evidence: evidencePanels(L, al.Evidence), Comments: page.Comments(al.Comments),
+		RawJSON: prettyJSON(f.Raw), Request: page.Shown("get", f.Req),
+		Triage: a.choices.newTriageForm(L, al, nil), ReadOnly: p.Role().ReadOnly(),
+		Nav: a.newQueueNav(p, al.ID, r),
+	}
+	if al.InvestigationState != "" {
+		v.Investigation = L.Enum(al.InvestigationState)
 	}
 	if al.IncidentID != "" {
 		v.IncidentHref = page.IncidentHref(al.IncidentID)
 	}
-	v.Categories = al.Categories
-	if len(v.Categories) == 0 && al.Category != "" {
-		v.Categories = []string{al.Category}
+	cats := al.Categories
+	if len(cats) == 0 && al.Category != "" {
+		cats = []string{al.Category}
+	}
+	for _, c := range cats {
+		v.Categories = append(v.Categories, L.Category(c))
 	}
 	for _, t := range al.MITRETechniques {
 		v.Techniques = append(v.Techniques, technique{ID: t, URL: techniqueURL(t)})
 	}
-	v.Activity, err = a.activity.List(p.R.Context(), activityResource, al.ID)
+	v.Triage.carry(r)
+	v.Triage.Me = p.Me()
+	var err error
+	v.Activity, err = a.activity.List(p.R.Context(), activityResource, al.ID, describe(L))
 	v.ActivityFailed = err != nil
-	p.Title, p.Nav = cmp.Or(al.Title, "Alert "+al.ID), "alerts"
-	return p.Render(http.StatusOK, "alerts/alert", v)
+	return v
+}
+
+// describe labels recorded values of an alert's properties.
+func describe(L *i18n.Printer) page.Describe {
+	return func(prop, raw string) string {
+		switch prop {
+		case "status":
+			return L.Label(graph.AlertStatus(raw))
+		case "severity":
+			return L.Label(graph.AlertSeverity(raw))
+		case "classification":
+			return L.Label(graph.AlertClassification(raw))
+		case "determination":
+			return L.Label(graph.AlertDetermination(raw))
+		}
+		return ""
+	}
+}
+
+func (a *Pages) renderAlert(p *page.Page, status int, v alertView) error {
+	p.Title, p.Nav = cmp.Or(v.A.Title, p.L.T("alert.titleFallback", "id", v.A.ID)), "alerts"
+	return p.Render(status, "alerts/alert", v)
 }

@@ -45,7 +45,7 @@ func TestAlertDetailShowsTheAlert(t *testing.T) {
 			map[string]any{"comment": "first", "createdByDisplayName": "amy@contoso.com", "createdDateTime": "2026-11-20T10:00:00Z"},
 		},
 	})
-	_, p := h.SignIn(h.User("Security Reader"), "/alerts/"+url.PathEscape(id))
+	_, p := h.SignIn(h.User("Security Operator"), "/alerts/"+url.PathEscape(id))
 	if p.Status != http.StatusOK {
 		t.Fatalf("detail page: %d\n%s", p.Status, p.Body)
 	}
@@ -54,11 +54,11 @@ func TestAlertDetailShowsTheAlert(t *testing.T) {
 		"Suspicious PowerShell download", "PowerShell fetched a script from the internet.\nSecond line.", "Isolate the device.",
 		"Trojan:Win32/Emotet", `href="/incidents/` + incident + `"`,
 		`href="https://attack.mitre.org/techniques/T1059/001/"`, `href="https://attack.mitre.org/techniques/T1105/"`,
-		`<code>T99</code> <span class="muted">(not a technique id)`, `<code>T1059.01</code>`,
+		`<code>T99</code> <span class="muted">(not a technique ID)`, `<code>T1059.01</code>`,
 		// Typed panels.
 		"jdoe@contoso.com", "Jane Doe", "S-1-5-21-1", `CONTOSO\jdoe`, "compromised",
 		"pc17.contoso.com", "Windows11", "10.0.0.7; fe80::1",
-		"payload.ps1", `C:\Users\jdoe\Downloads`, "2048 bytes", "ab12", "Nobody",
+		"payload.ps1", `C:\Users\jdoe\Downloads`, "2,048 bytes", "ab12", "Nobody",
 		"203.0.113.9", "Amsterdam, Netherlands",
 		"http://evil.example/payload",
 		"powershell -enc AAAA", "4242", `C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`, "winword.exe",
@@ -66,7 +66,8 @@ func TestAlertDetailShowsTheAlert(t *testing.T) {
 		// The unknown type gets the generic panel with its type and common members.
 		`ev-generic`, "kubernetesPodEvidence", "#microsoft.graph.security.kubernetesPodEvidence", "left running", "malicious",
 		// Forms, with the CSRF token.
-		`action="/alerts/` + id + `"`, `action="/alerts/` + id + `/comments"`, `name="csrf"`, `name="assignToMe"`,
+		`action="/alerts/` + id + `"`, `name="csrf"`, `name="assignToMe"`, `name="comment"`, `name="triage"`,
+		`<option value="truePositive:malware">True positive: Malware</option>`,
 		`<optgroup label="True positive">`,
 		// The GET request and the raw JSON.
 		"/v1.0/security/alerts_v2/" + id, `id="raw-json"`, `&#34;@odata.context&#34;`,
@@ -368,5 +369,35 @@ func BenchmarkAlertPage(b *testing.B) {
 		if err != nil || p.Status != http.StatusOK {
 			b.Fatalf("%v %d", err, p.Status)
 		}
+	}
+}
+
+// An alert's page reached from the queue keeps the queue's view: from= is
+// read as the queue reads its own URL and rebuilt, so that it can only name
+// an /alerts view; anything else gives the plain way back.
+func TestAlertKeepsItsQueue(t *testing.T) {
+	h := webtest.New(t)
+	id, _ := h.RaiseAlert(map[string]any{"title": "From the queue", "severity": "high", "status": "new"})
+	b, _ := h.SignIn(h.User("Security Reader"), "/alerts")
+	back := func(from string) string {
+		t.Helper()
+		p := h.Get(b, "/alerts/"+url.PathEscape(id)+"?"+url.Values{"from": {from}, "i": {"0"}}.Encode())
+		if p.Status != http.StatusOK {
+			t.Fatalf("from=%q: %d", from, p.Status)
+		}
+		return html.UnescapeString(between(p.Body, `<a href="`, `" id="back-to-queue"`))
+	}
+	if got := back("severity=high&status=new&sort=title+asc"); got != "/alerts?severity=high&sort=title+asc&status=new" {
+		t.Errorf("the way back is %q", got)
+	}
+	for _, bad := range []string{"https://evil.example/", "//evil.example", "severity=bogus", "$filter=assignedTo eq 'x'", "%zz", strings.Repeat("a=1&", 2000)} {
+		got := back(bad)
+		if got != "/alerts" && got != "/alerts?status=new&status=inProgress" {
+			t.Errorf("from=%.40q gives the way back %q", bad, got)
+		}
+	}
+	// Unknown parameters in from= are dropped, as the queue ignores them.
+	if got := back("severity=high&$top=1&evil=1"); got != "/alerts?severity=high&status=new&status=inProgress" {
+		t.Errorf("the way back keeps unknown parameters: %q", got)
 	}
 }

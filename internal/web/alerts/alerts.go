@@ -2,15 +2,18 @@
 // an alert's page (/alerts/{id}) with its update and comment forms, and
 // manage by id (/manage), the original sample's form.
 //
-// Files: queue.go and filter.go (the queue and its filters), rows.go (the
-// queue's rows, written in Go), alert.go and evidence.go (an alert's page),
-// update.go (update and comment), manage.go (/manage), choices.go (the
-// forms' choices, from the graph package's enum members); templates/ holds
-// the pages. Routes are in the shell's routes.go.
+// Files: queue.go and filter.go (the queue, its filters, chips, sort and
+// paging), nav.go (an alert's way back to its queue view, previous and
+// next), alert.go and evidence.go (an alert's page and its evidence
+// cards), update.go (the triage pane's change and comment, shown in place),
+// manage.go (/manage), choices.go (the forms' choices, from the graph
+// package's enum members); templates/ holds the pages. Routes are in the
+// shell's routes.go.
 package alerts
 
 import (
 	"embed"
+	"strconv"
 
 	"github.com/graphsec/graphsec/internal/web/page"
 )
@@ -39,3 +42,5 @@ type Pages struct {
 func New(d Deps) *Pages {
 	return &Pages{activity: d.Activity, choices: newChoices()}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -4,14 +4,16 @@ import (
 	"slices"
 
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
-// choices are the alerts pages' selects and checkboxes, built once from
-// the graph package's enum members (values) and the kit's labels. A
-// member the graph package learns appears here without a change.
+// choices are the values the alerts pages' selects and checkboxes offer,
+// built once from the graph package's enum members: a member the graph
+// package learns appears here without a change. Their labels are the
+// page's, in its language (the options methods).
 type choices struct {
-	severity, status, source, class, determ, category, sort []page.Choice
+	severity, status, source, class, determ, category []string
 	// determGroups lists the determinations under the classification
 	// they explain (see determinationGroups).
 	determGroups []determGroup
@@ -22,28 +24,18 @@ func newChoices() choices {
 	sev := graph.AlertSeverities()
 	slices.Reverse(sev) // most severe first
 	return choices{
-		severity: page.EnumChoices(sev, page.SeverityLabel),
+		// Nobody looks for the "unknown" severity either.
+		severity: page.Strings(page.Without(sev, graph.AlertSeverityUnknown)),
 		// Nobody sets or looks for the "unknown" status or source.
-		status: page.EnumChoices(page.Without(graph.AlertStatuses(), graph.AlertStatusUnknown), page.AlertStatusLabel),
-		source: page.EnumChoices(page.Without(graph.ServiceSources(), graph.ServiceSourceUnknown), page.ServiceSourceLabel),
-		class:  page.EnumChoices(graph.AlertClassifications(), page.ClassificationLabel),
-		determ: page.EnumChoices(graph.AlertDeterminations(), page.DeterminationLabel),
+		status: page.Strings(page.Without(graph.AlertStatuses(), graph.AlertStatusUnknown)),
+		source: page.Strings(page.Without(graph.ServiceSources(), graph.ServiceSourceUnknown)),
+		class:  page.Strings(graph.AlertClassifications()),
+		determ: page.Strings(graph.AlertDeterminations()),
 		// category is a string, not an enum: alerts_v2 uses the MITRE
 		// ATT&CK tactics and a few of the portal's own.
-		category: []page.Choice{
-			{Value: "InitialAccess", Label: "Initial access"}, {Value: "Execution", Label: "Execution"}, {Value: "Persistence", Label: "Persistence"},
-			{Value: "PrivilegeEscalation", Label: "Privilege escalation"}, {Value: "DefenseEvasion", Label: "Defense evasion"},
-			{Value: "CredentialAccess", Label: "Credential access"}, {Value: "Discovery", Label: "Discovery"},
-			{Value: "LateralMovement", Label: "Lateral movement"}, {Value: "Collection", Label: "Collection"},
-			{Value: "CommandAndControl", Label: "Command and control"}, {Value: "Exfiltration", Label: "Exfiltration"},
-			{Value: "Impact", Label: "Impact"}, {Value: "Malware", Label: "Malware"}, {Value: "SuspiciousActivity", Label: "Suspicious activity"},
-			{Value: "UnwantedSoftware", Label: "Unwanted software"}, {Value: "Ransomware", Label: "Ransomware"}, {Value: "Exploit", Label: "Exploit"},
-		},
-		sort: []page.Choice{
-			{Value: "", Label: "Newest first (service default)"}, {Value: "createdDateTime desc", Label: "Created, newest first"},
-			{Value: "createdDateTime asc", Label: "Created, oldest first"}, {Value: "lastUpdateDateTime desc", Label: "Updated, newest first"},
-			{Value: "lastUpdateDateTime asc", Label: "Updated, oldest first"}, {Value: "severity desc", Label: "Severity, highest first"},
-		},
+		category: []string{"InitialAccess", "Execution", "Persistence", "PrivilegeEscalation", "DefenseEvasion", "CredentialAccess",
+			"Discovery", "LateralMovement", "Collection", "CommandAndControl", "Exfiltration", "Impact", "Malware",
+			"SuspiciousActivity", "UnwantedSoftware", "Ransomware", "Exploit"},
 		determGroups: determinationGroups(),
 		tops:         []int{10, 25, 50, 100, 200},
 	}
@@ -52,7 +44,6 @@ func newChoices() choices {
 // determGroup is the determinations that explain one classification.
 type determGroup struct {
 	class  graph.AlertClassification // "" for the group that fits any
-	label  string
 	values []graph.AlertDetermination
 }
 
@@ -62,26 +53,55 @@ type determGroup struct {
 // classification.
 func determinationGroups() []determGroup {
 	return []determGroup{
-		{graph.AlertClassificationTruePositive, page.ClassificationLabel(graph.AlertClassificationTruePositive), []graph.AlertDetermination{
+		{graph.AlertClassificationTruePositive, []graph.AlertDetermination{
 			graph.AlertDeterminationMultiStagedAttack, graph.AlertDeterminationMaliciousUserActivity, graph.AlertDeterminationCompromisedAccount,
 			graph.AlertDeterminationMalware, graph.AlertDeterminationPhishing, graph.AlertDeterminationUnwantedSoftware, graph.AlertDeterminationApt}},
-		{graph.AlertClassificationInformationalExpectedActivity, page.ClassificationLabel(graph.AlertClassificationInformationalExpectedActivity), []graph.AlertDetermination{
+		{graph.AlertClassificationInformationalExpectedActivity, []graph.AlertDetermination{
 			graph.AlertDeterminationSecurityTesting, graph.AlertDeterminationLineOfBusinessApplication, graph.AlertDeterminationConfirmedActivity,
 			graph.AlertDeterminationSecurityPersonnel}},
-		{graph.AlertClassificationFalsePositive, page.ClassificationLabel(graph.AlertClassificationFalsePositive), []graph.AlertDetermination{
+		{graph.AlertClassificationFalsePositive, []graph.AlertDetermination{
 			graph.AlertDeterminationNotMalicious, graph.AlertDeterminationNotEnoughDataToValidate}},
-		{"", "Any classification", []graph.AlertDetermination{graph.AlertDeterminationOther, graph.AlertDeterminationUnknown}},
+		{"", []graph.AlertDetermination{graph.AlertDeterminationOther, graph.AlertDeterminationUnknown}},
 	}
 }
 
 // determinationOptions lists the determinations grouped under the
 // classification they explain, so the choice fits the classification even
-// without script.
-func (c choices) determinationOptions(selected string) []page.ChoiceGroup {
+// without script (the manage page's select).
+func (c choices) determinationOptions(L *i18n.Printer, selected string) []page.ChoiceGroup {
 	groups := make([]page.ChoiceGroup, 0, len(c.determGroups))
 	for _, g := range c.determGroups {
-		groups = append(groups, page.ChoiceGroup{Label: g.label,
-			Choices: page.EnumChoices(g.values, page.DeterminationLabel, graph.AlertDetermination(selected))})
+		label := L.T("triage.anyClassification")
+		if g.class != "" {
+			label = L.Label(g.class)
+		}
+		groups = append(groups, page.ChoiceGroup{Label: label, Choices: page.EnumChoices(L, g.values, selected)})
+	}
+	return groups
+}
+
+// triageSep joins a classification and a determination in the value of
+// the triage pane's one select ("truePositive:malware").
+const triageSep = ":"
+
+// triageOptions is the triage pane's classification select as the
+// Defender portal's: "Not set", then each classification with the
+// determinations that explain it (and "Other"), one choice each.
+func (c choices) triageOptions(L *i18n.Printer, selected string) []page.ChoiceGroup {
+	unknown := string(graph.AlertClassificationUnknown) + triageSep + string(graph.AlertDeterminationUnknown)
+	groups := []page.ChoiceGroup{{Choices: []page.Choice{{Value: unknown, Label: L.Label(graph.AlertClassificationUnknown), Selected: selected == unknown}}}}
+	for _, g := range c.determGroups {
+		if g.class == "" {
+			continue
+		}
+		dets := append(slices.Clone(g.values), graph.AlertDeterminationOther)
+		cs := make([]page.Choice, len(dets))
+		for i, d := range dets {
+			v := string(g.class) + triageSep + string(d)
+			// The closed select shows the option alone: it names both.
+			cs[i] = page.Choice{Value: v, Label: L.T("triage.pair", "classification", g.class, "determination", d), Selected: v == selected}
+		}
+		groups = append(groups, page.ChoiceGroup{Label: L.Label(g.class), Choices: cs})
 	}
 	return groups
 }
@@ -90,7 +110,7 @@ func (c choices) determinationOptions(selected string) []page.ChoiceGroup {
 // classification cl. A classification graphsec does not know (a member
 // Graph added later) is not second-guessed.
 func (c choices) determinationFits(cl, d string) bool {
-	if d == "" || d == string(graph.AlertDeterminationUnknown) || !page.Has(c.class, cl) {
+	if d == "" || d == string(graph.AlertDeterminationUnknown) || !slices.Contains(c.class, cl) {
 		return true
 	}
 	if cl == string(graph.AlertClassificationUnknown) {
@@ -107,10 +127,10 @@ func (c choices) determinationFits(cl, d string) bool {
 	return false
 }
 
-// fittingDeterminations names the determinations that fit cl, for the
+// fittingDeterminations lists the determinations that fit cl, for the
 // message that explains a mismatch.
-func (c choices) fittingDeterminations(cl string) []string {
-	var names []string
+func (c choices) fittingDeterminations(cl string) []graph.AlertDetermination {
+	var out []graph.AlertDetermination
 	for _, g := range c.determGroups {
 		if string(g.class) != cl && g.class != "" {
 			continue
@@ -119,8 +139,8 @@ func (c choices) fittingDeterminations(cl string) []string {
 			if cl == string(graph.AlertClassificationUnknown) && d != graph.AlertDeterminationUnknown {
 				continue
 			}
-			names = append(names, page.DeterminationLabel(d)+" ("+string(d)+")")
+			out = append(out, d)
 		}
 	}
-	return names
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
@@ -19,24 +21,36 @@ import (
 // graph package models, and a generic one (every member as received) for
 // any other, so that what a newer Graph sends is still shown.
 
-// evidencePanel is one piece of evidence as a panel: a heading, the
-// fields its type has, and what every evidence carries (roles, verdict,
-// remediation).
+// evidencePanel is one piece of evidence as a card: its type, its main
+// name (with a pivot to the queue filtered on it, and a copy button where
+// it is an identifier), the fields its type has, and what every evidence
+// carries (roles, verdict, remediation).
 type evidencePanel struct {
-	Kind     string // CSS modifier and sort key: user, device, file, ...
-	Heading  string // "User", "Device", ...
-	Name     string // the thing's main name (UPN, DNS name, file name...)
-	Type     string // @odata.type as received
-	Fields   []page.Field
+	Kind     string         // CSS modifier and sort key: user, device, file, ...
+	Heading  i18n.EnumLabel // "User", "Device", ...
+	Name     evField        // the thing's main name (UPN, DNS name, file name...)
+	Type     string         // @odata.type as received
+	Fields   []evField
 	Generic  bool
 	Note     string
-	Roles    []string
+	Roles    string // labelled; RolesRaw as Graph sent them, on hover
+	RolesRaw string
 	Detailed []string
-	Verdict  string
-	Remedy   string
+	Verdict  i18n.EnumLabel
+	Remedy   i18n.EnumLabel
 	Details  string
 	Tags     []string
 	Created  time.Time
+}
+
+// evField is one line of an evidence card: its label, its value, the raw
+// value on hover (an enum member), and how it is shown: Code for
+// identifiers, hashes and command lines (monospace, broken anywhere, a
+// copy button), Href for a pivot to the queue filtered on the value.
+type evField struct {
+	Label, Value, Raw string
+	Code              bool
+	Href              string
 }
 
 // kindRank sorts panels the way an analyst scans them: who, which
@@ -46,15 +60,15 @@ func kindRank(kind string) int {
 		"cluster", "registry", "cloudapp", "oauthapp", "group", "malware", "hash", "other"}, kind)
 }
 
-// evidencePanels turns an alert's evidence into panels, grouped by kind
+// evidencePanels turns an alert's evidence into cards, grouped by kind
 // and otherwise in Graph's order.
-func evidencePanels(list graph.EvidenceList, tf page.TimeFormatter) []evidencePanel {
+func evidencePanels(L *i18n.Printer, list graph.EvidenceList) []evidencePanel {
 	out := make([]evidencePanel, 0, len(list))
 	for _, e := range list {
 		if e == nil {
 			continue
 		}
-		out = append(out, evidencePanelOf(e, tf))
+		out = append(out, evidencePanelOf(L, e))
 	}
 	slices.SortStableFunc(out, func(a, b evidencePanel) int {
 		return cmp.Compare(kindRank(a.Kind), kindRank(b.Kind))
@@ -62,20 +76,49 @@ func evidencePanels(list graph.EvidenceList, tf page.TimeFormatter) []evidencePa
 	return out
 }
 
-// panelFields collects label/value pairs, leaving out empty values.
-type panelFields struct {
-	list []page.Field
-	tf   page.TimeFormatter
+// pivot links the queue filtered on one evidence value, in every status:
+// an analyst pivots to see an entity's history.
+func pivot(param, value string) string {
+	if value == "" {
+		return ""
+	}
+	return link(url.Values{param: {value}, "status": {""}})
 }
 
-func (f *panelFields) add(name, value string) {
+// panelFields collects the fields of a card, leaving out empty values.
+// Labels are the catalogs' names of the evidence members.
+type panelFields struct {
+	L    *i18n.Printer
+	list []evField
+}
+
+// add adds a member by its JSON name.
+func (f *panelFields) add(member, value string) { f.addLabel(f.L.Field(member).Text, value, false, "") }
+
+// code adds an identifier, a hash or a command line.
+func (f *panelFields) code(member, value string) { f.addLabel(f.L.Field(member).Text, value, true, "") }
+
+// pivotTo adds a value that leads to the queue filtered on it.
+func (f *panelFields) pivotTo(member, value, param string, code bool) {
+	f.addLabel(f.L.Field(member).Text, value, code, pivot(param, value))
+}
+
+func (f *panelFields) addLabel(label, value string, code bool, href string) {
 	if value != "" {
-		f.list = append(f.list, page.Field{Name: name, Value: value})
+		f.list = append(f.list, evField{Label: label, Value: value, Code: code, Href: href})
 	}
 }
 
-// time adds a time, to the second.
-func (f *panelFields) time(name string, t time.Time) { f.add(name, f.tf.Time(t, page.Second)) }
+// enum adds an enum member, labelled, with its raw value on hover.
+func (f *panelFields) enum(member string, v any) {
+	l := f.L.Enum(v)
+	if l.Raw != "" {
+		f.list = append(f.list, evField{Label: f.L.Field(member).Text, Value: l.Text, Raw: l.Raw})
+	}
+}
+
+// time adds a time, to the second in the page's zone.
+func (f *panelFields) time(member string, t time.Time) { f.add(member, f.L.TimeLong(t)) }
 
 func intText(n *int64) string {
 	if n == nil {
@@ -110,22 +153,23 @@ func accountText(u *graph.UserAccount) string {
 	return cmp.Or(name, u.DisplayName)
 }
 
-// file adds a file's details under prefix ("" or "Parent image ").
-func (f *panelFields) file(prefix string, d *graph.FileDetails) {
+// file adds a file's details; its SHA-256 leads to the queue filtered on
+// it.
+func (f *panelFields) file(d *graph.FileDetails) {
 	if d == nil {
 		return
 	}
-	f.add(prefix+"File name", d.FileName)
-	f.add(prefix+"Path", d.FilePath)
+	f.add("fileName", d.FileName)
+	f.code("filePath", d.FilePath)
 	if d.FileSize != nil {
-		f.add(prefix+"Size", intText(d.FileSize)+" bytes")
+		f.add("fileSize", f.L.T("evidence.bytes", "n", *d.FileSize))
 	}
-	f.add(prefix+"SHA-256", d.SHA256)
-	f.add(prefix+"SHA-1", d.SHA1)
-	f.add(prefix+"MD5", d.MD5)
-	f.add(prefix+"Signer", d.Signer)
-	f.add(prefix+"Issuer", d.Issuer)
-	f.add(prefix+"Publisher", d.FilePublisher)
+	f.pivotTo("sha256", d.SHA256, "sha256", true)
+	f.code("sha1", d.SHA1)
+	f.code("md5", d.MD5)
+	f.add("signer", d.Signer)
+	f.add("issuer", d.Issuer)
+	f.add("filePublisher", d.FilePublisher)
 }
 
 func ipText(ip *graph.IPEvidence) string {
@@ -146,59 +190,58 @@ func hostPort(ip *graph.IPEvidence, port *int32) string {
 	return a + ":" + int32Text(port)
 }
 
-func stringsOf[T ~string](vs []T) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = string(v)
-	}
-	return out
+// named sets the card's main name: shown in its heading, with a pivot and
+// a copy button where it is an identifier.
+func (p *evidencePanel) named(value string, code bool, href string) {
+	p.Name = evField{Value: value, Code: code, Href: href}
 }
 
-// evidencePanelOf builds the panel of one evidence entry.
-func evidencePanelOf(e graph.Evidence, tf page.TimeFormatter) evidencePanel {
+// evidencePanelOf builds the card of one evidence entry.
+func evidencePanelOf(L *i18n.Printer, e graph.Evidence) evidencePanel {
 	b := e.Common()
 	p := evidencePanel{
-		Type: b.ODataType, Roles: stringsOf(b.Roles), Detailed: b.DetailedRoles, Verdict: string(b.Verdict),
-		Remedy: string(b.RemediationStatus), Details: b.RemediationStatusDetails, Tags: b.Tags, Created: b.CreatedDateTime,
+		Type: b.ODataType, Roles: L.Labels(b.Roles), RolesRaw: strings.Join(page.Strings(b.Roles), ", "), Detailed: b.DetailedRoles, Verdict: L.Enum(b.Verdict),
+		Remedy: L.Enum(b.RemediationStatus), Details: b.RemediationStatusDetails, Tags: b.Tags, Created: b.CreatedDateTime,
 	}
 	if p.Type == "" {
 		p.Type = e.TypeName()
 	}
-	f := panelFields{tf: tf}
+	p.Heading = L.EvidenceType(p.Type)
+	f := panelFields{L: L}
 	switch x := e.(type) {
 	case *graph.UserEvidence:
-		p.Kind, p.Heading = "user", "User"
+		p.Kind = "user"
 		if u := x.UserAccount; u != nil {
-			p.Name = cmp.Or(u.UserPrincipalName, u.DisplayName, u.AccountName)
-			f.add("UPN", u.UserPrincipalName)
-			f.add("Display name", u.DisplayName)
-			f.add("Account", u.AccountName)
-			f.add("Domain", u.DomainName)
-			f.add("SID", u.UserSID)
-			f.add("Entra object id", u.AzureADUserID)
-			f.add("AD object GUID", u.ActiveDirectoryObjectGUID)
+			p.named(cmp.Or(u.UserPrincipalName, u.DisplayName, u.AccountName), u.UserPrincipalName != "", pivot("user", u.UserPrincipalName))
+			f.pivotTo("userPrincipalName", u.UserPrincipalName, "user", true)
+			f.add("displayName", u.DisplayName)
+			f.add("accountName", u.AccountName)
+			f.add("domainName", u.DomainName)
+			f.code("userSid", u.UserSID)
+			f.code("azureAdUserId", u.AzureADUserID)
+			f.code("activeDirectoryObjectGuid", u.ActiveDirectoryObjectGUID)
 		}
 		if x.Stream != nil {
-			f.add("Stream", x.Stream.Name)
+			f.add("stream", x.Stream.Name)
 		}
 	case *graph.DeviceEvidence:
-		p.Kind, p.Heading = "device", "Device"
-		p.Name = cmp.Or(x.DeviceDNSName, x.HostName, x.MDEDeviceID)
-		f.add("DNS name", x.DeviceDNSName)
-		f.add("Host name", x.HostName)
+		p.Kind = "device"
+		p.named(cmp.Or(x.DeviceDNSName, x.HostName, x.MDEDeviceID), x.DeviceDNSName != "", pivot("device", x.DeviceDNSName))
+		f.pivotTo("deviceDnsName", x.DeviceDNSName, "device", true)
+		f.add("hostName", x.HostName)
 		os := x.OSPlatform
 		if x.OSBuild != nil {
-			os = strings.TrimSpace(os + " build " + intText(x.OSBuild))
+			os = strings.TrimSpace(os + " " + L.T("evidence.build", "build", intText(x.OSBuild)))
 		}
-		f.add("OS", os)
-		f.add("Version", x.Version)
-		f.add("Health", string(x.HealthStatus))
-		f.add("Risk", string(x.RiskScore))
-		f.add("Onboarding", string(x.OnboardingStatus))
-		f.add("Antivirus", string(x.DefenderAvStatus))
-		f.add("Last IP", x.LastIPAddress)
-		f.add("Last external IP", x.LastExternalIPAddress)
-		f.add("IP interfaces", page.JoinList(x.IPInterfaces))
+		f.add("osPlatform", os)
+		f.add("version", x.Version)
+		f.enum("healthStatus", x.HealthStatus)
+		f.enum("riskScore", x.RiskScore)
+		f.enum("onboardingStatus", x.OnboardingStatus)
+		f.enum("defenderAvStatus", x.DefenderAvStatus)
+		f.pivotTo("lastIpAddress", x.LastIPAddress, "ip", true)
+		f.pivotTo("lastExternalIpAddress", x.LastExternalIPAddress, "ip", true)
+		f.code("ipInterfaces", page.JoinList(x.IPInterfaces))
 		var users []string
 		for _, u := range x.LoggedOnUsers {
 			n := u.AccountName
@@ -207,49 +250,50 @@ func evidencePanelOf(e graph.Evidence, tf page.TimeFormatter) evidencePanel {
 			}
 			users = append(users, n)
 		}
-		f.add("Logged-on users", page.JoinList(users))
-		f.time("First seen", x.FirstSeenDateTime)
-		f.add("Defender device id", x.MDEDeviceID)
-		f.add("Entra device id", x.AzureADDeviceID)
-		f.add("Domain", cmp.Or(x.DNSDomain, x.NTDomain))
-		f.add("Device group", x.RBACGroupName)
+		f.add("loggedOnUsers", page.JoinList(users))
+		f.time("firstSeenDateTime", x.FirstSeenDateTime)
+		f.code("mdeDeviceId", x.MDEDeviceID)
+		f.code("azureAdDeviceId", x.AzureADDeviceID)
+		f.add("dnsDomain", cmp.Or(x.DNSDomain, x.NTDomain))
+		f.add("rbacGroupName", x.RBACGroupName)
 		if vm := x.VMMetadata; vm != nil {
-			f.add("Virtual machine", strings.TrimSpace(string(vm.CloudProvider)+" "+vm.VMID))
+			f.code("vmMetadata", strings.TrimSpace(string(vm.CloudProvider)+" "+vm.VMID))
 		}
 	case *graph.FileEvidence:
-		p.Kind, p.Heading = "file", "File"
-		if x.FileDetails != nil {
-			p.Name = x.FileDetails.FileName
+		p.Kind = "file"
+		if d := x.FileDetails; d != nil {
+			p.named(d.FileName, false, pivot("sha256", d.SHA256))
 		}
-		f.file("", x.FileDetails)
-		f.add("Detection", string(x.DetectionStatus))
-		f.add("Defender device id", x.MDEDeviceID)
+		f.file(x.FileDetails)
+		f.enum("detectionStatus", x.DetectionStatus)
+		f.code("mdeDeviceId", x.MDEDeviceID)
 	case *graph.ProcessEvidence:
-		p.Kind, p.Heading = "process", "Process"
+		p.Kind = "process"
 		if x.ImageFile != nil {
-			p.Name = x.ImageFile.FileName
+			p.named(x.ImageFile.FileName, false, pivot("sha256", x.ImageFile.SHA256))
 			img := x.ImageFile.FileName
 			if dir := strings.TrimRight(x.ImageFile.FilePath, `\/`); dir != "" {
 				img = dir + `\` + img
 			}
-			f.add("Image", img)
-			f.add("Image SHA-256", x.ImageFile.SHA256)
+			f.code("imageFile", img)
+			f.addLabel(L.T("evidence.imageSha256"), x.ImageFile.SHA256, true, pivot("sha256", x.ImageFile.SHA256))
 		}
-		f.add("Command line", x.ProcessCommandLine)
-		f.add("Process id", intText(x.ProcessID))
-		f.time("Started", x.ProcessCreationDateTime)
+		f.code("processCommandLine", x.ProcessCommandLine)
+		f.code("processId", intText(x.ProcessID))
+		f.time("processCreationDateTime", x.ProcessCreationDateTime)
 		if x.ParentProcessImageFile != nil {
-			f.add("Parent image", x.ParentProcessImageFile.FileName)
+			f.add("parentProcessImageFile", x.ParentProcessImageFile.FileName)
 		}
-		f.add("Parent process id", intText(x.ParentProcessID))
-		f.time("Parent started", x.ParentProcessCreationDateTime)
-		f.add("User", accountText(x.UserAccount))
-		f.add("Detection", string(x.DetectionStatus))
-		f.add("Defender device id", x.MDEDeviceID)
+		f.code("parentProcessId", intText(x.ParentProcessID))
+		f.time("parentProcessCreationDateTime", x.ParentProcessCreationDateTime)
+		f.add("userAccount", accountText(x.UserAccount))
+		f.enum("detectionStatus", x.DetectionStatus)
+		f.code("mdeDeviceId", x.MDEDeviceID)
 	case *graph.IPEvidence:
-		p.Kind, p.Heading, p.Name = "ip", "IP address", x.IPAddress
-		f.add("Address", x.IPAddress)
-		f.add("Country", x.CountryLetterCode)
+		p.Kind = "ip"
+		p.named(x.IPAddress, true, pivot("ip", x.IPAddress))
+		f.pivotTo("ipAddress", x.IPAddress, "ip", true)
+		f.add("countryLetterCode", x.CountryLetterCode)
 		if l := x.Location; l != nil {
 			var parts []string
 			for _, s := range []string{l.City, l.State, l.CountryName} {
@@ -257,87 +301,97 @@ func evidencePanelOf(e graph.Evidence, tf page.TimeFormatter) evidencePanel {
 					parts = append(parts, s)
 				}
 			}
-			f.add("Location", strings.Join(parts, ", "))
+			f.add("location", strings.Join(parts, ", "))
 			if l.Latitude != nil && l.Longitude != nil {
-				f.add("Coordinates", strconv.FormatFloat(*l.Latitude, 'f', -1, 64)+", "+strconv.FormatFloat(*l.Longitude, 'f', -1, 64))
+				f.addLabel(L.T("evidence.coordinates"), strconv.FormatFloat(*l.Latitude, 'f', -1, 64)+", "+strconv.FormatFloat(*l.Longitude, 'f', -1, 64), false, "")
 			}
 		}
 		if x.Stream != nil {
-			f.add("Stream", x.Stream.Name)
+			f.add("stream", x.Stream.Name)
 		}
 	case *graph.URLEvidence:
 		// Shown as text, never as a link: it is evidence of an attack.
-		p.Kind, p.Heading, p.Name = "url", "URL", x.URL
-		f.add("URL", x.URL)
+		p.Kind = "url"
+		p.named(x.URL, true, "")
+		f.code("url", x.URL)
 	case *graph.MailboxEvidence:
-		p.Kind, p.Heading = "mailbox", "Mailbox"
-		p.Name = cmp.Or(x.PrimaryAddress, x.UPN, x.DisplayName)
-		f.add("Display name", x.DisplayName)
-		f.add("Address", x.PrimaryAddress)
-		f.add("UPN", x.UPN)
-		f.add("Account", accountText(x.UserAccount))
+		p.Kind = "mailbox"
+		p.named(cmp.Or(x.PrimaryAddress, x.UPN, x.DisplayName), false, pivot("user", x.UPN))
+		f.add("displayName", x.DisplayName)
+		f.code("primaryAddress", x.PrimaryAddress)
+		f.pivotTo("upn", x.UPN, "user", true)
+		f.add("userAccount", accountText(x.UserAccount))
 	case *graph.AnalyzedMessageEvidence:
-		p.Kind, p.Heading, p.Name = "message", "Email message", x.Subject
-		f.add("Subject", x.Subject)
+		p.Kind = "message"
+		p.named(x.Subject, false, "")
+		f.add("subject", x.Subject)
 		if s := x.P1Sender; s != nil {
-			f.add("Sender (P1)", cmp.Or(s.EmailAddress, s.DisplayName))
+			f.code("p1Sender", cmp.Or(s.EmailAddress, s.DisplayName))
 		}
 		if s := x.P2Sender; s != nil {
-			f.add("Sender (P2)", cmp.Or(s.EmailAddress, s.DisplayName))
+			f.code("p2Sender", cmp.Or(s.EmailAddress, s.DisplayName))
 		}
-		f.add("Recipient", x.RecipientEmailAddress)
-		f.time("Received", x.ReceivedDateTime)
-		f.add("Sender IP", x.SenderIP)
-		f.add("Direction", x.AntiSpamDirection)
-		f.add("Delivery", strings.Trim(x.DeliveryAction+" / "+x.DeliveryLocation, " /"))
-		f.add("Threats", page.JoinList(x.Threats))
-		f.add("Detection methods", page.JoinList(x.ThreatDetectionMethods))
-		f.add("URLs", cmp.Or(intText(x.URLCount), strconv.Itoa(len(x.URLs))))
-		f.add("Attachments", intText(x.AttachmentsCount))
-		f.add("Network message id", x.NetworkMessageID)
-		f.add("Internet message id", x.InternetMessageID)
-		f.add("Language", x.Language)
+		f.code("recipientEmailAddress", x.RecipientEmailAddress)
+		f.time("receivedDateTime", x.ReceivedDateTime)
+		f.pivotTo("senderIp", x.SenderIP, "ip", true)
+		f.add("antiSpamDirection", x.AntiSpamDirection)
+		f.add("deliveryAction", x.DeliveryAction)
+		f.add("deliveryLocation", x.DeliveryLocation)
+		f.add("threats", page.JoinList(x.Threats))
+		f.add("threatDetectionMethods", page.JoinList(x.ThreatDetectionMethods))
+		f.add("urlCount", cmp.Or(intText(x.URLCount), strconv.Itoa(len(x.URLs))))
+		f.add("attachmentsCount", intText(x.AttachmentsCount))
+		f.code("networkMessageId", x.NetworkMessageID)
+		f.code("internetMessageId", x.InternetMessageID)
+		f.add("language", x.Language)
 	case *graph.MailClusterEvidence:
-		p.Kind, p.Heading, p.Name = "cluster", "Mail cluster", x.ClusterByValue
-		f.add("Clustered by", x.ClusterBy)
-		f.add("Value", x.ClusterByValue)
-		f.add("Messages", intText(x.EmailCount))
-		f.add("Query", x.Query)
+		p.Kind = "cluster"
+		p.named(x.ClusterByValue, false, "")
+		f.add("clusterBy", x.ClusterBy)
+		f.add("clusterByValue", x.ClusterByValue)
+		f.add("emailCount", intText(x.EmailCount))
+		f.code("query", x.Query)
 	case *graph.RegistryKeyEvidence:
-		p.Kind, p.Heading, p.Name = "registry", "Registry key", x.RegistryKey
-		f.add("Hive", x.RegistryHive)
-		f.add("Key", x.RegistryKey)
+		p.Kind = "registry"
+		p.named(x.RegistryKey, true, "")
+		f.add("registryHive", x.RegistryHive)
+		f.code("registryKey", x.RegistryKey)
 	case *graph.RegistryValueEvidence:
-		p.Kind, p.Heading, p.Name = "registry", "Registry value", x.RegistryValueName
-		f.add("Hive", x.RegistryHive)
-		f.add("Key", x.RegistryKey)
-		f.add("Value name", x.RegistryValueName)
-		f.add("Type", x.RegistryValueType)
-		f.add("Data", x.RegistryValue)
-		f.add("Defender device id", x.MDEDeviceID)
+		p.Kind = "registry"
+		p.named(x.RegistryValueName, true, "")
+		f.add("registryHive", x.RegistryHive)
+		f.code("registryKey", x.RegistryKey)
+		f.code("registryValueName", x.RegistryValueName)
+		f.add("registryValueType", x.RegistryValueType)
+		f.code("registryValue", x.RegistryValue)
+		f.code("mdeDeviceId", x.MDEDeviceID)
 	case *graph.CloudApplicationEvidence:
-		p.Kind, p.Heading, p.Name = "cloudapp", "Cloud app", x.DisplayName
-		f.add("Name", x.DisplayName)
-		f.add("App id", intText(x.AppID))
-		f.add("Instance", strings.TrimSpace(x.InstanceName+" "+intText(x.InstanceID)))
-		f.add("SaaS app id", intText(x.SaaSAppID))
+		p.Kind = "cloudapp"
+		p.named(x.DisplayName, false, "")
+		f.add("displayName", x.DisplayName)
+		f.code("appId", intText(x.AppID))
+		f.add("instanceName", strings.TrimSpace(x.InstanceName+" "+intText(x.InstanceID)))
+		f.code("saasAppId", intText(x.SaaSAppID))
 	case *graph.OAuthApplicationEvidence:
-		p.Kind, p.Heading, p.Name = "oauthapp", "OAuth app", x.DisplayName
-		f.add("Name", x.DisplayName)
-		f.add("App id", x.AppID)
-		f.add("Object id", x.ObjectID)
-		f.add("Publisher", x.Publisher)
+		p.Kind = "oauthapp"
+		p.named(x.DisplayName, false, "")
+		f.add("displayName", x.DisplayName)
+		f.code("appId", x.AppID)
+		f.code("objectId", x.ObjectID)
+		f.add("publisher", x.Publisher)
 	case *graph.SecurityGroupEvidence:
-		p.Kind, p.Heading, p.Name = "group", "Security group", cmp.Or(x.DisplayName, x.FriendlyName)
-		f.add("Name", x.DisplayName)
-		f.add("Friendly name", x.FriendlyName)
-		f.add("Distinguished name", x.DistinguishedName)
-		f.add("SID", x.SID)
-		f.add("Group id", x.SecurityGroupID)
+		p.Kind = "group"
+		p.named(cmp.Or(x.DisplayName, x.FriendlyName), false, "")
+		f.add("displayName", x.DisplayName)
+		f.add("friendlyName", x.FriendlyName)
+		f.code("distinguishedName", x.DistinguishedName)
+		f.code("sid", x.SID)
+		f.code("securityGroupId", x.SecurityGroupID)
 	case *graph.MalwareEvidence:
-		p.Kind, p.Heading, p.Name = "malware", "Malware", x.Name
-		f.add("Name", x.Name)
-		f.add("Category", x.Category)
+		p.Kind = "malware"
+		p.named(x.Name, false, "")
+		f.add("name", x.Name)
+		f.add("category", x.Category)
 		var files, procs []string
 		for _, fe := range x.Files {
 			if fe.FileDetails != nil {
@@ -349,54 +403,46 @@ func evidencePanelOf(e graph.Evidence, tf page.TimeFormatter) evidencePanel {
 				procs = append(procs, pe.ImageFile.FileName)
 			}
 		}
-		f.add("Files", page.JoinList(files))
-		f.add("Processes", page.JoinList(procs))
+		f.add("files", page.JoinList(files))
+		f.add("processes", page.JoinList(procs))
 	case *graph.NetworkConnectionEvidence:
-		p.Kind, p.Heading = "network", "Network connection"
-		p.Name = strings.Trim(hostPort(x.SourceAddress, x.SourcePort)+" → "+hostPort(x.DestinationAddress, x.DestinationPort), " →")
-		f.add("Source", hostPort(x.SourceAddress, x.SourcePort))
-		f.add("Destination", hostPort(x.DestinationAddress, x.DestinationPort))
-		f.add("Protocol", string(x.Protocol))
+		p.Kind = "network"
+		p.named(strings.Trim(hostPort(x.SourceAddress, x.SourcePort)+" → "+hostPort(x.DestinationAddress, x.DestinationPort), " →"), true, "")
+		f.addLabel(L.Field("sourceAddress").Text, hostPort(x.SourceAddress, x.SourcePort), true, pivot("ip", ipText(x.SourceAddress)))
+		f.addLabel(L.Field("destinationAddress").Text, hostPort(x.DestinationAddress, x.DestinationPort), true, pivot("ip", ipText(x.DestinationAddress)))
+		f.enum("protocol", x.Protocol)
 	case *graph.DNSEvidence:
-		p.Kind, p.Heading, p.Name = "dns", "DNS resolution", x.DomainName
-		f.add("Domain", x.DomainName)
-		f.add("DNS server", ipText(x.DNSServerIP))
-		f.add("Host", ipText(x.HostIPAddress))
+		p.Kind = "dns"
+		p.named(x.DomainName, true, "")
+		f.code("domainName", x.DomainName)
+		f.pivotTo("dnsServerIp", ipText(x.DNSServerIP), "ip", true)
+		f.pivotTo("hostIpAddress", ipText(x.HostIPAddress), "ip", true)
 		var ips []string
 		for _, ip := range x.IPAddresses {
 			ips = append(ips, ip.IPAddress)
 		}
-		f.add("Resolved to", page.JoinList(ips))
+		f.code("ipAddresses", page.JoinList(ips))
 	case *graph.FileHashEvidence:
-		p.Kind, p.Heading, p.Name = "hash", "File hash", x.Value
-		f.add("Algorithm", string(x.Algorithm))
-		f.add("Value", x.Value)
+		p.Kind = "hash"
+		p.named(x.Value, true, "")
+		f.enum("algorithm", x.Algorithm)
+		f.code("value", x.Value)
 	case *graph.UnknownEvidence:
-		p.Kind, p.Heading, p.Generic = "other", typeHeading(p.Type), true
+		p.Kind, p.Generic = "other", true
 		f.list = flatten(x.Raw, x.Err == nil)
 		if x.Err != nil {
-			p.Note = "graphsec could not read this entry as its type says, so it shows every field as received."
+			p.Note = L.T("evidence.unreadable")
 		}
 	default:
 		// A type the graph package models but this page does not know
 		// yet: still show everything it carries.
-		p.Kind, p.Heading, p.Generic = "other", typeHeading(p.Type), true
+		p.Kind, p.Generic = "other", true
 		if rawJSON, err := json.Marshal(e); err == nil {
 			f.list = flatten(rawJSON, true)
 		}
 	}
 	p.Fields = f.list
 	return p
-}
-
-// typeHeading turns "#microsoft.graph.security.kubernetesPodEvidence"
-// into "kubernetesPodEvidence".
-func typeHeading(t string) string {
-	t = strings.TrimPrefix(t, "#")
-	if i := strings.LastIndexByte(t, '.'); i >= 0 {
-		t = t[i+1:]
-	}
-	return cmp.Or(t, "Evidence of an unnamed type")
 }
 
 // isBaseMember reports the alertEvidence members every panel shows in its
@@ -421,7 +467,7 @@ const (
 // (nested objects as a/b, arrays of objects as a[0]/b, arrays of scalars
 // joined), sorted by key, bounded in count, depth and length. skipBase
 // leaves out the members the panel shows anyway.
-func flatten(raw []byte, skipBase bool) []page.Field {
+func flatten(raw []byte, skipBase bool) []evField {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var root map[string]any
@@ -430,16 +476,16 @@ func flatten(raw []byte, skipBase bool) []page.Field {
 		if len(s) > flatMaxValue {
 			s = s[:flatMaxValue] + "…"
 		}
-		return []page.Field{{Name: "(raw)", Value: s}}
+		return []evField{{Label: "(raw)", Value: s, Code: true}}
 	}
-	var out []page.Field
+	var out []evField
 	var walk func(prefix string, v any, depth int)
 	walk = func(prefix string, v any, depth int) {
 		if len(out) >= flatMaxFields {
 			return
 		}
 		if depth > flatMaxDepth {
-			out = append(out, page.Field{Name: prefix, Value: "(nested too deeply to show)"})
+			out = append(out, evField{Label: prefix, Value: "…"})
 			return
 		}
 		switch x := v.(type) {
@@ -469,19 +515,19 @@ func flatten(raw []byte, skipBase bool) []page.Field {
 				}
 			}
 			if len(scalars) == len(x) {
-				out = append(out, page.Field{Name: prefix, Value: cut(cmp.Or(page.JoinList(scalars), "(none)"))})
+				out = append(out, evField{Label: prefix, Value: cut(cmp.Or(page.JoinList(scalars), "—"))})
 				return
 			}
 			for i, item := range x {
 				walk(prefix+"["+strconv.Itoa(i)+"]", item, depth+1)
 			}
 		default:
-			out = append(out, page.Field{Name: prefix, Value: cut(scalarText(x))})
+			out = append(out, evField{Label: prefix, Value: cut(scalarText(x))})
 		}
 	}
 	walk("", root, 0)
 	if len(out) >= flatMaxFields {
-		out = append(out[:flatMaxFields], page.Field{Name: "…", Value: "more fields in the raw JSON below"})
+		out = append(out[:flatMaxFields], evField{Label: "…", Value: "…"})
 	}
 	return out
 }

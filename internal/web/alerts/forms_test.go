@@ -2,6 +2,7 @@ package alerts_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,7 +44,7 @@ func TestCommentFormSentTwiceAddsOneComment(t *testing.T) {
 	id, _ := h.RaiseAlert(map[string]any{"comments": []any{}})
 	alertPath := "/alerts/" + url.PathEscape(id)
 	b, p := h.SignIn(h.User("Security Operator"), alertPath)
-	form := webtest.FormFields(t, p, alertPath+"/comments")
+	form := webtest.FormFields(t, p, alertPath)
 	if form.Get("formtoken") == "" || form.Get("from") != alertPath {
 		t.Fatalf("the comment form lacks its one-time token or its page: %v", form)
 	}
@@ -60,14 +61,16 @@ func TestCommentFormSentTwiceAddsOneComment(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// Both go to the alert's page (the first with its result, shown once).
+	first := res[0].Header.Get("Location")
 	for i, r := range res {
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != alertPath+"#comments" {
+		if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), alertPath+"?done=") {
 			t.Errorf("submission %d: %d %s", i+1, r.StatusCode, r.Header.Get("Location"))
 		}
 	}
 	// Sent a third time later (Back, then the button again): the same.
-	if r := h.PostRaw(b, alertPath+"/comments", "", form); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != alertPath+"#comments" {
-		t.Errorf("submission 3: %d %s", r.StatusCode, r.Header.Get("Location"))
+	if r := h.PostRaw(b, alertPath+"/comments", "", form); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != first {
+		t.Errorf("submission 3: %d %s, want %s", r.StatusCode, r.Header.Get("Location"), first)
 	}
 	if n := commentsWith(t, h, id, "Clicked twice"); n != 1 {
 		t.Fatalf("the alert has the comment %d times, want 1", n)
@@ -78,7 +81,7 @@ func TestCommentFormSentTwiceAddsOneComment(t *testing.T) {
 	}
 	// A fresh form (the page again) adds a comment again.
 	p = h.Get(b, alertPath)
-	again := webtest.FormFields(t, p, alertPath+"/comments")
+	again := webtest.FormFields(t, p, alertPath)
 	again.Set("comment", "Clicked twice")
 	if r := h.PostRaw(b, alertPath+"/comments", "", again); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a fresh form: %d", r.StatusCode)
@@ -95,7 +98,7 @@ func TestFormRefusedCanBeSentAgain(t *testing.T) {
 	id, _ := h.RaiseAlert(map[string]any{"comments": []any{}})
 	alertPath := "/alerts/" + url.PathEscape(id)
 	b, p := h.SignIn(h.User("Security Operator"), alertPath)
-	form := webtest.FormFields(t, p, alertPath+"/comments")
+	form := webtest.FormFields(t, p, alertPath)
 	form.Set("comment", "   ")
 	if r := h.PostRaw(b, alertPath+"/comments", "", form); r.StatusCode != http.StatusBadRequest {
 		t.Fatalf("an empty comment: %d", r.StatusCode)
@@ -109,7 +112,7 @@ func TestFormRefusedCanBeSentAgain(t *testing.T) {
 	}
 	// A token that is not one the console made is refused, and an old one
 	// is refused with a request to reload.
-	bad := webtest.FormFields(t, h.Get(b, alertPath), alertPath+"/comments")
+	bad := webtest.FormFields(t, h.Get(b, alertPath), alertPath)
 	bad.Set("comment", "x")
 	bad.Set("formtoken", "forged")
 	if r := h.PostRaw(b, alertPath+"/comments", "", bad); r.StatusCode != http.StatusBadRequest {
@@ -121,9 +124,9 @@ func TestFormRefusedCanBeSentAgain(t *testing.T) {
 	}
 }
 
-// TestUpdateFormSentTwiceGoesToTheResult: a form whose answer is a page
-// (the comparison) sends its second submission to the result's link, and
-// PATCHes once.
+// TestUpdateFormSentTwiceGoesToTheResult: the triage pane's form, sent
+// twice, sends its second submission where the first went (the alert's
+// page), and PATCHes once.
 func TestUpdateFormSentTwiceGoesToTheResult(t *testing.T) {
 	h := webtest.New(t)
 	id, _ := h.RaiseAlert(map[string]any{"status": "new"})
@@ -132,11 +135,12 @@ func TestUpdateFormSentTwiceGoesToTheResult(t *testing.T) {
 	form := webtest.FormFields(t, p, alertPath)
 	form.Set("status", "inProgress")
 	h.Graph.Reset()
-	if r := h.PostRaw(b, alertPath, "", form); r.StatusCode != http.StatusOK {
-		t.Fatalf("update: %d", r.StatusCode)
+	first := h.PostRaw(b, alertPath, "", form)
+	if first.StatusCode != http.StatusSeeOther || !strings.HasPrefix(first.Header.Get("Location"), alertPath+"?done=") {
+		t.Fatalf("update: %d %s", first.StatusCode, first.Header.Get("Location"))
 	}
 	r := h.PostRaw(b, alertPath, "", form)
-	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), alertPath+"?updated=1") {
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != first.Header.Get("Location") {
 		t.Fatalf("the update sent again: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
 	patches := 0
@@ -157,7 +161,7 @@ func TestCommentKeptAcrossExpiredSession(t *testing.T) {
 	alertPath := "/alerts/" + url.PathEscape(id)
 	op := h.User("Security Operator")
 	b, p := h.SignIn(op, alertPath)
-	form := webtest.FormFields(t, p, alertPath+"/comments")
+	form := webtest.FormFields(t, p, alertPath)
 	const text = "Contained on WS-042 <b>before</b> lunch;\nsee ticket 7."
 	form.Set("comment", text)
 	// The analyst types for longer than the session lasts.
@@ -213,13 +217,13 @@ func TestSessionEndsWhenConsentIsRevoked(t *testing.T) {
 			id, _ := h.RaiseAlert(map[string]any{"comments": []any{}})
 			alertPath := "/alerts/" + url.PathEscape(id)
 			b, p := h.SignIn(h.User("Security Operator"), alertPath)
-			form := webtest.FormFields(t, p, alertPath+"/comments")
+			form := webtest.FormFields(t, p, alertPath)
 			if tt.revoke {
 				h.Ctl(http.MethodPost, "/_emulator/consent", map[string]any{"granted": false})
 			}
 			h.Clock.Advance(tt.advance)
 			got := h.Get(b, "/alerts")
-			if got.Status != http.StatusUnauthorized || !strings.Contains(got.Body, tt.heading) || !webtest.IsSignInPage(got) {
+			if got.Status != http.StatusUnauthorized || !strings.Contains(html.UnescapeString(got.Body), tt.heading) || !webtest.IsSignInPage(got) {
 				t.Fatalf("/alerts: %d\n%s", got.Status, got.Body)
 			}
 			// Signed out: the next page asks to sign in; a form's text is kept.
@@ -246,7 +250,7 @@ func TestChangeAppliedAfterTimeoutIsReconciled(t *testing.T) {
 	id, _ := h.RaiseAlert(map[string]any{"comments": []any{}, "status": "new"})
 	alertPath := "/alerts/" + url.PathEscape(id)
 	b, p := h.SignIn(h.User("Security Operator"), alertPath)
-	form := webtest.FormFields(t, p, alertPath+"/comments")
+	form := webtest.FormFields(t, p, alertPath)
 	form.Set("comment", "Slow but applied")
 	// Graph answers after graphsec's timeout, and applies the comment.
 	h.Ctl(http.MethodPost, "/_emulator/faults", map[string]any{"method": "POST", "path": "/security/alerts_v2/" + id + "/comments", "delay": "1s", "count": 1})

@@ -21,10 +21,10 @@ import (
 // them.
 func updateFields(a *graph.Alert) []page.Field {
 	return []page.Field{
-		{Name: "status", Value: string(a.Status)},
-		{Name: "classification", Value: string(a.Classification)},
-		{Name: "determination", Value: string(a.Determination)},
-		{Name: "assignedTo", Value: a.AssignedTo},
+		{Prop: "status", Raw: string(a.Status)},
+		{Prop: "classification", Raw: string(a.Classification)},
+		{Prop: "determination", Raw: string(a.Determination)},
+		{Prop: "assignedTo", Raw: a.AssignedTo},
 	}
 }
 
@@ -83,7 +83,7 @@ func Reconcile(ctx context.Context, c *graph.Client, a store.Activity) (bool, er
 			return false, err
 		}
 		for _, f := range updateFields(al) {
-			if want, ok := to[f.Name]; ok && f.Value != want {
+			if want, ok := to[f.Prop]; ok && f.Raw != want {
 				return false, nil
 			}
 		}

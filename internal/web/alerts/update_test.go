@@ -28,13 +28,14 @@ func v2Stored(t *testing.T, h *webtest.Harness, id, prop string) string {
 }
 
 // v2Changed reports whether the comparison marks the row of prop as
-// changed, and fails when the row is missing.
-func v2Changed(t *testing.T, body, prop string) bool {
+// changed. With all, the comparison shows every field and a missing row
+// fails; otherwise (the alert page's flash) it shows the changed ones.
+func v2Changed(t *testing.T, body, prop string, all bool) bool {
 	t.Helper()
 	switch {
-	case strings.Contains(body, `<tr class="changed-row"><th scope="row">`+prop+`</th>`):
+	case strings.Contains(body, `<tr class="changed-row" data-prop="`+prop+`">`):
 		return true
-	case strings.Contains(body, `<tr><th scope="row">`+prop+`</th>`):
+	case strings.Contains(body, `<tr data-prop="`+prop+`">`), !all:
 		return false
 	}
 	t.Fatalf("no comparison row for %s", prop)
@@ -57,16 +58,30 @@ func TestUpdateAlertShowsRequestAndBeforeAfter(t *testing.T) {
 		t.Fatalf("update: %d\n%s", res.Status, res.Body)
 	}
 	wantBody := `{"assignedTo":"` + upn + `","classification":"truePositive","determination":"malware","status":"resolved"}`
-	for _, want := range []string{"Alert updated", ">PATCH<", "/v1.0/security/alerts_v2/" + id + "<", html.EscapeString(wantBody), "Graph answered HTTP 200", "request-id"} {
+	// The alert's own page, with what changed in the triage pane.
+	if res.URL.Path != "/alerts/"+id || !strings.Contains(res.URL.RawQuery, "done=") {
+		t.Errorf("the update ends at %s, not the alert's page", res.URL)
+	}
+	flash := webtest.Section(t, res.Body, "flash", "details")
+	for _, want := range []string{"Alert updated", `title="new">New</td>`, `title="resolved">Resolved`} {
+		if !strings.Contains(flash, want) {
+			t.Errorf("the flash lacks %q:\n%s", want, flash)
+		}
+	}
+	for _, want := range []string{">PATCH<", "/v1.0/security/alerts_v2/" + id + "<", html.EscapeString(wantBody), "Graph answered HTTP 200", "request-id"} {
 		if !strings.Contains(res.Body, want) {
-			t.Errorf("the comparison lacks %q", want)
+			t.Errorf("the page lacks %q", want)
 		}
 	}
 	for prop, changed := range map[string]bool{"title": false, "severity": false, "status": true, "classification": true,
-		"determination": true, "assignedTo": true, "lastUpdateDateTime": true, "resolvedDateTime": true} {
-		if got := v2Changed(t, res.Body, prop); got != changed {
+		"determination": true, "assignedTo": true, "lastUpdateDateTime": false, "resolvedDateTime": true} {
+		if got := v2Changed(t, res.Body, prop, false); got != changed {
 			t.Errorf("row %s changed = %v, want %v", prop, got, changed)
 		}
+	}
+	// The flash shows once: the same address again is the alert alone.
+	if again := h.Get(b, res.URL.RequestURI()); strings.Contains(again.Body, `id="flash"`) {
+		t.Error("the flash shows twice")
 	}
 	if got := v2Stored(t, h, id, "status"); got != "resolved" {
 		t.Errorf("stored status %q", got)
@@ -78,12 +93,14 @@ func TestUpdateAlertShowsRequestAndBeforeAfter(t *testing.T) {
 	// The activity log shows who changed what, without the timestamp noise.
 	page := h.Get(b, "/alerts/"+url.PathEscape(id))
 	act := webtest.Section(t, page.Body, "activity", "section")
-	for _, want := range []string{upn, "update", "status: new → resolved", "classification: unknown → truePositive", "assignedTo: (none) → " + upn} {
+	for _, want := range []string{upn, "updated", `Status</span>: <span title="new">New</span> → <span class="to" title="resolved">Resolved</span>`,
+		`<span title="unknown">Not set</span> → <span class="to" title="truePositive">True positive</span>`,
+		`Assigned to</span>: <span class="muted">none</span> → <span class="to">` + upn + `</span>`} {
 		if !strings.Contains(act, want) {
 			t.Errorf("activity lacks %q:\n%s", want, act)
 		}
 	}
-	if strings.Contains(act, "lastUpdateDateTime") {
+	if strings.Contains(act, "Last update") {
 		t.Error("activity records lastUpdateDateTime")
 	}
 
@@ -129,10 +146,12 @@ func TestUpdateAlertRefusesBadInput(t *testing.T) {
 		status int
 		want   string
 	}{
-		{"bad status", "", url.Values{"status": {"closed"}}, 400, "not a valid status"},
-		{"unknownFutureValue", "", url.Values{"status": {"unknownFutureValue"}}, 400, "not a valid status"},
-		{"bad classification", "", url.Values{"classification": {"benignPositive"}}, 400, "not a valid classification"},
-		{"bad determination", "", url.Values{"determination": {"clean"}}, 400, "not a valid determination"},
+		{"bad status", "", url.Values{"status": {"closed"}}, 400, "is not a valid Status"},
+		{"unknownFutureValue", "", url.Values{"status": {"unknownFutureValue"}}, 400, "is not a valid Status"},
+		{"bad classification", "", url.Values{"classification": {"benignPositive"}}, 400, "is not a valid Classification"},
+		{"bad determination", "", url.Values{"determination": {"clean"}}, 400, "is not a valid Determination"},
+		{"bad triage value", "", url.Values{"triage": {"truePositive:clean"}}, 400, "is not a valid Determination"},
+		{"triage pair does not fit", "", url.Values{"triage": {"falsePositive:malware"}}, 400, "does not explain"},
 		{"determination does not fit", "", url.Values{"classification": {"falsePositive"}, "determination": {"malware"}}, 400, "does not explain"},
 		{"determination without classification", "", url.Values{"determination": {"phishing"}}, 400, "does not explain"},
 		{"assignee too long", "", url.Values{"assignedTo": {strings.Repeat("a", 300)}}, 400, "too long"},
@@ -181,9 +200,9 @@ func TestUpdateAlertBySecurityReaderIsExplained(t *testing.T) {
 	if act := webtest.Section(t, page.Body, "activity", "section"); !strings.Contains(act, "not applied") || strings.Contains(act, "not confirmed") {
 		t.Errorf("a refused update in the activity log:\n%s", act)
 	}
-	// The comment is refused the same way.
-	res = h.Post(b, "/alerts/"+url.PathEscape(id)+"/comments", webtest.CSRF(t, p), url.Values{"comment": {"hi"}})
-	if res.Status != http.StatusForbidden || !strings.Contains(res.Body, "<code>Forbidden</code>") {
+	// The comment is refused the same way, and kept in the form.
+	res = h.Post(b, "/alerts/"+url.PathEscape(id)+"/comments", webtest.CSRF(t, p), url.Values{"comment": {"hi there"}})
+	if res.Status != http.StatusForbidden || !strings.Contains(res.Body, "<code>Forbidden</code>") || !strings.Contains(res.Body, ">hi there</textarea>") {
 		t.Errorf("reader comment: %d", res.Status)
 	}
 }
@@ -202,7 +221,7 @@ func TestUpdateAlertWaitsOutThrottling(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("throttled update: %d\n%s", res.Status, res.Body)
 	}
-	for _, want := range []string{"Alert updated", `id="compare"`, "</html>"} {
+	for _, want := range []string{"Alert updated", `id="compare"`, `id="triage"`, "</html>"} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -220,9 +239,10 @@ func TestUpdateAlertWaitsOutThrottling(t *testing.T) {
 	if res.Status != http.StatusTooManyRequests || !strings.Contains(res.Body, "Microsoft Graph is throttling requests") || !strings.Contains(res.Body, "TooManyRequests") {
 		t.Errorf("persistent throttling: %d\n%s", res.Status, res.Body)
 	}
-	// Nothing was changed, and the page offers to send the form again
-	// (not a reload, which would not post it).
-	if !strings.Contains(res.Body, `class="resubmit"`) || !strings.Contains(res.Body, `name="status" value="resolved"`) || res.Header.Get("Refresh") != "" {
+	// Nothing was changed, and the triage pane holds the form as it was
+	// sent, ready to be sent again (not a reload, which would not post it).
+	form := webtest.Section(t, res.Body, "update-form", "form")
+	if !strings.Contains(res.Body, "What you entered is still in the form") || !strings.Contains(form, `<option value="resolved" selected>`) || res.Header.Get("Refresh") != "" {
 		t.Errorf("the 429 page does not offer to send the form again:\n%s", res.Body)
 	}
 	if strings.Contains(res.Body, `id="compare"`) {
@@ -238,8 +258,8 @@ func TestCommentAlert(t *testing.T) {
 	csrf := webtest.CSRF(t, p)
 
 	res := h.PostRaw(b, "/alerts/"+url.PathEscape(id)+"/comments", csrf, url.Values{"comment": {"  Looked at it.\r\nSecond line <b>bold</b>  "}})
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/alerts/"+url.PathEscape(id)+"#comments" {
-		t.Fatalf("comment: %d %s", res.StatusCode, res.Header.Get("Location"))
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/alerts/"+url.PathEscape(id)+"?done=") {
+		t.Fatalf("comment: %d %s", res.StatusCode, loc)
 	}
 	page := h.Get(b, "/alerts/"+url.PathEscape(id))
 	c := webtest.Section(t, page.Body, "comments", "section")
@@ -286,7 +306,7 @@ func TestCommentAlertWhileThrottled(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("throttled comment: %d", res.Status)
 	}
-	for _, want := range []string{"after a wait", `id="comments"`} {
+	for _, want := range []string{"Comment added:", "after a wait", `id="comments"`} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("the page lacks %q", want)
 		}

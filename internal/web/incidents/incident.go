@@ -7,11 +7,12 @@ package incidents
 import (
 	"cmp"
 	"embed"
-	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
@@ -41,29 +42,31 @@ const (
 
 // alertRow is a line of the incident's alerts table.
 type alertRow struct {
-	ID, Href, Title, Severity, Status, Classification, Source, SourceLabel, Category, AssignedTo string
-	Created, Updated                                                                             string
+	ID, Href, Title                      string
+	Sev, Status, Class, Source, Category i18n.EnumLabel
+	AssignedTo                           string
+	Created, Updated                     time.Time
 }
 
 // incidentView is the page's data.
 type incidentView struct {
-	I                                                   *graph.Incident
-	SeverityLabel, StatusLabel, ClassLabel, DetermLabel string
-	WebURL, RedirectHref                                string
-	Priority                                            string
-	Tags                                                []string
-	Comments                                            []page.Comment
-	Alerts                                              []alertRow
-	MoreAlerts                                          bool
-	MaxShown                                            int
-	Requests                                            []*page.RequestView
+	I                          *graph.Incident
+	Sev, Status, Class, Determ i18n.EnumLabel
+	WebURL, RedirectHref       string
+	Priority                   string
+	Tags                       []string
+	Comments                   []page.Comment
+	Alerts                     []alertRow
+	MoreAlerts                 bool
+	MaxShown                   int
+	Requests                   []*page.RequestView
 }
 
 // Incident is GET /incidents/{id}.
 func (*Pages) Incident(p *page.Page) error {
 	id := p.R.PathValue("id")
-	p.Title = "Incident"
-	if err := page.CheckID("incident", id, page.MaxID); err != nil {
+	p.Title = p.L.T("kind.incident")
+	if err := page.CheckID(page.T("kind.incident"), id, page.MaxID); err != nil {
 		return err
 	}
 	c, err := p.GraphFor(graph.AccessReadIncidents)
@@ -71,17 +74,16 @@ func (*Pages) Incident(p *page.Page) error {
 		return err
 	}
 	notFound := func(err error) error {
-		return page.Reword(err, graph.ErrNotFound, "Incident not found",
-			fmt.Sprintf("Microsoft Graph has no incident with the id %q. Check the id (it may have been mistyped, or the incident belongs to another tenant), or go back to the list.", id))
+		return page.Reword(err, graph.ErrNotFound, page.T("incident.notFound.heading"), page.T("incident.notFound.message", "id", id))
 	}
 	ctx, sent := page.Record(p.R.Context())
 	inc, _, err := c.Incidents.Get(ctx, id)
 	if err != nil {
 		return notFound(err)
 	}
+	L := p.L
 	v := incidentView{
-		I: inc, SeverityLabel: page.SeverityLabel(inc.Severity), StatusLabel: page.IncidentStatusLabel(inc.Status),
-		ClassLabel: page.ClassificationLabel(inc.Classification), DetermLabel: page.DeterminationLabel(inc.Determination),
+		I: inc, Sev: L.Enum(inc.Severity), Status: L.Enum(inc.Status), Class: L.Enum(inc.Classification), Determ: L.Enum(inc.Determination),
 		WebURL: p.PortalURL(inc.IncidentWebURL), Comments: page.Comments(inc.Comments),
 		MaxShown: alertsShownMax,
 	}
@@ -93,16 +95,18 @@ func (*Pages) Incident(p *page.Page) error {
 	}
 	v.Tags = append(append(v.Tags, inc.CustomTags...), inc.SystemTags...)
 
-	tf := p.Times()
 	pg, _, err := c.Incidents.ListAlerts(ctx, inc.ID, graph.Query{Top: alertsTop})
 	for n := 1; err == nil; n++ {
 		for _, a := range pg.Value {
-			v.Alerts = append(v.Alerts, alertRow{
-				ID: a.ID, Href: page.AlertHref(a.ID), Title: a.Title, Severity: string(a.Severity), Status: string(a.Status),
-				Classification: string(a.Classification), Source: string(a.ServiceSource), SourceLabel: page.ServiceSourceLabel(a.ServiceSource),
-				Category: a.Category, AssignedTo: a.AssignedTo,
-				Created: tf.Time(a.CreatedDateTime, page.Minute), Updated: tf.Time(a.LastUpdateDateTime, page.Minute),
-			})
+			r := alertRow{
+				ID: a.ID, Href: page.AlertHref(a.ID), Title: a.Title, Sev: L.Enum(a.Severity), Status: L.Enum(a.Status),
+				Class: L.Enum(a.Classification), Source: L.Enum(a.ServiceSource), AssignedTo: a.AssignedTo,
+				Created: a.CreatedDateTime, Updated: a.LastUpdateDateTime,
+			}
+			if a.Category != "" {
+				r.Category = L.Category(a.Category)
+			}
+			v.Alerts = append(v.Alerts, r)
 		}
 		if !pg.HasNext() {
 			break
@@ -119,6 +123,6 @@ func (*Pages) Incident(p *page.Page) error {
 	for i, req := range sent.All() {
 		v.Requests = append(v.Requests, page.Shown("req"+strconv.Itoa(i), req))
 	}
-	p.Title = cmp.Or(inc.DisplayName, "Incident "+inc.ID)
+	p.Title = cmp.Or(inc.DisplayName, L.T("alert.incident", "id", inc.ID))
 	return p.Render(http.StatusOK, "incidents/incident", v)
 }

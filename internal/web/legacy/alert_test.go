@@ -34,18 +34,22 @@ func TestLegacyAlertDetail(t *testing.T) {
 	b, p := h.SignIn(h.User("Security Reader"), "/legacy/alerts/"+url.PathEscape(id))
 	legacyMustStatus(t, p, http.StatusOK)
 	for _, want := range []string{
-		`<h1 id="legacy-title">Detail test</h1>`, "Line one", "Isolate the host", "VIP", "First note",
-		`<dt>provider</dt><dd>ASC</dd>`, `<dt>severity</dt><dd>high</dd>`, `<dt>vendor</dt><dd>Microsoft</dd>`,
+		`<span id="legacy-title">Detail test</span>`, "Line one", "Isolate the host", "VIP", "First note",
+		`<dt class="prop-name">provider</dt><dd>ASC</dd>`, `<dt class="prop-name">severity</dt><dd title="high">High</dd>`, `<dt class="prop-name">vendor</dt><dd>Microsoft</dd>`,
 		`id="panel-users"`, "victim@contoso.com", `id="panel-hosts"`, "srv1.contoso.com", "Windows Server 2022",
 		`id="panel-files"`, "sha256: abc123", `id="panel-network"`, "10.0.0.5 → 203.0.113.9:443", `id="panel-processes"`, "powershell -enc AAAA",
-		`<dt>processId</dt><dd>4242</dd>`, `id="panel-malware"`, "Trojan:Win32/Test", `id="panel-registry"`, "localMachineSoftware",
+		`<dt class="prop-name">processId</dt><dd>4242</dd>`, `id="panel-malware"`, "Trojan:Win32/Test", `id="panel-registry"`, "localMachineSoftware",
 		`id="panel-triggers"`, "hostState.privateIpAddress", `id="panel-cloudapps"`, "Dropbox",
 		`href="https://portal.example/alerts/1"`, `id="activity"`, `id="legacy-raw"`,
-		`name="csrf"`, `action="/legacy/alerts/` + url.PathEscape(id) + `"`,
+		// A reader's view: no form, the role that could change it.
+		`id="read-only"`, "Security Operator",
 	} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("the page lacks %s", want)
 		}
+	}
+	if strings.Contains(p.Body, `action="/legacy/alerts/`+url.PathEscape(id)+`"`) {
+		t.Error("a Security Reader is offered the update form")
 	}
 	for _, bad := range []string{`href="javascript:`, `href="http://insecure.example`, `href="#ZgotmplZ"`} {
 		if strings.Contains(p.Body, bad) {
@@ -53,7 +57,7 @@ func TestLegacyAlertDetail(t *testing.T) {
 		}
 	}
 	// The raw JSON is the alert, escaped.
-	m := regexp.MustCompile(`(?s)<pre id="legacy-raw-json">(.*?)</pre>`).FindStringSubmatch(p.Body)
+	m := regexp.MustCompile(`(?s)<pre class="raw-json" id="legacy-raw-json">(.*?)</pre>`).FindStringSubmatch(p.Body)
 	if m == nil {
 		t.Fatal("no raw JSON")
 	}
@@ -65,7 +69,7 @@ func TestLegacyAlertDetail(t *testing.T) {
 	t.Run("unknown id", func(t *testing.T) {
 		p := h.Get(b, "/legacy/alerts/does-not-exist")
 		legacyMustStatus(t, p, http.StatusNotFound)
-		if !strings.Contains(p.Body, "No legacy alert with this id") || !strings.Contains(p.Body, "ResourceNotFound") {
+		if !strings.Contains(p.Body, "No legacy alert with this ID") || !strings.Contains(p.Body, "ResourceNotFound") {
 			t.Errorf("unknown id:\n%s", p.Body)
 		}
 	})

@@ -52,7 +52,8 @@ var (
 	legacyRestURLRe = regexp.MustCompile(`id="rest-url-(\w+)">([^<]*)</code>`)
 	legacyRestBody  = regexp.MustCompile(`(?s)id="rest-body-(\w+)">(.*?)</pre>`)
 	legacyRowRe     = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
-	legacyCellRe    = regexp.MustCompile(`(?s)<td>(.*?)</td>`)
+	legacyCellRe    = regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`)
+	legacyTitleRe   = regexp.MustCompile(`title="([^"]*)"`)
 	legacyTagRe     = regexp.MustCompile(`<[^>]*>`)
 	legacyHrefRe    = regexp.MustCompile(`<a href="([^"]*)"[^>]*>Open this query in Graph Explorer`)
 	legacyOptionRe  = regexp.MustCompile(`<option value="([^"]*)"`)
@@ -85,14 +86,15 @@ func legacyRESTBody(t *testing.T, p *emutest.Page, id string) string {
 	return ""
 }
 
-// legacyRow is one line of the legacy table, as text.
+// legacyRow is one line of the legacy table, as text: the enum values
+// and the category as Graph sent them (their labels' titles).
 type legacyRow struct {
 	Href, Title, Category, Severity, Status, Provider, AssignedTo, ID string
 }
 
 func legacyRows(t *testing.T, p *emutest.Page) []legacyRow {
 	t.Helper()
-	start := strings.Index(p.Body, `<table id="legacy-alerts">`)
+	start := strings.Index(p.Body, `id="legacy-alerts">`)
 	if start < 0 {
 		return nil
 	}
@@ -107,11 +109,17 @@ func legacyRows(t *testing.T, p *emutest.Page) []legacyRow {
 		text := func(i int) string {
 			return strings.TrimSpace(html.UnescapeString(legacyTagRe.ReplaceAllString(cells[i][1], "")))
 		}
+		raw := func(i int) string {
+			if m := legacyTitleRe.FindStringSubmatch(cells[i][0]); m != nil {
+				return html.UnescapeString(m[1])
+			}
+			return ""
+		}
 		href := ""
-		if hm := regexp.MustCompile(`href="([^"]*)"`).FindStringSubmatch(cells[0][1]); hm != nil {
+		if hm := regexp.MustCompile(`href="([^"]*)"`).FindStringSubmatch(cells[1][1]); hm != nil {
 			href = html.UnescapeString(hm[1])
 		}
-		rows = append(rows, legacyRow{Href: href, Title: text(0), Category: text(1), Severity: text(2), Status: text(3),
+		rows = append(rows, legacyRow{Href: href, Title: text(1), Category: raw(3), Severity: raw(0), Status: raw(2),
 			Provider: text(4), AssignedTo: text(5), ID: text(6)})
 	}
 	return rows

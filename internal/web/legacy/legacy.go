@@ -18,6 +18,7 @@ import (
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/queuefilter"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
@@ -54,11 +55,12 @@ const activityResource = "legacyAlert"
 // choices are the forms' options. Status and severity come from the graph
 // package's enum members; the query form writes them as the original
 // sample did (NewAlert, High), which Graph reads without regard to case.
+// Labels are the page's, in its language.
 type choices struct {
 	tops                      []int
 	categories                []string
-	statuses, severities      []page.Choice // the query form's spelling
-	updateStatuses, feedbacks []page.Choice // Graph's spelling
+	statuses, severities      []string // the query form's spelling
+	updateStatuses, feedbacks []string // Graph's spelling
 }
 
 func newChoices() choices {
@@ -69,17 +71,27 @@ func newChoices() choices {
 		// The 23 categories of the original sample's form, in its order
 		// (shared with the subscription form's parser).
 		categories:     queuefilter.LegacyCategories(),
-		updateStatuses: page.EnumChoices(statuses, page.LegacyStatusLabel),
-		feedbacks:      page.EnumChoices(graph.LegacyAlertFeedbacks(), page.LegacyFeedbackLabel),
+		updateStatuses: page.Strings(statuses),
+		feedbacks:      page.Strings(graph.LegacyAlertFeedbacks()),
 	}
 	// The sample listed severities from high to low.
 	for i := len(sev) - 1; i >= 0; i-- {
-		c.severities = append(c.severities, page.Choice{Value: sampleSpelling(sev[i]), Label: page.LegacySeverityLabel(sev[i])})
+		c.severities = append(c.severities, sampleSpelling(sev[i]))
 	}
 	for _, s := range statuses {
-		c.statuses = append(c.statuses, page.Choice{Value: sampleSpelling(s), Label: page.LegacyStatusLabel(s)})
+		c.statuses = append(c.statuses, sampleSpelling(s))
 	}
 	return c
+}
+
+// labelled returns values (enum members of type T, in any spelling) as
+// choices labelled in L's language.
+func labelled[T ~string](L *i18n.Printer, values []string, selected string) []page.Choice {
+	out := make([]page.Choice, len(values))
+	for i, v := range values {
+		out[i] = page.Choice{Value: v, Label: L.Label(T(v)), Selected: v == selected}
+	}
+	return out
 }
 
 // sampleSpelling writes an enum member as the original sample's form did:

@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
@@ -43,7 +43,9 @@ type manageView struct {
 	Feedback []page.Choice
 	Me       string
 	// CommentHint tells what this alert's provider accepts as a comment.
-	CommentHint string
+	CommentHint page.Msg
+	// ReadOnly is set for a user whose roles let them read, not change.
+	ReadOnly bool
 	// Error is Graph's or graphsec's refusal of the last submission.
 	Error *page.ErrorView
 	// Request is the refused PATCH, when one was sent.
@@ -51,7 +53,9 @@ type manageView struct {
 }
 
 func (l *Pages) newManageView(p *page.Page, f manageForm, a *graph.LegacyAlert) manageView {
-	v := manageView{Form: f, Action: "/legacy/manage", Statuses: l.choices.updateStatuses, Feedback: l.choices.feedbacks, Me: p.Me()}
+	v := manageView{Form: f, Action: "/legacy/manage", Me: p.Me(), ReadOnly: p.Role().ReadOnly(),
+		Statuses: labelled[graph.LegacyAlertStatus](p.L, l.choices.updateStatuses, f.Status),
+		Feedback: labelled[graph.LegacyAlertFeedback](p.L, l.choices.feedbacks, f.Feedback)}
 	if a != nil {
 		v.Action, v.FixedID = page.LegacyAlertHref(a.ID), true
 		v.CommentHint = commentHint(a.Provider())
@@ -61,20 +65,20 @@ func (l *Pages) newManageView(p *page.Page, f manageForm, a *graph.LegacyAlert) 
 
 // commentHint explains the documented restriction on comments, exactly
 // for the two providers it names.
-func commentHint(provider string) string {
+func commentHint(provider string) page.Msg {
 	switch strings.ToLower(provider) {
 	case "ipc":
-		return "Alerts from IPC accept only the comment “Closed in IPC”."
+		return page.T("legacy.onlyComment", "provider", "IPC", "comment", "Closed in IPC")
 	case "mcas":
-		return "Alerts from MCAS accept only the comment “Closed in MCAS”."
+		return page.T("legacy.onlyComment", "provider", "MCAS", "comment", "Closed in MCAS")
 	}
-	return ""
+	return page.Msg{}
 }
 
 // ManageForm is GET /legacy/manage: the original's "Manage alerts" form,
 // by alert id (?id= fills it in).
 func (l *Pages) ManageForm(p *page.Page) error {
-	p.Title = "Manage legacy alerts"
+	p.Title = p.L.T("legacy.manage.title")
 	id := strings.TrimSpace(p.R.URL.Query().Get("id"))
 	if id != "" {
 		if err := checkID(id); err != nil {
@@ -105,30 +109,30 @@ func (c choices) parseManage(f *manageForm) error {
 	if err := checkID(f.ID); err != nil {
 		return err
 	}
-	norm := func(name, v string, cs []page.Choice) (string, error) {
+	norm := func(name page.Msg, v string, values []string) (string, error) {
 		v = strings.TrimSpace(v)
 		if v == "" {
 			return "", nil
 		}
-		i := slices.IndexFunc(cs, func(c page.Choice) bool { return strings.EqualFold(c.Value, v) })
+		i := slices.IndexFunc(values, func(x string) bool { return strings.EqualFold(x, v) })
 		if i < 0 {
-			return "", page.BadInput("%q is not a %s graphsec can set: choose %s.", page.Shorten(v, 64), name, strings.Join(page.Values(cs), ", "))
+			return "", page.BadInput(page.T("legacy.cannotSet", "value", page.Shorten(v, 64), "field", name, "allowed", strings.Join(values, ", ")))
 		}
-		return cs[i].Value, nil
+		return values[i], nil
 	}
 	var err error
-	if f.Status, err = norm("status", f.Status, c.updateStatuses); err != nil {
+	if f.Status, err = norm(page.T("field.status"), f.Status, c.updateStatuses); err != nil {
 		return err
 	}
-	if f.Feedback, err = norm("feedback", f.Feedback, c.feedbacks); err != nil {
+	if f.Feedback, err = norm(page.T("prop.feedback"), f.Feedback, c.feedbacks); err != nil {
 		return err
 	}
 	f.Comment = strings.TrimSpace(f.Comment)
 	if utf8.RuneCountInString(f.Comment) > maxComment {
-		return page.BadInput("The comment is too long (at most %d characters).", maxComment)
+		return page.BadInput(page.T("legacy.longComment", "max", maxComment))
 	}
 	if !utf8.ValidString(f.Comment) {
-		return page.BadInput("The comment is not valid text (UTF-8).")
+		return page.BadInput(page.T("error.text.notUTF8", "field", page.T("prop.comment")))
 	}
 	return nil
 }
@@ -140,12 +144,11 @@ func (c choices) parseManage(f *manageForm) error {
 func (l *Pages) manage(p *page.Page, id, action string, fixedID bool) error {
 	form := p.R.PostForm
 	f := manageForm{ID: id, Status: form.Get("status"), Feedback: form.Get("feedback"), Comment: form.Get("comment")}
-	p.Title = "Legacy alert updated"
+	p.Title = p.L.T("legacy.updated")
 	mv := l.newManageView(p, f, nil)
 	mv.Action, mv.FixedID = action, fixedID
 	refuse := func(err error, req *graph.Request) error {
-		err = page.Reword(err, graph.ErrNotFound, "No legacy alert with this id",
-			"Microsoft Graph has no legacy alert with the id you entered. Check it and try again. (Once the legacy API is retired it knows no alert at all: alerts live in Alerts, alerts_v2.)")
+		err = page.Reword(err, graph.ErrNotFound, page.T("legacy.notFound.heading"), page.T("legacy.notFound.entered"))
 		status, ev := p.Explain(err)
 		mv.Error, mv.Request = &ev, page.Shown("patch", req)
 		p.Title = ev.Heading
@@ -156,7 +159,7 @@ func (l *Pages) manage(p *page.Page, id, action string, fixedID bool) error {
 	}
 	mv.Form = f
 	if p.Me() == "" {
-		return refuse(page.BadInput("Your sign-in carries no user principal name, which the alert would be assigned to."), nil)
+		return refuse(page.BadInput(page.T("legacy.noUPN")), nil)
 	}
 	c, err := p.GraphFor(graph.AccessWriteSecurityEvents)
 	if err != nil {
@@ -169,7 +172,7 @@ func (l *Pages) manage(p *page.Page, id, action string, fixedID bool) error {
 	mv.CommentHint = commentHint(before.Provider())
 	vi := before.VendorInformation
 	if vi == nil || vi.Provider == "" || vi.Vendor == "" {
-		return refuse(page.BadAnswer("Microsoft Graph returned this alert without vendorInformation (provider and vendor), which every update must carry.", nil), nil)
+		return refuse(page.BadAnswer(page.T("legacy.noVendor"), nil), nil)
 	}
 	u := graph.LegacyAlertUpdate{AssignedTo: graph.Some(p.Me()), VendorInformation: *vi}
 	if f.Status != "" {
@@ -182,7 +185,6 @@ func (l *Pages) manage(p *page.Page, id, action string, fixedID bool) error {
 		u.Comments = graph.Some(append(slices.Clone(before.Comments), f.Comment))
 	}
 	id = cmp.Or(before.ID, f.ID)
-	tf := p.Times()
 	intent := l.activity.Begin(p.R.Context(), p.Session, activityResource, id, "update", askedChanges(before, u, f.Comment))
 	ctx, sent := page.Record(p.R.Context())
 	_, resp, err := c.LegacyAlerts.Update(ctx, id, u)
@@ -190,29 +192,30 @@ func (l *Pages) manage(p *page.Page, id, action string, fixedID bool) error {
 		intent.Fail(p.R.Context(), err)
 		return refuse(err, sent.First(http.MethodPatch))
 	}
+	L := p.L
 	after, _, err := c.LegacyAlerts.Get(p.R.Context(), id)
 	if err != nil {
 		// The change is made; record what was asked for, then say that the
 		// alert could not be shown afterwards.
-		intent.Done(p.R.Context(), resp.RequestID, page.Changes(page.CompareFields(compareFields(before, tf), compareFields(applied(before, u), tf))))
-		return &page.Error{Heading: "The alert was updated, but could not be read again",
-			Message: "Microsoft Graph accepted the change (HTTP " + strconv.Itoa(resp.StatusCode) + ", request-id " + resp.RequestID + ") but failed when graphsec read the alert again to show it. Open the alert to see its state.",
-			Cause:   err}
+		intent.Done(p.R.Context(), resp.RequestID, page.Changes(page.CompareFields(compareFields(L, before), compareFields(L, applied(before, u)))))
+		return &page.Error{Heading: page.T("legacy.notReadAgain.heading"),
+			Message: page.T("legacy.notReadAgain.message", "status", resp.StatusCode, "requestId", resp.RequestID), Cause: err}
 	}
-	rows := page.CompareFields(compareFields(before, tf), compareFields(after, tf))
+	rows := page.CompareFields(compareFields(L, before), compareFields(L, after))
 	intent.Done(p.R.Context(), resp.RequestID, page.Changes(rows))
-	return p.Render(http.StatusOK, page.ComparePage, page.CompareView{Heading: "Legacy alert updated", Status: resp.StatusCode, RequestID: resp.RequestID,
-		Rows: rows, Back: page.LegacyAlertHref(id), BackLabel: "Back to the alert", Request: page.Shown("patch", sent.First(http.MethodPatch))})
+	return p.Render(http.StatusOK, page.ComparePage, page.CompareView{Heading: L.T("legacy.updated"), Status: resp.StatusCode, RequestID: resp.RequestID,
+		Rows: rows, Back: page.LegacyAlertHref(id), BackLabel: L.T("legacy.backToAlert"), Request: page.Shown("patch", sent.First(http.MethodPatch))})
 }
 
-// compareFields are the fields the original showed side by side.
-func compareFields(a *graph.LegacyAlert, tf page.TimeFormatter) []page.Field {
-	return []page.Field{
-		{Name: "title", Value: a.Title}, {Name: "category", Value: a.Category}, {Name: "severity", Value: string(a.Severity)},
-		{Name: "status", Value: string(a.Status)}, {Name: "feedback", Value: string(a.Feedback)}, {Name: "provider", Value: a.Provider()},
-		{Name: "assignedTo", Value: a.AssignedTo}, {Name: "comments", Value: page.JoinList(a.Comments)},
-		{Name: "closedDateTime", Value: tf.Time(a.ClosedDateTime, page.Exact)},
-	}
+// compareFields are the fields the original showed side by side: raw
+// values compared and recorded, labels shown.
+func compareFields(L *i18n.Printer, a *graph.LegacyAlert) []page.Field {
+	return fieldsOf(
+		"title", a.Title, "category", page.Field{Raw: a.Category, Text: L.LegacyCategory(a.Category).Text},
+		"severity", enum(L, a.Severity), "status", enum(L, a.Status), "feedback", enum(L, a.Feedback),
+		"provider", a.Provider(), "assignedTo", a.AssignedTo, "comments", page.JoinList(a.Comments),
+		"closedDateTime", when(L, a.ClosedDateTime),
+	)
 }
 
 // applied is the alert as the update asked it to become, for the activity

@@ -51,12 +51,12 @@ func TestLegacyUpdate(t *testing.T) {
 	}
 	// Before and after, changed fields highlighted.
 	for _, want := range []string{
-		`<tr class="changed-row"><th scope="row">status</th><td class="changed">newAlert</td><td class="changed">inProgress`,
-		`<tr class="changed-row"><th scope="row">feedback</th>`,
-		`<tr class="changed-row"><th scope="row">assignedTo</th><td class="changed"></td><td class="changed">` + me,
-		`<tr class="changed-row"><th scope="row">comments</th><td class="changed">Earlier note</td><td class="changed">Earlier note; Looked at it`,
-		`<tr><th scope="row">title</th><td>Update test</td><td>Update test</td></tr>`,
-		`<tr><th scope="row">provider</th><td>ASC</td><td>ASC</td></tr>`,
+		`<tr class="changed-row" data-prop="status"><th scope="row">Status</th><td class="changed" title="newAlert">New</td><td class="changed" title="inProgress">In progress`,
+		`<tr class="changed-row" data-prop="feedback">`,
+		`<tr class="changed-row" data-prop="assignedTo"><th scope="row">Assigned to</th><td class="changed"></td><td class="changed">` + me,
+		`<tr class="changed-row" data-prop="comments"><th scope="row">Comments</th><td class="changed">Earlier note</td><td class="changed">Earlier note; Looked at it`,
+		`<tr data-prop="title"><th scope="row">Title</th><td>Update test</td><td>Update test</td></tr>`,
+		`<tr data-prop="provider"><th scope="row">Provider</th><td>ASC</td><td>ASC</td></tr>`,
 		`href="/legacy/alerts/` + id + `"`,
 	} {
 		if !strings.Contains(p.Body, want) {
@@ -65,8 +65,10 @@ func TestLegacyUpdate(t *testing.T) {
 	}
 	// The alert's page shows the change and graphsec's activity.
 	d := h.Get(b, "/legacy/alerts/"+url.PathEscape(id))
-	for _, want := range []string{`<dt>status</dt><dd>inProgress</dd>`, `<dt>assignedTo</dt><dd>` + me, "Looked at it",
-		"status: newAlert → inProgress", "feedback: (none) → truePositive", "<strong>" + me + "</strong> · update"} {
+	for _, want := range []string{`<dt class="prop-name">status</dt><dd title="inProgress">In progress</dd>`, `<dt class="prop-name">assignedTo</dt><dd>` + me, "Looked at it",
+		`Status</span>: <span title="newAlert">New</span> → <span class="to" title="inProgress">In progress</span>`,
+		`Feedback</span>: <span class="muted">none</span> → <span class="to" title="truePositive">True positive</span>`,
+		`<span class="who">` + me + `</span> <span class="what">updated</span>`} {
 		if !strings.Contains(html.UnescapeString(d.Body), html.UnescapeString(want)) {
 			t.Errorf("the alert's page lacks %s", want)
 		}
@@ -111,7 +113,7 @@ func TestLegacyUpdate(t *testing.T) {
 		legacyMustStatus(t, p, http.StatusOK)
 		p = h.Post(b, "/legacy/alerts/no-such-alert", webtest.CSRF(t, p), url.Values{"status": {"resolved"}, "comment": {"keep me"}})
 		legacyMustStatus(t, p, http.StatusNotFound)
-		if !strings.Contains(p.Body, "No legacy alert with this id") || !strings.Contains(p.Body, "keep me") ||
+		if !strings.Contains(p.Body, "No legacy alert with this ID") || !strings.Contains(p.Body, "keep me") ||
 			!strings.Contains(p.Body, `<option value="resolved" selected>`) {
 			t.Errorf("unknown id:\n%s", p.Body)
 		}
@@ -137,7 +139,7 @@ func TestLegacyManageByID(t *testing.T) {
 	t.Run("unknown id keeps the form", func(t *testing.T) {
 		p := h.Post(b, "/legacy/manage", csrf, url.Values{"id": {"0123-unknown"}, "status": {"resolved"}, "feedback": {"falsePositive"}, "comment": {"my words"}})
 		legacyMustStatus(t, p, http.StatusNotFound)
-		for _, want := range []string{"No legacy alert with this id", "ResourceNotFound", `name="id" value="0123-unknown"`,
+		for _, want := range []string{"No legacy alert with this ID", "ResourceNotFound", `name="id" value="0123-unknown"`,
 			`<option value="resolved" selected>`, `<option value="falsePositive" selected>`, ">my words</textarea>"} {
 			if !strings.Contains(p.Body, want) {
 				t.Errorf("the page lacks %s", want)
@@ -149,10 +151,10 @@ func TestLegacyManageByID(t *testing.T) {
 			form url.Values
 			want string
 		}{
-			{url.Values{"id": {""}}, "Enter the legacy alert id"},
-			{url.Values{"id": {strings.Repeat("a", 1025)}}, "longer than 1024"},
-			{url.Values{"id": {id}, "status": {"Closed"}}, "is not a status"},
-			{url.Values{"id": {id}, "feedback": {"great"}}, "is not a feedback"},
+			{url.Values{"id": {""}}, "Enter the legacy alert ID"},
+			{url.Values{"id": {strings.Repeat("a", 1025)}}, "longer than 1,024"},
+			{url.Values{"id": {id}, "status": {"Closed"}}, `"Closed" is not a Status graphsec can set`},
+			{url.Values{"id": {id}, "feedback": {"great"}}, `"great" is not a Feedback graphsec can set`},
 		} {
 			p := h.Post(b, "/legacy/manage", csrf, tt.form)
 			legacyMustStatus(t, p, http.StatusBadRequest)
@@ -164,8 +166,8 @@ func TestLegacyManageByID(t *testing.T) {
 	t.Run("update by id", func(t *testing.T) {
 		p := h.Post(b, "/legacy/manage", csrf, url.Values{"id": {id}, "status": {"Resolved"}, "feedback": {"benignPositive"}, "comment": {"Closed after review"}})
 		legacyMustStatus(t, p, http.StatusOK)
-		if !strings.Contains(p.Body, `<th scope="row">status</th><td class="changed">newAlert</td><td class="changed">resolved`) ||
-			!strings.Contains(p.Body, `<th scope="row">closedDateTime</th>`) {
+		if !strings.Contains(p.Body, `<th scope="row">Status</th><td class="changed" title="newAlert">New</td><td class="changed" title="resolved">Resolved`) ||
+			!strings.Contains(p.Body, `<tr class="changed-row" data-prop="closedDateTime">`) {
 			t.Errorf("comparison:\n%s", p.Body)
 		}
 		var body map[string]any
@@ -191,7 +193,7 @@ func TestLegacyCommentRefused(t *testing.T) {
 	id := legacyInject(h, map[string]any{"title": "IPC alert", "status": "newAlert", "vendorInformation": legacyVendor("IPC"), "comments": []string{}})
 	b, _ := h.SignIn(h.User("Security Operator"), "/legacy/alerts")
 	d := h.Get(b, "/legacy/alerts/"+url.PathEscape(id))
-	if !strings.Contains(d.Body, "Alerts from IPC accept only the comment “Closed in IPC”.") {
+	if !strings.Contains(html.UnescapeString(d.Body), `Alerts from IPC accept only the comment "Closed in IPC".`) {
 		t.Error("no hint for IPC's comment rule")
 	}
 	p := h.Post(b, "/legacy/alerts/"+url.PathEscape(id), webtest.CSRF(t, d), url.Values{"status": {"resolved"}, "comment": {"Free text"}})
@@ -204,7 +206,7 @@ func TestLegacyCommentRefused(t *testing.T) {
 	}
 	// Nothing changed; the attempt is recorded as not applied.
 	d = h.Get(b, "/legacy/alerts/"+url.PathEscape(id))
-	if act := webtest.Section(t, d.Body, "activity", "section"); !strings.Contains(d.Body, `<dt>status</dt><dd>newAlert</dd>`) || !strings.Contains(act, "not applied") {
+	if act := webtest.Section(t, d.Body, "activity", "section"); !strings.Contains(d.Body, `<dt class="prop-name">status</dt><dd title="newAlert">New</dd>`) || !strings.Contains(act, "not applied") {
 		t.Error("a refused update changed the alert or the activity log")
 	}
 	p = h.Post(b, "/legacy/alerts/"+url.PathEscape(id), webtest.CSRF(t, d), url.Values{"status": {"resolved"}, "comment": {"Closed in IPC"}})

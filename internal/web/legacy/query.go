@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
@@ -37,7 +39,7 @@ func (c choices) parseFilter(q url.Values) (filter, page.FieldErrors) {
 	if v := strings.TrimSpace(q.Get("top")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || !slices.Contains(c.tops, n) {
-			errs.Add("top", "top must be 1, 5, 10 or 20 (alerts per provider).")
+			errs.Add("top", page.T("legacy.badTop"))
 		} else {
 			f.Top = n
 		}
@@ -46,27 +48,28 @@ func (c choices) parseFilter(q url.Values) (filter, page.FieldErrors) {
 		if i := slices.IndexFunc(c.categories, func(x string) bool { return strings.EqualFold(x, v) }); i >= 0 {
 			f.Category = c.categories[i]
 		} else {
-			errs.Add("category", "%q is not one of the legacy alert categories.", page.Shorten(v, 64))
+			errs.Add("category", page.T("legacy.badCategory", "value", page.Shorten(v, 64)))
 		}
 	}
-	enum := func(name, what string, cs []page.Choice) string {
+	enum := func(name string, what page.Msg, values []string) string {
 		v := strings.TrimSpace(q.Get(name))
 		if v == "" {
 			return ""
 		}
-		if i := slices.IndexFunc(cs, func(x page.Choice) bool { return strings.EqualFold(x.Value, v) }); i >= 0 {
-			return cs[i].Value
+		if i := slices.IndexFunc(values, func(x string) bool { return strings.EqualFold(x, v) }); i >= 0 {
+			return values[i]
 		}
-		errs.Add(name, "%q is not a %s: choose %s.", page.Shorten(v, 64), what, strings.Join(page.Values(cs), ", "))
+		errs.Add(name, page.T("legacy.badValue", "value", page.Shorten(v, 64), "field", what, "allowed", strings.Join(values, ", ")))
 		return ""
 	}
-	f.Status = enum("status", "status", c.statuses)
-	f.Severity = enum("severity", "severity", c.severities)
+	f.Status = enum("status", page.T("field.status"), c.statuses)
+	f.Severity = enum("severity", page.T("field.severity"), c.severities)
 	for _, t := range []struct {
-		name string
-		dst  *string
-	}{{"provider", &f.Provider}, {"hostFqdn", &f.HostFQDN}, {"upn", &f.UPN}} {
-		v, err := page.Text(t.name, q.Get(t.name), page.MaxText)
+		name  string
+		dst   *string
+		label page.Msg
+	}{{"provider", &f.Provider, page.T("field.provider")}, {"hostFqdn", &f.HostFQDN, page.T("legacy.hostFqdn")}, {"upn", &f.UPN, page.T("filter.user")}} {
+		v, err := page.Text(t.label, q.Get(t.name), page.MaxText)
 		errs.Check(t.name, err)
 		*t.dst = v
 	}
@@ -117,7 +120,9 @@ func (f filter) values() url.Values {
 
 // listRow is one line of the original's table.
 type listRow struct {
-	ID, Href, Title, Category, Severity, Status, Provider, AssignedTo string
+	ID, Href, Title            string
+	Category, Severity, Status i18n.EnumLabel
+	Provider, AssignedTo       string
 }
 
 // warning is one provider that failed behind the federation.
@@ -125,17 +130,17 @@ type warning struct {
 	Provider string
 	Vendor   string
 	Status   int
-	Latency  string
+	Latency  time.Duration
 	Text     string
 }
 
-func warnings(resp *graph.Response, tf page.TimeFormatter) []warning {
+func warnings(resp *graph.Response) []warning {
 	if resp == nil {
 		return nil
 	}
 	out := make([]warning, 0, len(resp.Warnings))
 	for _, w := range resp.Warnings {
-		out = append(out, warning{Provider: w.Provider, Vendor: w.Vendor, Status: w.StatusCode, Latency: tf.Duration(w.Latency), Text: w.Text})
+		out = append(out, warning{Provider: w.Provider, Vendor: w.Vendor, Status: w.StatusCode, Latency: w.Latency, Text: w.Text})
 	}
 	return out
 }
@@ -145,7 +150,7 @@ type listView struct {
 	Errors     page.FieldErrors
 	Tops       []int
 	Providers  []string
-	Categories []string
+	Categories []page.Choice
 	Statuses   []page.Choice
 	Severities []page.Choice
 	Me         string
@@ -178,12 +183,14 @@ type listView struct {
 // with a Graph Explorer link, the original's table, per-provider warnings
 // of a partial answer, and the retirement explanation.
 func (l *Pages) Alerts(p *page.Page) error {
-	p.Title = "Legacy alerts"
+	p.Title = p.L.T("nav.legacyAlerts")
 	q := p.R.URL.Query()
 	f, errs := l.choices.parseFilter(q)
+	L := p.L
 	v := listView{
-		F: f, Errors: errs, Tops: l.choices.tops, Categories: l.choices.categories, Me: p.Me(),
-		Statuses: l.choices.statuses, Severities: l.choices.severities, Number: 1,
+		F: f, Errors: errs, Tops: l.choices.tops, Categories: page.LabelChoices(l.choices.categories, L.LegacyCategory, f.Category), Me: p.Me(),
+		Statuses:   labelled[graph.LegacyAlertStatus](L, l.choices.statuses, f.Status),
+		Severities: labelled[graph.LegacyAlertSeverity](L, l.choices.severities, f.Severity), Number: 1,
 	}
 	if errs.Any() {
 		if f.Provider != "" {
@@ -219,10 +226,10 @@ func (l *Pages) Alerts(p *page.Page) error {
 			seen[strings.ToLower(prov)] = true
 			v.ResultProviders++
 		}
-		v.Rows = append(v.Rows, listRow{ID: a.ID, Href: page.LegacyAlertHref(a.ID), Title: a.Title, Category: a.Category,
-			Severity: string(a.Severity), Status: string(a.Status), Provider: prov, AssignedTo: a.AssignedTo})
+		v.Rows = append(v.Rows, listRow{ID: a.ID, Href: page.LegacyAlertHref(a.ID), Title: a.Title, Category: L.LegacyCategory(a.Category),
+			Severity: L.Enum(a.Severity), Status: L.Enum(a.Status), Provider: prov, AssignedTo: a.AssignedTo})
 	}
-	v.Warnings = warnings(resp, p.Times())
+	v.Warnings = warnings(resp)
 	v.Partial = resp != nil && (resp.StatusCode == http.StatusPartialContent || len(resp.Warnings) > 0)
 	// The provider list fills the form's select. An empty answer is
 	// checked against a fresh list: only when no provider has any alert at

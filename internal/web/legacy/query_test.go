@@ -118,11 +118,11 @@ func TestLegacyAlertsBadInput(t *testing.T) {
 		{"top not offered", "top", "top=3", "top must be 1, 5, 10 or 20"},
 		{"top not a number", "top", "top=ten", "top must be"},
 		{"unknown category", "category", "category=phishing", "not one of the legacy alert categories"},
-		{"unknown status", "status", "status=Dismissed", "is not a status"},
-		{"unknown severity", "severity", "severity=Critical", "is not a severity"},
-		{"long host", "hostFqdn", "hostFqdn=" + strings.Repeat("a", 300), "hostFqdn is too long"},
-		{"long upn", "upn", "upn=" + strings.Repeat("u", 257), "upn is too long"},
-		{"long provider", "provider", "provider=" + strings.Repeat("p", 257), "provider is too long"},
+		{"unknown status", "status", "status=Dismissed", `"Dismissed" is not a Status`},
+		{"unknown severity", "severity", "severity=Critical", `"Critical" is not a Severity`},
+		{"long host", "hostFqdn", "hostFqdn=" + strings.Repeat("a", 300), "Host FQDN is too long"},
+		{"long upn", "upn", "upn=" + strings.Repeat("u", 257), "User (UPN) is too long"},
+		{"long provider", "provider", "provider=" + strings.Repeat("p", 257), "Provider is too long"},
 		{"control character", "upn", "upn=a%01b", "control character"},
 		{"hostile category", "category", "category=" + url.QueryEscape(legacyScript), "not one of the legacy alert categories"},
 	}
@@ -140,7 +140,7 @@ func TestLegacyAlertsBadInput(t *testing.T) {
 			if !strings.Contains(html.UnescapeString(msg), tt.want) {
 				t.Errorf("the %s field's message %q lacks %q", tt.field, msg, tt.want)
 			}
-			if !strings.Contains(p.Body, `id="filter-errors"`) || !strings.Contains(p.Body, kept) || !strings.Contains(p.Body, `<form class="filters"`) {
+			if !strings.Contains(p.Body, `id="filter-errors"`) || !strings.Contains(p.Body, kept) || !strings.Contains(p.Body, `<form class="filters form-grid`) {
 				t.Errorf("the page does not keep the form and the other filters:\n%s", p.Body)
 			}
 			if strings.Contains(p.Body, legacyScript) {
@@ -186,7 +186,7 @@ func TestLegacyPaging(t *testing.T) {
 	b, _ := h.SignIn(h.User("Security Reader"), "/legacy/alerts")
 	first := h.Get(b, "/legacy/alerts?top=1&category=malware")
 	legacyMustStatus(t, first, http.StatusOK)
-	m := regexp.MustCompile(`<a class="button secondary" href="([^"]*)" rel="next">`).FindStringSubmatch(first.Body)
+	m := regexp.MustCompile(`<a class="btn subtle" href="([^"]*)" rel="next">`).FindStringSubmatch(first.Body)
 	if m == nil {
 		t.Fatal("no next page link")
 	}
@@ -309,7 +309,7 @@ func TestLegacyPartialContent(t *testing.T) {
 func legacyCheckRetired(t *testing.T, p *emutest.Page) {
 	t.Helper()
 	legacyMustStatus(t, p, http.StatusOK)
-	if !strings.Contains(p.Body, "The legacy alerts API has been retired") || !strings.Contains(p.Body, `<a class="button" href="/alerts">`) {
+	if !strings.Contains(p.Body, "The legacy alerts API has been retired") || !strings.Contains(p.Body, `<a class="btn primary" href="/alerts">`) {
 		t.Errorf("%s: no retirement notice:\n%s", p.URL, p.Body)
 	}
 	if strings.Contains(p.Body, `id="legacy-alerts"`) || strings.Contains(p.Body, "No alert matches your filter") {
@@ -331,7 +331,7 @@ func TestLegacyNoDataAtAll(t *testing.T) {
 	}
 	d := h.Get(b, "/legacy/alerts/any-id")
 	legacyMustStatus(t, d, http.StatusNotFound)
-	if !strings.Contains(d.Body, "No legacy alert with this id") || !strings.Contains(d.Body, "retired") {
+	if !strings.Contains(d.Body, "No legacy alert with this ID") || !strings.Contains(d.Body, "retired") {
 		t.Errorf("detail without data:\n%s", d.Body)
 	}
 }
@@ -365,7 +365,7 @@ func TestLegacyRetiredSwitch(t *testing.T) {
 	}
 	p := h.Get(b, id)
 	legacyMustStatus(t, p, http.StatusNotFound)
-	if !strings.Contains(p.Body, "No legacy alert with this id") || !strings.Contains(p.Body, "retired") {
+	if !strings.Contains(p.Body, "No legacy alert with this ID") || !strings.Contains(p.Body, "retired") {
 		t.Errorf("detail after retirement:\n%s", p.Body)
 	}
 }
@@ -413,7 +413,7 @@ func BenchmarkLegacyAlertsPageRender(b *testing.B) {
 	h, page := webtest.Canned(b, webtest.Options{}, "/security/alerts", "/v1.0/security/alerts?$top=20", "/legacy/alerts?top=20")
 	check := httptest.NewRecorder()
 	h.Handler.ServeHTTP(check, page)
-	if n := strings.Count(check.Body.String(), `<code class="legacy-id">`); check.Code != http.StatusOK || n != 120 {
+	if n := strings.Count(check.Body.String(), `<code class="legacy-id" `); check.Code != http.StatusOK || n != 120 {
 		b.Fatalf("warm-up: %d, %d rows", check.Code, n)
 	}
 	webtest.ServeLoop(b, h.Handler, page)

@@ -19,12 +19,12 @@ import (
 func askedChanges(before *graph.LegacyAlert, u graph.LegacyAlertUpdate, comment string) []byte {
 	after := applied(before, u)
 	fields := func(a *graph.LegacyAlert) []page.Field {
-		return []page.Field{{Name: "status", Value: string(a.Status)}, {Name: "feedback", Value: string(a.Feedback)}, {Name: "assignedTo", Value: a.AssignedTo}}
+		return []page.Field{{Prop: "status", Raw: string(a.Status)}, {Prop: "feedback", Raw: string(a.Feedback)}, {Prop: "assignedTo", Raw: a.AssignedTo}}
 	}
 	m := map[string]any{}
 	for _, r := range page.CompareFields(fields(before), fields(after)) {
 		if r.Changed {
-			m[r.Name] = map[string]string{"from": r.Before, "to": r.After}
+			m[r.Prop] = map[string]string{"from": r.Before.Raw, "to": r.After.Raw}
 		}
 	}
 	if comment != "" {

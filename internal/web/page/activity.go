@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -150,11 +149,12 @@ func refused(err error) bool {
 }
 
 // ActivityEntry is one line of a resource's activity, as pages show it.
+// Action names its label ("activity."+Action: update, comment).
 type ActivityEntry struct {
 	At        time.Time
 	Actor     string
 	Action    string
-	Summary   []string
+	Changes   []ActivityChange
 	RequestID string
 	// State is store.ActivityDone, or ActivityPending (not confirmed
 	// yet), ActivityFailed (not applied) or ActivityUnknown (could not be
@@ -162,19 +162,38 @@ type ActivityEntry struct {
 	State string
 }
 
+// ActivityChange is one property an entry changed: from and to as
+// recorded (raw) and as the page shows them. A comment has only To.
+type ActivityChange struct {
+	Prop     string
+	From, To Field
+}
+
+// Describe is how a page shows a recorded value of a property in its
+// language (an enum member as its label); it returns "" to show the raw
+// value.
+type Describe func(prop, raw string) string
+
 // List returns what analysts did to a resource through graphsec, newest
-// first (at most 50 entries). A failure is logged; the page says the log
-// could not be read and shows the rest.
-func (l *ActivityLog) List(ctx context.Context, resource, id string) ([]ActivityEntry, error) {
+// first (at most 50 entries), values described by describe. A failure is
+// logged; the page says the log could not be read and shows the rest.
+func (l *ActivityLog) List(ctx context.Context, resource, id string, describe Describe) ([]ActivityEntry, error) {
 	list, err := l.store.ListActivity(ctx, resource, id, 50)
 	if err != nil {
 		l.log.Error("read activity", "resource", resource, "id", id, "request_id", RequestID(ctx), "err", err)
 		return nil, err
 	}
+	field := func(prop, raw string) Field {
+		f := Field{Prop: prop, Raw: raw}
+		if describe != nil && raw != "" {
+			f.Text = describe(prop, raw)
+		}
+		return f
+	}
 	out := make([]ActivityEntry, 0, len(list))
 	for _, a := range list {
 		e := ActivityEntry{At: a.At, Actor: a.ActorName, Action: a.Action, RequestID: a.RequestID, State: store.ActivityState(a.State)}
-		var m map[string]any
+		var m map[string]json.RawMessage
 		if json.Unmarshal(a.Changes, &m) == nil {
 			keys := make([]string, 0, len(m))
 			for k := range m {
@@ -182,22 +201,17 @@ func (l *ActivityLog) List(ctx context.Context, resource, id string) ([]Activity
 			}
 			slices.Sort(keys)
 			for _, k := range keys {
-				switch v := m[k].(type) {
-				case map[string]any:
-					e.Summary = append(e.Summary, fmt.Sprintf("%s: %v → %v", k, orNone(v["from"]), orNone(v["to"])))
-				default:
-					e.Summary = append(e.Summary, fmt.Sprintf("%s: %v", k, v))
+				var ft struct{ From, To string }
+				var s string
+				switch {
+				case json.Unmarshal(m[k], &ft) == nil:
+					e.Changes = append(e.Changes, ActivityChange{Prop: k, From: field(k, ft.From), To: field(k, ft.To)})
+				case json.Unmarshal(m[k], &s) == nil:
+					e.Changes = append(e.Changes, ActivityChange{Prop: k, To: field(k, s)})
 				}
 			}
 		}
 		out = append(out, e)
 	}
 	return out, nil
-}
-
-func orNone(v any) any {
-	if s, ok := v.(string); ok && s == "" {
-		return "(none)"
-	}
-	return v
 }

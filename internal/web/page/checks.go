@@ -1,7 +1,6 @@
 package page
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,27 +16,29 @@ const MaxText = 256
 
 // CheckID refuses ids that cannot name anything in Graph (empty, longer
 // than max, . or .., control characters), so that they get a clear 400
-// rather than reaching the client. kind names the resource ("alert").
-func CheckID(kind, id string, max int) error {
+// rather than reaching the client. kind names the resource
+// (T("kind.alert")).
+func CheckID(kind Msg, id string, max int) error {
 	switch {
 	case strings.TrimSpace(id) == "":
-		return BadInput("Enter the %s id.", kind)
+		return BadInput(T("error.id.empty", "kind", kind))
 	case len(id) > max:
-		return BadInput("That is not a valid %s id: it is longer than %d characters.", kind, max)
+		return BadInput(T("error.id.tooLong", "kind", kind, "max", max))
 	case id == "." || id == "..":
-		return BadInput("%q is not a valid %s id.", id, kind)
+		return BadInput(T("error.id.dots", "kind", kind, "id", id))
 	case !utf8.ValidString(id) || strings.IndexFunc(id, unicode.IsControl) >= 0:
-		return BadInput("That is not a valid %s id: it contains control characters.", kind)
+		return BadInput(T("error.id.control", "kind", kind))
 	}
 	return nil
 }
 
 // CheckText refuses text Graph would store but nobody could read or
 // search: invalid UTF-8 and control characters (newlines and tabs allowed
-// where multiline is). name is how the message refers to the field.
-func CheckText(name, v string, multiline bool) error {
+// where multiline is). name is the field as the message names it
+// (T("field.comment")).
+func CheckText(name Msg, v string, multiline bool) error {
 	if !utf8.ValidString(v) {
-		return BadInput("%s is not valid text (it is not UTF-8).", name)
+		return BadInput(T("error.text.notUTF8", "field", name))
 	}
 	bad := strings.IndexFunc(v, func(r rune) bool {
 		if multiline && (r == '\n' || r == '\t') {
@@ -46,17 +47,17 @@ func CheckText(name, v string, multiline bool) error {
 		return unicode.IsControl(r)
 	})
 	if bad >= 0 {
-		return BadInput("%s contains a control character.", name)
+		return BadInput(T("error.text.control", "field", name))
 	}
 	return nil
 }
 
 // Text reads a one-line text field: trimmed, at most max bytes, valid
 // text without control characters.
-func Text(name, raw string, max int) (string, error) {
+func Text(name Msg, raw string, max int) (string, error) {
 	v := strings.TrimSpace(raw)
 	if len(v) > max {
-		return v, BadInput("%s is too long (at most %d characters).", name, max)
+		return v, BadInput(T("error.text.tooLong", "field", name, "max", max))
 	}
 	return v, CheckText(name, v, false)
 }
@@ -76,15 +77,15 @@ func Shorten(s string, n int) string {
 // FieldErrors are a form's mistakes, by field name, reported next to each
 // field while the rest of the form keeps what the user entered. The zero
 // value is ready to use.
-type FieldErrors map[string]string
+type FieldErrors map[string]Msg
 
 // Add records the first mistake of field.
-func (fe *FieldErrors) Add(field, format string, args ...any) {
+func (fe *FieldErrors) Add(field string, m Msg) {
 	if *fe == nil {
 		*fe = FieldErrors{}
 	}
 	if _, ok := (*fe)[field]; !ok {
-		(*fe)[field] = fmt.Sprintf(format, args...)
+		(*fe)[field] = m
 	}
 }
 
@@ -94,11 +95,11 @@ func (fe *FieldErrors) Check(field string, err error) bool {
 	if err == nil {
 		return true
 	}
-	msg := err.Error()
+	m := T("error.invalid")
 	if e, ok := err.(*Error); ok {
-		msg = e.Message
+		m = e.Message
 	}
-	fe.Add(field, "%s", msg)
+	fe.Add(field, m)
 	return false
 }
 

@@ -1,9 +1,14 @@
 package page
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/graphsec/graphsec/internal/i18n"
+)
 
 // Choice is one option of a select or one checkbox: the value sent (an
-// enum member as Graph spells it) and the label people read.
+// enum member as Graph spells it) and the label people read, in the
+// page's language.
 type Choice struct {
 	Value, Label string
 	Selected     bool
@@ -16,12 +21,22 @@ type ChoiceGroup struct {
 }
 
 // EnumChoices lists enum members (from the graph package's member lists,
-// in the order given) as choices labelled by label, the ones in selected
-// preselected.
-func EnumChoices[T ~string](members []T, label func(T) string, selected ...T) []Choice {
+// in the order given) as choices labelled in L's language, the ones whose
+// value is in selected preselected.
+func EnumChoices[T ~string](L *i18n.Printer, members []T, selected ...string) []Choice {
 	out := make([]Choice, len(members))
 	for i, m := range members {
-		out[i] = Choice{Value: string(m), Label: label(m), Selected: slices.Contains(selected, m)}
+		out[i] = Choice{Value: string(m), Label: L.Label(m), Selected: slices.Contains(selected, string(m))}
+	}
+	return out
+}
+
+// LabelChoices lists plain string values (a category, which Graph does
+// not type as an enum) labelled by label.
+func LabelChoices(values []string, label func(string) i18n.EnumLabel, selected ...string) []Choice {
+	out := make([]Choice, len(values))
+	for i, v := range values {
+		out[i] = Choice{Value: v, Label: label(v).Text, Selected: slices.Contains(selected, v)}
 	}
 	return out
 }
@@ -32,27 +47,16 @@ func Without[T ~string](members []T, drop ...T) []T {
 	return slices.DeleteFunc(members, func(m T) bool { return slices.Contains(drop, m) })
 }
 
+// Strings returns enum members as the strings Graph sends.
+func Strings[T ~string](members []T) []string {
+	out := make([]string, len(members))
+	for i, m := range members {
+		out[i] = string(m)
+	}
+	return out
+}
+
 // Has reports whether v is one of the choices' values.
 func Has(cs []Choice, v string) bool {
 	return slices.ContainsFunc(cs, func(c Choice) bool { return c.Value == v })
-}
-
-// Values lists the choices' values, for a message that says what is
-// accepted.
-func Values(cs []Choice) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.Value
-	}
-	return out
-}
-
-// Select returns a copy of cs with only the choices whose value is in
-// values selected.
-func Select(cs []Choice, values ...string) []Choice {
-	out := slices.Clone(cs)
-	for i := range out {
-		out[i].Selected = slices.Contains(values, out[i].Value)
-	}
-	return out
 }

@@ -7,17 +7,37 @@ import (
 	"github.com/graphsec/graphsec/graph"
 )
 
-// Field is one named value of a resource, as a comparison or a panel
-// shows it.
+// Field is one property of a resource as a comparison, a panel or the
+// activity log sees it: Graph's property name (Prop, which names its label,
+// "prop."+Prop), the value as Graph sent it (Raw: compared, recorded, shown
+// on hover) and as people read it in the page's language (Text; "" shows
+// Raw).
 type Field struct {
-	Name  string
-	Value string
+	Prop, Raw, Text string
+}
+
+// Shown is what a page shows of the value: Text, or Raw when it has none.
+func (f Field) Shown() string {
+	if f.Text != "" {
+		return f.Text
+	}
+	return f.Raw
+}
+
+// Hover is the raw value for a title attribute when the page shows a label
+// for it, and nothing when the raw value is what is shown.
+func (f Field) Hover() string {
+	if f.Text == "" || f.Text == f.Raw {
+		return ""
+	}
+	return f.Raw
 }
 
 // CompareRow is one line of a before/after table.
 type CompareRow struct {
-	Name, Before, After string
-	Changed             bool
+	Prop          string
+	Before, After Field
+	Changed       bool
 }
 
 // CompareView shows what a change did ([ComparePage]): the request that
@@ -34,42 +54,55 @@ type CompareView struct {
 	Back, BackLabel string
 }
 
-// CompareFields lines up two lists of fields by name (the order of before,
-// then the fields only after has).
+// CompareFields lines up two lists of fields by property (the order of
+// before, then the fields only after has). A row has changed when the raw
+// values differ: two changes within one second differ even where the page
+// shows times to the second.
 func CompareFields(before, after []Field) []CompareRow {
 	var rows []CompareRow
 	seen := map[string]bool{}
-	find := func(list []Field, name string) string {
+	find := func(list []Field, prop string) Field {
 		for _, f := range list {
-			if f.Name == name {
-				return f.Value
+			if f.Prop == prop {
+				return f
 			}
 		}
-		return ""
+		return Field{Prop: prop}
 	}
 	for _, f := range before {
-		seen[f.Name] = true
-		a := find(after, f.Name)
-		rows = append(rows, CompareRow{Name: f.Name, Before: f.Value, After: a, Changed: f.Value != a})
+		seen[f.Prop] = true
+		a := find(after, f.Prop)
+		rows = append(rows, CompareRow{Prop: f.Prop, Before: f, After: a, Changed: f.Raw != a.Raw})
 	}
 	for _, f := range after {
-		if !seen[f.Name] {
-			rows = append(rows, CompareRow{Name: f.Name, After: f.Value, Changed: f.Value != ""})
+		if !seen[f.Prop] {
+			rows = append(rows, CompareRow{Prop: f.Prop, Before: Field{Prop: f.Prop}, After: f, Changed: f.Raw != ""})
 		}
 	}
 	return rows
 }
 
+// ChangedRows keeps the rows that changed.
+func ChangedRows(rows []CompareRow) []CompareRow {
+	var out []CompareRow
+	for _, r := range rows {
+		if r.Changed {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // JoinList formats a list value in one field.
 func JoinList(vs []string) string { return strings.Join(vs, "; ") }
 
-// Changes records, as JSON for the activity log, the fields a change
-// touched: {"status":{"from":"new","to":"resolved"}}.
+// Changes records, as JSON for the activity log, the raw values of the
+// fields a change touched: {"status":{"from":"new","to":"resolved"}}.
 func Changes(rows []CompareRow) []byte {
 	m := map[string]map[string]string{}
 	for _, r := range rows {
 		if r.Changed {
-			m[r.Name] = map[string]string{"from": r.Before, "to": r.After}
+			m[r.Prop] = map[string]string{"from": r.Before.Raw, "to": r.After.Raw}
 		}
 	}
 	b, _ := json.Marshal(m)

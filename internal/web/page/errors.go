@@ -2,7 +2,6 @@ package page
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -10,23 +9,26 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/i18n"
 )
 
 // Error is a refusal worded for the user: an HTTP status, a heading and a
-// message. Cause, when set, is what happened underneath: it is logged, and
-// when it is Graph's error its code, message and request-id are shown too.
-// A zero Status takes the cause's.
+// message (catalog messages, written in the reader's language). Cause,
+// when set, is what happened underneath: it is logged, and when it is
+// Graph's error its code, message and request-id are shown too. A zero
+// Status takes the cause's.
 type Error struct {
 	Status           int
-	Heading, Message string
+	Heading, Message Msg
 	Cause            error
 }
 
 func (e *Error) Error() string {
-	s := e.Heading + ": " + e.Message
+	s := e.Heading.String() + ": " + e.Message.String()
 	if e.Cause != nil {
 		s += ": " + e.Cause.Error()
 	}
@@ -36,20 +38,20 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Cause }
 
 // BadInput is the user's mistake (400), worded for them.
-func BadInput(format string, args ...any) error {
-	return &Error{Status: http.StatusBadRequest, Heading: "Please check what you entered", Message: fmt.Sprintf(format, args...)}
+func BadInput(message Msg) error {
+	return &Error{Status: http.StatusBadRequest, Heading: T("error.checkInput"), Message: message}
 }
 
 // BadAnswer is Graph answering something graphsec cannot read (502): not
 // the user's fault, and not graphsec's bug either.
-func BadAnswer(message string, cause error) error {
-	return &Error{Status: http.StatusBadGateway, Heading: "Microsoft Graph sent an unexpected answer", Message: message, Cause: cause}
+func BadAnswer(message Msg, cause error) error {
+	return &Error{Status: http.StatusBadGateway, Heading: T("error.unexpectedAnswer"), Message: message, Cause: cause}
 }
 
 // Reword gives err a heading and message of the page's own when it matches
 // target (errors.Is): "Alert not found" rather than "Not found". Graph's
 // code and request-id stay on the page; other errors pass unchanged.
-func Reword(err, target error, heading, message string) error {
+func Reword(err, target error, heading, message Msg) error {
 	if err == nil || !errors.Is(err, target) {
 		return err
 	}
@@ -66,9 +68,9 @@ func (e *MissingPermission) Error() string {
 	return "missing permission: " + strings.Join(e.Scopes, " or ")
 }
 
-// ErrorView is what an error page (or a form's error section) shows.
-// Graph's code, message and request-id are shown so that a failure can be
-// reported to Microsoft.
+// ErrorView is what an error page (or a form's error section) shows,
+// written in the reader's language. Graph's code, message and request-id
+// are shown so that a failure can be reported to Microsoft.
 type ErrorView struct {
 	Status          int
 	Heading         string
@@ -77,13 +79,16 @@ type ErrorView struct {
 	GraphMessage    string
 	GraphRequestID  string
 	ClientRequestID string
-	GraphDate       string
-	RetryAfter      string
+	GraphDate       time.Time
+	RetryAfter      time.Duration
 	// Needed names the missing permission(s) of a MissingPermission.
-	Needed string
+	Needed []string
 	// ConsentLink offers the permissions page; AdminConsentLink the
 	// administrator's consent itself; SignInLink a new sign-in.
 	ConsentLink, AdminConsentLink, SignInLink bool
+	// Forbidden is set when Graph refused the user (403): the page may
+	// explain the roles instead.
+	Forbidden bool
 	// Reloads says the page reloads itself when Graph allows (a GET that
 	// Graph throttled for longer than graphsec waits; the Refresh header).
 	Reloads bool
@@ -97,97 +102,103 @@ type ErrorView struct {
 // fresh form token).
 type Resubmit struct {
 	Action     string
-	Fields     []Field
+	Fields     []FormField
 	CSRF, Here string
 }
 
-// Explain maps an error to the status and view the user sees. It is the
-// one place that does: pages, forms that show an error next to their
-// fields, and middleware all go through it.
-func (k *Kit) Explain(err error) (int, ErrorView) {
-	v := k.explainCause(err)
+// FormField is one field of a form, as it was sent.
+type FormField struct {
+	Name, Value string
+}
+
+// Explain maps an error to the status and view the user sees, in L's
+// language. It is the one place that does: pages, forms that show an
+// error next to their fields, and middleware all go through it.
+func (k *Kit) Explain(L *i18n.Printer, err error) (int, ErrorView) {
+	heading, message, v := explainCause(err)
 	var ue *Error
 	if errors.As(err, &ue) {
 		if ue.Status != 0 {
 			v.Status = ue.Status
 		}
-		if ue.Heading != "" {
-			v.Heading = ue.Heading
+		if !ue.Heading.IsZero() {
+			heading = ue.Heading
 		}
-		if ue.Message != "" {
-			v.Message = ue.Message
+		if !ue.Message.IsZero() {
+			message = ue.Message
 		}
 	}
+	v.Heading, v.Message = heading.In(L), message.In(L)
 	return v.Status, v
 }
 
-func (k *Kit) explainCause(err error) ErrorView {
+// explainCause words what happened underneath: a heading, a message and
+// the view's other parts.
+func explainCause(err error) (Msg, Msg, ErrorView) {
 	if why, ok := auth.SessionEnded(err); ok {
 		v := ErrorView{Status: http.StatusUnauthorized, SignInLink: true}
 		switch why {
 		case auth.EndConsentRevoked:
-			v.Heading, v.Message = "graphsec's permissions were withdrawn", "The consent graphsec's permissions rest on was revoked, so graphsec has signed you out. Sign in again; if that fails, ask an administrator to grant consent again."
+			return T("signin.reason.consent.heading"), T("error.sessionEnded.consent"), v
 		case auth.EndRejected:
-			v.Heading, v.Message = "Sign-in rejected", "The answer from the Microsoft identity platform did not pass graphsec's checks, so you are not signed in. Sign in again."
-		default:
-			v.Heading, v.Message = "Your sign-in has ended", "Microsoft no longer accepts your sign-in (it expired, or it was revoked), so graphsec has signed you out. Sign in again."
+			return T("signin.reason.rejected.heading"), T("error.sessionEnded.rejected"), v
 		}
-		return v
+		return T("signin.reason.expired.heading"), T("error.sessionEnded.expired"), v
 	}
 	var mp *MissingPermission
 	if errors.As(err, &mp) {
-		return ErrorView{Status: http.StatusForbidden, Heading: "This page needs a permission graphsec does not have",
-			Message: "Your sign-in does not carry the permission this page needs. An administrator grants graphsec's permissions once for the whole tenant; after that, sign in again.",
-			Needed:  strings.Join(mp.Scopes, " or "), ConsentLink: true, AdminConsentLink: true}
+		return T("error.missingPermission.heading"), T("error.missingPermission.message"),
+			ErrorView{Status: http.StatusForbidden, Needed: mp.Scopes, ConsentLink: true, AdminConsentLink: true}
 	}
 	var ge *graph.Error
 	if errors.As(err, &ge) {
 		v := ErrorView{GraphCode: ge.Code, GraphMessage: ge.Message, GraphRequestID: ge.RequestID, ClientRequestID: ge.ClientRequestID,
-			GraphDate: k.o.Times.Time(ge.Date, Exact)}
+			GraphDate: ge.Date}
 		switch {
 		case errors.Is(err, graph.ErrNotFound):
-			v.Status, v.Heading, v.Message = http.StatusNotFound, "Not found", "Microsoft Graph has nothing with that id. Check the id, or go back to the list."
+			v.Status = http.StatusNotFound
+			return T("error.notFound"), T("error.graphNotFound"), v
 		case errors.Is(err, graph.ErrForbidden):
-			v.Status, v.Heading = http.StatusForbidden, "Microsoft Graph refused the request"
-			v.Message = "graphsec or your account lacks a permission this needs. An administrator may need to grant consent, or assign you a security role (Security Reader to read, Security Operator or Administrator to change)."
-			v.ConsentLink = true
+			v.Status, v.ConsentLink, v.Forbidden = http.StatusForbidden, true, true
+			return T("error.graphForbidden.heading"), T("error.graphForbidden.message"), v
 		case errors.Is(err, graph.ErrUnauthorized):
-			v.Status, v.Heading, v.SignInLink = http.StatusUnauthorized, "Your sign-in is no longer accepted", true
-			v.Message = "Microsoft Graph rejected your token and it could not be renewed. Sign in again."
+			v.Status, v.SignInLink = http.StatusUnauthorized, true
+			return T("error.graphUnauthorized.heading"), T("error.graphUnauthorized.message"), v
 		case errors.Is(err, graph.ErrThrottled):
-			v.Status, v.Heading = http.StatusTooManyRequests, "Microsoft Graph is throttling requests"
-			v.Message = "graphsec retried, but Graph still asks to wait."
-			v.RetryAfter = k.o.Times.Duration(ge.RetryAfter)
+			v.Status, v.RetryAfter = http.StatusTooManyRequests, ge.RetryAfter
+			return T("error.graphThrottled.heading"), T("error.graphThrottled.message"), v
 		case errors.Is(err, graph.ErrBadRequest):
-			v.Status, v.Heading, v.Message = http.StatusBadRequest, "Microsoft Graph did not accept the request", "Check the values you entered."
-		default:
-			v.Status, v.Heading, v.Message = http.StatusBadGateway, "Microsoft Graph failed", "Graph answered with an error. Try again; if it persists, report the request id below."
+			v.Status = http.StatusBadRequest
+			return T("error.graphBadRequest.heading"), T("error.graphBadRequest.message"), v
 		}
-		return v
+		v.Status = http.StatusBadGateway
+		return T("error.graphFailed.heading"), T("error.graphFailed.message"), v
 	}
 	var pe *auth.ProviderError
 	if errors.As(err, &pe) {
-		return ErrorView{Status: http.StatusBadRequest, Heading: "Sign-in failed", Message: pe.Error(), SignInLink: true}
+		return T("error.signInRefused.heading"), T("error.signInRefused.message", "reason", pe.Error()),
+			ErrorView{Status: http.StatusBadRequest, SignInLink: true}
 	}
 	var te *auth.TokenError
 	if errors.As(err, &te) {
-		return ErrorView{Status: http.StatusBadGateway, Heading: "The sign-in service did not answer", Message: "graphsec could not reach the Microsoft identity platform. Try again in a moment.", SignInLink: true}
+		return T("error.identityUnreachable.heading"), T("error.identityUnreachable.message"),
+			ErrorView{Status: http.StatusBadGateway, SignInLink: true}
 	}
 	var de *graph.DecodeError
 	switch {
 	case errors.Is(err, graph.ErrUnauthorized): // a token that could not be renewed
-		return ErrorView{Status: http.StatusUnauthorized, Heading: "Your sign-in is no longer accepted", Message: "graphsec could not renew your token. Sign in again.", SignInLink: true}
+		return T("error.graphUnauthorized.heading"), T("error.tokenNotRenewed"), ErrorView{Status: http.StatusUnauthorized, SignInLink: true}
 	case errors.Is(err, graph.ErrInvalidArgument):
 		// The client refused to build the request: an id or a value it
 		// cannot express. That is input, not a fault.
-		return ErrorView{Status: http.StatusBadRequest, Heading: "Please check what you entered",
-			Message: "graphsec cannot send this to Microsoft Graph: " + strings.TrimPrefix(err.Error(), graph.ErrInvalidArgument.Error()+": ") + "."}
+		return T("error.checkInput"), T("error.clientRefused", "reason", strings.TrimPrefix(err.Error(), graph.ErrInvalidArgument.Error()+": ")),
+			ErrorView{Status: http.StatusBadRequest}
 	case errors.As(err, &de), errors.Is(err, graph.ErrForeignHost), errors.Is(err, graph.ErrNextLinkLoop), errors.Is(err, graph.ErrResponseTooLarge):
-		return ErrorView{Status: http.StatusBadGateway, Heading: "Microsoft Graph sent an unexpected answer", Message: "graphsec could not use Graph's answer. Try again; if it persists, report the request id below."}
+		return T("error.unexpectedAnswer"), T("error.unusableAnswer"), ErrorView{Status: http.StatusBadGateway}
 	case isNetError(err):
-		return ErrorView{Status: http.StatusBadGateway, Heading: "Microsoft Graph cannot be reached", Message: "graphsec could not connect to Microsoft Graph. Check the network (or that the emulator is running) and try again."}
+		return T("error.graphUnreachable.heading"), T("error.graphUnreachable.message"), ErrorView{Status: http.StatusBadGateway}
 	}
-	return ErrorView{Status: http.StatusInternalServerError, Heading: "Something went wrong", Message: "graphsec hit an unexpected problem. It has been logged with the request id below."}
+	return T("error.unexpected.heading"), T("error.unexpected.message"), ErrorView{Status: http.StatusInternalServerError}
 }
 
 // isNetError reports a failure to reach Graph at all (DNS, refused
@@ -199,17 +210,17 @@ func isNetError(err error) bool {
 	return errors.As(err, &ue) || errors.As(err, &ne) || errors.As(err, &oe)
 }
 
-// Explain is Kit.Explain that also logs err with the request's id: at
-// Error level when graphsec or Graph failed (5xx), at Info when the user
-// or their permissions were refused. An error that ends the user's
-// sign-in for good (auth.SessionEnded) also signs them out, so that the
-// next page asks them to sign in rather than failing again.
+// Explain is Kit.Explain in the page's language, and logs err with the
+// request's id: at Error level when graphsec or Graph failed (5xx), at
+// Info when the user or their permissions were refused. An error that ends
+// the user's sign-in for good (auth.SessionEnded) also signs them out, so
+// that the next page asks them to sign in rather than failing again.
 func (p *Page) Explain(err error) (int, ErrorView) {
 	if _, ok := auth.SessionEnded(err); ok && p.Session != nil {
 		p.k.o.Sessions.Logout(p.R.Context(), p.w, p.R)
 		p.Session = nil
 	}
-	status, v := p.k.Explain(err)
+	status, v := p.k.Explain(p.L, err)
 	if status >= 500 {
 		p.k.log.Error("page failed", "path", p.R.URL.Path, "request_id", p.requestID, "status", status, "err", err)
 	} else {
@@ -242,10 +253,10 @@ func (p *Page) fail(err error) {
 			v.Resubmit = &Resubmit{Action: p.R.URL.Path, CSRF: p.Session.CSRFToken, Here: p.here()}
 			for name, vals := range formValues(p.R.PostForm) {
 				for _, val := range vals {
-					v.Resubmit.Fields = append(v.Resubmit.Fields, Field{Name: name, Value: val})
+					v.Resubmit.Fields = append(v.Resubmit.Fields, FormField{Name: name, Value: val})
 				}
 			}
-			slices.SortStableFunc(v.Resubmit.Fields, func(a, b Field) int { return strings.Compare(a.Name, b.Name) })
+			slices.SortStableFunc(v.Resubmit.Fields, func(a, b FormField) int { return strings.Compare(a.Name, b.Name) })
 		}
 	}
 	if rerr := p.Render(status, errorPage, v); rerr != nil {

@@ -96,11 +96,10 @@ func (k *Kit) claimForm(p *Page) error {
 	issued, ok := parseFormToken(tok)
 	now := k.o.Clock.Now()
 	if !ok {
-		return &Error{Status: http.StatusBadRequest, Heading: "The form could not be read", Message: "Reload the page and submit it again."}
+		return &Error{Status: http.StatusBadRequest, Heading: T("error.formUnreadable.heading"), Message: T("error.formUnreadable.message")}
 	}
 	if now.Sub(issued) > FormTokenLifetime || issued.Sub(now) > time.Hour {
-		return &Error{Status: http.StatusConflict, Heading: "This form is too old",
-			Message: "It was opened more than a day ago, so graphsec cannot tell whether it was sent already. Reload the page and submit it again."}
+		return &Error{Status: http.StatusConflict, Heading: T("form.tooOld.heading"), Message: T("form.tooOld.message")}
 	}
 	h := sha256.Sum256([]byte("graphsec form\x00" + p.Session.Key() + "\x00" + tok))
 	key := hex.EncodeToString(h[:])
@@ -113,7 +112,7 @@ func (k *Kit) claimForm(p *Page) error {
 	case errors.Is(err, store.ErrConflict):
 		return k.replay(p, key, existing)
 	}
-	return &Error{Status: http.StatusServiceUnavailable, Heading: "graphsec cannot record the form", Message: "The database is not answering, so nothing was changed. Try again in a moment.", Cause: err}
+	return &Error{Status: http.StatusServiceUnavailable, Heading: T("form.notRecorded.heading"), Message: T("form.notRecorded.message"), Cause: err}
 }
 
 // ResubmittedView is what the page for a form sent again shows.
@@ -157,7 +156,7 @@ func (k *Kit) replay(p *Page, key string, f store.FormSubmission) error {
 	if f.Done && f.Status < 400 && f.Location != "" {
 		return p.Redirect(f.Location, http.StatusSeeOther)
 	}
-	p.Title = "This form was already sent"
+	p.Title = p.L.T("form.resubmitted.heading")
 	return p.Render(http.StatusConflict, ResubmittedPage, ResubmittedView{Pending: !f.Done, Status: f.Status, Location: p.here()})
 }
 

@@ -52,6 +52,21 @@ func (k *Kit) Public(nav string, h Handler) http.Handler {
 	return k.serve(nav, false, false, h)
 }
 
+// Optional adapts h for a page anyone may see that is a signed-in user's
+// page when there is one (not found): p.Session is the user's session, or
+// nil, and the layout shows the navigation to the signed-in.
+func (k *Kit) Optional(nav string, h Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := k.newPage(w, r, nav)
+		if sess, err := k.o.Sessions.Session(r.Context(), r); err == nil {
+			p.Session = sess
+		}
+		if err := h(p); err != nil {
+			p.fail(err)
+		}
+	})
+}
+
 func (k *Kit) serve(nav string, signedIn, form bool, h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if form {
@@ -91,9 +106,9 @@ func (k *Kit) prepare(p *Page, signedIn, form bool) error {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			return p.Redirect(signInPath+"?return_to="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		}
-		return &Error{Status: http.StatusUnauthorized, Heading: "Your session has ended", Message: "Sign in again, then repeat what you were doing."}
+		return &Error{Status: http.StatusUnauthorized, Heading: T("error.sessionEnded.heading"), Message: T("error.sessionEnded.message")}
 	case err != nil:
-		return &Error{Status: http.StatusServiceUnavailable, Heading: "graphsec cannot read its sessions", Message: "The database is not answering. Try again in a moment.", Cause: err}
+		return &Error{Status: http.StatusServiceUnavailable, Heading: T("error.sessionsDown.heading"), Message: T("error.sessionsDown.message"), Cause: err}
 	}
 	p.Session = sess
 	if !form {
@@ -111,7 +126,7 @@ func (k *Kit) prepare(p *Page, signedIn, form bool) error {
 		return err
 	}
 	if !sess.CheckCSRF(r.PostForm.Get("csrf")) {
-		return &Error{Status: http.StatusForbidden, Heading: "The form has expired", Message: "Reload the page and submit it again. (Its security token did not match your session.)"}
+		return &Error{Status: http.StatusForbidden, Heading: T("error.formExpired.heading"), Message: T("error.formExpired.message")}
 	}
 	return k.claimForm(p)
 }
@@ -159,9 +174,9 @@ func (p *Page) ParseForm() error {
 	if err := p.R.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &Error{Status: http.StatusRequestEntityTooLarge, Heading: "The form is too large", Message: "Shorten what you entered (at most 128 KiB) and try again."}
+			return &Error{Status: http.StatusRequestEntityTooLarge, Heading: T("error.formTooLarge.heading"), Message: T("error.formTooLarge.message")}
 		}
-		return &Error{Status: http.StatusBadRequest, Heading: "The form could not be read", Message: "Reload the page and try again."}
+		return &Error{Status: http.StatusBadRequest, Heading: T("error.formUnreadable.heading"), Message: T("error.formUnreadable.message")}
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/i18n"
 )
 
 //go:embed templates/*.html
@@ -36,8 +37,7 @@ type GraphFactory func(ctx context.Context, sess *auth.Session, onRetry func(gra
 
 // Templates is a feature's set of page templates: every *.html file at the
 // root of FS is one page, named Set + "/" + its name without .html
-// ("alerts/queue"), which defines "content" (and, for a page written in
-// two parts around rows written in Go, "content-tail").
+// ("alerts/queue"), which defines "content".
 type Templates struct {
 	Set string
 	FS  fs.FS
@@ -70,8 +70,9 @@ type Options struct {
 	// Sessions and Graph are required by Kit.Page and Kit.Form.
 	Sessions Sessions
 	Graph    GraphFactory
-	// Times formats every time a page shows (default UTC).
-	Times TimeFormatter
+	// I18n holds the message catalogs: every page is written in the
+	// language its reader negotiated (default: the built-in catalogs).
+	I18n *i18n.Bundle
 	// Tokens keeps the page tokens of paged lists (default: the default
 	// TokenOptions on Clock).
 	Tokens *PageTokens
@@ -93,9 +94,10 @@ type Options struct {
 
 // Kit renders pages and runs handlers. It is built once, at start-up.
 type Kit struct {
-	o     Options
-	log   *slog.Logger
-	pages map[string]*template.Template
+	o       Options
+	log     *slog.Logger
+	pages   map[string]*template.Template
+	flashes *Tokens[any]
 }
 
 // The kit's own pages: the error page (data: [ErrorView]) and the page
@@ -117,8 +119,12 @@ func New(o Options) (*Kit, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.Times == nil {
-		o.Times = UTC{}
+	if o.I18n == nil {
+		b, err := i18n.New(o.Clock)
+		if err != nil {
+			return nil, err
+		}
+		o.I18n = b
 	}
 	if o.Tokens == nil {
 		o.Tokens = NewPageTokens(o.Clock, TokenOptions{})
@@ -126,7 +132,7 @@ func New(o Options) (*Kit, error) {
 	if o.FormWait <= 0 {
 		o.FormWait = DefaultFormWait
 	}
-	k := &Kit{o: o, log: o.Logger}
+	k := &Kit{o: o, log: o.Logger, flashes: NewTokens[any](o.Clock, TokenOptions{TTL: flashTTL, PerSession: 20, Max: 5000})}
 	var err error
 	k.pages, err = parsePages(k.funcs(), o.Layout, append([]Templates{Embedded("page", kitTemplates)}, o.Pages...))
 	if err != nil {
@@ -140,21 +146,33 @@ func New(o Options) (*Kit, error) {
 	return k, nil
 }
 
-// Times returns the time formatter.
-func (k *Kit) Times() TimeFormatter { return k.o.Times }
+// Templates returns every page's template set by name ("alerts/queue"),
+// for tests that check the messages they use (i18n.Bundle.CheckTemplate).
+func (k *Kit) Templates() map[string]*template.Template { return maps.Clone(k.pages) }
+
+// I18n is the kit's message bundle.
+func (k *Kit) I18n() *i18n.Bundle { return k.o.I18n }
+
+// With is the data of a partial that needs the page's printer:
+// {{template "comments" (pass $.L .Comments)}} gives it .L and .V.
+type With struct {
+	L *i18n.Printer
+	V any
+}
 
 // funcs are the template helpers. None of them returns template.HTML:
 // every value a page shows is escaped by html/template.
 func (k *Kit) funcs() template.FuncMap {
 	f := template.FuncMap{
-		// when shows a time to the minute; see TimeFormatter.
-		"when": func(t any) string { return k.o.Times.Time(asTime(t), Minute) },
+		"pass": func(L *i18n.Printer, v any) With { return With{L: L, V: v} },
 		"join": strings.Join,
 		// pathEscape makes an id one path segment: html/template normalises
 		// URLs but leaves ? and # alone, which would cut an id short.
 		"pathEscape": url.PathEscape,
 		// field picks a field's mistake for the "fielderror" partial.
-		"field": func(errs FieldErrors, name string) fieldError { return fieldError{Name: name, Message: errs[name]} },
+		"field": func(L *i18n.Printer, errs FieldErrors, name string) fieldError {
+			return fieldError{Name: name, Message: errs[name].In(L)}
+		},
 		// formToken is a new one-time form token (the "formguard" partial).
 		"formToken": k.newFormToken,
 		"query": func(base string, v url.Values) string {

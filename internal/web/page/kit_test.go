@@ -1,7 +1,6 @@
 package page
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -76,7 +75,7 @@ func TestNewRefusesBrokenTemplates(t *testing.T) {
 func TestHandlers(t *testing.T) {
 	k := newTestKit(t, fstest.MapFS{
 		"hello.html": {Data: []byte(`{{define "content"}}<h1>{{.Page}}</h1>{{end}}`)},
-		"split.html": {Data: []byte(`{{define "content"}}<table>{{end}}{{define "content-tail"}}</table>{{end}}`)},
+		"table.html": {Data: []byte(`{{define "content"}}<table><tr><td>row</td></tr></table>{{end}}`)},
 	})
 	serve := func(h http.Handler, method, target string, cookie bool, form url.Values) *httptest.ResponseRecorder {
 		var body *strings.Reader
@@ -126,9 +125,9 @@ func TestHandlers(t *testing.T) {
 	}
 	// A returned error is the error page, with its status.
 	fail := func(p *Page) error {
-		return Reword(&graph.Error{StatusCode: 404, Code: "ResourceNotFound"}, graph.ErrNotFound, "Alert not found", "No such alert.")
+		return Reword(&graph.Error{StatusCode: 404, Code: "ResourceNotFound"}, graph.ErrNotFound, T("error.notFoundAlert", "id", "x"), T("error.invalid"))
 	}
-	if w := serve(k.Page("", fail), "GET", "/x", true, nil); w.Code != 404 || !strings.Contains(w.Body.String(), "Alert not found") ||
+	if w := serve(k.Page("", fail), "GET", "/x", true, nil); w.Code != 404 || !strings.Contains(w.Body.String(), "There is no alert with ID x.") ||
 		!strings.Contains(w.Body.String(), "ResourceNotFound") {
 		t.Fatalf("error page: %d\n%s", w.Code, w.Body)
 	}
@@ -151,7 +150,7 @@ func TestHandlers(t *testing.T) {
 		if p.Started() {
 			return errors.New("the page started while waiting")
 		}
-		return p.RenderSplit(http.StatusOK, "t/split", nil, func(b *bytes.Buffer) { b.WriteString("<tr><td>row</td></tr>") })
+		return p.Render(http.StatusOK, "t/table", nil)
 	}
 	w = serve(k.Page("", retried), "GET", "/x", true, nil)
 	want := `<html><title>Waiting</title><body><table><tr><td>row</td></tr></table><footer>rid-1</footer></body></html>`

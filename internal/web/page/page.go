@@ -12,6 +12,7 @@ import (
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/i18n"
 )
 
 // Page is one page being served: the request, the signed-in user (nil on
@@ -20,7 +21,12 @@ import (
 type Page struct {
 	R       *http.Request
 	Session *auth.Session
-	// Title is the document's title; Nav the navigation entry to mark.
+	// L writes the page's text in the reader's language (negotiated from
+	// the language cookie and Accept-Language): messages, labels, numbers
+	// and times. Templates reach it as $.L.
+	L *i18n.Printer
+	// Title is the document's title (already in the page's language); Nav
+	// the navigation entry to mark.
 	Title, Nav string
 
 	k         *Kit
@@ -51,6 +57,10 @@ type layoutData struct {
 	CSRF      string
 	RequestID string
 	Emulator  *EmulatorInfo
+	// L is the page's printer; Langs the language switch's links (each
+	// comes back to this page).
+	L     *i18n.Printer
+	Langs []LangLink
 	// Demo is set when graphsec runs against its embedded emulator: links
 	// to Microsoft's portals (alertWebUrl, incidentWebUrl) lead nowhere
 	// there, so pages hide them ({{if not $.Demo}}); Page.PortalURL already
@@ -86,24 +96,95 @@ type RoleView struct {
 	Roles []string
 }
 
+// LangLink is one entry of the language switch: the language's own name,
+// and a link that chooses it and comes back to the page.
+type LangLink struct {
+	Tag, Name, Href string
+	Current         bool
+}
+
+// LangPath is the shell's language switch (GET, ?to=ja&back=/alerts).
+const LangPath = "/lang"
+
+// langLinks lists the languages, each linking back to the page (its
+// address for a GET, its path after a form post).
+func (p *Page) langLinks() []LangLink {
+	back := p.R.URL.Path
+	if uri := p.R.URL.RequestURI(); p.R.Method == http.MethodGet && len(uri) <= auth.MaxReturnPath {
+		back = uri
+	}
+	out := make([]LangLink, 0, 2)
+	for _, l := range i18n.Langs() {
+		q := url.Values{"to": {l.Tag()}, "back": {back}}
+		out = append(out, LangLink{Tag: l.Tag(), Name: l.Name(), Href: LangPath + "?" + q.Encode(), Current: l == p.L.Lang()})
+	}
+	return out
+}
+
 // userView is the signed-in user as the header shows them.
 type userView struct {
 	Name, UPN string
 }
 
+// newPage starts a page in the reader's language. Every answer says which
+// language it is in and that it depends on the language cookie and
+// Accept-Language, so that no cache serves one reader's language to
+// another.
 func (k *Kit) newPage(w http.ResponseWriter, r *http.Request, nav string) *Page {
-	return &Page{R: r, Nav: nav, k: k, w: w, requestID: RequestID(r.Context())}
+	L := k.o.I18n.ForRequest(r, nil)
+	h := w.Header()
+	h.Set("Content-Language", L.HTMLLang())
+	h.Add("Vary", "Accept-Language, Cookie")
+	return &Page{R: r, Nav: nav, L: L, k: k, w: w, requestID: RequestID(r.Context())}
 }
 
 func (p *Page) layout(data any) layoutData {
 	d := layoutData{Title: p.Title, Nav: p.Nav, RequestID: p.requestID, Emulator: p.k.o.Emulator, Demo: p.k.o.Emulator != nil,
-		Here: p.here(), Draft: p.draft, Page: data}
+		Here: p.here(), Draft: p.draft, Page: data, L: p.L, Langs: p.langLinks()}
 	if s := p.Session; s != nil {
 		d.User = &userView{Name: s.DisplayName, UPN: s.UserPrincipalName}
 		d.CSRF = s.CSRFToken
 		d.Role = roleView(s)
 	}
 	return d
+}
+
+// ReadOnly reports a user whose roles are known to let them read security
+// data but not change it: pages show what is, not forms that can only fail.
+func (v RoleView) ReadOnly() bool { return v.Known && v.CanRead && !v.CanWrite }
+
+// NoAccess reports a user whose roles are known to give no access to
+// security data at all.
+func (v RoleView) NoAccess() bool { return v.Known && !v.CanRead }
+
+// Names are the user's security roles by the camelCase names the i18n
+// catalogs label ({{$.L.Role .}}).
+func (v RoleView) Names() []string {
+	out := make([]string, 0, len(v.Roles))
+	for _, id := range v.Roles {
+		switch id {
+		case graph.RoleGlobalAdministrator:
+			out = append(out, "globalAdministrator")
+		case graph.RoleSecurityAdministrator:
+			out = append(out, "securityAdministrator")
+		case graph.RoleSecurityOperator:
+			out = append(out, "securityOperator")
+		case graph.RoleSecurityReader:
+			out = append(out, "securityReader")
+		case graph.RoleGlobalReader:
+			out = append(out, "globalReader")
+		}
+	}
+	return out
+}
+
+// Role is what the signed-in user's directory roles allow (everything,
+// unknown, on a page without a session).
+func (p *Page) Role() RoleView {
+	if p.Session == nil {
+		return RoleView{CanRead: true, CanWrite: true}
+	}
+	return roleView(p.Session)
 }
 
 // roleView says what the user's roles (role template ids, the graph
@@ -167,9 +248,6 @@ func (p *Page) Me() string {
 	}
 	return p.Session.UserPrincipalName
 }
-
-// Times is the time formatter.
-func (p *Page) Times() TimeFormatter { return p.k.o.Times }
 
 // Require reports a [MissingPermission] unless the signed-in user's grant
 // gives access a. Checking before calling Graph turns a certain 403 into a
@@ -248,18 +326,6 @@ func (p *Page) header(status int) {
 // An error means nothing was written (the template failed); the handler
 // returns it and the kit shows an error page.
 func (p *Page) Render(status int, name string, data any) error {
-	return p.render(status, name, data, nil)
-}
-
-// RenderSplit is Render for a page written in two parts, "content" and
-// "content-tail", with middle written in Go between them: the alert
-// queue's rows, which html/template's reflective escapers made the most
-// expensive part of the page. middle must escape every value it writes.
-func (p *Page) RenderSplit(status int, name string, data any, middle func(*bytes.Buffer)) error {
-	return p.render(status, name, data, middle)
-}
-
-func (p *Page) render(status int, name string, data any, middle func(*bytes.Buffer)) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.done {
@@ -274,12 +340,6 @@ func (p *Page) render(status int, name string, data any, middle func(*bytes.Buff
 	err := t.ExecuteTemplate(&buf, "top", d)
 	if err == nil {
 		err = t.ExecuteTemplate(&buf, "content", d)
-	}
-	if err == nil && t.Lookup("content-tail") != nil {
-		if middle != nil {
-			middle(&buf)
-		}
-		err = t.ExecuteTemplate(&buf, "content-tail", d)
 	}
 	if err == nil {
 		err = t.ExecuteTemplate(&buf, "bottom", d)

@@ -65,25 +65,30 @@ func (o TokenOptions) withDefaults() TokenOptions {
 	return o
 }
 
-// PageTokens keeps the next links behind the page tokens graphsec handed
-// out, per session, bounded and expiring. It is safe for concurrent use.
-// Tokens live in memory: after a restart (or on another replica) a token
-// no longer resolves and the list starts again at its first page.
-type PageTokens struct {
+// Tokens keeps values behind opaque random tokens, per session and scope,
+// bounded and expiring: the next links behind page tokens (PageTokens),
+// and the result of a change shown once after a redirect (flashes). It is
+// safe for concurrent use. Tokens live in memory: after a restart (or on
+// another replica) a token no longer resolves.
+type Tokens[V any] struct {
 	clock clock.Clock
 	opt   TokenOptions
 
 	mu      sync.Mutex
-	entries map[string]tokenEntry
+	entries map[string]tokenEntry[V]
 	// order lists tokens as issued (and so as they expire); it may still
 	// hold tokens already dropped. bySession does the same per session.
 	order     []string
 	bySession map[string][]string
 }
 
-type tokenEntry struct {
+// PageTokens keeps the next links behind the page tokens graphsec handed
+// out.
+type PageTokens = Tokens[PageRef]
+
+type tokenEntry[V any] struct {
 	session, scope string
-	ref            PageRef
+	v              V
 	at             time.Time
 }
 
@@ -93,17 +98,20 @@ const (
 	tokenLen   = (tokenBytes*8 + 5) / 6
 )
 
-// NewPageTokens returns an empty keeper on clk.
-func NewPageTokens(clk clock.Clock, o TokenOptions) *PageTokens {
+// NewPageTokens returns an empty keeper of page tokens on clk.
+func NewPageTokens(clk clock.Clock, o TokenOptions) *PageTokens { return NewTokens[PageRef](clk, o) }
+
+// NewTokens returns an empty keeper on clk.
+func NewTokens[V any](clk clock.Clock, o TokenOptions) *Tokens[V] {
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &PageTokens{clock: clk, opt: o.withDefaults(), entries: map[string]tokenEntry{}, bySession: map[string][]string{}}
+	return &Tokens[V]{clock: clk, opt: o.withDefaults(), entries: map[string]tokenEntry[V]{}, bySession: map[string][]string{}}
 }
 
-// Issue keeps ref for session and scope (the list and its filters) and
+// Issue keeps v for session and scope (the list and its filters) and
 // returns its token.
-func (t *PageTokens) Issue(session, scope string, ref PageRef) string {
+func (t *Tokens[V]) Issue(session, scope string, v V) string {
 	var b [tokenBytes]byte
 	_, _ = rand.Read(b[:])
 	tok := base64.RawURLEncoding.EncodeToString(b[:])
@@ -111,7 +119,7 @@ func (t *PageTokens) Issue(session, scope string, ref PageRef) string {
 	defer t.mu.Unlock()
 	now := t.clock.Now()
 	t.prune(now)
-	t.entries[tok] = tokenEntry{session: session, scope: scope, ref: ref, at: now}
+	t.entries[tok] = tokenEntry[V]{session: session, scope: scope, v: v, at: now}
 	t.order = append(t.order, tok)
 	t.bySession[session] = append(t.bySession[session], tok)
 	if s := t.bySession[session]; len(s) > t.opt.PerSession {
@@ -126,32 +134,45 @@ func (t *PageTokens) Issue(session, scope string, ref PageRef) string {
 
 // Resolve returns what token stands for, when it was issued to session for
 // scope and has not expired.
-func (t *PageTokens) Resolve(session, scope, token string) (PageRef, bool) {
+func (t *Tokens[V]) Resolve(session, scope, token string) (V, bool) {
+	return t.resolve(session, scope, token, false)
+}
+
+// Take is Resolve that forgets the token: it resolves once.
+func (t *Tokens[V]) Take(session, scope, token string) (V, bool) {
+	return t.resolve(session, scope, token, true)
+}
+
+func (t *Tokens[V]) resolve(session, scope, token string, take bool) (V, bool) {
+	var zero V
 	if !wellFormed(token) {
-		return PageRef{}, false
+		return zero, false
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e, ok := t.entries[token]
 	if !ok || e.session != session || e.scope != scope {
-		return PageRef{}, false
+		return zero, false
 	}
 	if t.clock.Now().Sub(e.at) >= t.opt.TTL {
 		t.drop(token)
-		return PageRef{}, false
+		return zero, false
 	}
-	return e.ref, true
+	if take {
+		t.drop(token)
+	}
+	return e.v, true
 }
 
 // Len is how many tokens are kept.
-func (t *PageTokens) Len() int {
+func (t *Tokens[V]) Len() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.entries)
 }
 
 // prune drops the expired tokens, oldest first.
-func (t *PageTokens) prune(now time.Time) {
+func (t *Tokens[V]) prune(now time.Time) {
 	for len(t.order) > 0 {
 		e, ok := t.entries[t.order[0]]
 		if ok && now.Sub(e.at) < t.opt.TTL {
@@ -165,7 +186,7 @@ func (t *PageTokens) prune(now time.Time) {
 }
 
 // drop forgets a token (its place in order is skipped later).
-func (t *PageTokens) drop(tok string) {
+func (t *Tokens[V]) drop(tok string) {
 	e, ok := t.entries[tok]
 	if !ok {
 		return
@@ -221,8 +242,13 @@ type Pager struct {
 // Pager reads the "page" parameter of the list at path with filters. On a
 // public page (no session) every token is stale.
 func (p *Page) Pager(path string, filters url.Values) *Pager {
+	return p.PagerAt(path, filters, p.R.URL.Query().Get("page"))
+}
+
+// PagerAt is Pager for a token the page was given otherwise (the queue's
+// page an alert's page was opened from).
+func (p *Page) PagerAt(path string, filters url.Values, tok string) *Pager {
 	pg := &Pager{p: p, path: path, base: filters, scope: path + "?" + filters.Encode(), Ref: PageRef{Number: 1}}
-	tok := p.R.URL.Query().Get("page")
 	if tok == "" {
 		return pg
 	}
@@ -236,8 +262,30 @@ func (p *Page) Pager(path string, filters url.Values) *Pager {
 	return pg
 }
 
-// link is the list's URL with its filters and, unless empty, a token.
-func (pg *Pager) link(token string) string {
+// Values are the list's filters with this page's token: the query that
+// shows this page again.
+func (pg *Pager) Values() url.Values { return pg.values(pg.Token) }
+
+// NextValues keeps Graph's next link as Next does and returns the query
+// of the page after this one (nil when there is none).
+func (pg *Pager) NextValues(nextLink string, shown int, count *int64) url.Values {
+	tok := pg.issue(nextLink, shown, count)
+	if tok == "" {
+		return nil
+	}
+	return pg.values(tok)
+}
+
+// PrevValues is the query of the page before this one (nil on the first).
+func (pg *Pager) PrevValues() url.Values {
+	if pg.Ref.Number <= 1 {
+		return nil
+	}
+	return pg.values(pg.Ref.Prev)
+}
+
+// values is the list's filters and, unless empty, a token.
+func (pg *Pager) values(token string) url.Values {
 	v := url.Values{}
 	for k, x := range pg.base {
 		v[k] = slices.Clone(x)
@@ -245,7 +293,12 @@ func (pg *Pager) link(token string) string {
 	if token != "" {
 		v.Set("page", token)
 	}
-	return (&url.URL{Path: pg.path, RawQuery: v.Encode()}).String()
+	return v
+}
+
+// link is the list's URL with its filters and, unless empty, a token.
+func (pg *Pager) link(token string) string {
+	return (&url.URL{Path: pg.path, RawQuery: pg.values(token).Encode()}).String()
 }
 
 // First links the first page.
@@ -263,11 +316,18 @@ func (pg *Pager) Prev() string {
 // shown rows (count is the list's total, nil when unknown), and links it
 // by a new token; "" when there is no next link.
 func (pg *Pager) Next(nextLink string, shown int, count *int64) string {
+	tok := pg.issue(nextLink, shown, count)
+	if tok == "" {
+		return ""
+	}
+	return pg.link(tok)
+}
+
+func (pg *Pager) issue(nextLink string, shown int, count *int64) string {
 	if nextLink == "" || pg.p.Session == nil {
 		return ""
 	}
-	tok := pg.p.k.o.Tokens.Issue(pg.p.Session.Key(), pg.scope, PageRef{
+	return pg.p.k.o.Tokens.Issue(pg.p.Session.Key(), pg.scope, PageRef{
 		Link: nextLink, Number: pg.Ref.Number + 1, Offset: pg.Ref.Offset + shown, Count: count, Prev: pg.Token,
 	})
-	return pg.link(tok)
 }

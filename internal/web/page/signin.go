@@ -65,7 +65,7 @@ func (p *Page) endSession(why auth.EndReason, cause error) {
 		}
 	}
 	p.Session, p.draft = nil, nil
-	p.Title = "Sign in again"
+	p.Title = p.L.T("action.signInAgain")
 	if err := p.Render(http.StatusUnauthorized, SignInPage, v); err != nil {
 		p.k.log.Error("render the sign-in page", "request_id", p.requestID, "err", err)
 	}

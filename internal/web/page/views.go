@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -88,4 +89,18 @@ func (r *Recorder) First(method string) *graph.Request {
 		}
 	}
 	return nil
+}
+
+// LocalPath returns s when it is a path on this site (it starts with one
+// slash, names no scheme or host, and is at most 2,048 bytes), and def
+// otherwise: where a link may send the browser back to.
+func LocalPath(s, def string) string {
+	if s == "" || len(s) > 2048 || s[0] != '/' || strings.HasPrefix(s, "//") || strings.HasPrefix(s, `/\`) || strings.ContainsAny(s, "\r\n\t\\") {
+		return def
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return def
+	}
+	return s
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +43,7 @@ type Browser struct {
 	Ctx     context.Context
 	mu      sync.Mutex
 	dialogs []string
+	shot    bool // a screenshot of the failure was taken
 }
 
 // Step is one chromedp action.
@@ -100,7 +103,70 @@ func NewBrowser(t *testing.T) *Browser {
 			t.Errorf("JavaScript dialogs opened (injected script ran?): %q", b.dialogs)
 		}
 	})
+	// Cleanups run last first: this one, while the browser still runs.
+	t.Cleanup(func() {
+		if t.Failed() && !b.shot {
+			b.Screenshot("failed")
+		}
+	})
 	return b
+}
+
+// ArtifactsDir is where browser tests leave what helps to understand a
+// failure (screenshots): $GRAPHSEC_TEST_ARTIFACTS, or graphsec-test-artifacts
+// in the system's temporary directory. It outlives the test.
+func ArtifactsDir() string {
+	if d := os.Getenv("GRAPHSEC_TEST_ARTIFACTS"); d != "" {
+		return d
+	}
+	return filepath.Join(os.TempDir(), "graphsec-test-artifacts")
+}
+
+// Screenshot saves what the browser shows (the whole page) as a PNG in
+// ArtifactsDir, named after the test and what, and logs the path.
+func (b *Browser) Screenshot(what string) string {
+	b.t.Helper()
+	b.shot = true
+	dir := ArtifactsDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Logf("screenshot: %v", err)
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
+	if err != nil {
+		b.t.Logf("screenshot: %v", err)
+		return ""
+	}
+	name := strings.NewReplacer("/", "_", " ", "_", ":", "_").Replace(b.t.Name()) + "-" + what + "-" + time.Now().Format("150405.000") + ".png"
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		b.t.Logf("screenshot: %v", err)
+		return ""
+	}
+	b.t.Logf("screenshot of the page: %s", path)
+	return path
+}
+
+// Viewport sets the window's size in CSS pixels (a 390 px phone, a
+// 1440×900 laptop).
+func (b *Browser) Viewport(w, h int64) {
+	b.t.Helper()
+	b.Do(fmt.Sprintf("viewport %d×%d", w, h), chromedp.EmulateViewport(w, h))
+}
+
+// Lang chooses the console's language with its language switch (the
+// cookie it sets), staying on the current page.
+func (b *Browser) Lang(h *Harness, lang string) {
+	b.t.Helper()
+	loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
+	back := "/alerts"
+	if u, err := url.Parse(loc); err == nil && strings.HasPrefix(loc, h.URL) {
+		back = u.RequestURI()
+	}
+	b.Do("language "+lang, chromedp.Navigate(h.URL+"/lang?to="+lang+"&back="+url.QueryEscape(back)))
+	b.WaitAny(`html[lang="` + lang + `"]`)
 }
 
 // Fail reports where the browser is and what it shows, and ends the test.
@@ -111,6 +177,7 @@ func (b *Browser) Fail(what string, err error) {
 	if len(body) > 2000 {
 		body = body[:2000]
 	}
+	b.Screenshot("failed")
 	b.t.Fatalf("%s: %v\n(at %s)\n%s", what, err, loc, body)
 }
 

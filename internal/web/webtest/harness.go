@@ -28,6 +28,7 @@ import (
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
 	"github.com/graphsec/graphsec/internal/web"
 	"github.com/graphsec/graphsec/internal/web/page"
@@ -173,6 +174,12 @@ func (h *Harness) SignIn(userID, path string) (*emutest.Browser, *emutest.Page) 
 		h.T.Fatal(err)
 	}
 	return b, p
+}
+
+// Lang makes the browser ask for lang ("en", "ja") as the language switch
+// does, with the language cookie.
+func (h *Harness) Lang(b *emutest.Browser, lang string) {
+	b.Client.Jar.SetCookies(MustURL(h.URL), []*http.Cookie{{Name: i18n.CookieName, Value: lang, Path: "/"}})
 }
 
 // SignInWith opens path in b and, when it leads to the console's sign-in
