@@ -496,3 +496,24 @@ func readLimited(r io.Reader, limit, hint int64) (b []byte, truncated bool, err 
 	}
 	return b, false, err
 }
+
+// IsAPIRequest reports whether r is addressed to Graph's API at baseURL:
+// its host, under a version path (/v1.0 or /beta). A transport shared
+// with the identity platform (which the emulator serves on the same host)
+// uses it to count Graph's requests alone.
+func IsAPIRequest(baseURL string, r *http.Request) bool {
+	u, err := url.Parse(baseURL)
+	if err != nil || !strings.EqualFold(u.Host, r.URL.Host) {
+		return false
+	}
+	p, ok := strings.CutPrefix(r.URL.Path, strings.TrimRight(u.Path, "/"))
+	if !ok {
+		return false
+	}
+	for _, v := range []string{v1, beta} {
+		if p == v || strings.HasPrefix(p, v+"/") {
+			return true
+		}
+	}
+	return false
+}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,29 @@ func TestParseWarningsBounded(t *testing.T) {
 	}
 	if got := len(parseWarnings(lines)); got >= 100 {
 		t.Errorf("%d warnings from %d bytes", got, 100*1000)
+	}
+}
+
+func TestIsAPIRequest(t *testing.T) {
+	tests := []struct {
+		base, url string
+		want      bool
+	}{
+		{"https://graph.microsoft.com", "https://graph.microsoft.com/v1.0/security/alerts_v2", true},
+		{"https://graph.microsoft.com", "https://graph.microsoft.com/beta/security/securityActions", true},
+		{"https://graph.microsoft.com", "https://GRAPH.microsoft.com/v1.0", true},
+		{"https://graph.microsoft.com", "https://graph.microsoft.com/v1.0x/me", false},
+		{"https://graph.microsoft.com", "https://login.microsoftonline.com/v1.0/me", false},
+		{"http://127.0.0.1:5001", "http://127.0.0.1:5001/tenant/oauth2/v2.0/token", false},
+		{"http://127.0.0.1:5001", "http://127.0.0.1:5001/v1.0/me", true},
+		{"https://proxy.example/graph/", "https://proxy.example/graph/v1.0/me", true},
+		{"https://proxy.example/graph", "https://proxy.example/v1.0/me", false},
+		{"::bad", "https://graph.microsoft.com/v1.0/me", false},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest("GET", tt.url, nil)
+		if got := IsAPIRequest(tt.base, req); got != tt.want {
+			t.Errorf("IsAPIRequest(%q, %s) = %v, want %v", tt.base, tt.url, got, tt.want)
+		}
 	}
 }

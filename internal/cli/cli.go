@@ -41,6 +41,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		err = runConsole(ctx, rest, getenv, stdout, stderr)
 	case "emulator":
 		err = runEmulator(ctx, rest, getenv, stdout, stderr)
+	case "loadgen":
+		err = runLoadgen(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		printVersion(stdout, debug.ReadBuildInfo)
 		return 0
@@ -78,6 +80,7 @@ func usage(w io.Writer) {
   graphsec [console] [flags]  run the console (the default command) on http://localhost:5000, with
                               the embedded emulator on 127.0.0.1:5001 unless GRAPHSEC_CLIENT_ID is set
   graphsec emulator [flags]   run the Microsoft identity platform + Graph Security emulator alone
+  graphsec loadgen [flags]    HTTP load: change notifications POSTed to a receiver, or GETs
   graphsec version            print the version, the commit it was built from and the Go version
   graphsec help               show this help
 

@@ -108,6 +108,26 @@ func TestConsoleStartsAndStops(t *testing.T) {
 			t.Errorf("banner lacks %q:\n%s", want, out.String())
 		}
 	}
+	// Live alerts are mounted: Graph's handshake, /metrics on loopback,
+	// and a stream that does not hold up the shutdown below.
+	res, err := http.Post("http://"+addr+"/listen?validationToken=hi%21", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(body) != "hi!" {
+		t.Errorf("handshake: %d %q", res.StatusCode, body)
+	}
+	res, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), "graphsec_notifications_total") || !strings.Contains(string(body), "go_goroutines") {
+		t.Errorf("/metrics: %d\n%.300s", res.StatusCode, body)
+	}
 	cancel()
 	select {
 	case code := <-done:

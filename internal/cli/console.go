@@ -15,9 +15,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/config"
+	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
 	"github.com/graphsec/graphsec/internal/web"
 )
@@ -78,6 +83,7 @@ type Console struct {
 	log     *slog.Logger
 	srv     *http.Server
 	store   interface{ Close() error }
+	live    *notify.Live
 	served  chan error
 	stop    context.CancelFunc
 	bg      sync.WaitGroup // the background work: cleanup, reconciliation
@@ -157,6 +163,19 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 			TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 		},
 	}
+	// Live alerts: the receiver, the group-commit writer, the broker, the
+	// stream, retention and the metrics (with Graph's requests counted on
+	// the shared transport, and its retries).
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	c.live, err = notify.NewLive(notify.LiveOptions{
+		Store: st, Registry: reg, MetricsToken: cfg.MetricsToken, Retention: cfg.NotificationRetention,
+		Logger: log.With("component", "live"),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	httpc.Transport = c.live.Metrics.InstrumentGraph(httpc.Transport, cfg.GraphURL)
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")
 	am, err := auth.New(auth.Options{
 		AuthorityURL: cfg.AuthorityURL, Tenant: cfg.Tenant, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
@@ -169,6 +188,7 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	wo := web.Options{
 		Auth: am, Store: st, GraphURL: cfg.GraphURL, AuthorityURL: cfg.AuthorityURL, PublicURL: cfg.PublicURL,
 		GraphHTTP: httpc, Logger: log.With("component", "web"), Secure: secure,
+		Retry: graph.RetryPolicy{OnRetry: c.live.Metrics.ObserveRetry}, Live: c.live,
 	}
 	if c.Emulator != nil {
 		wo.Emulator = &web.EmulatorInfo{URL: c.Emulator.URL()}
@@ -191,6 +211,9 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Streams never go idle: end them as soon as shutdown begins, or
+	// Shutdown would wait for them until its deadline.
+	c.srv.RegisterOnShutdown(c.live.CloseStreams)
 	go func() { c.served <- c.srv.Serve(ln) }()
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	c.stop = stop
@@ -234,6 +257,11 @@ func (c *Console) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		errs = append(errs, c.srv.Shutdown(ctx))
 		cancel()
+	}
+	if c.live != nil {
+		// After the server: requests in flight have had their items
+		// committed; what is still queued is committed now.
+		c.live.Close()
 	}
 	if c.stop != nil {
 		c.stop()

@@ -84,6 +84,12 @@ type Config struct {
 	// LogLevel and LogFormat configure the process log.
 	LogLevel, LogFormat string
 
+	// NotificationRetention is how long received notifications are kept
+	// (GRAPHSEC_NOTIFICATION_RETENTION, default 30 days).
+	NotificationRetention time.Duration
+	// MetricsToken, when set, is required (as a bearer token) to read
+	// /metrics; without it only loopback may read it.
+	MetricsToken string
 	// Live alerts' background work (internal/notify): how often each
 	// watch polls Graph (WatchInterval), how far before its checkpoint it
 	// reads again (WatchOverlap), how often its open items are audited
@@ -108,6 +114,8 @@ const (
 	// every 15 seconds or so.
 	DefaultEmulatorActivity = "4/min"
 	RedirectPath            = "/login/authorized"
+	// DefaultNotificationRetention keeps a month of notifications.
+	DefaultNotificationRetention = "720h"
 )
 
 // variable describes one setting: its flag, its environment variable and
@@ -126,7 +134,7 @@ type variable struct {
 // variable.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	var seed, lifetime, unconsented, sessionKey, act, emuTLS string
+	var seed, lifetime, unconsented, sessionKey, act, emuTLS, retention string
 	var watchInterval, watchOverlap, watchAudit, watchBudget string
 	vars := []variable{
 		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
@@ -154,6 +162,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"watch-budget", "GRAPHSEC_WATCH_BUDGET", "requests a minute background work may send to Graph's security API, of the 150 Graph allows (1 to 150)", "120", false, &watchBudget},
 		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
 		{"log-format", "GRAPHSEC_LOG_FORMAT", "text or json", "text", false, &c.LogFormat},
+		{"notification-retention", "GRAPHSEC_NOTIFICATION_RETENTION", "how long received notifications are kept", DefaultNotificationRetention, false, &retention},
+		{"metrics-token", "GRAPHSEC_METRICS_TOKEN", "bearer token required to read /metrics (default: loopback only)", "", true, &c.MetricsToken},
 	}
 	fs := flag.NewFlagSet("graphsec", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -210,6 +220,14 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		bad("GRAPHSEC_SESSION_LIFETIME", "%q must be a duration between 1m and 720h", lifetime)
 	}
 	c.SessionLifetime = d
+	if r, err := time.ParseDuration(retention); err != nil || r < time.Hour || r > 10*365*24*time.Hour {
+		bad("GRAPHSEC_NOTIFICATION_RETENTION", "%q must be a duration between 1h and 87600h (ten years)", retention)
+	} else {
+		c.NotificationRetention = r
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("GRAPHSEC_METRICS_TOKEN", "must be at least 16 characters (e.g. openssl rand -hex 16)")
+	}
 	for _, w := range []struct {
 		env, v   string
 		min, max time.Duration
@@ -411,5 +429,13 @@ func (c Config) Redacted() []any {
 		"mode", mode, "addr", c.Addr, "public_url", c.PublicURL, "client_id", c.ClientID, "client_secret", secret,
 		"tenant", c.Tenant, "redirect_url", c.RedirectURL, "authority_url", c.AuthorityURL, "graph_url", c.GraphURL,
 		"db", c.DB, "session_lifetime", c.SessionLifetime.String(), "ca_file", c.CAFile, "emulator_tls", c.EmulatorTLS,
+		"notification_retention", c.NotificationRetention.String(), "metrics_token", setOrNot(c.MetricsToken),
 	}
+}
+
+func setOrNot(secret string) string {
+	if secret == "" {
+		return "(not set)"
+	}
+	return "(set)"
 }

@@ -32,6 +32,9 @@ func TestLoadDefaultsEmbedded(t *testing.T) {
 	if c.AuthorityURL != DefaultAuthorityURL || c.GraphURL != DefaultGraphURL || c.DB != DefaultDB || c.EmulatorSeed != 1 {
 		t.Fatalf("defaults: %+v", c)
 	}
+	if c.NotificationRetention != 30*24*time.Hour || c.MetricsToken != "" {
+		t.Fatalf("live defaults: retention %v, metrics token %q", c.NotificationRetention, c.MetricsToken)
+	}
 	if c.WatchInterval != 15*time.Second || c.WatchOverlap != 10*time.Minute || c.WatchAudit != time.Hour || c.WatchBudget != 120 {
 		t.Fatalf("live alerts defaults: %+v", c)
 	}
@@ -94,6 +97,9 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"variable named as given", map[string]string{"GRAPHSEC_SESSION_LIFETIME": "1s"}, nil, "GRAPHSEC_SESSION_LIFETIME (--session-lifetime): \"1s\" must be"},
 		{"bad addr flag", nil, []string{"-addr", "5000"}, "--addr (GRAPHSEC_ADDR)"},
 		{"extra args", nil, []string{"extra"}, "unexpected arguments"},
+		{"retention not a duration", map[string]string{"GRAPHSEC_NOTIFICATION_RETENTION": "30d"}, nil, "GRAPHSEC_NOTIFICATION_RETENTION"},
+		{"retention too short", nil, []string{"-notification-retention", "5m"}, "GRAPHSEC_NOTIFICATION_RETENTION"},
+		{"short metrics token", map[string]string{"GRAPHSEC_METRICS_TOKEN": "short"}, nil, "GRAPHSEC_METRICS_TOKEN"},
 		{"watch interval too short", map[string]string{"GRAPHSEC_WATCH_INTERVAL": "1s"}, nil, "GRAPHSEC_WATCH_INTERVAL"},
 		{"overlap below 10 minutes", map[string]string{"GRAPHSEC_WATCH_OVERLAP": "5m"}, nil, "GRAPHSEC_WATCH_OVERLAP"},
 		{"audit not a duration", map[string]string{"GRAPHSEC_WATCH_AUDIT": "hourly"}, nil, "GRAPHSEC_WATCH_AUDIT"},

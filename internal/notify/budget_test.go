@@ -49,7 +49,7 @@ func TestBudget(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := clock.NewFake(epoch)
+			clk := clock.NewFake(liveEpoch)
 			b := NewBudget(tt.perMinute, clk, fakeWaits{clk}.sleep)
 			if tt.before != nil {
 				tt.before(b)
@@ -59,7 +59,7 @@ func TestBudget(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got := clk.Now().Sub(epoch)
+			got := clk.Now().Sub(liveEpoch)
 			if got < tt.wantTime || got > tt.wantTime+time.Duration(tt.requests)*time.Millisecond {
 				t.Errorf("%d requests took %v, want %v", tt.requests, got, tt.wantTime)
 			}
@@ -69,15 +69,15 @@ func TestBudget(t *testing.T) {
 		})
 	}
 	// Requests elsewhere than the security API are not paced.
-	clk := clock.NewFake(epoch)
+	clk := clock.NewFake(liveEpoch)
 	b := NewBudget(1, clk, fakeWaits{clk}.sleep)
 	for range 100 {
 		if err := b.Wait(other); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if !clk.Now().Equal(epoch) || b.Stats().Requests != 0 {
-		t.Errorf("subscription requests were paced: %v, %+v", clk.Now().Sub(epoch), b.Stats())
+	if !clk.Now().Equal(liveEpoch) || b.Stats().Requests != 0 {
+		t.Errorf("subscription requests were paced: %v, %+v", clk.Now().Sub(liveEpoch), b.Stats())
 	}
 	// A cancelled wait returns the context's error.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -91,7 +91,7 @@ func TestBudget(t *testing.T) {
 // BenchmarkBudgetWait is the budget's own cost per request when a token
 // is there.
 func BenchmarkBudgetWait(b *testing.B) {
-	clk := clock.NewFake(epoch)
+	clk := clock.NewFake(liveEpoch)
 	bud := NewBudget(1<<30, clk, fakeWaits{clk}.sleep)
 	req := httptest.NewRequest(http.MethodGet, "https://graph.microsoft.com/v1.0/security/incidents", nil)
 	for b.Loop() {

@@ -23,10 +23,10 @@ import (
 	"github.com/graphsec/graphsec/internal/store/sqlite"
 )
 
-// epoch is the emulator's base time in these tests: a stopped clock that
+// liveEpoch is the emulator's base time in these tests: a stopped clock that
 // only Advance moves, shared by the emulator and the console side (the
 // watcher, the upkeep, the budget), so that moving one moves both.
-var epoch = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+var liveEpoch = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 
 // liveEnv is an in-process emulator, a real auth.Manager for the demo
 // app (app-only tokens; delegated ones through signIn), the in-memory
@@ -187,7 +187,7 @@ func newLiveEnv(t testing.TB, eo emulator.Options, mod func(*Options)) *liveEnv 
 	if eo.LegacyAlerts == 0 {
 		eo.LegacyAlerts = 60
 	}
-	eo.Clock = clock.NewFake(epoch)
+	eo.Clock = clock.NewFake(liveEpoch)
 	redirect := "http://" + app.Listener.Addr().String() + "/login/authorized"
 	eo.RedirectURIs = append(eo.RedirectURIs, redirect)
 	emu, err := emulator.New(eo)

@@ -83,6 +83,8 @@ type NotificationFilter struct {
 	// empty means every feed (background work, tests).
 	Viewer string
 	// AfterSeq and BeforeSeq bound Seq (exclusive; 0 means no bound).
+	// A negative AfterSeq (FromStart) bounds nothing but, being set,
+	// lists oldest first.
 	AfterSeq, BeforeSeq int64
 	// Q matches ResourceID, ID or Title, without regard to case.
 	Q string

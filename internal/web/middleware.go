@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -40,7 +41,7 @@ func (s *Server) canonicalLoopback(next http.Handler) http.Handler {
 		host, port, err := net.SplitHostPort(r.Host)
 		if err == nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && port == pub.Port() &&
 			isLoopbackHost(host) && !strings.EqualFold(host, pub.Hostname()) &&
-			r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+			r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" {
 			http.Redirect(w, r, pub.Scheme+"://"+pub.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}
@@ -79,6 +80,17 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach Flush on the real writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// quietPath tells machine traffic, logged at debug level unless they
+// fail: Graph's notification POSTs (thousands a second under load; their
+// counts and latencies are in /metrics) and the metrics scrapes.
+func quietPath(p string) bool {
+	switch p {
+	case "/listen", "/listen/lifecycle", "/metrics":
+		return true
+	}
+	return false
+}
+
 // logRequests writes one line per request. It logs the path but never the
 // query: the sign-in callback's query holds an authorization code.
 func (s *Server) logRequests(next http.Handler) http.Handler {
@@ -86,7 +98,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		s.log.Info("request", "request_id", page.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path,
+		level := slog.LevelInfo
+		if rec.status < 400 && quietPath(r.URL.Path) {
+			level = slog.LevelDebug
+		}
+		s.log.Log(r.Context(), level, "request", "request_id", page.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 	})
 }

@@ -72,7 +72,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /legacy/manage", k.Page("legacy", lg.ManageForm))
 	mux.Handle("POST /legacy/manage", k.Form("legacy", lg.Manage))
 
-	// Next: score, actions, mail and live mount here the same way.
+	// Live alerts: internal/notify (live.go).
+	s.mountLive(mux)
+
+	// Next: score, actions and mail mount here the same way.
 
 	// Not found, and a refused cross-origin change: error pages that keep
 	// the navigation of a signed-in user.

@@ -31,6 +31,7 @@ import (
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
@@ -88,6 +89,9 @@ type Options struct {
 	Secure bool
 	// PageTokens bound the page links of paged lists (zero: defaults).
 	PageTokens page.TokenOptions
+	// Live, when set, mounts live alerts: Graph's notification receiver
+	// (/listen, /listen/lifecycle), the live stream and /metrics.
+	Live *notify.Live
 }
 
 // EmulatorInfo describes the embedded emulator for the UI.

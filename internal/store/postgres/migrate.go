@@ -100,6 +100,65 @@ var migrations = []store.Migration{
 			`CREATE INDEX activity_pending ON activity (at, id) WHERE state = 'pending'`,
 		},
 	},
+	{
+		Version: 3,
+		Name:    "live alerts: notifications, feeds, checkpoints",
+		Stmts: []string{
+			// seq comes from an identity column; AppendNotifications
+			// takes an advisory lock so rows commit in seq order (see
+			// live.go). search holds store.SearchText. Zero times
+			// (unknown) are NULL.
+			`CREATE TABLE notifications (
+				seq             bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+				id              text        NOT NULL UNIQUE,
+				source          text        NOT NULL,
+				feed            text        NOT NULL,
+				owner           text        NOT NULL,
+				shared          boolean     NOT NULL,
+				change_type     text        NOT NULL,
+				lifecycle_event text        NOT NULL,
+				resource        text        NOT NULL,
+				resource_id     text        NOT NULL,
+				version         timestamptz,
+				title           text        NOT NULL,
+				changes         bytea       NOT NULL,
+				raw             bytea       NOT NULL,
+				received_at     timestamptz NOT NULL,
+				search          text        NOT NULL
+			)`,
+			`CREATE INDEX notifications_received_at ON notifications (received_at)`,
+			`CREATE INDEX notifications_feed ON notifications (feed, seq)`,
+			`CREATE TABLE feeds (
+				id                text        NOT NULL PRIMARY KEY,
+				kind              text        NOT NULL,
+				owner             text        NOT NULL,
+				owner_name        text        NOT NULL,
+				shared            boolean     NOT NULL,
+				target            text        NOT NULL,
+				query             text        NOT NULL,
+				resource          text        NOT NULL,
+				graph_id          text        NOT NULL,
+				client_state_hash bytea       NOT NULL,
+				change_type       text        NOT NULL,
+				expires_at        timestamptz,
+				auth              text        NOT NULL,
+				tokens            bytea       NOT NULL,
+				state             text        NOT NULL,
+				last_error        text        NOT NULL,
+				last_item_at      timestamptz,
+				created_at        timestamptz NOT NULL,
+				updated_at        timestamptz NOT NULL
+			)`,
+			`CREATE UNIQUE INDEX feeds_graph_id ON feeds (graph_id) WHERE graph_id <> ''`,
+			`CREATE INDEX feeds_owner ON feeds (owner)`,
+			`CREATE TABLE checkpoints (
+				feed       text        NOT NULL PRIMARY KEY REFERENCES feeds (id) ON DELETE CASCADE,
+				at         timestamptz NOT NULL,
+				ids        text[]      NOT NULL,
+				updated_at timestamptz NOT NULL
+			)`,
+		},
+	},
 }
 
 // applyMigrations applies the pending steps in one transaction under the

@@ -95,6 +95,14 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestLiveConformance(t *testing.T) {
+	serverDSN(t)
+	storetest.RunLive(t, func(t *testing.T) storetest.Live {
+		dsn, _ := freshSchema(t)
+		return openStore(t, dsn)
+	})
+}
+
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -406,3 +414,7 @@ func BenchmarkAddActivity(b *testing.B)  { storetest.BenchmarkAddActivity(b, ope
 func BenchmarkListActivity(b *testing.B) { storetest.BenchmarkListActivity(b, openBench) }
 
 func openBench(b *testing.B) store.Store { return benchStore(b) }
+
+func BenchmarkAppendNotifications(b *testing.B) {
+	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
+}

@@ -96,6 +96,66 @@ var migrations = []store.Migration{
 			`CREATE INDEX activity_pending ON activity (at, id) WHERE state = 'pending'`,
 		},
 	},
+	{
+		Version: 3,
+		Name:    "live alerts: notifications, feeds, checkpoints",
+		Stmts: []string{
+			// seq is the rowid; AUTOINCREMENT keeps it from being reused
+			// once retention has deleted the newest rows, so a stream
+			// client's Last-Event-ID never names two items. search holds
+			// store.SearchText. Zero times (unknown) are NULL.
+			`CREATE TABLE notifications (
+				seq             INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+				id              TEXT    NOT NULL UNIQUE,
+				source          TEXT    NOT NULL,
+				feed            TEXT    NOT NULL,
+				owner           TEXT    NOT NULL,
+				shared          INTEGER NOT NULL,
+				change_type     TEXT    NOT NULL,
+				lifecycle_event TEXT    NOT NULL,
+				resource        TEXT    NOT NULL,
+				resource_id     TEXT    NOT NULL,
+				version         INTEGER,
+				title           TEXT    NOT NULL,
+				changes         BLOB    NOT NULL,
+				raw             BLOB    NOT NULL,
+				received_at     INTEGER NOT NULL,
+				search          TEXT    NOT NULL
+			) STRICT`,
+			`CREATE INDEX notifications_received_at ON notifications (received_at)`,
+			`CREATE INDEX notifications_feed ON notifications (feed, seq)`,
+			`CREATE TABLE feeds (
+				id                TEXT    NOT NULL PRIMARY KEY,
+				kind              TEXT    NOT NULL,
+				owner             TEXT    NOT NULL,
+				owner_name        TEXT    NOT NULL,
+				shared            INTEGER NOT NULL,
+				target            TEXT    NOT NULL,
+				query             TEXT    NOT NULL,
+				resource          TEXT    NOT NULL,
+				graph_id          TEXT    NOT NULL,
+				client_state_hash BLOB    NOT NULL,
+				change_type       TEXT    NOT NULL,
+				expires_at        INTEGER,
+				auth              TEXT    NOT NULL,
+				tokens            BLOB    NOT NULL,
+				state             TEXT    NOT NULL,
+				last_error        TEXT    NOT NULL,
+				last_item_at      INTEGER,
+				created_at        INTEGER NOT NULL,
+				updated_at        INTEGER NOT NULL
+			) STRICT`,
+			// Graph's subscription ids are unique; watches have none.
+			`CREATE UNIQUE INDEX feeds_graph_id ON feeds (graph_id) WHERE graph_id <> ''`,
+			`CREATE INDEX feeds_owner ON feeds (owner)`,
+			`CREATE TABLE checkpoints (
+				feed       TEXT    NOT NULL PRIMARY KEY REFERENCES feeds (id) ON DELETE CASCADE,
+				at         INTEGER NOT NULL,
+				ids        TEXT    NOT NULL,
+				updated_at INTEGER NOT NULL
+			) STRICT`,
+		},
+	},
 }
 
 // migrate applies the pending migrations in one write transaction (BEGIN

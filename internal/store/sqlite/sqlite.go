@@ -16,11 +16,14 @@
 //     writer.
 //
 // WAL (write-ahead logging) is what lets readers and the writer run at the
-// same time; synchronous=NORMAL is the setting SQLite recommends with WAL:
-// a transaction stays atomic and consistent across a crash, and only the
-// last few commits before a power loss can be rolled back, which for
-// sessions and an activity log is the right trade for an fsync less per
-// request. busy_timeout remains as a backstop for the one case the writer
+// same time. The writer commits with synchronous=FULL: the WAL is flushed
+// to disk at every commit, so a commit survives a power loss, not only a
+// crash of the process. NORMAL, which SQLite suggests with WAL, may roll
+// back the last commits on power loss; that was the trade for sessions and
+// the activity log, but a stored notification is acknowledged to Graph,
+// which then never sends it again (live.go), and the writes that now pay
+// a flush besides notifications are rare (a session is touched at most
+// once a minute). busy_timeout remains as a backstop for the one case the writer
 // pool cannot cover: another process opening the same file.
 //
 // Times are stored as INTEGER microseconds since the Unix epoch (UTC), so
@@ -82,6 +85,8 @@ type Store struct {
 	// connection instead of parsed per call.
 	sessionStmt *sql.Stmt // on r
 	touchStmt   *sql.Stmt // on w
+	// The INSERTs of 1 to appendRows notifications, on w (live.go).
+	appendStmts [appendRows + 1]*sql.Stmt
 
 	closeOnce sync.Once
 	closeErr  error
@@ -209,7 +214,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 
 	wq := cloneValues(common)
 	wq.Set("_txlock", "immediate")
-	wq.Set("_synchronous", "NORMAL")
+	wq.Set("_synchronous", "FULL")
 	// The WAL file is truncated to this size after a checkpoint (it would
 	// otherwise keep its largest size for good).
 	wq.Add("_pragma", "journal_size_limit(67108864)")
@@ -269,6 +274,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	if s.touchStmt, err = w.PrepareContext(ctx, touchQuery); err != nil {
 		return fail(fmt.Errorf("sqlite: open: %w", err))
+	}
+	for n := 1; n <= appendRows; n++ {
+		if s.appendStmts[n], err = w.PrepareContext(ctx, insertNotifications(n)); err != nil {
+			return fail(fmt.Errorf("sqlite: open: %w", err))
+		}
 	}
 	return s, nil
 }
@@ -359,7 +369,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
-		for _, st := range []*sql.Stmt{s.sessionStmt, s.touchStmt} {
+		for _, st := range append([]*sql.Stmt{s.sessionStmt, s.touchStmt}, s.appendStmts[1:]...) {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}

@@ -104,7 +104,7 @@ func TestPragmas(t *testing.T) {
 		{s.r, "journal_mode", "wal"},
 		{s.w, "foreign_keys", "1"},
 		{s.r, "foreign_keys", "1"},
-		{s.w, "synchronous", "1"}, // NORMAL
+		{s.w, "synchronous", "2"}, // FULL: commits survive a power loss
 		{s.w, "busy_timeout", "5000"},
 		{s.r, "busy_timeout", "5000"},
 		{s.r, "query_only", "1"},
@@ -443,4 +443,20 @@ func TestOldFileTurnsIncremental(t *testing.T) {
 	if err := s.w.QueryRowContext(t.Context(), `PRAGMA auto_vacuum`).Scan(&mode); err != nil || mode != 2 {
 		t.Fatalf("auto_vacuum = %d, %v; want 2 (incremental)", mode, err)
 	}
+}
+
+func TestLiveConformanceFile(t *testing.T) {
+	storetest.RunLive(t, func(t *testing.T) storetest.Live {
+		return openFile(t, filepath.Join(t.TempDir(), "graphsec.db"))
+	})
+}
+
+func TestLiveConformanceMemory(t *testing.T) {
+	storetest.RunLive(t, func(t *testing.T) storetest.Live {
+		return openFile(t, MemoryPath)
+	})
+}
+
+func BenchmarkAppendNotifications(b *testing.B) {
+	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
 }

@@ -23,12 +23,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
 	"github.com/graphsec/graphsec/internal/web"
 	"github.com/graphsec/graphsec/internal/web/page"
@@ -49,8 +52,11 @@ type Harness struct {
 	Graph *GraphLog
 	// Server is the console (Reconcile).
 	Server *web.Server
-	// Store is the console's database.
-	Store *sqlite.Store
+	// Store is the console's database; Live its live alerts (with
+	// Options.Live) and Registry the registry its metrics are on.
+	Store    *sqlite.Store
+	Live     *notify.Live
+	Registry *prometheus.Registry
 }
 
 // Options adjust a Harness.
@@ -72,6 +78,10 @@ type Options struct {
 	GraphTimeout time.Duration
 	// FormWait is how long a form sent twice waits for the first one.
 	FormWait time.Duration
+	// Live mounts live alerts (notify.NewLive on the console's store),
+	// with Lifecycle as its lifecycle handler when set.
+	Live      bool
+	Lifecycle notify.LifecycleHandler
 }
 
 // New starts an emulator (seed 3 unless set) and a console on it.
@@ -129,6 +139,15 @@ func New(t testing.TB, opts ...Options) *Harness {
 	if o.ConsoleClock {
 		wo.Clock = emu.Clock()
 	}
+	var reg *prometheus.Registry
+	if o.Live {
+		reg = prometheus.NewRegistry()
+		wo.Live, err = notify.NewLive(notify.LiveOptions{Store: st, Registry: reg, Lifecycle: o.Lifecycle, Clock: wo.Clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(wo.Live.Close)
+	}
 	s, err := web.New(wo)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +155,11 @@ func New(t testing.TB, opts ...Options) *Harness {
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Harness{T: t, Handler: s.Handler(), Emu: emu, URL: consoleURL, Clock: emu.Clock(), Graph: log, Server: s, Store: st}
+	if wo.Live != nil {
+		t.Cleanup(wo.Live.CloseStreams) // before srv.Close, which waits for them
+	}
+	return &Harness{T: t, Handler: s.Handler(), Emu: emu, URL: consoleURL, Clock: emu.Clock(), Graph: log, Server: s,
+		Store: st, Live: wo.Live, Registry: reg}
 }
 
 // User returns the id of the first demo user holding role ("" for a user

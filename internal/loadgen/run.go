@@ -1,0 +1,443 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/notify"
+	"github.com/graphsec/graphsec/internal/store"
+	"github.com/graphsec/graphsec/internal/store/postgres"
+	"github.com/graphsec/graphsec/internal/store/sqlite"
+)
+
+// Store is what loadgen needs of the receiver's database.
+type Store interface {
+	store.Notifications
+	store.Feeds
+	Close() error
+}
+
+// Run runs c, printing to out. It fails when a request failed or, with
+// a database, when an acknowledged notification was not stored.
+func Run(ctx context.Context, c Config, out io.Writer) error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	if c.Mode == ModeGet {
+		return runGet(ctx, c, out)
+	}
+	return runNotify(ctx, c, out)
+}
+
+// OpenStore opens a SQLite file or, for a postgres:// DSN, PostgreSQL.
+func OpenStore(ctx context.Context, db string) (Store, error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		return postgres.Open(ctx, db)
+	}
+	return sqlite.Open(ctx, db)
+}
+
+// stats is one measured run.
+type stats struct {
+	name          string
+	requests      int
+	notifications int
+	failed        int
+	elapsed       time.Duration
+	lat           []time.Duration
+	firstErr      error
+}
+
+func (s *stats) rate() float64 { return float64(s.requests) / s.elapsed.Seconds() }
+
+// merge adds o's counts and latencies to s.
+func (s *stats) merge(o *stats) {
+	s.requests += o.requests
+	s.notifications += o.notifications
+	s.failed += o.failed
+	s.elapsed += o.elapsed
+	s.lat = append(s.lat, o.lat...)
+	slices.Sort(s.lat)
+	s.firstErr = firstOf(s.firstErr, o.firstErr)
+}
+
+func (s *stats) pct(p float64) time.Duration {
+	if len(s.lat) == 0 {
+		return 0
+	}
+	return s.lat[min(len(s.lat)-1, int(float64(len(s.lat))*p))]
+}
+
+func (s *stats) print(out io.Writer, c Config, perRequest string) {
+	fmt.Fprintf(out, "%-9s %d requests in %s with %d workers: %.0f req/s", s.name, s.requests, s.elapsed.Round(time.Millisecond),
+		c.Concurrency, s.rate())
+	if s.notifications > 0 {
+		fmt.Fprintf(out, ", %.0f notifications/s (%s)", float64(s.notifications)/s.elapsed.Seconds(), perRequest)
+	}
+	fmt.Fprintf(out, "; %d failed or not 2xx\n", s.failed)
+	fmt.Fprintf(out, "%-9s latency p50 %s  p90 %s  p99 %s  max %s\n", "", s.pct(.50), s.pct(.90), s.pct(.99), s.pct(1))
+	if s.firstErr != nil {
+		fmt.Fprintf(out, "%-9s first failure: %v\n", "", s.firstErr)
+	}
+}
+
+// request builds one request for a worker; ack is told the outcome of a
+// 2xx answer.
+type request func(buf *bytes.Buffer) (req *http.Request, ack func(), err error)
+
+// drive runs workers for d (nothing is cancelled mid-request: a worker
+// stops starting requests at the deadline), recording latencies when
+// record is set.
+func drive(client *http.Client, c Config, d time.Duration, record bool, next request, name string) *stats {
+	s := &stats{name: name}
+	deadline := time.Now().Add(d)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range c.Concurrency {
+		wg.Go(func() {
+			var lat []time.Duration
+			var failed, notifications, requests int
+			var firstErr error
+			var buf bytes.Buffer
+			for time.Now().Before(deadline) {
+				buf.Reset()
+				req, ack, err := next(&buf)
+				if err != nil {
+					failed++
+					firstErr = firstOf(firstErr, err)
+					continue
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					failed++
+					firstErr = firstOf(firstErr, err)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				took := time.Since(t0)
+				if resp.StatusCode < 200 || resp.StatusCode > 299 {
+					failed++
+					firstErr = firstOf(firstErr, fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status))
+					continue
+				}
+				requests++
+				if ack != nil {
+					ack()
+					notifications += c.Batch
+				}
+				if record {
+					lat = append(lat, took)
+				}
+			}
+			mu.Lock()
+			s.lat = append(s.lat, lat...)
+			s.failed += failed
+			s.requests += requests
+			s.notifications += notifications
+			s.firstErr = firstOf(s.firstErr, firstErr)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	s.elapsed = time.Since(start)
+	slices.Sort(s.lat)
+	return s
+}
+
+func firstOf(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}
+
+func newClient(c Config) *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: c.Concurrency * 2, MaxIdleConnsPerHost: c.Concurrency * 2, MaxConnsPerHost: c.Concurrency * 2,
+		IdleConnTimeout: time.Minute,
+	}}
+}
+
+// notifier builds changeNotificationCollection bodies with unique ids
+// "{prefix}{n}", n counting from 0, and remembers which were acknowledged.
+type notifier struct {
+	prefix, subscriptionID, clientState, expiry string
+	batch                                       int
+	next                                        atomic.Uint64
+
+	mu    sync.Mutex
+	acked []uint64 // the first n of each acknowledged POST
+}
+
+func newNotifier(subscriptionID, clientState string, batch int) *notifier {
+	return &notifier{
+		prefix: "lg-" + strings.ToLower(rand.Text()[:10]) + "-", subscriptionID: subscriptionID, clientState: clientState,
+		expiry: time.Now().Add(72 * time.Hour).UTC().Format("2006-01-02T15:04:05.0000000Z"), batch: batch,
+	}
+}
+
+// body appends one POST's body to buf and returns the first n it holds.
+func (g *notifier) body(buf *bytes.Buffer) uint64 {
+	first := g.next.Add(uint64(g.batch)) - uint64(g.batch)
+	b := buf.AvailableBuffer()
+	b = append(b, `{"value":[`...)
+	for i := range uint64(g.batch) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		n := first + i
+		alert := "da" + strconv.FormatUint(n%100000, 10)
+		b = append(b, `{"id":"`...)
+		b = append(b, g.prefix...)
+		b = strconv.AppendUint(b, n, 10)
+		b = append(b, `","subscriptionId":"`...)
+		b = append(b, g.subscriptionID...)
+		b = append(b, `","subscriptionExpirationDateTime":"`...)
+		b = append(b, g.expiry...)
+		b = append(b, `","tenantId":"3f9d6a7e-52c1-4b8e-9a0d-7c2e41b5f8a6","clientState":"`...)
+		b = append(b, g.clientState...)
+		b = append(b, `","changeType":"updated","resource":"security/alerts/`...)
+		b = append(b, alert...)
+		b = append(b, `","resourceData":{"@odata.type":"#Microsoft.Graph.alert","@odata.id":"security/alerts/`...)
+		b = append(b, alert...)
+		b = append(b, `","id":"`...)
+		b = append(b, alert...)
+		b = append(b, `"}}`...)
+	}
+	b = append(b, "]}"...)
+	buf.Write(b)
+	return first
+}
+
+func (g *notifier) request(target string) request {
+	return func(buf *bytes.Buffer) (*http.Request, func(), error) {
+		first := g.body(buf)
+		req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			return nil, nil, err
+		}
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		return req, func() {
+			g.mu.Lock()
+			g.acked = append(g.acked, first)
+			g.mu.Unlock()
+		}, nil
+	}
+}
+
+func runNotify(ctx context.Context, c Config, out io.Writer) error {
+	var st Store
+	feedID := ""
+	if c.DB != "" {
+		var err error
+		if st, err = OpenStore(ctx, c.DB); err != nil {
+			return fmt.Errorf("opening --db: %w", err)
+		}
+		defer st.Close()
+		if c.SubscriptionID == "" {
+			c.SubscriptionID, c.ClientState, feedID = "loadgen-"+rand.Text(), rand.Text(), "loadgen-"+rand.Text()
+			now := time.Now()
+			err := st.CreateFeed(ctx, store.Feed{
+				ID: feedID, Kind: store.FeedSubscription, Owner: "loadgen", OwnerName: "graphsec loadgen", Target: "legacyAlerts",
+				Resource: "security/alerts", GraphID: c.SubscriptionID, ClientStateHash: notify.HashClientState(c.ClientState),
+				ChangeType: "updated", ExpiresAt: now.Add(72 * time.Hour), Auth: "app", State: "active", CreatedAt: now, UpdatedAt: now,
+			})
+			if err != nil {
+				return fmt.Errorf("setting up a subscription record: %w", err)
+			}
+			fmt.Fprintf(out, "set up subscription record %s (subscription %s) in %s\n", feedID, c.SubscriptionID, c.DB)
+		} else {
+			f, err := st.FeedByGraphID(ctx, c.SubscriptionID)
+			if err != nil {
+				return fmt.Errorf("finding --subscription-id in --db: %w", err)
+			}
+			feedID = f.ID
+		}
+	}
+	client := newClient(c)
+	gen := newNotifier(c.SubscriptionID, c.ClientState, c.Batch)
+	per := fmt.Sprintf("%d per POST", c.Batch)
+	rounds := 1
+	var bareGen *notifier
+	bareURL := ""
+	if c.CompareBare {
+		rounds = c.Rounds
+		var stop func()
+		var err error
+		if bareURL, stop, err = startBare(); err != nil {
+			return err
+		}
+		defer stop()
+		bareGen = newNotifier("bare", "bare", c.Batch)
+	}
+	if c.Warmup > 0 {
+		drive(client, c, c.Warmup, false, gen.request(c.URL), "warm-up")
+		if bareGen != nil {
+			drive(client, c, c.Warmup, false, bareGen.request(bareURL), "warm-up")
+		}
+	}
+	target, bare := &stats{name: "target"}, &stats{name: "bare"}
+	var ratios []float64
+	for range rounds {
+		t := drive(client, c, c.Duration/time.Duration(rounds), true, gen.request(c.URL), "target")
+		target.merge(t)
+		if bareGen != nil {
+			b := drive(client, c, c.Duration/time.Duration(rounds), true, bareGen.request(bareURL), "bare")
+			bare.merge(b)
+			ratios = append(ratios, t.rate()/b.rate())
+		}
+	}
+	target.print(out, c, per)
+	if bareGen != nil {
+		bare.print(out, c, per)
+		slices.Sort(ratios)
+		fmt.Fprintf(out, "%-9s target/bare %.2f (requests/s over %d alternating rounds; per round %.2f to %.2f, median %.2f); p99 %s vs %s\n",
+			"ratio", target.rate()/bare.rate(), rounds, ratios[0], ratios[len(ratios)-1], ratios[len(ratios)/2], target.pct(.99), bare.pct(.99))
+	}
+	var errs []error
+	if target.failed > 0 {
+		errs = append(errs, fmt.Errorf("%d requests failed or were not 2xx", target.failed))
+	}
+	if st != nil {
+		if err := verify(ctx, st, feedID, gen, out); err != nil {
+			errs = append(errs, err)
+		}
+	} else {
+		fmt.Fprintln(out, "not verified: give --db to check that every acknowledged notification was stored")
+	}
+	return errors.Join(errs...)
+}
+
+// startBare serves a bare Go handler in this process: decode the
+// collection with encoding/json, answer 202. It returns its URL.
+func startBare() (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var coll graph.ChangeNotificationCollection
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&coll); err != nil {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String() + "/listen", func() { srv.Close() }, nil
+}
+
+// verify reads back the feed's notifications and checks that every
+// acknowledged one is there.
+func verify(ctx context.Context, st Store, feedID string, gen *notifier, out io.Writer) error {
+	total := gen.next.Load()
+	stored := make([]bool, total)
+	last := store.FromStart
+	count := 0
+	for {
+		page, err := st.ListNotifications(ctx, store.NotificationFilter{Feed: feedID, AfterSeq: last, Limit: store.MaxNotificationLimit})
+		if err != nil {
+			return fmt.Errorf("verifying: %w", err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, it := range page {
+			if rest, ok := strings.CutPrefix(it.ID, gen.prefix); ok {
+				if n, err := strconv.ParseUint(rest, 10, 64); err == nil && n < total {
+					stored[n] = true
+					count++
+				}
+			}
+		}
+		last = page[len(page)-1].Seq
+	}
+	acked, lost := 0, 0
+	for _, first := range gen.acked {
+		for n := first; n < first+uint64(gen.batch); n++ {
+			acked++
+			if !stored[n] {
+				lost++
+			}
+		}
+	}
+	fmt.Fprintf(out, "%-9s %d notifications acknowledged (warm-up included), %d stored, %d lost\n", "verified", acked, count, lost)
+	if lost > 0 {
+		return fmt.Errorf("%d acknowledged notifications were not stored", lost)
+	}
+	return nil
+}
+
+func runGet(ctx context.Context, c Config, out io.Writer) error {
+	if c.TokenFrom != "" {
+		t, err := mint(ctx, c.TokenFrom, c.User, c.ControlToken)
+		if err != nil {
+			return err
+		}
+		c.Token = t
+	}
+	next := func(*bytes.Buffer) (*http.Request, func(), error) {
+		req, err := http.NewRequest(http.MethodGet, c.URL, nil)
+		if err == nil && c.Token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.Token)
+		}
+		return req, nil, err
+	}
+	client := newClient(c)
+	if c.Warmup > 0 {
+		drive(client, c, c.Warmup, false, next, "warm-up")
+	}
+	s := drive(client, c, c.Duration, true, next, "GET")
+	s.print(out, c, "")
+	if s.failed > 0 {
+		return fmt.Errorf("%d requests failed or were not 2xx", s.failed)
+	}
+	return nil
+}
+
+// mint asks an emulator's control plane for a token; controlToken, when
+// the emulator was started with one, authorizes the request.
+func mint(ctx context.Context, u, user, controlToken string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"user": user})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if controlToken != "" {
+		req.Header.Set("Authorization", "Bearer "+controlToken)
+	}
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		Error       string `json:"error"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tok); err != nil {
+		return "", fmt.Errorf("token response: %w", err)
+	}
+	if tok.AccessToken == "" {
+		return "", fmt.Errorf("no token: %s", tok.Error)
+	}
+	return tok.AccessToken, nil
+}

@@ -1,0 +1,120 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/store"
+	"github.com/graphsec/graphsec/internal/store/sqlite"
+)
+
+var epoch = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// rig is a receiver over a real (in-memory SQLite) store, group sink and
+// hub.
+type rig struct {
+	st      *sqlite.Store
+	feeds   *FeedCache
+	sink    *GroupSink
+	hub     *Hub
+	metrics *Metrics
+	reg     *prometheus.Registry
+	clock   *clock.Fake
+	rc      *Receiver
+}
+
+type rigOptions struct {
+	lifecycle LifecycleHandler
+	sink      Sink // instead of the group sink
+	path      string
+}
+
+func newRig(t testing.TB, o rigOptions) *rig {
+	t.Helper()
+	path := o.path
+	if path == "" {
+		path = sqlite.MemoryPath
+	}
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	r := &rig{st: st, clock: clock.NewFake(epoch), reg: prometheus.NewRegistry()}
+	r.metrics = NewMetrics(r.reg)
+	r.feeds = NewFeedCache(st, FeedCacheOptions{Clock: r.clock})
+	if r.hub, err = NewHub(HubOptions{Store: st, Metrics: r.metrics}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.hub.Close)
+	if r.sink, err = NewGroupSink(GroupOptions{Store: st, Broker: r.hub, Metrics: r.metrics, Clock: r.clock}); err != nil {
+		t.Fatal(err)
+	}
+	go r.sink.Run()
+	t.Cleanup(r.sink.Close)
+	var sink Sink = r.sink
+	if o.sink != nil {
+		sink = o.sink
+	}
+	r.rc, err = NewReceiver(ReceiverOptions{Feeds: r.feeds, Sink: sink, Lifecycle: o.lifecycle, Metrics: r.metrics, Clock: r.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.rc.Close)
+	return r
+}
+
+// feed stores a subscription record for graphID with clientState.
+func (r *rig) feed(t testing.TB, id, graphID, clientState, owner string, shared bool) store.Feed {
+	t.Helper()
+	f := store.Feed{
+		ID: id, Kind: store.FeedSubscription, Owner: owner, Shared: shared, Target: "legacyAlerts",
+		Resource: "security/alerts?$filter=severity eq 'high'", GraphID: graphID,
+		ClientStateHash: HashClientState(clientState), ChangeType: "created,updated", State: "active",
+		CreatedAt: epoch, UpdatedAt: epoch,
+	}
+	if err := r.feeds.CreateFeed(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (r *rig) stored(t testing.TB) []store.Notification {
+	t.Helper()
+	items, err := r.st.ListNotifications(context.Background(), store.NotificationFilter{AfterSeq: store.FromStart, Limit: store.MaxNotificationLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+// count reads graphsec_notifications_total{source,result}.
+func (r *rig) count(source store.Source, result string) float64 {
+	var m dto.Metric
+	if err := r.metrics.Notifications.WithLabelValues(string(source), result).Write(&m); err != nil {
+		panic(err)
+	}
+	return m.GetCounter().GetValue()
+}
+
+// changeJSON is one change notification as Graph sends it.
+func changeJSON(id, subscriptionID, clientState, alertID string) string {
+	return fmt.Sprintf(`{"id":%q,"subscriptionId":%q,"subscriptionExpirationDateTime":"2026-05-20T00:00:00.0000000Z",`+
+		`"tenantId":"t1","clientState":%q,"changeType":"updated","resource":"security/alerts/%s",`+
+		`"resourceData":{"@odata.type":"#Microsoft.Graph.alert","@odata.id":"security/alerts/%s","id":%q}}`,
+		id, subscriptionID, clientState, alertID, alertID, alertID)
+}
+
+func lifecycleJSON(subscriptionID, clientState, event string) string {
+	return fmt.Sprintf(`{"subscriptionId":%q,"subscriptionExpirationDateTime":"2026-05-20T00:00:00.0000000Z",`+
+		`"tenantId":"t1","clientState":%q,"lifecycleEvent":%q}`, subscriptionID, clientState, event)
+}
+
+func collection(items ...string) string { return `{"value":[` + strings.Join(items, ",") + `]}` }
