@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -250,6 +249,7 @@ func (u *Upkeep) Create(ctx context.Context, owner Owner, query string, shared b
 	lock := u.lock(f.ID)
 	defer lock.Unlock()
 	f, err = u.subscribe(ctx, f)
+	u.count("create", err)
 	if err != nil {
 		_ = u.w.o.Feeds.DeleteFeed(context.WithoutCancel(ctx), f.ID)
 		u.w.dropState(f.ID)
@@ -260,6 +260,17 @@ func (u *Upkeep) Create(ctx context.Context, owner Owner, query string, shared b
 	// (the receiver drops them): Run catches up shortly, as for "missed".
 	u.queue(f.ID, EventMissed)
 	return f, nil
+}
+
+// count records an upkeep action for /metrics (Renewals).
+func (u *Upkeep) count(action string, err error) {
+	if m := u.w.o.Metrics; m != nil {
+		result := "ok"
+		if err != nil {
+			result = "error"
+		}
+		m.Renewals.WithLabelValues(action, result).Inc()
+	}
 }
 
 // lock serialises the upkeep's work on one feed.
@@ -313,9 +324,8 @@ func (u *Upkeep) subscribe(ctx context.Context, f store.Feed) (store.Feed, error
 	if err != nil {
 		return f, err
 	}
-	hash := sha256.Sum256([]byte(state))
 	return u.update(ctx, f.ID, func(x *store.Feed) {
-		x.GraphID, x.ClientStateHash, x.ExpiresAt = sub.ID, hash[:], sub.ExpirationDateTime.UTC()
+		x.GraphID, x.ClientStateHash, x.ExpiresAt = sub.ID, HashClientState(state), sub.ExpirationDateTime.UTC()
 		x.State, x.LastError = StateActive, ""
 	})
 }
@@ -372,6 +382,7 @@ func (u *Upkeep) renew(ctx context.Context, f store.Feed, catchUp bool) (store.F
 	if err == nil {
 		var sub *graph.Subscription
 		sub, _, err = cl.Subscriptions.Renew(ctx, f.GraphID, u.w.o.Clock.Now().Add(u.o.Lifetime))
+		u.count("renew", err)
 		if err == nil {
 			gap := f.State != StateActive
 			f, err = u.update(ctx, f.ID, func(x *store.Feed) {
@@ -398,6 +409,7 @@ func (u *Upkeep) reauthorize(ctx context.Context, f store.Feed) (store.Feed, err
 	cl, err := u.w.clients.forFeed(f)
 	if err == nil {
 		_, err = cl.Subscriptions.Reauthorize(ctx, f.GraphID)
+		u.count("reauthorize", err)
 	}
 	switch {
 	case err == nil:
@@ -421,6 +433,7 @@ func (u *Upkeep) reauthorize(ctx context.Context, f store.Feed) (store.Feed, err
 func (u *Upkeep) recreate(ctx context.Context, f store.Feed, why string) (store.Feed, error) {
 	u.w.o.Logger.Info("subscription: recreating", "feed", f.ID, "old_graph_id", f.GraphID, "why", why)
 	nf, err := u.subscribe(ctx, f)
+	u.count("recreate", err)
 	if err != nil {
 		return u.failed(ctx, f, StateFailed, fmt.Errorf("%s, and creating it again failed: %w", why, err))
 	}
@@ -472,15 +485,19 @@ func (u *Upkeep) catchUp(ctx context.Context, f store.Feed) error {
 		at, ok := delivered[strings.ToLower(v.id)]
 		return ok && !at.Before(v.updated)
 	}
-	return u.w.pollFeed(ctx, f, pollOptions{skip: skip, floor: floor})
+	err = u.w.pollFeed(ctx, f, pollOptions{skip: skip, floor: floor})
+	u.count("catchup", err)
+	return err
 }
 
 // deliveredLookback bounds how many of a feed's webhook items the
 // catch-up reads to leave out what they delivered.
 const deliveredLookback = 20_000
 
-// delivered returns when the feed last produced an item (zero if never)
-// and, per alert id, when a webhook last notified a change of it.
+// delivered returns when the feed last produced a change item (a
+// webhook's or a catch-up's; lifecycle items tell of no change, and one
+// arrives precisely when changes stopped flowing), zero if never, and, per
+// alert id, when a webhook last notified a change of it.
 func (u *Upkeep) delivered(ctx context.Context, f store.Feed) (time.Time, map[string]time.Time, error) {
 	out := map[string]time.Time{}
 	ns := u.w.o.Notifications
@@ -488,10 +505,14 @@ func (u *Upkeep) delivered(ctx context.Context, f store.Feed) (time.Time, map[st
 		return time.Time{}, out, nil
 	}
 	var last time.Time
-	if latest, err := ns.ListNotifications(ctx, store.NotificationFilter{Feed: f.ID, Limit: 1}); err != nil {
-		return last, nil, err
-	} else if len(latest) == 1 {
-		last = latest[0].ReceivedAt
+	for _, src := range []store.Source{store.SourceWebhook, store.SourceWatch} {
+		latest, err := ns.ListNotifications(ctx, store.NotificationFilter{Feed: f.ID, Source: src, Limit: 1})
+		if err != nil {
+			return last, nil, err
+		}
+		if len(latest) == 1 && latest[0].ReceivedAt.After(last) {
+			last = latest[0].ReceivedAt
+		}
 	}
 	var before int64
 	for read := 0; read < deliveredLookback; {

@@ -54,9 +54,7 @@ func TestSubscriptionReauthorize(t *testing.T) {
 	created, _ := e.graphSub(f.GraphID)
 	e.clk.Advance(20 * time.Minute)
 	e.deliver()
-	if ev := e.recv.events(); len(ev) == 0 || ev[0] != EventReauthorizationRequired {
-		t.Fatalf("lifecycle events %v", ev)
-	}
+	e.recv.awaitEvent(EventReauthorizationRequired)
 	e.u.Check(ctx)
 	sub, _ := e.graphSub(f.GraphID)
 	if !sub.LastReauthorizedDateTime.After(created.LastReauthorizedDateTime) {
@@ -89,6 +87,7 @@ func TestSubscriptionRemovedRecreated(t *testing.T) {
 	e.deliver()
 	e.control("POST", "/_emulator/subscriptions/"+f.GraphID+"/remove", "")
 	e.deliver()
+	e.recv.awaitEvent(EventSubscriptionRemoved)
 	e.clk.Advance(time.Minute)
 	during := e.legacy("high") // no subscription: never notified
 	e.u.Check(ctx)
@@ -126,6 +125,7 @@ func TestSubscriptionConsentRevoked(t *testing.T) {
 	e.control("POST", "/_emulator/consent", `{"granted":false}`)
 	e.clk.Advance(time.Minute)
 	e.deliver()
+	e.recv.awaitEvent(EventReauthorizationRequired)
 	e.u.Check(ctx)
 	g, _ := e.st.Feed(ctx, f.ID)
 	if g.State != StatePaused || !strings.Contains(g.LastError, "consent") {
@@ -134,6 +134,7 @@ func TestSubscriptionConsentRevoked(t *testing.T) {
 	lost := e.legacy("high") // paused: not delivered
 	e.clk.Advance(90 * time.Minute)
 	e.deliver() // past the grace period: removed
+	e.recv.awaitEvent(EventSubscriptionRemoved)
 	e.u.Check(ctx)
 	if g, _ = e.st.Feed(ctx, f.ID); g.State != StateFailed {
 		t.Fatalf("after the removal: state %q, %q", g.State, g.LastError)
@@ -167,13 +168,13 @@ func TestUpkeepRestart(t *testing.T) {
 	e.clk.Advance(time.Minute)
 	delivered := e.legacy("high")
 	e.deliver()
-	e.recv.setDown(true) // the console stops
+	e.recv.down.Store(true) // the console stops
 	e.clk.Advance(time.Minute)
 	e.control("POST", "/_emulator/subscriptions/"+removed.GraphID+"/remove", "")
 	medium := e.legacy("medium")
 	e.deliver()
 	e.clk.Advance(30 * time.Minute)
-	e.recv.setDown(false)
+	e.recv.down.Store(false)
 	e.restart(UpkeepOptions{})
 	e.u.Start(ctx)
 	g, _ := e.st.Feed(ctx, removed.ID)

@@ -2,40 +2,50 @@ package notify
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
-	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/store"
 )
 
-// testReceiver stands in for the console's /listen and /listen/lifecycle
-// (built elsewhere) in the upkeep's tests: the validation handshake,
-// clientState checked against the feed's stored hash, webhook items
-// stored, lifecycle events handed to the upkeep's hook.
+// testReceiver is the console's receiver (POST /listen and
+// /listen/lifecycle) on a loopback server, reading the environment's feed
+// cache and storing through its sink, with the upkeep as its lifecycle
+// hook. down makes it answer 503 to everything (a console that is down).
 type testReceiver struct {
-	t   testing.TB
-	e   *liveEnv
-	srv *httptest.Server
+	t    testing.TB
+	rc   *Receiver
+	srv  *httptest.Server
+	down atomic.Bool
 
-	mu        sync.Mutex
-	upkeep    *Upkeep
-	down      bool // answer 503 to everything (a console that is down)
-	lifecycle []string
-	rejected  int
+	mu     sync.Mutex
+	upkeep *Upkeep
+	events chan string // lifecycle events handed to the upkeep
 }
 
 func newTestReceiver(t testing.TB, e *liveEnv) *testReceiver {
-	r := &testReceiver{t: t, e: e}
+	t.Helper()
+	r := &testReceiver{t: t, events: make(chan string, 1000)}
+	rc, err := NewReceiver(ReceiverOptions{Feeds: e.feeds, Sink: e.st, Lifecycle: r, Metrics: e.metrics, Clock: e.clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.rc = rc
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /listen", r.listen)
-	mux.HandleFunc("POST /listen/lifecycle", r.listen)
-	r.srv = httptest.NewServer(mux)
-	t.Cleanup(r.srv.Close)
+	mux.Handle("POST /listen", rc.Notifications())
+	mux.Handle("POST /listen/lifecycle", rc.Lifecycle())
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		mux.ServeHTTP(w, req)
+	}))
+	t.Cleanup(func() { r.srv.Close(); rc.Close() })
 	return r
 }
 
@@ -45,67 +55,30 @@ func (r *testReceiver) setUpkeep(u *Upkeep) {
 	r.mu.Unlock()
 }
 
-func (r *testReceiver) setDown(down bool) {
+// HandleLifecycle hands the event to the current upkeep and records it.
+func (r *testReceiver) HandleLifecycle(ctx context.Context, feed store.Feed, it Item) {
 	r.mu.Lock()
-	r.down = down
+	u := r.upkeep
 	r.mu.Unlock()
+	if u != nil {
+		u.HandleLifecycle(ctx, feed, it)
+	}
+	r.events <- it.LifecycleEvent
 }
 
-func (r *testReceiver) events() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.lifecycle...)
-}
-
-func (r *testReceiver) listen(w http.ResponseWriter, req *http.Request) {
-	if tok := req.URL.Query().Get("validationToken"); tok != "" {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write([]byte(tok))
-		return
-	}
-	r.mu.Lock()
-	down, u := r.down, r.upkeep
-	r.mu.Unlock()
-	if down {
-		http.Error(w, "down", http.StatusServiceUnavailable)
-		return
-	}
-	c, err := graph.DecodeChangeNotifications(req.Body, 0)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	ctx := context.Background()
-	var items []store.Notification
-	for _, n := range c.Value {
-		f, err := r.e.st.FeedByGraphID(ctx, n.SubscriptionID)
-		sum := sha256.Sum256([]byte(n.ClientState))
-		if err != nil || subtle.ConstantTimeCompare(sum[:], f.ClientStateHash) != 1 {
-			r.mu.Lock()
-			r.rejected++
-			r.mu.Unlock()
-			continue
-		}
-		if n.LifecycleEvent != "" {
-			r.mu.Lock()
-			r.lifecycle = append(r.lifecycle, string(n.LifecycleEvent))
-			r.mu.Unlock()
-			if u != nil {
-				u.HandleLifecycle(ctx, f, Item{Source: SourceLifecycle, Feed: f.ID, LifecycleEvent: string(n.LifecycleEvent)})
+// awaitEvent waits until the upkeep was handed event (the receiver calls
+// its hook in a goroutine of its own).
+func (r *testReceiver) awaitEvent(event string) {
+	r.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case got := <-r.events:
+			if got == event {
+				return
 			}
-			continue
-		}
-		id, _ := n.ResourceData["id"].(string)
-		items = append(items, store.Notification{
-			ID: n.ID, Source: store.SourceWebhook, Feed: f.ID, Owner: f.Owner, Shared: f.Shared,
-			ChangeType: string(n.ChangeType), Resource: n.Resource, ResourceID: id, ReceivedAt: r.e.clk.Now(),
-		})
-	}
-	if len(items) > 0 {
-		if _, err := r.e.st.Append(ctx, items); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
+		case <-deadline:
+			r.t.Fatalf("the receiver handed no %s to the upkeep", event)
 		}
 	}
-	w.WriteHeader(http.StatusAccepted)
 }

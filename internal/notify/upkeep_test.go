@@ -78,6 +78,9 @@ func (e *upkeepEnv) graphSub(id string) (graphapi.Subscription, bool) {
 func (e *upkeepEnv) itemsBySource(feed string) (map[store.Source]int, map[string]int) {
 	bySource, byAlert := map[store.Source]int{}, map[string]int{}
 	for _, it := range e.st.itemsOf(feed) {
+		if it.Source == store.SourceLifecycle {
+			continue
+		}
 		bySource[it.Source]++
 		byAlert[strings.ToLower(it.ResourceID)]++
 	}

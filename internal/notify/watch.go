@@ -68,6 +68,10 @@ type Options struct {
 	// alone (graph.Options.StdlibDecoding), to measure the client's
 	// single-pass decoder.
 	StdlibDecoding bool
+	// Metrics, when set, counts the watcher's requests and lag and the
+	// upkeep's actions (WatcherRequests, WatcherLag, Renewals), and the
+	// Graph clients' retries (GraphRetries).
+	Metrics *Metrics
 }
 
 func (o *Options) defaults() error {
@@ -121,6 +125,9 @@ type Watcher struct {
 	feeds map[string]*feedState
 	// learned holds page sizes learned from Graph's 400s, per target.
 	learned map[string]int
+	// fresh holds, per target and feed, when its last successful poll
+	// began (the lag metric).
+	fresh map[string]map[string]time.Time
 }
 
 // feedState is what the watcher keeps in memory about one feed.
@@ -171,7 +178,8 @@ func NewWatcher(o Options) (*Watcher, error) {
 	if err := o.defaults(); err != nil {
 		return nil, err
 	}
-	w := &Watcher{o: o, kick: make(chan struct{}, 1), feeds: map[string]*feedState{}, learned: map[string]int{}}
+	w := &Watcher{o: o, kick: make(chan struct{}, 1), feeds: map[string]*feedState{}, learned: map[string]int{},
+		fresh: map[string]map[string]time.Time{}}
 	w.clients = newClients(&w.o)
 	return w, nil
 }

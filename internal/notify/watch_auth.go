@@ -91,10 +91,13 @@ func newClients(o *Options) *clients {
 // as long as the service asks (the retry layer's total-wait bound is
 // lifted; the budget holds every poller meanwhile).
 func (c *clients) newClient(src graph.TokenSource) (*graph.Client, error) {
+	retry := graph.RetryPolicy{MaxAttempts: 6, MaxTotalWait: 1 << 62, Sleep: c.o.Sleep}
+	if c.o.Metrics != nil {
+		retry.OnRetry = c.o.Metrics.ObserveRetry
+	}
 	return graph.New(graph.Options{
 		BaseURL: c.o.GraphURL, HTTPClient: c.o.HTTPClient, Tokens: src, UserAgent: "graphsec-live/1",
-		Clock: c.o.Clock, Logger: c.o.Logger, Limiter: c.o.Budget, StdlibDecoding: c.o.StdlibDecoding,
-		Retry: graph.RetryPolicy{MaxAttempts: 6, MaxTotalWait: 1 << 62, Sleep: c.o.Sleep},
+		Clock: c.o.Clock, Logger: c.o.Logger, Limiter: c.o.Budget, StdlibDecoding: c.o.StdlibDecoding, Retry: retry,
 	})
 }
 

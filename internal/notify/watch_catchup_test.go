@@ -36,7 +36,7 @@ type outage struct {
 // Every version must arrive exactly once.
 func newOutage(tb testing.TB, n, perIncident int) *outage {
 	tb.Helper()
-	e := newLiveEnv(tb, emulator.Options{ThrottlePerMinute: GraphSecurityPerMinute}, nil)
+	e := newMemEnv(tb, emulator.Options{ThrottlePerMinute: GraphSecurityPerMinute}, nil)
 	o := &outage{e: e, cps: map[string]store.Checkpoint{}, answers: map[string]*recorded{}}
 	w := e.watcher()
 	o.alerts, o.incidents = e.watch(w, TargetAlerts, "status="), e.watch(w, TargetIncidents, "")

@@ -18,6 +18,8 @@ import (
 	"github.com/graphsec/graphsec/emulator/odata"
 	"github.com/graphsec/graphsec/emulator/tenant"
 	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
@@ -39,6 +41,10 @@ type liveEnv struct {
 	am   *auth.Manager
 	wire *wireCounter
 	opts Options
+	// feeds is the feed cache the receiver reads (nil over the fake);
+	// metrics the collectors every part counts in.
+	feeds   *FeedCache
+	metrics *Metrics
 
 	// app is the console's sign-in routes, for delegated feeds;
 	// session is the last sign-in completed there.
@@ -173,9 +179,23 @@ func (c *wireCounter) counts() (security, throttled int) {
 }
 
 // newLiveEnv starts the emulator (a stopped clock, seed 3, small data
-// unless eo says otherwise) and options for a watcher on it; mod adjusts
+// unless eo says otherwise) and options for a watcher on it, over the
+// console's real live-alerts store: SQLite (in memory), the feed cache
+// the receiver reads, the group-commit sink and the metrics; mod adjusts
 // them.
 func newLiveEnv(t testing.TB, eo emulator.Options, mod func(*Options)) *liveEnv {
+	t.Helper()
+	return newEnv(t, eo, mod, false)
+}
+
+// newMemEnv is newLiveEnv over the in-memory fake of the store (what a
+// benchmark replays into).
+func newMemEnv(t testing.TB, eo emulator.Options, mod func(*Options)) *liveEnv {
+	t.Helper()
+	return newEnv(t, eo, mod, true)
+}
+
+func newEnv(t testing.TB, eo emulator.Options, mod func(*Options), inMemory bool) *liveEnv {
 	t.Helper()
 	if eo.Seed == 0 {
 		eo.Seed = 3
@@ -200,7 +220,7 @@ func newLiveEnv(t testing.TB, eo emulator.Options, mod func(*Options)) *liveEnv 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	e := &liveEnv{t: t, emu: emu, clk: emu.Clock(), st: newMemstore(), app: app,
+	e := &liveEnv{t: t, emu: emu, clk: emu.Clock(), app: app, metrics: NewMetrics(prometheus.NewRegistry()),
 		wire: &wireCounter{next: http.DefaultTransport, byPath: map[string]int{}}}
 	hc := &http.Client{Transport: e.wire, Timeout: 60 * time.Second}
 	e.am, err = auth.New(auth.Options{
@@ -212,9 +232,23 @@ func newLiveEnv(t testing.TB, eo emulator.Options, mod func(*Options)) *liveEnv 
 		t.Fatal(err)
 	}
 	e.serveApp()
+	var feeds store.Feeds
+	if inMemory {
+		ms := newMemstore()
+		e.st, feeds = ms, ms
+	} else {
+		sink, err := NewGroupSink(GroupOptions{Store: st, Metrics: e.metrics, Clock: e.clk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go sink.Run()
+		t.Cleanup(sink.Close) // before the store closes: cleanups run last first
+		e.feeds = NewFeedCache(st, FeedCacheOptions{Clock: e.clk})
+		e.st, feeds = &sqlStore{Store: st, sink: sink}, e.feeds
+	}
 	e.opts = Options{
-		Feeds: e.st, Checkpoints: e.st, Notifications: e.st, Sink: e.st, Credentials: e.am,
-		GraphURL: emu.URL(), HTTPClient: hc, Clock: e.clk, Sleep: e.sleep,
+		Feeds: feeds, Checkpoints: e.st, Notifications: e.st, Sink: e.st, Credentials: e.am,
+		GraphURL: emu.URL(), HTTPClient: hc, Clock: e.clk, Sleep: e.sleep, Metrics: e.metrics,
 	}
 	if mod != nil {
 		mod(&e.opts)

@@ -76,6 +76,7 @@ func (w *Watcher) pollFeed(ctx context.Context, f store.Feed, po pollOptions) er
 		}
 		s.LastSuccess, s.LastError = start, ""
 	})
+	w.observePoll(t.name, f.ID, start, p.requests, err)
 	if err != nil && ctx.Err() == nil {
 		if errors.Is(err, graph.ErrForbidden) {
 			w.clients.reset(f) // a fresh token next time (consent may be back)
@@ -83,6 +84,47 @@ func (w *Watcher) pollFeed(ctx context.Context, f store.Feed, po pollOptions) er
 		w.o.Logger.Warn("watch: poll failed; the window is read again next time", "feed", f.ID, "target", f.Target, "err", err)
 	}
 	return err
+}
+
+// observePoll counts a poll's requests for /metrics (the failed one, if
+// any, as an error) and sets its target's lag: how long ago the last
+// successful poll of the target's least fresh watch began. (The time since
+// a checkpoint is not a lag: a quiet watch's checkpoint stays where the
+// last change was while the watch is up to date.)
+func (w *Watcher) observePoll(target, feed string, start time.Time, requests int64, err error) {
+	m := w.o.Metrics
+	if m == nil {
+		return
+	}
+	failed := int64(0)
+	if err != nil && requests > 0 {
+		failed = 1
+		m.WatcherRequests.WithLabelValues(target, "error").Inc()
+	}
+	if ok := requests - failed; ok > 0 {
+		m.WatcherRequests.WithLabelValues(target, "ok").Add(float64(ok))
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err == nil {
+		if w.fresh[target] == nil {
+			w.fresh[target] = map[string]time.Time{}
+		}
+		w.fresh[target][feed] = start
+	}
+	oldest := time.Time{}
+	for id, at := range w.fresh[target] {
+		if w.feeds[id] == nil {
+			delete(w.fresh[target], id) // deleted
+			continue
+		}
+		if oldest.IsZero() || at.Before(oldest) {
+			oldest = at
+		}
+	}
+	if !oldest.IsZero() {
+		m.WatcherLag.WithLabelValues(target).Set(w.o.Clock.Now().Sub(oldest).Seconds())
+	}
 }
 
 // lasting reports whether a poll error will not go away within an
