@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/internal/store"
 )
@@ -75,6 +77,25 @@ func TestRunLoops(t *testing.T) {
 		return err == nil && g.GraphID != sub.GraphID && g.State == StateActive
 	})
 
+	// What they did is in /metrics.
+	value := func(c interface{ Write(*dto.Metric) error }) float64 {
+		var m dto.Metric
+		if err := c.Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m.GetCounter().GetValue() + m.GetGauge().GetValue()
+	}
+	if n := value(e.metrics.WatcherRequests.WithLabelValues(TargetAlerts, "ok")); n < 1 {
+		t.Errorf("watch requests counted: %v", n)
+	}
+	if lag := value(e.metrics.WatcherLag.WithLabelValues(TargetAlerts)); lag < 0 || lag > 3600 {
+		t.Errorf("watch lag %v s", lag)
+	}
+	for _, action := range []string{"create", "recreate", "catchup"} {
+		if n := value(e.metrics.Renewals.WithLabelValues(action, "ok")); n < 1 {
+			t.Errorf("upkeep %s counted %v times", action, n)
+		}
+	}
 	if err := e.w.DeleteWatch(ctx, f.ID); err != nil {
 		t.Fatal(err)
 	}
