@@ -84,18 +84,19 @@ type Console struct {
 	Watcher *notify.Watcher
 	Upkeep  *notify.Upkeep
 
-	log    *slog.Logger
-	srv    *http.Server
-	store  interface{ Close() error }
-	live   *notify.Live
-	served chan error
-	stop   context.CancelFunc
-	bg     sync.WaitGroup // the background work: cleanup, reconciliation
+	log     *slog.Logger
+	srv     *http.Server
+	store   interface{ Close() error }
+	live    *notify.Live
+	served  chan error
+	stop    context.CancelFunc
+	bg      sync.WaitGroup // the background work: cleanup, reconciliation
+	closing bool
+
 	// stopFeeds ends the watcher and the upkeep (feedsBG), before the sink
 	// they write through closes.
 	stopFeeds context.CancelFunc
 	feedsBG   sync.WaitGroup
-	closing   bool
 }
 
 // startConsole builds and starts everything for cfg. Tests use it too.
