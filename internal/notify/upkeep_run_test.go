@@ -17,14 +17,7 @@ import (
 // run as they do in production, a thousand times faster.
 func (e *liveEnv) fastForward(ctx context.Context, d time.Duration) error {
 	e.clk.Advance(d)
-	t := time.NewTimer(d / 1000)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return SleepTimer(ctx, d/1000)
 }
 
 // eventually waits (for real, a minute at most) until cond holds; on
