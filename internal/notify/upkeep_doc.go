@@ -192,5 +192,14 @@
 // says how long ago the last successful poll started (Behind), how long
 // after its version the last item was stored and the largest such lag
 // (LastItemLag, MaxItemLag), the items, duplicates offered to the store,
-// requests, errors and the page size in use.
+// requests, errors and the page size in use. With Options.Metrics,
+// /metrics has graphsec_watch_requests_total{target,result},
+// graphsec_watch_lag_seconds{target} (how long ago the last successful
+// poll of the target's least fresh watch began: a quiet watch's checkpoint
+// stays at its last change while it is up to date, so now minus the
+// checkpoint would be no lag), graphsec_subscription_renewals_total{action,result}
+// (create, renew, reauthorize, recreate, catchup) and the clients' retries.
+// store.Feed.LastItemAt is not kept up to date here (every write of a feed
+// empties the receiver's feed cache): the newest item of a feed is
+// ListNotifications{Feed: id, Limit: 1}.
 package notify
