@@ -129,7 +129,9 @@
 //     shifts the rest, so the walk would step over one item per change.
 //     Legacy alerts are federated, $top applying per provider: the next
 //     window starts at the earliest last timestamp among the providers
-//     that filled their share;
+//     that filled their share (the legacy API refuses $skip above 500, so
+//     more than 1,000 alerts of one provider at one timestamp cannot be
+//     paged through: such a window keeps failing, visibly, in Stats);
 //   - stores each page's new versions through the Sink, then moves the
 //     checkpoint (store.Checkpoint: the latest timestamp read and the ids
 //     read at exactly that timestamp) and saves it: only after the items
