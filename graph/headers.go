@@ -17,7 +17,20 @@ const maxRetryAfter = 24 * time.Hour
 // writes with fractions ("2.128"), or an HTTP-date, measured from now. A
 // date in the past means "now". ok is false when the header is absent or
 // unreadable, in which case the caller falls back to its own backoff.
+// Values are capped at maxRetryAfter (see [ParseRetryAfter] for the
+// uncapped value).
 func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	d, ok = ParseRetryAfter(v, now)
+	return min(d, maxRetryAfter), ok
+}
+
+// ParseRetryAfter reads a Retry-After header value as the retry layer
+// does (delay-seconds with fractions, or an HTTP-date measured from now; a
+// past date means now), without the retry layer's 24-hour cap: a caller
+// that paces many requests (a poller's request budget) honours whatever
+// the service asks. The only bound is time.Duration's range. ok is false
+// when v is empty or unreadable.
+func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	v = strings.TrimSpace(v)
 	if v == "" || len(v) > 64 {
 		return 0, false
@@ -30,8 +43,8 @@ func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 		if err != nil || math.IsNaN(f) || f < 0 {
 			return 0, false
 		}
-		if f >= maxRetryAfter.Seconds() {
-			return maxRetryAfter, true
+		if f >= float64(math.MaxInt64)/float64(time.Second) {
+			return math.MaxInt64, true
 		}
 		return time.Duration(f * float64(time.Second)), true
 	}
@@ -39,14 +52,7 @@ func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	if err != nil {
 		return 0, false
 	}
-	d = t.Sub(now)
-	switch {
-	case d < 0:
-		d = 0
-	case d > maxRetryAfter:
-		d = maxRetryAfter
-	}
-	return d, true
+	return max(t.Sub(now), 0), true
 }
 
 // ProviderWarning is one provider's failure inside a legacy /security/alerts

@@ -18,6 +18,10 @@ type LegacyAlertSummary struct {
 	Status            LegacyAlertStatus          `json:"status,omitzero"`
 	AssignedTo        string                     `json:"assignedTo,omitzero"`
 	VendorInformation *SecurityVendorInformation `json:"vendorInformation,omitzero"`
+	// The alert's times: a poller of legacy alerts orders and resumes on
+	// lastModifiedDateTime.
+	CreatedDateTime      time.Time `json:"createdDateTime,omitzero"`
+	LastModifiedDateTime time.Time `json:"lastModifiedDateTime,omitzero"`
 }
 
 // Provider returns the alert's vendorInformation/provider ("" without one).

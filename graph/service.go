@@ -37,7 +37,7 @@ func getRaw[T any](ctx context.Context, c *Client, path string, prefer ...string
 		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Err: errEmptyBody}
 	}
 	v := new(T)
-	if err := unmarshal(body, v); err != nil {
+	if err := c.decode(body, v); err != nil {
 		return nil, nil, resp, &DecodeError{Method: r.Method, URL: resp.URL, RequestID: resp.RequestID, Snippet: snippet(body, 120), Err: err}
 	}
 	return v, body, resp, nil

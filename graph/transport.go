@@ -109,10 +109,11 @@ func WithRetryObserver(ctx context.Context, fn func(RetryInfo)) context.Context 
 // three; other methods only after a 429, which Graph sends before doing any
 // work. A request with a body is retried only if its GetBody can rewind it.
 type RetryTransport struct {
-	next  http.RoundTripper
-	p     RetryPolicy
-	clock Clock
-	log   *slog.Logger
+	next    http.RoundTripper
+	p       RetryPolicy
+	clock   Clock
+	log     *slog.Logger
+	limiter Limiter // Options.Limiter, or nil
 }
 
 // NewRetryTransport wraps next. clk dates HTTP-date Retry-After values; log
@@ -162,9 +163,18 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				r.Body = body
 			}
 		}
+		if t.limiter != nil {
+			if err := t.limiter.Wait(r); err != nil {
+				closeBody(r)
+				return nil, err
+			}
+		}
 		resp, err := t.next.RoundTrip(r)
 		if err != nil {
 			return nil, err
+		}
+		if t.limiter != nil {
+			t.limiter.Observe(r, resp)
 		}
 		if attempt >= t.p.MaxAttempts || !retryableStatus(resp.StatusCode, req.Method) || (hasBody && req.GetBody == nil) {
 			return resp, nil

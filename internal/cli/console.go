@@ -79,6 +79,10 @@ type Console struct {
 	AuthorityURL, GraphURL string
 	Emulator               *emulator.Emulator
 	Handler                http.Handler
+	// Watcher and Upkeep are live alerts' sources: saved watches polled
+	// on Graph, and Graph subscriptions kept alive (internal/notify).
+	Watcher *notify.Watcher
+	Upkeep  *notify.Upkeep
 
 	log     *slog.Logger
 	srv     *http.Server
@@ -88,6 +92,11 @@ type Console struct {
 	stop    context.CancelFunc
 	bg      sync.WaitGroup // the background work: cleanup, reconciliation
 	closing bool
+
+	// stopFeeds ends the watcher and the upkeep (feedsBG), before the sink
+	// they write through closes.
+	stopFeeds context.CancelFunc
+	feedsBG   sync.WaitGroup
 }
 
 // startConsole builds and starts everything for cfg. Tests use it too.
@@ -185,6 +194,25 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	if err != nil {
 		return fail(err)
 	}
+	// Live alerts' sources: the watcher (alerts_v2, incidents and legacy
+	// alerts, polled) and the upkeep of Graph subscriptions, writing
+	// through the receiver's feed cache and the group-commit sink, sharing
+	// one request budget; the upkeep hears lifecycle events from the
+	// receiver.
+	c.Watcher, err = notify.NewWatcher(notify.Options{
+		Feeds: c.live.Feeds, Checkpoints: st, Notifications: st, Sink: c.live.Sink, Credentials: am,
+		GraphURL: cfg.GraphURL, HTTPClient: httpc, Budget: notify.NewBudget(cfg.WatchBudget, nil, nil),
+		Logger: log.With("component", "watch"), Interval: cfg.WatchInterval, Overlap: cfg.WatchOverlap,
+		AuditEvery: cfg.WatchAudit, Metrics: c.live.Metrics,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	c.Upkeep, err = notify.NewUpkeep(c.Watcher, notify.UpkeepOptions{PublicURL: cfg.PublicURL, Emulator: c.Emulator != nil})
+	if err != nil {
+		return fail(err)
+	}
+	c.live.Receiver.SetLifecycle(c.Upkeep)
 	wo := web.Options{
 		Auth: am, Store: st, GraphURL: cfg.GraphURL, AuthorityURL: cfg.AuthorityURL, PublicURL: cfg.PublicURL,
 		GraphHTTP: httpc, Logger: log.With("component", "web"), Secure: secure,
@@ -221,6 +249,10 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	// Changes a previous run left pending (killed while Graph answered)
 	// are settled now, then every minute.
 	c.bg.Go(func() { srv.ReconcileLoop(bg, time.Minute) })
+	feeds, stopFeeds := context.WithCancel(context.WithoutCancel(ctx))
+	c.stopFeeds = stopFeeds
+	c.feedsBG.Go(func() { _ = c.Watcher.Run(feeds) })
+	c.feedsBG.Go(func() { _ = c.Upkeep.Run(feeds) })
 	return c, nil
 }
 
@@ -257,6 +289,12 @@ func (c *Console) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		errs = append(errs, c.srv.Shutdown(ctx))
 		cancel()
+	}
+	if c.stopFeeds != nil {
+		// The watcher and the upkeep write through the sink: they stop
+		// before it closes.
+		c.stopFeeds()
+		c.feedsBG.Wait()
 	}
 	if c.live != nil {
 		// After the server: requests in flight have had their items

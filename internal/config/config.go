@@ -90,6 +90,13 @@ type Config struct {
 	// MetricsToken, when set, is required (as a bearer token) to read
 	// /metrics; without it only loopback may read it.
 	MetricsToken string
+	// Live alerts' background work (internal/notify): how often each
+	// watch polls Graph (WatchInterval), how far before its checkpoint it
+	// reads again (WatchOverlap), how often its open items are audited
+	// (WatchAudit), and the requests a minute all of it may send to
+	// Graph's security API together (WatchBudget, of Graph's 150).
+	WatchInterval, WatchOverlap, WatchAudit time.Duration
+	WatchBudget                             int
 }
 
 // Embedded reports whether graphsec should run its own emulator: no app
@@ -128,6 +135,7 @@ type variable struct {
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
 	var seed, lifetime, unconsented, sessionKey, act, emuTLS, retention string
+	var watchInterval, watchOverlap, watchAudit, watchBudget string
 	vars := []variable{
 		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
 		{"client-id", "GRAPHSEC_CLIENT_ID", "app registration's client id (empty: run the embedded emulator)", "", false, &c.ClientID},
@@ -148,6 +156,10 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"emulator-activity", "GRAPHSEC_EMULATOR_ACTIVITY", "pace of the embedded emulator's living tenant, e.g. 12/min (off: still)", DefaultEmulatorActivity, false, &act},
 		{"session-lifetime", "GRAPHSEC_SESSION_LIFETIME", "how long a sign-in lasts without activity", "12h", false, &lifetime},
 		{"session-key", "GRAPHSEC_SESSION_KEY", "base64 of 32 random bytes sealing stored tokens (default: a new key each start)", "", true, &sessionKey},
+		{"watch-interval", "GRAPHSEC_WATCH_INTERVAL", "pause between two polls of a live-alerts watch (5s to 10m)", "15s", false, &watchInterval},
+		{"watch-overlap", "GRAPHSEC_WATCH_OVERLAP", "how far before its checkpoint a watch reads again, for updates Graph shows late (10m to 24h)", "10m", false, &watchOverlap},
+		{"watch-audit", "GRAPHSEC_WATCH_AUDIT", "how often a watch's open items are checked against what it delivered (5m to 24h)", "1h", false, &watchAudit},
+		{"watch-budget", "GRAPHSEC_WATCH_BUDGET", "requests a minute background work may send to Graph's security API, of the 150 Graph allows (1 to 150)", "120", false, &watchBudget},
 		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
 		{"log-format", "GRAPHSEC_LOG_FORMAT", "text or json", "text", false, &c.LogFormat},
 		{"notification-retention", "GRAPHSEC_NOTIFICATION_RETENTION", "how long received notifications are kept", DefaultNotificationRetention, false, &retention},
@@ -215,6 +227,24 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		bad("GRAPHSEC_METRICS_TOKEN", "must be at least 16 characters (e.g. openssl rand -hex 16)")
+	}
+	for _, w := range []struct {
+		env, v   string
+		min, max time.Duration
+		dst      *time.Duration
+	}{
+		{"GRAPHSEC_WATCH_INTERVAL", watchInterval, 5 * time.Second, 10 * time.Minute, &c.WatchInterval},
+		{"GRAPHSEC_WATCH_OVERLAP", watchOverlap, 10 * time.Minute, 24 * time.Hour, &c.WatchOverlap},
+		{"GRAPHSEC_WATCH_AUDIT", watchAudit, 5 * time.Minute, 24 * time.Hour, &c.WatchAudit},
+	} {
+		d, err := time.ParseDuration(w.v)
+		if err != nil || d < w.min || d > w.max {
+			bad(w.env, "%q must be a duration between %v and %v", w.v, w.min, w.max)
+		}
+		*w.dst = d
+	}
+	if _, err := fmt.Sscan(watchBudget, &c.WatchBudget); err != nil || c.WatchBudget < 1 || c.WatchBudget > 150 {
+		bad("GRAPHSEC_WATCH_BUDGET", "%q must be a number of requests a minute from 1 to 150 (Graph's limit)", watchBudget)
 	}
 	if sessionKey != "" {
 		k, err := decodeKey(sessionKey)

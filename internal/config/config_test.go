@@ -35,6 +35,19 @@ func TestLoadDefaultsEmbedded(t *testing.T) {
 	if c.NotificationRetention != 30*24*time.Hour || c.MetricsToken != "" {
 		t.Fatalf("live defaults: retention %v, metrics token %q", c.NotificationRetention, c.MetricsToken)
 	}
+	if c.WatchInterval != 15*time.Second || c.WatchOverlap != 10*time.Minute || c.WatchAudit != time.Hour || c.WatchBudget != 120 {
+		t.Fatalf("live alerts defaults: %+v", c)
+	}
+}
+
+func TestLoadWatchSettings(t *testing.T) {
+	c, err := Load([]string{"-watch-audit", "30m"}, env(map[string]string{"GRAPHSEC_WATCH_INTERVAL": "30s", "GRAPHSEC_WATCH_OVERLAP": "20m", "GRAPHSEC_WATCH_BUDGET": "60"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WatchInterval != 30*time.Second || c.WatchOverlap != 20*time.Minute || c.WatchAudit != 30*time.Minute || c.WatchBudget != 60 {
+		t.Fatalf("%+v", c)
+	}
 }
 
 func TestLoadTenant(t *testing.T) {
@@ -87,6 +100,10 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"retention not a duration", map[string]string{"GRAPHSEC_NOTIFICATION_RETENTION": "30d"}, nil, "GRAPHSEC_NOTIFICATION_RETENTION"},
 		{"retention too short", nil, []string{"-notification-retention", "5m"}, "GRAPHSEC_NOTIFICATION_RETENTION"},
 		{"short metrics token", map[string]string{"GRAPHSEC_METRICS_TOKEN": "short"}, nil, "GRAPHSEC_METRICS_TOKEN"},
+		{"watch interval too short", map[string]string{"GRAPHSEC_WATCH_INTERVAL": "1s"}, nil, "GRAPHSEC_WATCH_INTERVAL"},
+		{"overlap below 10 minutes", map[string]string{"GRAPHSEC_WATCH_OVERLAP": "5m"}, nil, "GRAPHSEC_WATCH_OVERLAP"},
+		{"audit not a duration", map[string]string{"GRAPHSEC_WATCH_AUDIT": "hourly"}, nil, "GRAPHSEC_WATCH_AUDIT"},
+		{"budget above Graph's limit", map[string]string{"GRAPHSEC_WATCH_BUDGET": "200"}, nil, "GRAPHSEC_WATCH_BUDGET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

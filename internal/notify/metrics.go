@@ -64,12 +64,16 @@ type Metrics struct {
 	GraphThrottles prometheus.Counter
 	GraphRetries   *prometheus.CounterVec
 
-	// For subscription upkeep (internal/notify/upkeep*.go): renewals,
-	// re-creations and reauthorizations by action and result (ok, error).
+	// For subscription upkeep (internal/notify/upkeep*.go): creations,
+	// renewals, reauthorizations, re-creations and catch-ups by action
+	// (create, renew, reauthorize, recreate, catchup) and result (ok,
+	// error).
 	Renewals *prometheus.CounterVec
-	// For the watcher (internal/notify/watch*.go): how far behind a watch
-	// is (now minus its checkpoint), by target; its requests to Graph by
-	// target and result.
+	// For the watcher (internal/notify/watch*.go): how far behind a
+	// target's watches are (how long ago the least fresh one's last
+	// successful poll began; a quiet watch's checkpoint stays at the last
+	// change while it is up to date, so it is no measure), by target; its
+	// requests to Graph by target and result (ok, error).
 	WatcherLag      *prometheus.GaugeVec
 	WatcherRequests *prometheus.CounterVec
 }
@@ -119,10 +123,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "graphsec_graph_retries_total", Help: "Retries of Graph requests, by the status that caused them.",
 		}, []string{"code"}),
 		Renewals: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "graphsec_subscription_renewals_total", Help: "Subscription upkeep actions (renew, recreate, reauthorize) by result.",
+			Name: "graphsec_subscription_renewals_total", Help: "Subscription upkeep actions (create, renew, reauthorize, recreate, catchup) by result.",
 		}, []string{"action", "result"}),
 		WatcherLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "graphsec_watch_lag_seconds", Help: "How far behind now a watch's checkpoint is, by target.",
+			Name: "graphsec_watch_lag_seconds", Help: "How long ago the last successful poll of the target's least fresh watch began.",
 		}, []string{"target"}),
 		WatcherRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "graphsec_watch_requests_total", Help: "The watcher's Graph requests, by target and result.",

@@ -38,9 +38,11 @@ type Notification struct {
 	// stream's event id.
 	Seq int64
 	// ID identifies the notification: Graph's notification id for webhook
-	// items (receivers de-duplicate on it), or for watch items the
-	// resource and version, "security/alerts_v2/{id}@{lastUpdateDateTime}",
-	// so that each version is stored exactly once. Unique in the store.
+	// items (receivers de-duplicate on it), or for watch items (and a
+	// subscription's catch-up items) the feed, resource and version,
+	// "{feed}:security/alerts_v2/{id}@{lastUpdateDateTime}", so that each
+	// version is stored exactly once per feed, and two watches matching
+	// the same alert each get their item. Unique in the store.
 	ID     string
 	Source Source
 	// Feed is graphsec's record the item came through: a subscription

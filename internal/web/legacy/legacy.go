@@ -19,6 +19,7 @@ import (
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/queuefilter"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
@@ -68,14 +69,8 @@ func newChoices() choices {
 	c := choices{
 		tops: []int{1, 5, 10, 20},
 		// The 23 categories of the original sample's form, in its order
-		// (category is a string, not an enum).
-		categories: []string{
-			"abnormalLogin", "anomalousDataAccess", "anonymousLogin", "antimalwareActionTaken", "azBlackListLogin",
-			"credentialLeakage", "documentDeclassification", "reconnaissance", "exploit", "impossibleTravel",
-			"keyloggerTrojan", "malware", "ransomware", "rdpBruteforce", "reportCompromise", "riskScore",
-			"sensitiveFileExfiltration", "suspiciousActivity", "suspiciousDomain", "suspiciousPowerShell",
-			"threatIntelligence", "unfamiliarLocation", "updateRequired",
-		},
+		// (shared with the subscription form's parser).
+		categories:     queuefilter.LegacyCategories(),
 		updateStatuses: page.Strings(statuses),
 		feedbacks:      page.Strings(graph.LegacyAlertFeedbacks()),
 	}

@@ -110,7 +110,7 @@ func (k *Kit) claimForm(p *Page) error {
 		p.claim = key
 		return nil
 	case errors.Is(err, store.ErrConflict):
-		return k.replay(p, key, existing)
+		return k.replay(p, f, existing)
 	}
 	return &Error{Status: http.StatusServiceUnavailable, Heading: T("form.notRecorded.heading"), Message: T("form.notRecorded.message"), Cause: err}
 }
@@ -133,7 +133,8 @@ const ResubmittedPage = "page/resubmitted"
 // outcome, a success sends the browser where the first went (303); a
 // failure, or a first submission still running after FormWait, is
 // explained (409), and nothing is sent to Graph.
-func (k *Kit) replay(p *Page, key string, f store.FormSubmission) error {
+func (k *Kit) replay(p *Page, claim, f store.FormSubmission) error {
+	key := claim.Key
 	deadline := time.Now().Add(k.o.FormWait)
 	for !f.Done && time.Now().Before(deadline) {
 		t := time.NewTimer(100 * time.Millisecond)
@@ -145,9 +146,13 @@ func (k *Kit) replay(p *Page, key string, f store.FormSubmission) error {
 		}
 		next, err := k.o.Forms.FormSubmission(p.R.Context(), key, k.o.Clock.Now())
 		if err != nil {
-			// Released (the first changed nothing) or gone: nothing was
-			// applied, but this request has no claim of its own; the user
-			// sends the form again from the page.
+			// Released: the first submission was refused before it changed
+			// anything (the user corrected the form and sent it again while
+			// the refusal was being recorded). This one may run: claim it.
+			if _, cerr := k.o.Forms.ClaimForm(p.R.Context(), claim, MaxFormsPerSession); cerr == nil {
+				p.claim = key
+				return nil
+			}
 			break
 		}
 		f = next
