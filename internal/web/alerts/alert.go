@@ -173,7 +173,7 @@ func (a *Pages) alertView(p *page.Page, f *fetched, r queueRef) alertView {
 		Evidence: evidencePanels(L, al.Evidence), Comments: page.Comments(al.Comments),
 		RawJSON: page.PrettyJSON(f.Raw), Request: page.Shown("get", f.Req),
 		Triage: a.choices.newTriageForm(L, al, nil), ReadOnly: p.Role().ReadOnly(),
-		Nav: a.newQueueNav(p, al.ID, r),
+		Nav: a.nav.Nav(p, al.ID, r),
 	}
 	if al.InvestigationState != "" {
 		v.Investigation = L.Enum(al.InvestigationState)
@@ -195,26 +195,9 @@ func (a *Pages) alertView(p *page.Page, f *fetched, r queueRef) alertView {
 	v.Triage.Me = p.Me()
 	v.Triage.Comment = p.KeepOr(v.Triage.Comment, "comment")
 	var err error
-	v.Activity, err = a.activity.List(p.R.Context(), activityResource, al.ID, describe(L))
+	v.Activity, err = a.activity.List(p.R.Context(), activityResource, al.ID, page.DescribeTriage[graph.AlertStatus](L))
 	v.ActivityFailed = err != nil
 	return v
-}
-
-// describe labels recorded values of an alert's properties.
-func describe(L *i18n.Printer) page.Describe {
-	return func(prop, raw string) string {
-		switch prop {
-		case "status":
-			return L.Label(graph.AlertStatus(raw))
-		case "severity":
-			return L.Label(graph.AlertSeverity(raw))
-		case "classification":
-			return L.Label(graph.AlertClassification(raw))
-		case "determination":
-			return L.Label(graph.AlertDetermination(raw))
-		}
-		return ""
-	}
 }
 
 func (a *Pages) renderAlert(p *page.Page, status int, v alertView) error {

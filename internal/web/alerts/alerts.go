@@ -36,11 +36,14 @@ type Deps struct {
 type Pages struct {
 	activity *page.ActivityLog
 	choices  choices
+	nav      page.QueueNav[filter]
 }
 
 // New returns the alerts pages.
 func New(d Deps) *Pages {
-	return &Pages{activity: d.Activity, choices: newChoices()}
+	a := &Pages{activity: d.Activity, choices: newChoices()}
+	a.nav = a.newNav()
+	return a
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,8 +1,6 @@
 package alerts
 
 import (
-	"slices"
-
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
@@ -19,11 +17,8 @@ type choices struct {
 }
 
 func newChoices() choices {
-	sev := graph.AlertSeverities()
-	slices.Reverse(sev) // most severe first
 	return choices{
-		// Nobody looks for the "unknown" severity either.
-		severity: page.Strings(page.Without(sev, graph.AlertSeverityUnknown)),
+		severity: page.Severities(),
 		// Nobody sets or looks for the "unknown" status or source.
 		status: page.Strings(page.Without(graph.AlertStatuses(), graph.AlertStatusUnknown)),
 		source: page.Strings(page.Without(graph.ServiceSources(), graph.ServiceSourceUnknown)),

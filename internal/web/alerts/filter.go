@@ -40,11 +40,7 @@ func (c choices) parseFilter(q url.Values) (filter, page.FieldErrors) {
 	r := page.QueryReader{Q: q, Reversed: "filter.reversedRange", BadTop: "filter.badTop"}
 	var f filter
 	f.Severity = r.Members("severity", page.T("field.severity"), c.severity)
-	if q.Has("status") {
-		f.Status = r.Members("status", page.T("field.status"), c.status)
-	} else {
-		f.Status = queuefilter.DefaultStatuses()
-	}
+	f.Status = r.Statuses(c.status, queuefilter.DefaultStatuses())
 	f.ServiceSource = r.Members("serviceSource", page.T("field.serviceSource"), c.source)
 	f.Classification = r.Members("classification", page.T("field.classification"), c.class)
 	f.Determination = r.Members("determination", page.T("field.determination"), c.determ)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/graphsec/graphsec/graph"
@@ -151,64 +150,49 @@ func (a *Pages) Update(p *page.Page) error {
 	ch := readChange(form)
 	r := a.queueFrom(p, form.Get("queue"), form.Get("i"), form.Get("n"))
 	var c *graph.Client
-	refuse := func(err error, fl *page.Changed) error { return a.refuse(p, c, id, ch, r, err, fl) }
-	if err := a.choices.check(ch); err != nil {
-		return refuse(err, nil)
-	}
-	var comment string
-	if strings.TrimSpace(ch.Comment) != "" || (form.Has("comment") && !form.Has("status") && !form.Has("triage")) {
-		var err error
-		if comment, err = page.ParseComment(ch.Comment); err != nil {
-			return refuse(err, nil)
-		}
-	}
-	c, err := p.GraphFor(graph.AccessWriteAlerts)
-	if err != nil {
-		c = nil
-		return refuse(err, nil)
-	}
-	before, err := fetch(p.R.Context(), c, id)
-	if err != nil {
-		return refuse(err, nil)
-	}
-	u, err := a.choices.update(ch, before.A, p.Me())
-	if err != nil {
-		return refuse(err, nil)
-	}
-	fl := changed()
-	if u == (graph.AlertUpdate{}) && comment == "" {
-		fl.Nothing = true
-	}
-	if u != (graph.AlertUpdate{}) {
-		res, err := a.patch(p.R.Context(), p.L, c, p.Session, before.A, u)
-		if err != nil {
-			return refuse(err, nil)
-		}
-		// What the analyst changed (and what followed, resolvedDateTime);
-		// not lastUpdateDateTime, which every change moves.
-		fl.Rows, fl.Sent = page.ChangedRows(activityRows(res.Rows)), append(fl.Sent, res.Sent)
-	}
-	if comment != "" {
-		cr, err := a.comment(p.R.Context(), c, p.Session, id, comment)
-		if err != nil {
-			// The update (if any) went through; the page says so, and why
-			// the comment did not, keeping it for another try.
-			return refuse(err, fl)
-		}
-		fl.Comment, fl.Sent = comment, append(fl.Sent, cr.Sent)
-	}
-	if p.Started() {
-		// Graph throttled and the page has begun (with the retry notice): a
-		// redirect can no longer be sent, so show the alert here.
-		f, err := fetch(p.R.Context(), c, id)
-		if err != nil {
-			return err
-		}
-		v := a.alertView(p, f, r)
-		v.Flash = fl
-		return a.renderAlert(p, http.StatusOK, v)
-	}
-	return p.Redirect(page.WithParam(r.Link(page.AlertHref(id)), "done", p.SetFlash(page.AlertHref(id), fl)), http.StatusSeeOther)
+	return p.ApplyTriage(page.TriagePost{
+		Href: page.AlertHref(id), Back: r.Link(page.AlertHref(id)), Comment: ch.Comment, CommentOnly: page.CommentOnly(form), Result: changed(),
+		Check: func() error { return a.choices.check(ch) },
+		Update: func() ([]page.CompareRow, *page.Sent, error) {
+			var err error
+			if c, err = p.GraphFor(graph.AccessWriteAlerts); err != nil {
+				c = nil
+				return nil, nil, err
+			}
+			before, err := fetch(p.R.Context(), c, id)
+			if err != nil {
+				return nil, nil, err
+			}
+			u, err := a.choices.update(ch, before.A, p.Me())
+			if err != nil || u == (graph.AlertUpdate{}) {
+				return nil, nil, err
+			}
+			res, err := a.patch(p.R.Context(), p.L, c, p.Session, before.A, u)
+			if err != nil {
+				return nil, nil, err
+			}
+			// What the analyst changed (and what followed, resolvedDateTime);
+			// not lastUpdateDateTime, which every change moves.
+			return page.ChangedRows(activityRows(res.Rows)), &res.Sent, nil
+		},
+		AddComment: func(text string) (page.Sent, error) {
+			cr, err := a.comment(p.R.Context(), c, p.Session, id, text)
+			if err != nil {
+				return page.Sent{}, err
+			}
+			return cr.Sent, nil
+		},
+		Refuse: func(err error, fl *page.Changed) error { return a.refuse(p, c, id, ch, r, err, fl) },
+		Show: func(fl *page.Changed) error {
+			f, err := fetch(p.R.Context(), c, id)
+			if err != nil {
+				return err
+			}
+			v := a.alertView(p, f, r)
+			v.Flash = fl
+			return a.renderAlert(p, http.StatusOK, v)
+		},
+	})
 }
 
 // refuse shows the alert's page with err in the triage pane and what the
@@ -229,7 +213,7 @@ func (a *Pages) refuse(p *page.Page, c *graph.Client, id string, ch change, r qu
 	if f != nil {
 		v = a.alertView(p, f, r)
 	} else {
-		v = alertView{A: &graph.Alert{ID: id}, Partial: true, Nav: a.newQueueNav(p, id, r)}
+		v = alertView{A: &graph.Alert{ID: id}, Partial: true, Nav: a.nav.Nav(p, id, r)}
 	}
 	v.ReadOnly = false // the form comes back with what was typed
 	v.Triage = a.choices.newTriageForm(p.L, v.A, &ch)

@@ -1,8 +1,6 @@
 package home_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -19,10 +17,8 @@ func BenchmarkHomePage(b *testing.B) {
 		"/security/incidents": "/v1.0/security/incidents?$top=5&$count=true",
 		"/security/alerts_v2": "/v1.0/security/alerts_v2?$top=5&$count=true",
 	}, "/")
-	check := httptest.NewRecorder()
-	h.Handler.ServeHTTP(check, page)
-	if check.Code != http.StatusOK || !strings.Contains(check.Body.String(), `id="open-high"`) || strings.Contains(check.Body.String(), "notice error") {
-		b.Fatalf("warm-up: %d\n%s", check.Code, check.Body)
+	if body := webtest.WarmUp(b, h.Handler, page); !strings.Contains(body, `id="open-high"`) || strings.Contains(body, "notice error") {
+		b.Fatalf("warm-up:\n%s", body)
 	}
 	webtest.ServeLoop(b, h.Handler, page)
 }

@@ -1,14 +1,15 @@
 package home_test
 
 import (
+	"context"
 	"html"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
@@ -131,19 +132,7 @@ func TestHomeNoAccess(t *testing.T) {
 // would.
 func patchIncident(t *testing.T, h *webtest.Harness, id, upn string) {
 	t.Helper()
-	tok, err := h.Emu.UserToken(upn, "SecurityIncident.ReadWrite.All")
-	if err != nil {
+	if _, _, err := h.GraphAs(upn).Incidents.Update(context.Background(), id, graph.IncidentUpdate{AssignedTo: graph.Some(upn)}); err != nil {
 		t.Fatal(err)
-	}
-	req, _ := http.NewRequest(http.MethodPatch, h.Emu.URL()+"/v1.0/security/incidents/"+url.PathEscape(id), strings.NewReader(`{"assignedTo":"`+upn+`"}`))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("assign incident %s: %d", id, res.StatusCode)
 	}
 }

@@ -36,11 +36,7 @@ func (c choices) parseFilter(q url.Values) (filter, page.FieldErrors) {
 	r := page.QueryReader{Q: q, Reversed: "incidents.filter.reversedRange", BadTop: "incidents.filter.badTop"}
 	var f filter
 	f.Severity = r.Members("severity", page.T("field.severity"), c.severity)
-	if q.Has("status") {
-		f.Status = r.Members("status", page.T("field.status"), c.status)
-	} else {
-		f.Status = queuefilter.DefaultIncidentStatuses()
-	}
+	f.Status = r.Statuses(c.status, queuefilter.DefaultIncidentStatuses())
 	f.Classification = r.Members("classification", page.T("field.classification"), c.class)
 	f.Determination = r.Members("determination", page.T("field.determination"), c.determ)
 	f.Q = r.Text("q", page.T("filter.search"), queuefilter.MaxSearch)

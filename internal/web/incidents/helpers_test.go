@@ -1,56 +1,40 @@
 package incidents_test
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"html"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
-// graphCall sends a Graph request to the emulator as the demo user upn
-// (another analyst, in the Defender portal), and fails unless it answers
-// 200.
-func graphCall(t *testing.T, h *webtest.Harness, upn, method, path string, body any) {
+// patchIncident changes an incident through Graph, as another analyst
+// would.
+func patchIncident(t *testing.T, h *webtest.Harness, id string, u graph.IncidentUpdate) {
 	t.Helper()
-	tok, err := h.Emu.UserToken(upn, "SecurityIncident.ReadWrite.All")
-	if err != nil {
+	if _, _, err := h.GraphAs(h.UPN(h.User("Security Operator"))).Incidents.Update(context.Background(), id, u); err != nil {
 		t.Fatal(err)
-	}
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, h.Emu.URL()+"/v1.0/security/"+path, bytes.NewReader(b))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: %d", method, path, res.StatusCode)
 	}
 }
 
-// patchIncident changes an incident through Graph, as another analyst
-// would.
-func patchIncident(t *testing.T, h *webtest.Harness, id string, changes map[string]any) {
-	t.Helper()
-	graphCall(t, h, h.UPN(h.User("Security Operator")), http.MethodPatch, "incidents/"+url.PathEscape(id), changes)
+// tags is a custom tags update.
+func tags(list ...string) graph.IncidentUpdate {
+	return graph.IncidentUpdate{CustomTags: graph.Some(list)}
 }
 
 // v2CommentIncident adds a comment to an incident through Graph, as
 // another analyst (in the Defender portal) would.
 func v2CommentIncident(t *testing.T, h *webtest.Harness, incident, upn, text string) {
 	t.Helper()
-	graphCall(t, h, upn, http.MethodPost, "incidents/"+url.PathEscape(incident)+"/comments",
-		map[string]any{"@odata.type": "microsoft.graph.security.alertComment", "comment": text})
+	if _, _, err := h.GraphAs(upn).Incidents.AddComment(context.Background(), incident, text); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // stored returns a property of an incident as the emulator holds it.

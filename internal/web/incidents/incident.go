@@ -168,7 +168,7 @@ func (ps *Pages) incidentView(p *page.Page, f *fetched, r queueRef) incidentView
 	v := incidentView{
 		I: inc, Sev: L.Enum(inc.Severity), Status: L.Enum(inc.Status), Class: L.Enum(inc.Classification), Determ: L.Enum(inc.Determination),
 		WebURL: p.PortalURL(inc.IncidentWebURL), Comments: page.Comments(inc.Comments), MaxShown: alertsShownMax,
-		RawJSON: page.PrettyJSON(f.Raw), ReadOnly: p.Role().ReadOnly(), Nav: ps.newQueueNav(p, inc.ID, r),
+		RawJSON: page.PrettyJSON(f.Raw), ReadOnly: p.Role().ReadOnly(), Nav: ps.nav.Nav(p, inc.ID, r),
 		Closed: inc.Status == graph.IncidentStatusRedirected,
 	}
 	v.MoreAlerts = f.More
@@ -197,7 +197,7 @@ func (ps *Pages) incidentView(p *page.Page, f *fetched, r queueRef) incidentView
 	v.Manage.Comment = p.KeepOr(v.Manage.Comment, "comment")
 	v.Manage.NewTags = p.KeepOr(v.Manage.NewTags, "newCustomTags")
 	var err error
-	v.Activity, err = ps.activity.List(p.R.Context(), activityResource, inc.ID, describe(L))
+	v.Activity, err = ps.activity.List(p.R.Context(), activityResource, inc.ID, page.DescribeTriage[graph.IncidentStatus](L))
 	v.ActivityFailed = err != nil
 	return v
 }
@@ -217,23 +217,6 @@ func newAlertRow(L *i18n.Printer, a *graph.Alert) alertRow {
 		r.Title = L.T("alert.untitled")
 	}
 	return r
-}
-
-// describe labels recorded values of an incident's properties.
-func describe(L *i18n.Printer) page.Describe {
-	return func(prop, raw string) string {
-		switch prop {
-		case "status":
-			return L.Label(graph.IncidentStatus(raw))
-		case "severity":
-			return L.Label(graph.AlertSeverity(raw))
-		case "classification":
-			return L.Label(graph.AlertClassification(raw))
-		case "determination":
-			return L.Label(graph.AlertDetermination(raw))
-		}
-		return ""
-	}
 }
 
 func (ps *Pages) render(p *page.Page, status int, v incidentView) error {

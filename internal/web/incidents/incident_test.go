@@ -16,7 +16,7 @@ func TestIncidentPage(t *testing.T) {
 	second, _ := h.RaiseAlert(map[string]any{"title": "Stage two", "severity": "high", "incidentId": incident})
 	op := h.User("Security Operator")
 	v2CommentIncident(t, h, incident, h.UPN(op), "Escalated to tier 2")
-	patchIncident(t, h, incident, map[string]any{"customTags": []string{"VIP"}})
+	patchIncident(t, h, incident, tags("VIP"))
 
 	b, p := h.SignIn(h.User("Security Reader"), "/alerts/"+url.PathEscape(first))
 	if !strings.Contains(p.Body, `href="/incidents/`+incident+`"`) {

@@ -17,7 +17,6 @@ package incidents
 
 import (
 	"embed"
-	"slices"
 
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/web/page"
@@ -41,10 +40,15 @@ type Deps struct {
 type Pages struct {
 	activity *page.ActivityLog
 	choices  choices
+	nav      page.QueueNav[filter]
 }
 
 // New returns the incident pages.
-func New(d Deps) *Pages { return &Pages{activity: d.Activity, choices: newChoices()} }
+func New(d Deps) *Pages {
+	ps := &Pages{activity: d.Activity, choices: newChoices()}
+	ps.nav = ps.newNav()
+	return ps
+}
 
 // choices are the values the incident pages' filters and forms offer,
 // built once from the graph package's enum members.
@@ -58,10 +62,8 @@ type choices struct {
 }
 
 func newChoices() choices {
-	sev := graph.AlertSeverities()
-	slices.Reverse(sev) // most severe first
 	return choices{
-		severity: page.Strings(page.Without(sev, graph.AlertSeverityUnknown)),
+		severity: page.Severities(),
 		class:    page.Strings(graph.AlertClassifications()),
 		determ:   page.Strings(graph.AlertDeterminations()),
 		// The portal's order: to work on, then closed.

@@ -2,11 +2,6 @@ package incidents
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/graphsec/graphsec/graph"
@@ -72,57 +67,33 @@ const maxLocalPages = 5
 // Queue is GET /incidents: the incident queue with filters (as chips),
 // sort, paging, counts and the exact REST request.
 func (ps *Pages) Queue(p *page.Page) error {
-	p.Title = p.L.T("nav.incidents")
-	if p.Role().NoAccess() {
-		return p.NoAccess(http.StatusOK, nil)
-	}
-	q := p.R.URL.Query()
-	f, errs := ps.choices.parseFilter(q)
-	v := ps.newQueueView(p, f, errs, q.Has("status"))
-	if errs.Any() {
-		// Nothing is sent to Graph: the form shows each mistake next to its
-		// field, with everything else as entered.
-		return p.Render(http.StatusBadRequest, "incidents/queue", v)
-	}
-	c, err := p.GraphFor(graph.AccessReadIncidents)
-	if err != nil {
-		return err
-	}
-	pager := p.Pager("/incidents", f.values())
-	v.StaleLink = pager.Stale
-	if pager.Ref.Link == "" && looksLikeID(f.Q) {
-		// The search is an incident's id: open it.
-		if inc, _, err := c.Incidents.Get(p.R.Context(), f.Q); err == nil && !p.Started() {
-			from := f
-			from.Q = ""
-			return p.Redirect(page.ItemLink(page.IncidentHref(inc.ID), from.values(), -1, nil), http.StatusSeeOther)
-		}
-	}
-	l, err := list(p.R.Context(), c, f, pager.Ref, p.Me())
-	if l != nil {
-		v.Request = page.Shown("list", l.Request)
-	}
-	if errors.Is(err, graph.ErrForbidden) {
-		_, ev := p.Explain(err)
-		return p.NoAccess(http.StatusForbidden, &ev)
-	}
-	if err != nil {
-		return err
-	}
-	links := page.NewItemLinks(pager.Values(), l.Count)
-	for i := range l.Items {
-		v.Rows = append(v.Rows, newRow(p.L, &l.Items[i], links, i))
-	}
-	v.Total = l.Count
-	if v.Total != nil {
-		v.TotalTitle = p.L.Count("count.incidents", *v.Total)
-	}
-	if f.local() {
-		v.LocalNotice = p.L.T("incidents.filter.localNotice", "pages", l.GraphPages)
-	}
-	v.Paging = pager.Paging(len(v.Rows), l.Last.NextLink, l.Count)
-	v.Paging.ID, v.Paging.Empty = "incident-count", p.L.T("incidents.noRows")
-	return p.Render(http.StatusOK, "incidents/queue", v)
+	var v queueView
+	return page.ServeQueue(p, page.QueueServe[filter, graph.Incident]{
+		Path: "/incidents", Template: "incidents/queue", TitleKey: "nav.incidents", CountKey: "count.incidents", LocalKey: "incidents.filter.localNotice",
+		NoRowsKey: "incidents.noRows", RangeID: "incident-count", Access: graph.AccessReadIncidents,
+		Parse: ps.choices.parseFilter, Values: filter.values, Local: filter.local, List: list,
+		View: func(f filter, errs page.FieldErrors, statusGiven bool) (any, *page.Queue) {
+			v = ps.newQueueView(p, f, errs, statusGiven)
+			return &v, &v.Queue
+		},
+		Open: func(c *graph.Client, f filter) (string, bool) {
+			// The search is an incident's id: open it.
+			if !looksLikeID(f.Q) {
+				return "", false
+			}
+			inc, _, err := c.Incidents.Get(p.R.Context(), f.Q)
+			if err != nil {
+				return "", false
+			}
+			f.Q = ""
+			return page.ItemLink(page.IncidentHref(inc.ID), f.values(), -1, nil), true
+		},
+		Rows: func(items []graph.Incident, links page.ItemLinks) {
+			for i := range items {
+				v.Rows = append(v.Rows, newRow(p.L, &items[i], links, i))
+			}
+		},
+	})
 }
 
 // list reads the queue's page ref for filter f: the first page from the
@@ -206,28 +177,11 @@ func tagViews(custom, system []string) []tagView {
 
 func (ps *Pages) newQueueView(p *page.Page, f filter, errs page.FieldErrors, statusGiven bool) queueView {
 	c, L := ps.choices, p.L
-	msg := func(name string) string { return errs[name].In(L) }
-	var top []page.Choice
-	tops := slices.Clone(c.tops)
-	if !slices.Contains(tops, f.Top) {
-		tops = append(tops, f.Top)
-		slices.Sort(tops)
-	}
-	for _, n := range tops {
-		top = append(top, page.Choice{Value: strconv.Itoa(n), Label: L.N(n), Selected: n == f.Top})
-	}
-	any := L.T("filter.any")
-	text := func(id, name, label, value, placeholder string) page.FilterField {
-		return page.FilterField{ID: id, Name: name, Label: label, Value: value, Placeholder: placeholder, Error: msg(name)}
-	}
-	date := func(id, name, key, value string) page.FilterField {
-		return page.FilterField{ID: id, Name: name, Label: L.T(key) + " (UTC)", Value: value, Type: "date", Error: msg(name)}
-	}
-	sel := func(id, name, key string, choices []page.Choice) page.FilterField {
-		return page.FilterField{ID: id, Name: name, Label: L.T(key), Choices: choices, Any: any, Error: msg(name)}
-	}
-	assigned := text("f-assigned", "assignedTo", L.T("field.assignedTo"), f.AssignedTo, "user@contoso.com")
-	assigned.Check, assigned.CheckLabel, assigned.Checked = &page.Param{Name: "assignedToMe", Value: "1"}, L.T("filter.assignedToMe"), f.AssignedToMe
+	fs := page.Fields{L: L, Errs: errs}
+	sev := page.ToggleChoices[graph.AlertSeverity](fs, "severity", "field.severity", c.severity, f.Severity)
+	sev.Sev = true
+	status := page.ToggleChoices[graph.IncidentStatus](fs, "status", "field.status", c.status, f.Status)
+	status.AnyValue = true
 	first := func(list []string) string {
 		if len(list) == 0 {
 			return ""
@@ -236,23 +190,18 @@ func (ps *Pages) newQueueView(p *page.Page, f filter, errs page.FieldErrors, sta
 	}
 	v := queueView{F: f, Queue: page.Queue{
 		Path: "/incidents", ID: "incidents", Kind: "incident", Heading: L.T("nav.incidents"), FormLabel: L.T("incidents.filter.formLabel"),
-		Search: page.FilterField{ID: "f-q", Name: "q", Label: L.T("filter.search"), Value: f.Q, Placeholder: L.T("incidents.filter.searchPlaceholder"), Error: msg("q")},
-		Toggles: []page.Toggles{
-			{Name: "severity", Legend: L.T("field.severity"), Sev: true, Choices: page.EnumChoicesOf[graph.AlertSeverity](L, c.severity, f.Severity...), Error: msg("severity")},
-			{Name: "status", Legend: L.T("field.status"), AnyValue: true, Choices: page.EnumChoicesOf[graph.IncidentStatus](L, c.status, f.Status...), Error: msg("status")},
-		},
+		Search: fs.Search(f.Q, "incidents.filter.searchPlaceholder"), Toggles: []page.Toggles{sev, status},
 		More: []page.FilterField{
-			sel("f-class", "classification", "field.classification", page.EnumChoicesOf[graph.AlertClassification](L, c.class, f.Classification...)),
-			sel("f-determ", "determination", "field.determination", page.EnumChoicesOf[graph.AlertDetermination](L, c.determ, f.Determination...)),
-			assigned,
-			text("f-custom-tag", "customTags", L.T("incidents.customTags"), first(f.CustomTags), "VIP"),
-			text("f-system-tag", "systemTags", L.T("field.systemTags"), first(f.SystemTags), "Ransomware"),
-			date("f-cfrom", "createdFrom", "filter.createdFrom", f.CreatedFrom), date("f-cto", "createdTo", "filter.createdTo", f.CreatedTo),
-			date("f-ufrom", "updatedFrom", "filter.updatedFrom", f.UpdatedFrom), date("f-uto", "updatedTo", "filter.updatedTo", f.UpdatedTo),
-			{ID: "f-top", Name: "top", Label: L.T("incidents.filter.perPage"), Choices: top, Error: msg("top")},
+			fs.Select("f-class", "classification", "field.classification", page.EnumChoicesOf[graph.AlertClassification](L, c.class, f.Classification...)),
+			fs.Select("f-determ", "determination", "field.determination", page.EnumChoicesOf[graph.AlertDetermination](L, c.determ, f.Determination...)),
+			fs.Assigned(f.AssignedTo, f.AssignedToMe),
+			fs.Text("f-custom-tag", "customTags", L.T("incidents.customTags"), first(f.CustomTags), "VIP"),
+			fs.Text("f-system-tag", "systemTags", L.T("field.systemTags"), first(f.SystemTags), "Ransomware"),
+			fs.Date("f-cfrom", "createdFrom", "filter.createdFrom", f.CreatedFrom), fs.Date("f-cto", "createdTo", "filter.createdTo", f.CreatedTo),
+			fs.Date("f-ufrom", "updatedFrom", "filter.updatedFrom", f.UpdatedFrom), fs.Date("f-uto", "updatedTo", "filter.updatedTo", f.UpdatedTo),
+			fs.Top("incidents.filter.perPage", c.tops, f.Top),
 		},
-		Errors: errs.Any(), ErrorsNotice: L.T("incidents.filter.needsCorrecting"), SortError: msg("sort"),
-		NoneActive: L.T("incidents.filter.noneActive"), DefaultHint: L.T("incidents.filter.defaultHint"),
+		ErrorsNotice: L.T("incidents.filter.needsCorrecting"), NoneActive: L.T("incidents.filter.noneActive"), DefaultHint: L.T("incidents.filter.defaultHint"),
 		Empty: L.T("empty.noIncidents"), Shortcuts: L.T("incidents.keys.queue"),
 	}}
 	// A tag filter with several values keeps the others as they are (the
@@ -265,17 +214,7 @@ func (ps *Pages) newQueueView(p *page.Page, f filter, errs page.FieldErrors, sta
 			v.Hidden = append(v.Hidden, page.Param{Name: t.name, Value: x})
 		}
 	}
-	if f.Sort != "" {
-		v.Hidden = append(v.Hidden, page.Param{Name: "sort", Value: f.Sort})
-	}
-	for _, ff := range v.More {
-		v.MoreOpen = v.MoreOpen || ff.Error != ""
-	}
-	v.MoreOpen = v.MoreOpen || v.SortError != ""
 	v.Chips = chips(L, f, !statusGiven)
-	if len(v.Chips) > 0 {
-		v.ClearAll = link(url.Values{"status": {""}})
-	}
 	v.Cols = page.SortColumns(f.values(), link, f.Sort, queuefilter.DefaultIncidentSort,
 		page.ColumnSpec{Key: "field.severity", Class: "c-sev", Prop: "severity", First: "desc"},
 		page.ColumnSpec{Key: "field.id", Class: "c-id", Prop: "id", First: "desc"},
@@ -287,42 +226,26 @@ func (ps *Pages) newQueueView(p *page.Page, f filter, errs page.FieldErrors, sta
 		page.ColumnSpec{Key: "field.lastUpdate", Class: "c-time", Prop: "lastUpdateDateTime", First: "desc"},
 		page.ColumnSpec{Key: "field.created", Class: "c-time", Prop: "createdDateTime", First: "desc"},
 	)
+	v.Finish(fs, f.Sort, link)
 	return v
 }
 
 // chips are the active filters, each with the link that removes it: the
 // queue's own filters with one value less (and its first page).
 func chips(L *i18n.Printer, f filter, defaultStatus bool) []page.Chip {
-	base := f.values()
-	without := func(name, value string) string { return link(page.WithoutValue(base, name, value)) }
-	var out []page.Chip
-	enum := func(name, field string, values []string, label func(string) i18n.EnumLabel) {
-		for _, x := range values {
-			l := label(x)
-			out = append(out, page.Chip{Field: L.T(field), Value: l.Text, Raw: x, Remove: without(name, x), Default: name == "status" && defaultStatus})
-		}
-	}
-	enum("status", "field.status", f.Status, func(x string) i18n.EnumLabel { return L.Enum(graph.IncidentStatus(x)) })
-	enum("severity", "field.severity", f.Severity, func(x string) i18n.EnumLabel { return L.Enum(graph.AlertSeverity(x)) })
-	enum("classification", "field.classification", f.Classification, func(x string) i18n.EnumLabel { return L.Enum(graph.AlertClassification(x)) })
-	enum("determination", "field.determination", f.Determination, func(x string) i18n.EnumLabel { return L.Enum(graph.AlertDetermination(x)) })
-	if f.AssignedToMe {
-		out = append(out, page.Chip{Field: L.T("field.assignedTo"), Value: L.T("filter.assignedToMe"), Remove: without("assignedToMe", "1")})
-	}
-	for _, t := range []struct {
-		name, field string
-		values      []string
-	}{
-		{"q", "filter.search", []string{f.Q}}, {"assignedTo", "field.assignedTo", []string{f.AssignedTo}},
-		{"customTags", "incidents.customTags", f.CustomTags}, {"systemTags", "field.systemTags", f.SystemTags},
-		{"createdFrom", "filter.createdFrom", []string{f.CreatedFrom}}, {"createdTo", "filter.createdTo", []string{f.CreatedTo}},
-		{"updatedFrom", "filter.updatedFrom", []string{f.UpdatedFrom}}, {"updatedTo", "filter.updatedTo", []string{f.UpdatedTo}},
-	} {
-		for _, x := range t.values {
-			if x != "" {
-				out = append(out, page.Chip{Field: L.T(t.field), Value: x, Remove: without(t.name, x)})
-			}
-		}
-	}
-	return out
+	cs := &page.Chips{L: L, Base: f.values(), Link: link, DefaultStatus: defaultStatus}
+	page.EnumChips[graph.IncidentStatus](cs, "status", "field.status", f.Status)
+	page.EnumChips[graph.AlertSeverity](cs, "severity", "field.severity", f.Severity)
+	page.EnumChips[graph.AlertClassification](cs, "classification", "field.classification", f.Classification)
+	page.EnumChips[graph.AlertDetermination](cs, "determination", "field.determination", f.Determination)
+	cs.Flag("assignedToMe", "field.assignedTo", "filter.assignedToMe", f.AssignedToMe)
+	cs.Text("q", "filter.search", f.Q)
+	cs.Text("assignedTo", "field.assignedTo", f.AssignedTo)
+	cs.Text("customTags", "incidents.customTags", f.CustomTags...)
+	cs.Text("systemTags", "field.systemTags", f.SystemTags...)
+	cs.Text("createdFrom", "filter.createdFrom", f.CreatedFrom)
+	cs.Text("createdTo", "filter.createdTo", f.CreatedTo)
+	cs.Text("updatedFrom", "filter.updatedFrom", f.UpdatedFrom)
+	cs.Text("updatedTo", "filter.updatedTo", f.UpdatedTo)
+	return cs.List
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
@@ -18,7 +19,8 @@ import (
 func TestIncidentQueueDefaultView(t *testing.T) {
 	h := webtest.New(t, webtest.Options{Emulator: emulator.Options{Alerts: 60}})
 	_, fresh := h.RaiseAlert(map[string]any{"title": "Fresh one", "severity": "high"})
-	patchIncident(t, h, fresh, map[string]any{"customTags": []string{"VIP", "Board <exec> mailbox"}, "classification": "truePositive", "determination": "malware"})
+	patchIncident(t, h, fresh, graph.IncidentUpdate{CustomTags: graph.Some([]string{"VIP", "Board <exec> mailbox"}),
+		Classification: graph.Some(graph.AlertClassificationTruePositive), Determination: graph.Some(graph.AlertDeterminationMalware)})
 	b, p := h.SignIn(h.User("Security Reader"), "/incidents")
 	if p.Status != http.StatusOK {
 		t.Fatalf("queue: %d\n%s", p.Status, p.Body)
@@ -231,7 +233,7 @@ func TestIncidentQueuePaging(t *testing.T) {
 func TestIncidentQueueTagsAndSearchAreLocal(t *testing.T) {
 	h := webtest.New(t, webtest.Options{Emulator: emulator.Options{Alerts: 30}})
 	_, vip := h.RaiseAlert(map[string]any{"title": "Payroll fraud attempt"})
-	patchIncident(t, h, vip, map[string]any{"customTags": []string{"VIP"}})
+	patchIncident(t, h, vip, tags("VIP"))
 	b, _ := h.SignIn(h.User("Security Reader"), "/incidents")
 	h.Graph.Reset()
 	p := h.Get(b, "/incidents?customTags=vip&status=")

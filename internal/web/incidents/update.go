@@ -244,67 +244,45 @@ func (ps *Pages) Update(p *page.Page) error {
 	form := p.R.PostForm
 	ch := readChange(form)
 	r := ps.queueFrom(p, form.Get("queue"), form.Get("i"), form.Get("n"))
-	var c *graph.Client
-	refuse := func(err error, fl *page.Changed) error { return ps.refuse(p, c, id, ch, r, err, fl) }
-	if err := ps.choices.check(ch); err != nil {
-		return refuse(err, nil)
-	}
-	var comment string
-	if strings.TrimSpace(ch.Comment) != "" || (form.Has("comment") && !form.Has("status") && !form.Has("triage")) {
-		var err error
-		if comment, err = page.ParseComment(ch.Comment); err != nil {
-			return refuse(err, nil)
-		}
-	}
-	c, err := p.GraphFor(graph.AccessWriteIncidents)
-	if err != nil {
-		c = nil
-		return refuse(err, nil)
-	}
-	before, err := fetch(p.R.Context(), c, id, false)
-	if err != nil {
-		return refuse(err, nil)
-	}
-	if before.I.Status == graph.IncidentStatusRedirected {
-		// Graph keeps a merged incident as it was: its work goes on in the
-		// incident it was merged into.
-		return refuse(page.BadInput(page.T("incidents.merged.cannotChange", "id", before.I.RedirectIncidentID)), nil)
-	}
-	u, err := ps.choices.update(ch, before.I, p.Me())
-	if err != nil {
-		return refuse(err, nil)
-	}
-	fl := changed()
-	fl.Nothing = noUpdate(u) && comment == ""
-	if !noUpdate(u) {
-		rows, sent, err := ps.patch(p.R.Context(), p.L, c, p.Session, before.I, u)
-		if err != nil {
-			return refuse(err, nil)
-		}
-		fl.Rows, fl.Sent = rows, append(fl.Sent, sent)
-	}
-	if comment != "" {
-		sent, err := ps.comment(p.R.Context(), c, p.Session, id, comment)
-		if err != nil {
-			// The update (if any) went through; the page says so, and why
-			// the comment did not, keeping it for another try.
-			return refuse(err, fl)
-		}
-		fl.Comment, fl.Sent = comment, append(fl.Sent, sent)
-	}
-	if p.Started() {
-		// Graph throttled and the page has begun: a redirect can no longer
-		// be sent, so show the incident here.
-		f, err := fetch(p.R.Context(), c, id, true)
-		if err != nil {
-			return err
-		}
-		v := ps.incidentView(p, f, r)
-		v.Flash = fl
-		return ps.render(p, http.StatusOK, v)
-	}
 	href := page.IncidentHref(id)
-	return p.Redirect(page.WithParam(r.Link(href), "done", p.SetFlash(href, fl)), http.StatusSeeOther)
+	var c *graph.Client
+	return p.ApplyTriage(page.TriagePost{
+		Href: href, Back: r.Link(href), Comment: ch.Comment, CommentOnly: page.CommentOnly(form), Result: changed(),
+		Check: func() error { return ps.choices.check(ch) },
+		Update: func() ([]page.CompareRow, *page.Sent, error) {
+			var err error
+			if c, err = p.GraphFor(graph.AccessWriteIncidents); err != nil {
+				c = nil
+				return nil, nil, err
+			}
+			before, err := fetch(p.R.Context(), c, id, false)
+			if err != nil {
+				return nil, nil, err
+			}
+			if before.I.Status == graph.IncidentStatusRedirected {
+				// Graph keeps a merged incident as it was: its work goes on
+				// in the incident it was merged into.
+				return nil, nil, page.BadInput(page.T("incidents.merged.cannotChange", "id", before.I.RedirectIncidentID))
+			}
+			u, err := ps.choices.update(ch, before.I, p.Me())
+			if err != nil || noUpdate(u) {
+				return nil, nil, err
+			}
+			rows, sent, err := ps.patch(p.R.Context(), p.L, c, p.Session, before.I, u)
+			return rows, &sent, err
+		},
+		AddComment: func(text string) (page.Sent, error) { return ps.comment(p.R.Context(), c, p.Session, id, text) },
+		Refuse:     func(err error, fl *page.Changed) error { return ps.refuse(p, c, id, ch, r, err, fl) },
+		Show: func(fl *page.Changed) error {
+			f, err := fetch(p.R.Context(), c, id, true)
+			if err != nil {
+				return err
+			}
+			v := ps.incidentView(p, f, r)
+			v.Flash = fl
+			return ps.render(p, http.StatusOK, v)
+		},
+	})
 }
 
 // refuse shows the incident's page with err in the manage pane and what
@@ -325,7 +303,7 @@ func (ps *Pages) refuse(p *page.Page, c *graph.Client, id string, ch change, r q
 	if f != nil {
 		v = ps.incidentView(p, f, r)
 	} else {
-		v = incidentView{I: &graph.Incident{ID: id}, Partial: true, Nav: ps.newQueueNav(p, id, r)}
+		v = incidentView{I: &graph.Incident{ID: id}, Partial: true, Nav: ps.nav.Nav(p, id, r)}
 	}
 	v.ReadOnly = false // the form comes back with what was typed
 	v.Manage = ps.choices.newManageForm(p.L, v.I, &ch)

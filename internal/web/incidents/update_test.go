@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/web/page"
 	"github.com/graphsec/graphsec/internal/web/webtest"
@@ -25,7 +26,7 @@ func TestUpdateIncidentInPlace(t *testing.T) {
 	op := h.User("Security Operator")
 	upn := h.UPN(op)
 	alert, incident := h.RaiseAlert(map[string]any{"title": "Update me", "severity": "high"})
-	patchIncident(t, h, incident, map[string]any{"customTags": []string{"Finance", "Old"}})
+	patchIncident(t, h, incident, tags("Finance", "Old"))
 	path := "/incidents/" + incident
 	b, p := h.SignIn(op, path)
 	form := webtest.FormFields(t, p, path)
@@ -99,7 +100,7 @@ func TestUpdateIncidentInPlace(t *testing.T) {
 
 	// Untick a tag: removed; a tag someone added meanwhile stays.
 	form = formAsShown(t, h.Get(b, path), path)
-	patchIncident(t, h, incident, map[string]any{"customTags": []string{"Finance", "VIP", "東京オフィス", "Added meanwhile"}})
+	patchIncident(t, h, incident, tags("Finance", "VIP", "東京オフィス", "Added meanwhile"))
 	if got := form["customTags"]; strings.Join(got, ",") != "Finance,VIP,東京オフィス" {
 		t.Fatalf("the boxes ticked: %v", got)
 	}
@@ -133,7 +134,7 @@ func TestUpdateIncidentInPlace(t *testing.T) {
 func TestUpdateIncidentRefusesBadInput(t *testing.T) {
 	h := webtest.New(t, webtest.Options{Emulator: emulator.Options{Alerts: 1}})
 	_, incident := h.RaiseAlert(map[string]any{})
-	patchIncident(t, h, incident, map[string]any{"customTags": []string{"Seed"}})
+	patchIncident(t, h, incident, tags("Seed"))
 	path := "/incidents/" + incident
 	b, _ := h.SignIn(h.User("Security Operator"), path)
 	many := make([]string, 25)
@@ -254,7 +255,7 @@ func TestIncidentChangeReconciled(t *testing.T) {
 	intent("update", `{"status":{"from":"active","to":"inProgress"},"customTags":{"from":"","to":"VIP"}}`)
 	intent("comment", `{"comment":"never sent"}`)
 	intent("update", `{"status":{"from":"active","to":"resolved"}}`)
-	patchIncident(t, h, incident, map[string]any{"status": "inProgress", "customTags": []string{"VIP"}})
+	patchIncident(t, h, incident, graph.IncidentUpdate{Status: graph.Some(graph.IncidentStatusInProgress), CustomTags: graph.Some([]string{"VIP"})})
 	h.Clock.Advance(page.DefaultReconcileMinAge + time.Minute)
 	res, err := h.Server.Reconcile(context.Background())
 	if err != nil || res.Applied != 1 || res.NotApplied != 2 {

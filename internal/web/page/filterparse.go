@@ -36,6 +36,15 @@ func (r *QueryReader) Members(name string, what Msg, allowed []string) []string 
 	return vals
 }
 
+// Statuses reads the status filter: def (the queue's default) when the
+// query names none, and any status for "status=".
+func (r *QueryReader) Statuses(allowed, def []string) []string {
+	if !r.Q.Has("status") {
+		return def
+	}
+	return r.Members("status", T("field.status"), allowed)
+}
+
 // Text reads a one-line text parameter of at most max bytes.
 func (r *QueryReader) Text(name string, label Msg, max int) string {
 	v, err := Text(label, r.Q.Get(name), max)

@@ -1,10 +1,14 @@
 package page
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/i18n"
 )
 
 // An item's page (an alert, an incident) knows the queue view it was
@@ -291,4 +295,64 @@ func firstCount(a, b *int64) *int64 {
 		return a
 	}
 	return b
+}
+
+// QueueNav is how an item's pages (an alert's, an incident's) find their
+// way through the queue they were opened from: the queue's path, how it
+// checks its query (Parse: the filter, the query it writes, whether it is
+// valid), its chips (Filters, for the breadcrumb), the item's page (Href)
+// and how a page of the queue is read (List).
+type QueueNav[F any] struct {
+	Path    string
+	MaxI    int
+	Parse   func(url.Values) (F, url.Values, bool)
+	Filters func(L *i18n.Printer, f F) []Chip
+	Href    func(id string) string
+	// TitleKey is the catalog key of the title of a step's error page;
+	// Check refuses an id before any call; Access is what listing needs.
+	TitleKey string
+	Check    func(id string) error
+	Access   graph.Access
+	List     func(ctx context.Context, c *graph.Client, f F, ref PageRef, me string) (StepPage, error)
+}
+
+// From reads the view from from=, i= and n= (see ListFrom).
+func (qn QueueNav[F]) From(p *Page, from, i, n string) ListRef[F] {
+	return ListFrom(p, qn.Path, from, i, n, qn.MaxI, qn.Parse)
+}
+
+// Nav is the way back and the steps of the item id opened from r.
+func (qn QueueNav[F]) Nav(p *Page, id string, r ListRef[F]) ListNav {
+	var filters []string
+	if r.OK {
+		for _, c := range qn.Filters(p.L, r.F) {
+			filters = append(filters, c.Value)
+		}
+	}
+	return r.Nav(p, qn.Href(id), filters)
+}
+
+// Prev is GET {href}/prev, Next GET {href}/next: the item before or after
+// this one in the view it was opened from (see Step).
+func (qn QueueNav[F]) Prev(p *Page) error { return qn.step(p, -1) }
+
+// Next: see Prev.
+func (qn QueueNav[F]) Next(p *Page) error { return qn.step(p, +1) }
+
+func (qn QueueNav[F]) step(p *Page, dir int) error {
+	id := p.R.PathValue("id")
+	p.Title = p.L.T(qn.TitleKey)
+	if err := qn.Check(id); err != nil {
+		return err
+	}
+	q := p.R.URL.Query()
+	r := qn.From(p, q.Get("from"), q.Get("i"), q.Get("n"))
+	var c *graph.Client
+	if r.OK {
+		var err error
+		if c, err = p.GraphFor(qn.Access); err != nil {
+			return err
+		}
+	}
+	return Step(p, r, qn.Href, id, dir, func(ref PageRef) (StepPage, error) { return qn.List(p.R.Context(), c, r.F, ref, p.Me()) })
 }

@@ -2,11 +2,15 @@ package page
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/i18n"
 )
 
 // A queue page is a filtered, sorted, paged list (the alert queue, the
@@ -239,4 +243,203 @@ func ListQueue[T any](ctx context.Context, ref PageRef, first func(context.Conte
 		pg, _, err = pg.Next(ctx)
 	}
 	return l, err
+}
+
+// Fields builds a queue's filter fields in the page's language, each with
+// its mistake (Errs) next to it.
+type Fields struct {
+	L    *i18n.Printer
+	Errs FieldErrors
+}
+
+func (fs Fields) msg(name string) string { return fs.Errs[name].In(fs.L) }
+
+// Text is a text field labelled label.
+func (fs Fields) Text(id, name, label, value, placeholder string) FilterField {
+	return FilterField{ID: id, Name: name, Label: label, Value: value, Placeholder: placeholder, Error: fs.msg(name)}
+}
+
+// Date is a date field (UTC) labelled by the catalog's key.
+func (fs Fields) Date(id, name, key, value string) FilterField {
+	return FilterField{ID: id, Name: name, Label: fs.L.T(key) + " (UTC)", Value: value, Type: "date", Error: fs.msg(name)}
+}
+
+// Select is a select with "Any" first, labelled by the catalog's key.
+func (fs Fields) Select(id, name, key string, choices []Choice) FilterField {
+	return FilterField{ID: id, Name: name, Label: fs.L.T(key), Choices: choices, Any: fs.L.T("filter.any"), Error: fs.msg(name)}
+}
+
+// Assigned is the assignee field with its "Assigned to me" box.
+func (fs Fields) Assigned(value string, me bool) FilterField {
+	f := fs.Text("f-assigned", "assignedTo", fs.L.T("field.assignedTo"), value, "user@contoso.com")
+	f.Check, f.CheckLabel, f.Checked = &Param{Name: "assignedToMe", Value: "1"}, fs.L.T("filter.assignedToMe"), me
+	return f
+}
+
+// Top is the page size's select, labelled by the catalog's key: tops, and
+// cur among them.
+func (fs Fields) Top(key string, tops []int, cur int) FilterField {
+	tops = slices.Clone(tops)
+	if !slices.Contains(tops, cur) {
+		tops = append(tops, cur)
+		slices.Sort(tops)
+	}
+	f := FilterField{ID: "f-top", Name: "top", Label: fs.L.T(key), Error: fs.msg("top")}
+	for _, n := range tops {
+		f.Choices = append(f.Choices, Choice{Value: strconv.Itoa(n), Label: fs.L.N(n), Selected: n == cur})
+	}
+	return f
+}
+
+// Search is the search box, its placeholder the catalog's key.
+func (fs Fields) Search(value, placeholderKey string) FilterField {
+	return FilterField{ID: "f-q", Name: "q", Label: fs.L.T("filter.search"), Value: value, Placeholder: fs.L.T(placeholderKey), Error: fs.msg("q")}
+}
+
+// ToggleChoices are a repeatable enum filter's buttons, members of T.
+func ToggleChoices[T ~string](fs Fields, name, legendKey string, members, selected []string) Toggles {
+	return Toggles{Name: name, Legend: fs.L.T(legendKey), Choices: EnumChoicesOf[T](fs.L, members, selected...), Error: fs.msg(name)}
+}
+
+// Chips builds a queue's active filters as chips, each removing one value
+// from Base (the view's query) through Link.
+type Chips struct {
+	L    *i18n.Printer
+	Base url.Values
+	Link func(url.Values) string
+	// DefaultStatus marks the status chips as the queue's default.
+	DefaultStatus bool
+	List          []Chip
+}
+
+func (cs *Chips) remove(name, value string) string {
+	return cs.Link(WithoutValue(cs.Base, name, value))
+}
+
+// EnumChips adds a chip for each value of an enum filter, labelled as a member
+// of T, fieldKey the filter's label.
+func EnumChips[T ~string](cs *Chips, name, fieldKey string, values []string) {
+	for _, x := range values {
+		l := cs.L.Enum(T(x))
+		cs.List = append(cs.List, Chip{Field: cs.L.T(fieldKey), Value: l.Text, Raw: x, Remove: cs.remove(name, x), Default: name == "status" && cs.DefaultStatus})
+	}
+}
+
+// Flag adds the chip of a box that is ticked (assignedToMe=1): its label
+// is the catalog's valueKey.
+func (cs *Chips) Flag(name, fieldKey, valueKey string, on bool) {
+	if on {
+		cs.List = append(cs.List, Chip{Field: cs.L.T(fieldKey), Value: cs.L.T(valueKey), Remove: cs.remove(name, "1")})
+	}
+}
+
+// Text adds a chip for each value of a text filter ("" is none).
+func (cs *Chips) Text(name, fieldKey string, values ...string) {
+	for _, x := range values {
+		if x != "" {
+			cs.List = append(cs.List, Chip{Field: cs.L.T(fieldKey), Value: x, Remove: cs.remove(name, x)})
+		}
+	}
+}
+
+// Finish completes the frame from the view's mistakes (fs.Errs) and sort,
+// once its fields and chips are set: whether there are mistakes, whether
+// "More filters" starts open (one of its fields, or the sort, is wrong),
+// the sort the form carries, and the link that clears every filter.
+func (q *Queue) Finish(fs Fields, sort string, link func(url.Values) string) {
+	q.Errors, q.SortError = fs.Errs.Any(), fs.msg("sort")
+	if sort != "" {
+		q.Hidden = append(q.Hidden, Param{Name: "sort", Value: sort})
+	}
+	q.MoreOpen = q.SortError != ""
+	for _, f := range q.More {
+		q.MoreOpen = q.MoreOpen || f.Error != ""
+	}
+	if len(q.Chips) > 0 {
+		q.ClearAll = link(url.Values{"status": {""}})
+	}
+}
+
+// QueueServe is what a queue page is made of (the alert queue, the
+// incident queue), for ServeQueue: F is its filter, T the items Graph
+// lists.
+type QueueServe[F, T any] struct {
+	// Path is the queue's address, Template its page; TitleKey, CountKey
+	// (a plural), LocalKey ({pages}) and NoRowsKey are catalog keys of its
+	// title, its total in words, the notice that graphsec filtered Graph's
+	// pages itself, and the range of an empty page; RangeID names the
+	// range's element.
+	Path, Template, TitleKey, CountKey, LocalKey, NoRowsKey, RangeID string
+	Access                                                           graph.Access
+	// Parse reads the query; Values writes a filter back as its query;
+	// Local reports a filter graphsec applies to Graph's pages itself.
+	Parse  func(url.Values) (F, FieldErrors)
+	Values func(F) url.Values
+	Local  func(F) bool
+	// View makes the page's data for a filter (its mistakes, and whether
+	// the query named a status) and returns it with its frame.
+	View func(f F, errs FieldErrors, statusGiven bool) (data any, frame *Queue)
+	// Open, when the search names one item, returns its page with the
+	// view as its way back (false otherwise).
+	Open func(c *graph.Client, f F) (string, bool)
+	// List reads a page of the queue; Rows adds its items to the page's
+	// data, each linked within the view.
+	List func(ctx context.Context, c *graph.Client, f F, ref PageRef, me string) (*Listed[T], error)
+	Rows func(items []T, links ItemLinks)
+}
+
+// ServeQueue serves a queue page: the view from the query (mistakes
+// explained next to their fields, and nothing sent to Graph: 400), the
+// page its token names, an item the search names opened, the rows linked
+// within the view, the total, the paging and the REST request. A user
+// whose roles give no access to security data, or whom Graph refuses the
+// security API, gets the page that says what to ask for.
+func ServeQueue[F, T any](p *Page, s QueueServe[F, T]) error {
+	p.Title = p.L.T(s.TitleKey)
+	if p.Role().NoAccess() {
+		return p.NoAccess(http.StatusOK, nil)
+	}
+	q := p.R.URL.Query()
+	f, errs := s.Parse(q)
+	data, v := s.View(f, errs, q.Has("status"))
+	if errs.Any() {
+		// Nothing is sent to Graph: the form shows each mistake next to its
+		// field, with everything else as entered.
+		return p.Render(http.StatusBadRequest, s.Template, data)
+	}
+	c, err := p.GraphFor(s.Access)
+	if err != nil {
+		return err
+	}
+	pager := p.Pager(s.Path, s.Values(f))
+	v.StaleLink = pager.Stale
+	if pager.Ref.Link == "" && s.Open != nil {
+		if to, ok := s.Open(c, f); ok && !p.Started() {
+			return p.Redirect(to, http.StatusSeeOther)
+		}
+	}
+	l, err := s.List(p.R.Context(), c, f, pager.Ref, p.Me())
+	if l != nil {
+		v.Request = Shown("list", l.Request)
+	}
+	if errors.Is(err, graph.ErrForbidden) {
+		// Graph refuses this user the security API: say what to ask for
+		// rather than show an error.
+		_, ev := p.Explain(err)
+		return p.NoAccess(http.StatusForbidden, &ev)
+	}
+	if err != nil {
+		return err
+	}
+	s.Rows(l.Items, NewItemLinks(pager.Values(), l.Count))
+	v.Total = l.Count
+	if v.Total != nil {
+		v.TotalTitle = p.L.Count(s.CountKey, *v.Total)
+	}
+	if s.Local(f) {
+		v.LocalNotice = p.L.T(s.LocalKey, "pages", l.GraphPages)
+	}
+	v.Paging = pager.Paging(len(l.Items), l.Last.NextLink, l.Count)
+	v.Paging.ID, v.Paging.Empty = s.RangeID, p.L.T(s.NoRowsKey)
+	return p.Render(http.StatusOK, s.Template, data)
 }

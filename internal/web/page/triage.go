@@ -2,6 +2,7 @@ package page
 
 import (
 	"cmp"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -137,6 +138,32 @@ func (ch TriageChange) Triage(cl graph.AlertClassification, d graph.AlertDetermi
 		return oc, od, nil
 	}
 	return oc, od, CheckTriage(cl, d)
+}
+
+// Severities are the severities a queue filters on, most severe first;
+// nobody looks for the "unknown" severity.
+func Severities() []string {
+	sev := graph.AlertSeverities()
+	slices.Reverse(sev)
+	return Strings(Without(sev, graph.AlertSeverityUnknown))
+}
+
+// DescribeTriage labels recorded values of an alert's or an incident's
+// properties for the activity log, S being its status type.
+func DescribeTriage[S ~string](L *i18n.Printer) Describe {
+	return func(prop, raw string) string {
+		switch prop {
+		case "status":
+			return L.Label(S(raw))
+		case "severity":
+			return L.Label(graph.AlertSeverity(raw))
+		case "classification":
+			return L.Label(graph.AlertClassification(raw))
+		case "determination":
+			return L.Label(graph.AlertDetermination(raw))
+		}
+		return ""
+	}
 }
 
 // DetermGroup is the determinations that explain one classification.
@@ -336,6 +363,79 @@ type Changed struct {
 	Comment             string
 	Sent                []Sent
 	Nothing             bool
+}
+
+// CommentOnly reports a post of a comment box alone (POST …/comments, or a
+// form with no triage field): an empty comment is then a mistake.
+func CommentOnly(form url.Values) bool {
+	return form.Has("comment") && !form.Has("status") && !form.Has("triage")
+}
+
+// TriagePost is a triage pane's post (an alert's, an incident's): what
+// the feature does at each step, which ApplyTriage runs in order.
+type TriagePost struct {
+	// Href is the item's page (where the result is kept for); Back the
+	// page the post redirects to (Href with its queue view).
+	Href, Back string
+	// Comment is the comment as typed; CommentOnly marks a post of the
+	// comment box alone.
+	Comment     string
+	CommentOnly bool
+	// Result is the Changed to fill, its keys set.
+	Result *Changed
+	// Check refuses what the form got wrong, before anything is read.
+	Check func() error
+	// Update reads the item and sends what differs: the rows that changed
+	// and the request sent, or no request (nil) when nothing differs.
+	Update func() ([]CompareRow, *Sent, error)
+	// AddComment posts the comment.
+	AddComment func(text string) (Sent, error)
+	// Refuse shows the item's page with err in the pane and the form as
+	// typed; fl is what the post did before it failed (nil: nothing).
+	Refuse func(err error, fl *Changed) error
+	// Show shows the item's page with fl, for when the page has begun (it
+	// waited out throttling) and a redirect can no longer be sent.
+	Show func(fl *Changed) error
+}
+
+// ApplyTriage runs a triage pane's post: the form's checks and the
+// comment's, the update (only what differs), the comment; then it
+// redirects to the item's page, which shows what changed, before and
+// after (post/redirect/get). A refusal at any step is the feature's
+// Refuse, with what the post did so far.
+func (p *Page) ApplyTriage(t TriagePost) error {
+	if err := t.Check(); err != nil {
+		return t.Refuse(err, nil)
+	}
+	var comment string
+	if strings.TrimSpace(t.Comment) != "" || t.CommentOnly {
+		var err error
+		if comment, err = ParseComment(t.Comment); err != nil {
+			return t.Refuse(err, nil)
+		}
+	}
+	fl := t.Result
+	rows, sent, err := t.Update()
+	if err != nil {
+		return t.Refuse(err, nil)
+	}
+	fl.Nothing = sent == nil && comment == ""
+	if sent != nil {
+		fl.Rows, fl.Sent = rows, append(fl.Sent, *sent)
+	}
+	if comment != "" {
+		s, err := t.AddComment(comment)
+		if err != nil {
+			// The update (if any) went through; the page says so, and why
+			// the comment did not, keeping it for another try.
+			return t.Refuse(err, fl)
+		}
+		fl.Comment, fl.Sent = comment, append(fl.Sent, s)
+	}
+	if p.Started() {
+		return t.Show(fl)
+	}
+	return p.Redirect(WithParam(t.Back, "done", p.SetFlash(t.Href, fl)), http.StatusSeeOther)
 }
 
 // KeepOr is the form's value when it has one, else the kept text of a form
