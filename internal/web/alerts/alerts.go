@@ -13,7 +13,6 @@ package alerts
 
 import (
 	"embed"
-	"strconv"
 
 	"github.com/graphsec/graphsec/internal/web/page"
 )
@@ -45,5 +44,3 @@ func New(d Deps) *Pages {
 	a.nav = a.newNav()
 	return a
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
