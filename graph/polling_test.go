@@ -146,7 +146,6 @@ func TestLimiterEveryAttempt(t *testing.T) {
 	}
 }
 
-
 // FuzzTopLimit: reading Graph's message never panics, and a limit it
 // reads is a positive number of at most nine digits, written in the
 // message.
