@@ -79,14 +79,6 @@ type Options struct {
 	Logger *slog.Logger
 	// Limiter, when set, paces every attempt on the wire (see [Limiter]).
 	Limiter Limiter
-	// StdlibDecoding decodes every response body with encoding/json
-	// alone, instead of the single-pass decoder that alerts_v2 and
-	// incident pages otherwise go through (fastdecode.go): the results are
-	// the same, only slower. It exists to measure what the single-pass
-	// decoder saves in a real workload. Evidence lists inside full alerts
-	// keep their own single-pass decoder (EvidenceList.UnmarshalJSON);
-	// summaries and incidents have none.
-	StdlibDecoding bool
 }
 
 // Client talks to Microsoft Graph (or the emulator). Each API area is a
@@ -101,7 +93,6 @@ type Client struct {
 	maxBody    int64
 	maxErrBody int64
 	clock      Clock
-	stdlib     bool
 
 	Users           *UsersService
 	Alerts          *AlertsService // alerts_v2 (microsoft.graph.security.alert)
@@ -137,7 +128,6 @@ func New(opts Options) (*Client, error) {
 		maxBody:    opts.MaxBodyBytes,
 		maxErrBody: opts.MaxErrorBodyBytes,
 		clock:      opts.Clock,
-		stdlib:     opts.StdlibDecoding,
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent

@@ -332,18 +332,15 @@ func (u *UnknownEvidence) MarshalJSON() ([]byte, error) {
 // does not decode as a modelled type comes back as *UnknownEvidence with
 // Err set, so one odd entry cannot cost the whole alert list.
 func DecodeEvidence(raw []byte) Evidence {
-	d := fastDecoder{data: raw}
-	if d.peek() == '{' {
-		ev, err := d.evidence()
-		if _, unknown := ev.(*UnknownEvidence); err == nil && !unknown {
-			if d.skipSpace(); d.pos == len(raw) {
-				return ev
-			}
+	t := peekODataType(raw)
+	if ev := newEvidence(evidenceName(t)); ev != nil {
+		if err := json.Unmarshal(raw, ev); err == nil {
+			return ev
+		} else {
+			return unknownEvidence(t, raw, err)
 		}
 	}
-	// Anything else (an unknown type, whose Raw must be the input exactly,
-	// or input the fast decoder leaves alone) takes the encoding/json path.
-	return decodeEvidenceSlow(raw)
+	return unknownEvidence(t, raw, nil)
 }
 
 // evidenceName is the part of an @odata.type after
@@ -355,20 +352,6 @@ func evidenceName(t string) string {
 		name = name[len(evidenceNS)-1:]
 	}
 	return name
-}
-
-// decodeEvidenceSlow is DecodeEvidence through encoding/json alone: the
-// reference the fast decoder falls back to.
-func decodeEvidenceSlow(raw []byte) Evidence {
-	t := peekODataType(raw)
-	if ev := newEvidence(evidenceName(t)); ev != nil {
-		if err := json.Unmarshal(raw, ev); err == nil {
-			return ev
-		} else {
-			return unknownEvidence(t, raw, err)
-		}
-	}
-	return unknownEvidence(t, raw, nil)
 }
 
 func unknownEvidence(t string, raw []byte, err error) *UnknownEvidence {
@@ -417,50 +400,28 @@ func peekODataType(raw []byte) string {
 type EvidenceList []Evidence
 
 // UnmarshalJSON decodes each entry by its @odata.type. Only a value that is
-// not an array at all is an error.
-//
-// The single-pass decoder reads the array and its entries once; input it
-// leaves alone is split by hand (rather than through []json.RawMessage,
-// which would scan and copy every entry twice more) and decoded entry by
-// entry.
+// not an array at all is an error. Entries are split by hand (rather than
+// through []json.RawMessage, which would scan and copy every entry twice
+// more) and decoded one by one, so one odd entry cannot cost the others.
 func (l *EvidenceList) UnmarshalJSON(b []byte) error {
-	d := fastDecoder{data: b}
-	if d.peek() == '[' {
-		if list, err := d.evidenceList(); err == nil {
-			if d.skipSpace(); d.pos == len(b) {
-				*l = list
-				return nil
-			}
-		}
-	}
-	out, err := decodeEvidenceListSlow(b)
-	if err != nil {
-		return err
-	}
-	*l = out
-	return nil
-}
-
-// decodeEvidenceListSlow decodes an evidence list through encoding/json
-// alone: the reference the fast decoder is held to, and the path for
-// input it leaves alone.
-func decodeEvidenceListSlow(b []byte) (EvidenceList, error) {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
-		return nil, nil
+		*l = nil
+		return nil
 	}
 	if !json.Valid(b) {
 		var v any
-		return nil, json.Unmarshal(b, &v) // the precise *json.SyntaxError
+		return json.Unmarshal(b, &v) // the precise *json.SyntaxError
 	}
 	if len(b) == 0 || b[0] != '[' {
-		return nil, &json.UnmarshalTypeError{Value: jsonKind(b[0]), Type: reflect.TypeFor[EvidenceList]()}
+		return &json.UnmarshalTypeError{Value: jsonKind(b[0]), Type: reflect.TypeFor[EvidenceList]()}
 	}
 	out := EvidenceList{}
 	for elem := range splitArray(b) {
-		out = append(out, decodeEvidenceSlow(elem))
+		out = append(out, DecodeEvidence(elem))
 	}
-	return out, nil
+	*l = out
+	return nil
 }
 
 func jsonKind(c byte) string {

@@ -23,15 +23,8 @@ type Limiter interface {
 	Observe(req *http.Request, resp *http.Response)
 }
 
-// decode decodes a success body into out: with the single-pass decoder
-// (see fastdecode.go), or with encoding/json alone when the client was
-// built with [Options.StdlibDecoding].
-func (c *Client) decode(data []byte, out any) error {
-	if c.stdlib {
-		return json.Unmarshal(data, out)
-	}
-	return unmarshal(data, out)
-}
+// decode decodes a success body into out.
+func (c *Client) decode(data []byte, out any) error { return json.Unmarshal(data, out) }
 
 // TopLimit reports the largest $top the service accepts, when err is its
 // refusal of a larger one: a 400 whose message reads as Graph's "The limit

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestParseRetryAfterUncapped(t *testing.T) {
@@ -144,55 +143,6 @@ func TestLimiterEveryAttempt(t *testing.T) {
 	}
 	if calls != 3 {
 		t.Errorf("the server saw %d requests; a failing Wait must send none", calls)
-	}
-}
-
-// TestStdlibDecodingSameResult: Options.StdlibDecoding gives what the
-// single-pass decoder gives, for every page type a poller reads.
-func TestStdlibDecodingSameResult(t *testing.T) {
-	alerts := string(benchAlertPage(t, 40))
-	incident := fixture(t, "incident.json")
-	legacy := fixture(t, "legacy_alert.json")
-	h := func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasSuffix(r.URL.Path, "/alerts_v2"):
-			writeJSON(w, r, 200, alerts)
-		case strings.HasSuffix(r.URL.Path, "/incidents"):
-			writeJSON(w, r, 200, `{"value":[`+incident+`]}`)
-		default:
-			writeJSON(w, r, 200, `{"value":[`+legacy+`]}`)
-		}
-	}
-	fast := newEnv(t, h)
-	slow := newEnv(t, h, func(o *Options) { o.StdlibDecoding = true })
-	ctx := context.Background()
-	opts := cmp.Options{cmpopts.IgnoreUnexported(Page[Alert]{}, Page[AlertSummary]{}, Page[Incident]{}, Page[LegacyAlertSummary]{}), cmpopts.EquateEmpty()}
-	check := func(what string, a, b any, errA, errB error) {
-		t.Helper()
-		if errA != nil || errB != nil {
-			t.Fatalf("%s: %v / %v", what, errA, errB)
-		}
-		if d := cmp.Diff(a, b, opts); d != "" {
-			t.Errorf("%s differ (-fast +stdlib):\n%s", what, d)
-		}
-	}
-	a1, _, e1 := fast.c.Alerts.List(ctx, Query{})
-	a2, _, e2 := slow.c.Alerts.List(ctx, Query{})
-	check("alerts", a1, a2, e1, e2)
-	s1, _, e1 := fast.c.Alerts.ListSummaries(ctx, Query{})
-	s2, _, e2 := slow.c.Alerts.ListSummaries(ctx, Query{})
-	check("summaries", s1, s2, e1, e2)
-	if len(s1.Value) != 40 || s1.Value[0].LastUpdateDateTime.IsZero() {
-		t.Errorf("summaries: %d, first %+v", len(s1.Value), s1.Value[0])
-	}
-	i1, _, e1 := fast.c.Incidents.List(ctx, IncidentQuery{})
-	i2, _, e2 := slow.c.Incidents.List(ctx, IncidentQuery{})
-	check("incidents", i1, i2, e1, e2)
-	l1, _, e1 := fast.c.LegacyAlerts.ListSummaries(ctx, LegacyAlertQuery{})
-	l2, _, e2 := slow.c.LegacyAlerts.ListSummaries(ctx, LegacyAlertQuery{})
-	check("legacy summaries", l1, l2, e1, e2)
-	if len(l1.Value) != 1 || l1.Value[0].LastModifiedDateTime.IsZero() || l1.Value[0].CreatedDateTime.IsZero() {
-		t.Errorf("legacy summary lacks its times: %+v", l1.Value)
 	}
 }
 

@@ -64,10 +64,6 @@ type Options struct {
 	Overlap     time.Duration
 	AuditEvery  time.Duration
 	MaxVersions int
-	// StdlibDecoding makes the Graph clients decode with encoding/json
-	// alone (graph.Options.StdlibDecoding), to measure the client's
-	// single-pass decoder.
-	StdlibDecoding bool
 	// Metrics, when set, counts the watcher's requests and lag and the
 	// upkeep's actions (WatcherRequests, WatcherLag, Renewals), and the
 	// Graph clients' retries (GraphRetries).

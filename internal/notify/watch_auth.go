@@ -97,7 +97,7 @@ func (c *clients) newClient(src graph.TokenSource) (*graph.Client, error) {
 	}
 	return graph.New(graph.Options{
 		BaseURL: c.o.GraphURL, HTTPClient: c.o.HTTPClient, Tokens: src, UserAgent: "graphsec-live/1",
-		Clock: c.o.Clock, Logger: c.o.Logger, Limiter: c.o.Budget, StdlibDecoding: c.o.StdlibDecoding, Retry: retry,
+		Clock: c.o.Clock, Logger: c.o.Logger, Limiter: c.o.Budget, Retry: retry,
 	})
 }
 

@@ -102,9 +102,8 @@ func (o *outage) check(tb testing.TB) {
 
 // replayed runs the same catch-up again from the outage's start, Graph's
 // answers replayed from memory (so only the console works: the Graph
-// client, the watcher, the store fake), with the client's single-pass
-// decoder or encoding/json, and returns the real time it took.
-func (o *outage) replayed(tb testing.TB, stdlib bool) time.Duration {
+// client, the watcher, the store fake), and returns the real time it took.
+func (o *outage) replayed(tb testing.TB) time.Duration {
 	tb.Helper()
 	st, ok := o.e.st.(*memstore)
 	if !ok {
@@ -117,7 +116,6 @@ func (o *outage) replayed(tb testing.TB, stdlib bool) time.Duration {
 	}
 	st.mu.Unlock()
 	opts := o.e.opts
-	opts.StdlibDecoding = stdlib
 	opts.HTTPClient = &http.Client{Transport: replay{next: http.DefaultTransport, answers: o.answers}, Timeout: time.Minute}
 	w, err := NewWatcher(opts)
 	if err != nil {
@@ -150,8 +148,7 @@ func TestCatchUpWithinBudget(t *testing.T) {
 	if len(o.wantIncidents) != 1000 || len(o.wantAlerts) != 10_000 {
 		t.Fatalf("the outage changed %d alerts and %d incidents", len(o.wantAlerts), len(o.wantIncidents))
 	}
-	o.replayed(t, true)
-	o.replayed(t, false)
+	o.replayed(t)
 }
 
 // BenchmarkCatchUp24h is issue 9's catch-up figure: a 24-hour outage
@@ -162,28 +159,20 @@ func TestCatchUpWithinBudget(t *testing.T) {
 // 429s and the budget time (the emulated minutes the budget paced the
 // requests over: what a user waits for). What is timed (ns/op) is the
 // same catch-up replayed from Graph's recorded answers, so only the
-// console works, with the Graph client's single-pass decoder or with
-// encoding/json (graph.Options.StdlibDecoding).
+// console works.
 //
 //	go test ./internal/notify -run XXX -bench CatchUp24h -benchtime 3x -timeout 30m
 func BenchmarkCatchUp24h(b *testing.B) {
 	o := newOutage(b, 100_000, 10)
-	for _, bc := range []struct {
-		name   string
-		stdlib bool
-	}{{"fast-decoder", false}, {"encoding-json", true}} {
-		b.Run(bc.name, func(b *testing.B) {
-			var total time.Duration
-			for range b.N {
-				b.StopTimer()
-				total += o.replayed(b, bc.stdlib)
-			}
-			b.ReportMetric(0, "ns/op")
-			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/catch-up")
-			b.ReportMetric(float64(o.requests), "requests")
-			b.ReportMetric(o.budgetTime.Minutes(), "budget-min")
-			b.ReportMetric(float64(o.throttled), "throttled")
-			b.ReportMetric(float64(len(o.wantAlerts)+len(o.wantIncidents)), "versions")
-		})
+	var total time.Duration
+	for range b.N {
+		b.StopTimer()
+		total += o.replayed(b)
 	}
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/catch-up")
+	b.ReportMetric(float64(o.requests), "requests")
+	b.ReportMetric(o.budgetTime.Minutes(), "budget-min")
+	b.ReportMetric(float64(o.throttled), "throttled")
+	b.ReportMetric(float64(len(o.wantAlerts)+len(o.wantIncidents)), "versions")
 }
