@@ -139,6 +139,10 @@ func compareFields(L *i18n.Printer, inc *graph.Incident) []page.Field {
 			f[i] = enum("classification", inc.Classification)
 		case "determination":
 			f[i] = enum("determination", inc.Determination)
+		case "customTags":
+			if f[i].Raw == "" {
+				f[i].Text = L.T("empty.none")
+			}
 		}
 	}
 	up := page.Field{Prop: "lastUpdateDateTime"}
