@@ -104,8 +104,9 @@ type Notifications interface {
 	// ListNotifications returns the items the filter selects, oldest
 	// first when AfterSeq is set, otherwise newest first.
 	ListNotifications(ctx context.Context, f NotificationFilter) ([]Notification, error)
-	// DeleteNotificationsBefore removes items received before t (retention)
-	// and reports how many went.
+	// DeleteNotificationsBefore removes items received before t (retention),
+	// those still waiting in the Journal included, and reports how many
+	// went.
 	DeleteNotificationsBefore(ctx context.Context, t time.Time) (int64, error)
 }
 

@@ -197,13 +197,17 @@ func (s *Store) ListNotifications(ctx context.Context, f store.NotificationFilte
 	return out, nil
 }
 
-// DeleteNotificationsBefore removes items received before t,
-// store.DeleteChunk at a time, each chunk its own transaction.
+// DeleteNotificationsBefore removes items received before t: journal
+// entries first, then notifications store.DeleteChunk at a time, each
+// chunk its own transaction.
 func (s *Store) DeleteNotificationsBefore(ctx context.Context, t time.Time) (int64, error) {
 	if err := store.CheckTime("retention cut-off", t); err != nil {
 		return 0, err
 	}
-	var total int64
+	total, err := s.deleteJournalBefore(ctx, t)
+	if err != nil {
+		return 0, err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, fmt.Errorf("postgres: delete notifications: %w", err)

@@ -159,6 +159,21 @@ var migrations = []store.Migration{
 			)`,
 		},
 	},
+	{
+		Version: 4,
+		Name:    "live alerts: the receiver's journal",
+		Stmts: []string{
+			// One row per acknowledged POST (store.Journal): the items
+			// encoded by store.EncodeJournal, their count, and the
+			// receipt time for retention.
+			`CREATE TABLE notification_journal (
+				seq         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+				items       integer     NOT NULL,
+				received_at timestamptz NOT NULL,
+				body        bytea       NOT NULL
+			)`,
+		},
+	},
 }
 
 // applyMigrations applies the pending steps in one transaction under the

@@ -85,6 +85,18 @@ func (s *Store) appendTx(ctx context.Context, items []store.Notification) (out [
 			tx.Rollback()
 		}
 	}()
+	if out, err = s.insertNotifications(ctx, tx, items); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// insertNotifications inserts items in tx and returns the ones stored
+// (the first of each new ID), Seq assigned, in order.
+func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, items []store.Notification) ([]store.Notification, error) {
 	seqs := make(map[string]int64, len(items))
 	args := make([]any, 0, 15*min(len(items), appendRows))
 	for start := 0; start < len(items); start += appendRows {
@@ -117,7 +129,7 @@ func (s *Store) appendTx(ctx context.Context, items []store.Notification) (out [
 		}
 	}
 	// The first item with each new id is the one stored.
-	out = make([]store.Notification, 0, len(seqs))
+	out := make([]store.Notification, 0, len(seqs))
 	for _, n := range items {
 		seq, ok := seqs[n.ID]
 		if !ok {
@@ -128,9 +140,6 @@ func (s *Store) appendTx(ctx context.Context, items []store.Notification) (out [
 		n.Version, n.ReceivedAt = storedOrZero(n.Version), stored(n.ReceivedAt)
 		n.Changes, n.Raw = emptyNil(n.Changes), emptyNil(n.Raw)
 		out = append(out, n)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
 	}
 	return out, nil
 }
@@ -185,14 +194,19 @@ func (s *Store) ListNotifications(ctx context.Context, f store.NotificationFilte
 	return out, nil
 }
 
-// DeleteNotificationsBefore removes items received before t, store.DeleteChunk
-// at a time, each chunk its own transaction, so that a receiver's append
-// waits for one chunk at most.
+// DeleteNotificationsBefore removes items received before t, journal
+// entries first (in one statement: the journal holds a backlog, not
+// history), then notifications store.DeleteChunk at a time, each chunk
+// its own transaction, so that a receiver's append waits for one chunk at
+// most.
 func (s *Store) DeleteNotificationsBefore(ctx context.Context, t time.Time) (int64, error) {
 	if err := store.CheckTime("retention cut-off", t); err != nil {
 		return 0, err
 	}
-	var total int64
+	total, err := s.deleteJournalBefore(ctx, t)
+	if err != nil {
+		return 0, err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, fmt.Errorf("sqlite: delete notifications: %w", err)

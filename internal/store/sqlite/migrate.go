@@ -156,6 +156,22 @@ var migrations = []store.Migration{
 			) STRICT`,
 		},
 	},
+	{
+		Version: 4,
+		Name:    "live alerts: the receiver's journal",
+		Stmts: []string{
+			// One row per acknowledged POST (store.Journal): the items
+			// encoded by store.EncodeJournal, their count, and the
+			// receipt time for retention. No index but the rowid: rows
+			// are read oldest first and deleted once indexed.
+			`CREATE TABLE notification_journal (
+				seq         INTEGER NOT NULL PRIMARY KEY,
+				items       INTEGER NOT NULL,
+				received_at INTEGER NOT NULL,
+				body        BLOB    NOT NULL
+			) STRICT`,
+		},
+	},
 }
 
 // migrate applies the pending migrations in one write transaction (BEGIN

@@ -87,6 +87,8 @@ type Store struct {
 	touchStmt   *sql.Stmt // on w
 	// The INSERTs of 1 to appendRows notifications, on w (live.go).
 	appendStmts [appendRows + 1]*sql.Stmt
+	// The INSERT of a journal row, on w (journal.go).
+	journalStmt *sql.Stmt
 
 	closeOnce sync.Once
 	closeErr  error
@@ -273,6 +275,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return fail(fmt.Errorf("sqlite: open: %w", err))
 	}
 	if s.touchStmt, err = w.PrepareContext(ctx, touchQuery); err != nil {
+		return fail(fmt.Errorf("sqlite: open: %w", err))
+	}
+	if s.journalStmt, err = w.PrepareContext(ctx, insertJournal); err != nil {
 		return fail(fmt.Errorf("sqlite: open: %w", err))
 	}
 	for n := 1; n <= appendRows; n++ {

@@ -21,9 +21,11 @@ type Live interface {
 	store.Notifications
 	store.Feeds
 	store.Checkpoints
+	store.Journal
 }
 
-// RunLive runs the suite of the live-alerts aggregates. open must return a
+// RunLive runs the suite of the live-alerts aggregates and the journal
+// (journal.go). open must return a
 // new, empty store each time, as for Run.
 //
 // Beyond the interfaces' comments, it requires:
@@ -60,6 +62,10 @@ func RunLive(t *testing.T, open func(t *testing.T) Live) {
 	t.Run("ListFeeds", func(t *testing.T) { testListFeeds(t, open(t)) })
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, open(t)) })
 	t.Run("LiveCancelledContext", func(t *testing.T) { testLiveCancelled(t, open(t)) })
+	t.Run("Journal", func(t *testing.T) { testJournal(t, open(t)) })
+	t.Run("JournalInvalid", func(t *testing.T) { testJournalInvalid(t, open(t)) })
+	t.Run("JournalRetention", func(t *testing.T) { testJournalRetention(t, open(t)) })
+	t.Run("JournalConcurrent", func(t *testing.T) { testJournalConcurrent(t, open(t)) })
 }
 
 func newNotification(id string) store.Notification {

@@ -1,0 +1,179 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/graphsec/graphsec/internal/store"
+)
+
+// The receiver's journal (store/journal.go): one row per accepted POST,
+// the items encoded by store.EncodeJournal. IndexJournal takes the same
+// advisory lock as AppendNotifications, so indexed items still become
+// visible in Seq order, and two replicas never index the same entry.
+
+var _ store.Journal = (*Store)(nil)
+
+// AppendJournal stores each batch as one journal row, in one transaction
+// (one round trip); it returns once the commit is flushed.
+func (s *Store) AppendJournal(ctx context.Context, batches [][]store.Notification) error {
+	if err := store.CheckJournal(batches); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("postgres: append journal: %w", err)
+	}
+	if len(batches) == 0 {
+		return nil
+	}
+	return s.with(ctx, "append journal", func(c *pgx.Conn) error {
+		b := &pgx.Batch{}
+		b.Queue("BEGIN")
+		for _, items := range batches {
+			b.Queue(`INSERT INTO notification_journal (items, received_at, body) VALUES ($1, $2, $3)`,
+				len(items), items[0].ReceivedAt, store.EncodeJournal(items))
+		}
+		b.Queue("COMMIT")
+		if err := c.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("postgres: append journal: %w", err)
+		}
+		return nil
+	})
+}
+
+// IndexJournal moves the oldest journal rows into notifications and
+// deletes them, in one transaction.
+func (s *Store) IndexJournal(ctx context.Context, maxItems int) (stored []store.Notification, read int, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, fmt.Errorf("postgres: index journal: %w", err)
+	}
+	maxItems = max(1, min(maxItems, store.JournalChunk))
+	err = s.with(ctx, "index journal", func(c *pgx.Conn) error {
+		stored, read = nil, 0
+		tx, err := c.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("postgres: index journal: %w", err)
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", appendLock); err != nil {
+			return fmt.Errorf("postgres: index journal: %w", err)
+		}
+		items, seqs, err := readJournal(ctx, tx, maxItems)
+		if err != nil {
+			return err
+		}
+		if len(seqs) == 0 {
+			return tx.Commit(ctx)
+		}
+		if stored, err = insertNotifications(ctx, tx, items); err != nil {
+			return fmt.Errorf("postgres: index journal: %w", err)
+		}
+		// By the seqs read, not a range: another replica's entry with a
+		// smaller seq may commit after this transaction's snapshot.
+		if _, err := tx.Exec(ctx, `DELETE FROM notification_journal WHERE seq = ANY($1)`, seqs); err != nil {
+			return fmt.Errorf("postgres: index journal: %w", err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("postgres: index journal: %w", err)
+		}
+		read = len(items)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return stored, read, nil
+}
+
+// readJournal reads the oldest entries while their items total at most
+// maxItems (at least one entry).
+func readJournal(ctx context.Context, tx pgx.Tx, maxItems int) ([]store.Notification, []int64, error) {
+	rows, err := tx.Query(ctx, `SELECT seq, items, body FROM notification_journal ORDER BY seq`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: index journal: %w", err)
+	}
+	defer rows.Close()
+	var items []store.Notification
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		var count int
+		var body []byte
+		if err := rows.Scan(&seq, &count, &body); err != nil {
+			return nil, nil, fmt.Errorf("postgres: index journal: %w", err)
+		}
+		if len(seqs) > 0 && len(items)+count > maxItems {
+			break
+		}
+		entry, err := store.DecodeJournal(body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("postgres: index journal: entry %d: %w", seq, err)
+		}
+		items, seqs = append(items, entry...), append(seqs, seq)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("postgres: index journal: %w", err)
+	}
+	return items, seqs, nil
+}
+
+// insertNotifications inserts items in tx (one round trip) and returns
+// the ones stored, Seq assigned, in order.
+func insertNotifications(ctx context.Context, tx pgx.Tx, items []store.Notification) ([]store.Notification, error) {
+	b := &pgx.Batch{}
+	for _, n := range items {
+		b.Queue(insertNotification, n.ID, string(n.Source), n.Feed, n.Owner, n.Shared, n.ChangeType, n.LifecycleEvent,
+			n.Resource, n.ResourceID, nullTime(n.Version), n.Title, blob(n.Changes), blob(n.Raw), n.ReceivedAt,
+			store.SearchText(n))
+	}
+	res := tx.SendBatch(ctx, b)
+	defer res.Close()
+	out := make([]store.Notification, 0, len(items))
+	for _, n := range items {
+		err := res.QueryRow().Scan(&n.Seq)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !n.Version.IsZero() {
+			n.Version = stored(n.Version)
+		}
+		n.ReceivedAt = stored(n.ReceivedAt)
+		n.Changes, n.Raw = emptyNil(n.Changes), emptyNil(n.Raw)
+		out = append(out, n)
+	}
+	return out, res.Close()
+}
+
+// JournalBacklog reports the items waiting in the journal.
+func (s *Store) JournalBacklog(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.with(ctx, "journal backlog", func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT coalesce(sum(items), 0) FROM notification_journal`).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: journal backlog: %w", err)
+	}
+	return n, nil
+}
+
+// deleteJournalBefore removes journal rows received before t and reports
+// how many items they held.
+func (s *Store) deleteJournalBefore(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := s.with(ctx, "delete journal", func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `WITH gone AS (DELETE FROM notification_journal WHERE received_at < $1 RETURNING items)
+			SELECT coalesce(sum(items), 0) FROM gone`, t).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: delete journal: %w", err)
+	}
+	return n, nil
+}

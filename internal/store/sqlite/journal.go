@@ -1,0 +1,141 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/graphsec/graphsec/internal/store"
+)
+
+// The receiver's journal (store/journal.go): one row per accepted POST,
+// the items encoded by store.EncodeJournal, with no index but the rowid.
+// Appending one costs a fraction of storing its items in notifications;
+// IndexJournal does that later, in the same writer's order, so Seq still
+// follows commit order.
+
+var _ store.Journal = (*Store)(nil)
+
+// AppendJournal stores each batch as one journal row, in one transaction
+// flushed to disk at commit.
+func (s *Store) AppendJournal(ctx context.Context, batches [][]store.Notification) (err error) {
+	if err := store.CheckJournal(batches); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlite: append journal: %w", err)
+	}
+	if len(batches) == 0 {
+		return nil
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: append journal: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	stmt := tx.StmtContext(ctx, s.journalStmt)
+	for _, b := range batches {
+		if _, err := stmt.ExecContext(ctx, len(b), toDB(b[0].ReceivedAt), store.EncodeJournal(b)); err != nil {
+			return fmt.Errorf("sqlite: append journal: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: append journal: %w", err)
+	}
+	return nil
+}
+
+const insertJournal = `INSERT INTO notification_journal (items, received_at, body) VALUES (?, ?, ?)`
+
+// IndexJournal moves the oldest journal rows into notifications and
+// deletes them, in one transaction.
+func (s *Store) IndexJournal(ctx context.Context, maxItems int) (stored []store.Notification, read int, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+	}
+	maxItems = max(1, min(maxItems, store.JournalChunk))
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	rows, err := tx.QueryContext(ctx, `SELECT seq, items, body FROM notification_journal ORDER BY seq`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+	}
+	var items []store.Notification
+	var last int64
+	for rows.Next() {
+		var seq int64
+		var count int
+		var body []byte
+		if err := rows.Scan(&seq, &count, &body); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+		}
+		if last != 0 && len(items)+count > maxItems {
+			break
+		}
+		entry, err := store.DecodeJournal(body)
+		if err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("sqlite: index journal: entry %d: %w", seq, err)
+		}
+		items, last = append(items, entry...), seq
+	}
+	if err := rows.Close(); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+	}
+	if last == 0 {
+		return nil, 0, tx.Commit()
+	}
+	if stored, err = s.insertNotifications(ctx, tx, items); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM notification_journal WHERE seq <= ?`, last); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+	}
+	return stored, len(items), nil
+}
+
+// JournalBacklog reports the items waiting in the journal.
+func (s *Store) JournalBacklog(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(sum(items), 0) FROM notification_journal`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: journal backlog: %w", err)
+	}
+	return n, nil
+}
+
+// deleteJournalBefore removes journal rows received before t (retention
+// covers items not yet indexed too) and reports how many items they held.
+func (s *Store) deleteJournalBefore(ctx context.Context, t time.Time) (int64, error) {
+	rows, err := s.w.QueryContext(ctx, `DELETE FROM notification_journal WHERE received_at < ? RETURNING items`, toDB(t))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete journal: %w", err)
+	}
+	defer rows.Close()
+	var total int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return 0, fmt.Errorf("sqlite: delete journal: %w", err)
+		}
+		total += n
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("sqlite: delete journal: %w", err)
+	}
+	return total, nil
+}
