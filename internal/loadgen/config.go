@@ -48,6 +48,10 @@ type Config struct {
 	ClientState    string
 	DB             string
 	CompareBare    bool
+	// DrainTimeout is how long verification waits for the receiver to
+	// store more (a receiver with a journal indexes after answering)
+	// before counting what is missing as lost.
+	DrainTimeout time.Duration
 	// Rounds splits the run: target and bare alternate Rounds times, so
 	// that both see the same machine (other processes come and go).
 	Rounds int
@@ -80,6 +84,7 @@ func ParseFlags(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs.StringVar(&c.ClientState, "client-state", "", "notify: clientState to send with --subscription-id")
 	fs.StringVar(&c.DB, "db", "", "notify: the receiver's database (SQLite file or postgres:// DSN) to set up a subscription record in and to verify that every acknowledged notification was stored")
 	fs.BoolVar(&c.CompareBare, "compare-bare", false, "notify: also measure a bare Go handler (decode JSON, 202) in this process with the same load")
+	fs.DurationVar(&c.DrainTimeout, "drain-timeout", 30*time.Second, "notify with --db: how long verification waits for the receiver to store more before counting what is missing as lost")
 	fs.IntVar(&c.Rounds, "rounds", 5, "notify with --compare-bare: alternate target and bare this many times (each -d/rounds)")
 	fs.StringVar(&c.Token, "token", "", "get: bearer token to send")
 	fs.StringVar(&c.TokenFrom, "token-from", "", "get: emulator control-plane tokens URL to mint a token from")
@@ -119,6 +124,9 @@ func (c Config) validate() error {
 		}
 		if c.Rounds < 1 || c.Rounds > 1000 || (c.Rounds > 1 && c.Duration/time.Duration(c.Rounds) < 10*time.Millisecond) {
 			bad("--rounds %d: want 1 to 1000, each round at least 10ms of -d", c.Rounds)
+		}
+		if c.DB != "" && (c.DrainTimeout <= 0 || c.DrainTimeout > time.Hour) {
+			bad("--drain-timeout %v: want more than 0 and at most 1h", c.DrainTimeout)
 		}
 		if c.SubscriptionID == "" && c.DB == "" {
 			bad("give --db (to set up a subscription record) or --subscription-id and --client-state")

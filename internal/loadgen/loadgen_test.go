@@ -100,7 +100,7 @@ func TestRunAgainstAReceiver(t *testing.T) {
 	defer srv.Close()
 	var out strings.Builder
 	c := Config{Mode: ModeNotify, URL: srv.URL + "/listen", Concurrency: 4, Duration: 300 * time.Millisecond,
-		Warmup: 50 * time.Millisecond, Batch: 5, DB: db, CompareBare: true, Rounds: 3}
+		Warmup: 50 * time.Millisecond, Batch: 5, DB: db, CompareBare: true, Rounds: 3, DrainTimeout: 500 * time.Millisecond}
 	if err := Run(context.Background(), c, &out); err != nil {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/graphsec/graphsec/internal/clock"
@@ -29,6 +30,22 @@ var ErrClosed = errors.New("notify: closed")
 //
 // After each commit the sink hands the stored items to the Broker, in Seq
 // order (the writer is one goroutine, so publishes follow commits).
+//
+// The journal. Journal (the receiver's path for change notifications)
+// stores each request's items as one entry of the store's journal
+// (store.Journal) instead of as rows of notifications: one row per POST
+// instead of one row and three index entries per notification, so the
+// acknowledgement costs a fraction of the writer's time. The same writer
+// is the indexer: whenever the journal holds entries it moves the oldest
+// (at most IndexChunk items, whole entries) into notifications in a
+// transaction of its own, de-duplicating by ID, counts them (accepted,
+// duplicate) and publishes what it stored, before it gathers the next
+// requests, so indexing keeps going under load. Every request waiting
+// is committed before the next chunk is indexed, so a burst is
+// acknowledged at the journal's pace and indexed at the notifications'
+// pace; the backlog between the two is in the store, so a crash loses
+// nothing of it (Run resumes it), and the live page sees items once they
+// are indexed, in Seq order like everything else.
 type GroupSink struct {
 	st      store.Notifications
 	broker  Broker
@@ -36,7 +53,13 @@ type GroupSink struct {
 	clock   clock.Clock
 	log     *slog.Logger
 	max     int
+	chunk   int
+	share   float64
 	timeout time.Duration
+	journal store.Journal // nil: the store has none, Journal appends
+	backlog atomic.Int64  // items in the journal, as the writer knows
+	indexed chan struct{} // closed and replaced after each index
+	idxMu   sync.Mutex    // guards indexed
 
 	reqs     chan *appendReq
 	mu       sync.RWMutex // guards closed against sends on reqs
@@ -60,11 +83,41 @@ type GroupOptions struct {
 	// Timeout bounds one transaction (default 10 s); its callers get the
 	// error, and Graph retries what was not acknowledged.
 	Timeout time.Duration
+	// IndexChunk bounds the items the writer indexes from the journal in
+	// one transaction (default DefaultIndexChunk); between two, it
+	// commits every request waiting.
+	IndexChunk int
+	// IndexShare is the share of the writer's time that indexing gets
+	// while requests are waiting (default DefaultIndexShare; 1: as much
+	// as committing requests). When none is waiting, indexing gets all
+	// of it.
+	IndexShare float64
 }
 
+// Defaults of GroupOptions.
+const (
+	// DefaultIndexChunk: large enough that indexing a backlog costs few
+	// flushes, small enough that requests waiting behind one chunk are
+	// answered within a few milliseconds.
+	DefaultIndexChunk = 500
+	// DefaultIndexShare: under a burst, three quarters of the writer's
+	// time acknowledge and a quarter index, so Graph is answered at the
+	// journal's pace and the backlog is indexed at full speed as soon as
+	// the burst ends.
+	DefaultIndexShare = 0.25
+)
+
+// maxIndexCredit bounds the indexing time saved up under load; idleGap is
+// the pause in requests after which the writer is idle.
+const (
+	maxIndexCredit = 50 * time.Millisecond
+	idleGap        = 2 * time.Millisecond
+)
+
 type appendReq struct {
-	items []Item
-	done  chan appendRes
+	items   []Item
+	journal bool
+	done    chan appendRes
 }
 
 type appendRes struct {
@@ -89,11 +142,66 @@ func NewGroupSink(o GroupOptions) (*GroupSink, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
-	return &GroupSink{
+	if o.IndexChunk <= 0 {
+		o.IndexChunk = DefaultIndexChunk
+	}
+	if o.IndexShare <= 0 || o.IndexShare > 1 {
+		o.IndexShare = DefaultIndexShare
+	}
+	g := &GroupSink{
 		st: o.Store, broker: o.Broker, metrics: o.Metrics, clock: o.Clock, log: o.Logger,
-		max: min(o.MaxItems, store.MaxAppendBatch), timeout: o.Timeout,
-		reqs: make(chan *appendReq, 1024), done: make(chan struct{}),
-	}, nil
+		max: min(o.MaxItems, store.MaxAppendBatch), chunk: min(o.IndexChunk, store.JournalChunk), share: o.IndexShare,
+		timeout: o.Timeout,
+		reqs: make(chan *appendReq, 1024), done: make(chan struct{}), indexed: make(chan struct{}),
+	}
+	g.journal, _ = o.Store.(store.Journal)
+	return g, nil
+}
+
+// Journal stores items durably in the store's journal, as one entry, and
+// returns once they are on disk; the writer indexes them into
+// notifications (and publishes them) afterwards, de-duplicating by ID
+// then. Without a journal in the store, it is Append. Invalid items fail
+// this call alone. If ctx ends first, Journal returns its error; the
+// items may still be committed.
+func (g *GroupSink) Journal(ctx context.Context, items []Item) error {
+	if g.journal == nil {
+		_, err := g.Append(ctx, items)
+		return err
+	}
+	if err := store.CheckAppend(items); err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return ctx.Err()
+	}
+	_, err := g.enqueue(ctx, &appendReq{items: items, journal: true, done: make(chan appendRes, 1)})
+	return err
+}
+
+// Backlog is the number of journaled items not yet indexed, as the
+// writer last knew it (Run reads the store's at its start).
+func (g *GroupSink) Backlog() int64 { return g.backlog.Load() }
+
+// WaitIndexed returns once the journal is empty, or ctx ends. Use it where
+// journaled items must be in notifications before going on (tests,
+// loadgen's in-process runs); the live page needs no such wait.
+func (g *GroupSink) WaitIndexed(ctx context.Context) error {
+	for {
+		g.idxMu.Lock()
+		ch := g.indexed
+		g.idxMu.Unlock()
+		if g.backlog.Load() == 0 {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-g.done:
+			return ErrClosed
+		}
+	}
 }
 
 // Append stores items durably and returns the ones stored (duplicates by
@@ -109,7 +217,11 @@ func (g *GroupSink) Append(ctx context.Context, items []Item) ([]Item, error) {
 	if len(items) == 0 {
 		return nil, ctx.Err()
 	}
-	req := &appendReq{items: items, done: make(chan appendRes, 1)}
+	return g.enqueue(ctx, &appendReq{items: items, done: make(chan appendRes, 1)})
+}
+
+// enqueue hands req to the writer and waits for its answer.
+func (g *GroupSink) enqueue(ctx context.Context, req *appendReq) ([]Item, error) {
 	g.mu.RLock()
 	if g.closed {
 		g.mu.RUnlock()
@@ -130,16 +242,65 @@ func (g *GroupSink) Append(ctx context.Context, items []Item) ([]Item, error) {
 	}
 }
 
-// Run is the writer: it commits what Append queues until Close, then
-// commits what is still queued and returns. Run it once.
+// Run is the writer: it commits what Append and Journal queue, and
+// indexes the journal, until Close; then it commits what is still queued
+// and returns (what remains in the journal is indexed by the next Run).
+// Run it once.
 func (g *GroupSink) Run() {
 	defer close(g.done)
+	if g.journal != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
+		n, err := g.journal.JournalBacklog(ctx)
+		cancel()
+		if err != nil {
+			// Index anyway: IndexJournal of an empty journal is cheap.
+			g.log.Error("reading the journal's backlog", "err", err)
+			n = 1
+		}
+		g.setBacklog(n)
+	}
 	var batch []*appendReq
+	// credit is the indexing time earned by committing requests: while
+	// requests keep coming, the writer indexes a chunk only once it has
+	// spent (1-share)/share times as long committing them.
+	var credit time.Duration
+	// idle: no request came for idleGap; indexing gets all the writer's
+	// time until one comes.
+	idle := false
 	for {
-		first, ok := <-g.reqs
+		var first *appendReq
+		ok := true
+		if g.backlog.Load() > 0 {
+			select {
+			case first, ok = <-g.reqs:
+			default:
+				if idle || credit > 0 {
+					start := g.clock.Now()
+					g.index()
+					if !idle {
+						credit -= g.clock.Now().Sub(start)
+					}
+					continue
+				}
+				// Under load the queue is empty for moments between
+				// requests: only a longer pause makes the writer idle.
+				t := time.NewTimer(idleGap)
+				select {
+				case first, ok = <-g.reqs:
+					t.Stop()
+				case <-t.C:
+					idle, credit = true, 0
+					continue
+				}
+			}
+		} else {
+			first, ok = <-g.reqs
+		}
 		if !ok {
 			return
 		}
+		idle = false
+		start := g.clock.Now()
 		batch = append(batch[:0], first)
 		n := len(first.items)
 	gather:
@@ -155,8 +316,121 @@ func (g *GroupSink) Run() {
 				break gather
 			}
 		}
-		g.commit(batch, n)
+		g.commitAll(batch)
+		if g.backlog.Load() == 0 {
+			continue
+		}
+		credit = min(maxIndexCredit, credit+time.Duration(float64(g.clock.Now().Sub(start))*g.share/(1-min(g.share, 0.99))))
+		if credit > 0 || g.share >= 1 {
+			start := g.clock.Now()
+			g.index()
+			credit -= g.clock.Now().Sub(start)
+		}
 	}
+}
+
+// commitAll commits a gathered batch: the journal's requests in one
+// transaction, the others in another.
+func (g *GroupSink) commitAll(batch []*appendReq) {
+	var direct, journal []*appendReq
+	for _, r := range batch {
+		if r.journal {
+			journal = append(journal, r)
+		} else {
+			direct = append(direct, r)
+		}
+	}
+	if len(journal) > 0 {
+		g.commitJournal(journal)
+	}
+	if len(direct) > 0 {
+		n := 0
+		for _, r := range direct {
+			n += len(r.items)
+		}
+		g.commit(direct, n)
+	}
+}
+
+// commitJournal appends each request's items as one journal entry, all in
+// one transaction, and answers each caller.
+func (g *GroupSink) commitJournal(batch []*appendReq) {
+	entries := make([][]Item, len(batch))
+	n := 0
+	for i, r := range batch {
+		entries[i] = r.items
+		n += len(r.items)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
+	start := g.clock.Now()
+	err := g.journal.AppendJournal(ctx, entries)
+	cancel()
+	if g.metrics != nil {
+		g.metrics.CommitItems.Observe(float64(n))
+		g.metrics.CommitSeconds.Observe(g.clock.Now().Sub(start).Seconds())
+	}
+	if err != nil {
+		g.log.Error("journaling notifications", "items", n, "requests", len(batch), "err", err)
+	} else {
+		g.setBacklog(g.backlog.Load() + int64(n))
+	}
+	for _, r := range batch {
+		r.done <- appendRes{err: err}
+	}
+}
+
+// index moves one chunk of the journal into notifications, counts and
+// publishes what it stored. The receiver journals change notifications
+// only (source webhook): what the chunk held beyond what it stored are
+// their duplicates.
+func (g *GroupSink) index() {
+	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
+	start := g.clock.Now()
+	stored, read, err := g.journal.IndexJournal(ctx, g.chunk)
+	cancel()
+	if err != nil {
+		g.log.Error("indexing the journal", "err", err)
+		// Try again after the next request, or a moment: a failing store
+		// should not be asked in a tight loop.
+		if g.metrics != nil {
+			g.metrics.IndexErrors.Inc()
+		}
+		time.Sleep(100 * time.Millisecond)
+		return
+	}
+	if g.metrics != nil {
+		g.metrics.IndexSeconds.Observe(g.clock.Now().Sub(start).Seconds())
+		accepted := map[store.Source]int{}
+		for _, it := range stored {
+			accepted[it.Source]++
+		}
+		for source, n := range accepted {
+			g.metrics.Notifications.WithLabelValues(string(source), ResultAccepted).Add(float64(n))
+		}
+		if dup := read - len(stored); dup > 0 {
+			g.metrics.Notifications.WithLabelValues(string(SourceWebhook), ResultDuplicate).Add(float64(dup))
+		}
+	}
+	if read == 0 {
+		g.setBacklog(0)
+	} else {
+		g.setBacklog(max(0, g.backlog.Load()-int64(read)))
+	}
+	if g.broker != nil && len(stored) > 0 {
+		g.broker.Publish(stored)
+	}
+}
+
+// setBacklog records the journal's backlog and wakes WaitIndexed.
+func (g *GroupSink) setBacklog(n int64) {
+	g.backlog.Store(n)
+	if g.metrics != nil {
+		g.metrics.JournalBacklog.Set(float64(n))
+	}
+	g.idxMu.Lock()
+	close(g.indexed)
+	g.indexed = make(chan struct{})
+	g.idxMu.Unlock()
 }
 
 // Close stops accepting items, waits until the writer has committed

@@ -97,7 +97,7 @@ func NewLive(o LiveOptions) (*Live, error) {
 	}
 	l.Feeds = NewFeedCache(o.Store, FeedCacheOptions{Clock: o.Clock})
 	if l.Receiver, err = NewReceiver(ReceiverOptions{
-		Feeds: l.Feeds, Sink: l.Sink, Lifecycle: o.Lifecycle, Metrics: l.Metrics, Clock: o.Clock, Logger: o.Logger,
+		Feeds: l.Feeds, Sink: l.Sink, Journal: l.Sink, Lifecycle: o.Lifecycle, Metrics: l.Metrics, Clock: o.Clock, Logger: o.Logger,
 	}); err != nil {
 		return nil, err
 	}

@@ -45,6 +45,13 @@ type Metrics struct {
 	// transactions: items per transaction, and time per transaction.
 	CommitItems   prometheus.Histogram
 	CommitSeconds prometheus.Histogram
+	// JournalBacklog is the number of acknowledged change notifications
+	// waiting in the journal to be indexed (shown on the live page once
+	// indexed); IndexSeconds the time of one indexing transaction;
+	// IndexErrors the indexing transactions that failed (retried).
+	JournalBacklog prometheus.Gauge
+	IndexSeconds   prometheus.Histogram
+	IndexErrors    prometheus.Counter
 	// StreamClients is the number of open /notifications/stream
 	// connections; StreamLag the time from an item's receipt to its
 	// delivery to a stream client (live items only, not catch-up);
@@ -100,6 +107,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "graphsec_notification_commit_seconds", Help: "Time of one group-commit transaction, flush to disk included.",
 			Buckets: latency,
 		}),
+		JournalBacklog: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "graphsec_notification_journal_backlog", Help: "Acknowledged notifications waiting in the journal to be indexed.",
+		}),
+		IndexSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "graphsec_notification_index_seconds", Help: "Time of one transaction indexing journaled notifications, flush to disk included.",
+			Buckets: latency,
+		}),
+		IndexErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "graphsec_notification_index_errors_total", Help: "Failed transactions indexing journaled notifications (retried).",
+		}),
 		StreamClients: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "graphsec_stream_clients", Help: "Open live-stream connections.",
 		}),
@@ -140,7 +157,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			m.Notifications.WithLabelValues(source, result)
 		}
 	}
-	reg.MustRegister(m.Notifications, m.Requests, m.AckSeconds, m.CommitItems, m.CommitSeconds, m.StreamClients,
+	reg.MustRegister(m.Notifications, m.Requests, m.AckSeconds, m.CommitItems, m.CommitSeconds, m.JournalBacklog,
+		m.IndexSeconds, m.IndexErrors, m.StreamClients,
 		m.StreamLag, m.StreamCatchUps, m.RetentionDeleted, m.GraphRequests, m.GraphThrottles, m.GraphRetries,
 		m.Renewals, m.WatcherLag, m.WatcherRequests)
 	return m

@@ -54,10 +54,22 @@ type FeedLookup interface {
 	FeedByGraphID(ctx context.Context, graphID string) (store.Feed, error)
 }
 
+// JournalSink stores items durably as one journal entry, to be indexed
+// (de-duplicated, shown) afterwards: GroupSink.Journal.
+type JournalSink interface {
+	Journal(ctx context.Context, items []Item) error
+}
+
 // ReceiverOptions configure a Receiver. Feeds and Sink are required.
 type ReceiverOptions struct {
 	Feeds FeedLookup
 	Sink  Sink
+	// Journal, when set, stores change notifications (not lifecycle
+	// ones, which the lifecycle handler needs de-duplicated at once)
+	// instead of Sink: durably before the answer as well, but as one
+	// journal entry per POST, their duplicates recognised (and counted)
+	// when the entry is indexed.
+	Journal JournalSink
 	// Lifecycle, when set, hears about stored lifecycle notifications.
 	Lifecycle LifecycleHandler
 	// LifecycleConcurrency bounds the handler calls in flight (default
@@ -76,8 +88,11 @@ type ReceiverOptions struct {
 // record of its subscription (its clientState, compared by SHA-256 in
 // constant time with the hash the record keeps): an item of an unknown
 // subscription, or with the wrong clientState, is dropped and counted,
-// never stored or shown. The rest is stored through the Sink, durably,
-// before the answer: 202 Accepted. A failure to store is 503, so that
+// never stored or shown. The rest is stored durably before the answer,
+// 202 Accepted: change notifications as one journal entry per POST when
+// a Journal is set (indexed into notifications, de-duplicated and
+// published right after; see GroupSink), otherwise, like lifecycle
+// notifications, through the Sink. A failure to store is 503, so that
 // Graph retries; duplicates (by notification id) are recognised and
 // counted.
 type Receiver struct {
@@ -242,16 +257,39 @@ func (rc *Receiver) handle(w http.ResponseWriter, r *http.Request, endpoint stri
 		feeds[feed.ID] = feed
 		items = append(items, it)
 	}
-	if len(items) > 0 {
-		stored, err := rc.o.Sink.Append(r.Context(), items)
+	direct := items
+	if rc.o.Journal != nil {
+		// Change notifications to the journal, lifecycle ones (rare) to
+		// the sink; each keeps its order.
+		var changes []Item
+		direct = nil
+		for _, it := range items {
+			if it.Source == SourceLifecycle {
+				direct = append(direct, it)
+			} else {
+				changes = append(changes, it)
+			}
+		}
+		if len(changes) > 0 {
+			if err := rc.o.Journal.Journal(r.Context(), changes); err != nil {
+				rc.log.Error("journaling notifications", "items", len(changes), "err", err)
+				for _, it := range items {
+					rc.count(it.Source, ResultStoreError, 1)
+				}
+				return plain(w, http.StatusServiceUnavailable, "Try again later.\n")
+			}
+		}
+	}
+	if len(direct) > 0 {
+		stored, err := rc.o.Sink.Append(r.Context(), direct)
 		if err != nil {
-			rc.log.Error("storing notifications", "items", len(items), "err", err)
-			for _, it := range items {
+			rc.log.Error("storing notifications", "items", len(direct), "err", err)
+			for _, it := range direct {
 				rc.count(it.Source, ResultStoreError, 1)
 			}
 			return plain(w, http.StatusServiceUnavailable, "Try again later.\n")
 		}
-		rc.countStored(items, stored)
+		rc.countStored(direct, stored)
 		rc.lifecycle(stored, feeds)
 	}
 	w.Header().Set("Cache-Control", "no-store")
