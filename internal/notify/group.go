@@ -152,7 +152,7 @@ func NewGroupSink(o GroupOptions) (*GroupSink, error) {
 		st: o.Store, broker: o.Broker, metrics: o.Metrics, clock: o.Clock, log: o.Logger,
 		max: min(o.MaxItems, store.MaxAppendBatch), chunk: min(o.IndexChunk, store.JournalChunk), share: o.IndexShare,
 		timeout: o.Timeout,
-		reqs: make(chan *appendReq, 1024), done: make(chan struct{}), indexed: make(chan struct{}),
+		reqs:    make(chan *appendReq, 1024), done: make(chan struct{}), indexed: make(chan struct{}),
 	}
 	g.journal, _ = o.Store.(store.Journal)
 	return g, nil
