@@ -154,7 +154,10 @@ func NewGroupSink(o GroupOptions) (*GroupSink, error) {
 		timeout: o.Timeout,
 		reqs:    make(chan *appendReq, 1024), done: make(chan struct{}), indexed: make(chan struct{}),
 	}
-	g.journal, _ = o.Store.(store.Journal)
+	if g.journal, _ = o.Store.(store.Journal); g.journal != nil {
+		// Unknown until Run reads it: WaitIndexed must not return before.
+		g.backlog.Store(1)
+	}
 	return g, nil
 }
 

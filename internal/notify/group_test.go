@@ -180,17 +180,27 @@ func TestGroupSinkCloseCommitsWhatIsQueued(t *testing.T) {
 // sink on a SQLite file (SIGKILL: no shutdown, no flush of anything) and
 // checks that every item it had acknowledged is in the file after
 // reopening it.
+//
+// With journal, the child acknowledges after Journal (the receiver's
+// path): the items are in the journal, and a writer started after the
+// crash indexes them.
 func TestGroupSinkCrashSafety(t *testing.T) {
 	if os.Getenv("GRAPHSEC_CRASH_CHILD") != "" {
-		crashChild(os.Getenv("GRAPHSEC_CRASH_CHILD"))
+		crashChild(os.Getenv("GRAPHSEC_CRASH_CHILD"), os.Getenv("GRAPHSEC_CRASH_MODE") == "journal")
 		return
 	}
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
+	for _, mode := range []string{"append", "journal"} {
+		t.Run(mode, func(t *testing.T) { testCrashSafety(t, mode) })
+	}
+}
+
+func testCrashSafety(t *testing.T, mode string) {
 	path := filepath.Join(t.TempDir(), "crash.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestGroupSinkCrashSafety$")
-	cmd.Env = append(os.Environ(), "GRAPHSEC_CRASH_CHILD="+path)
+	cmd.Env = append(os.Environ(), "GRAPHSEC_CRASH_CHILD="+path, "GRAPHSEC_CRASH_MODE="+mode)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -222,6 +232,21 @@ func TestGroupSinkCrashSafety(t *testing.T) {
 		t.Fatalf("reopening after the crash: %v", err)
 	}
 	defer st.Close()
+	backlog, err := st.JournalBacklog(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink, err := NewGroupSink(GroupOptions{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go sink.Run()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := sink.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sink.Close()
 	have := map[string]bool{}
 	last := store.FromStart
 	for {
@@ -246,12 +271,12 @@ func TestGroupSinkCrashSafety(t *testing.T) {
 	if lost > 0 {
 		t.Errorf("%d of %d acknowledged items are missing after the crash", lost, len(acked))
 	}
-	t.Logf("%d acknowledged, %d in the file", len(acked), len(have))
+	t.Logf("%d acknowledged, %d in the file (%d of them in the journal at the crash)", len(acked), len(have), backlog)
 }
 
 // crashChild appends forever from 16 goroutines, printing each
 // acknowledged id, until killed.
-func crashChild(path string) {
+func crashChild(path string, journal bool) {
 	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		fmt.Println("ERR", err)
@@ -265,7 +290,12 @@ func crashChild(path string) {
 		wg.Go(func() {
 			for i := 0; ; i++ {
 				items := []Item{item(fmt.Sprintf("w%d-%d-a", w, i)), item(fmt.Sprintf("w%d-%d-b", w, i))}
-				got, err := sink.Append(context.Background(), items)
+				got, err := items, error(nil)
+				if journal {
+					err = sink.Journal(context.Background(), items)
+				} else {
+					got, err = sink.Append(context.Background(), items)
+				}
 				if err != nil {
 					fmt.Println("ERR", err)
 					os.Exit(1)

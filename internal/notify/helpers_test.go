@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,12 +29,43 @@ type rig struct {
 	reg     *prometheus.Registry
 	clock   *clock.Fake
 	rc      *Receiver
+	// journaled records what the receiver journaled (journal rigs).
+	journaled *recordingJournal
 }
 
 type rigOptions struct {
 	lifecycle LifecycleHandler
 	sink      Sink // instead of the group sink
 	path      string
+	// journal: the receiver journals change notifications through the
+	// group sink (as NewLive wires it); journalSink replaces the sink
+	// there.
+	journal     bool
+	journalSink JournalSink
+}
+
+// recordingJournal records the items handed to Journal.
+type recordingJournal struct {
+	next  JournalSink
+	mu    sync.Mutex
+	items []Item
+}
+
+func (j *recordingJournal) Journal(ctx context.Context, items []Item) error {
+	j.mu.Lock()
+	j.items = append(j.items, items...)
+	j.mu.Unlock()
+	return j.next.Journal(ctx, items)
+}
+
+// settle waits until the group sink has indexed its journal.
+func (r *rig) settle(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.sink.WaitIndexed(ctx); err != nil {
+		t.Fatalf("waiting for the journal to be indexed: %v", err)
+	}
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -63,7 +95,16 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if o.sink != nil {
 		sink = o.sink
 	}
-	r.rc, err = NewReceiver(ReceiverOptions{Feeds: r.feeds, Sink: sink, Lifecycle: o.lifecycle, Metrics: r.metrics, Clock: r.clock})
+	var journal JournalSink
+	if o.journal {
+		next := o.journalSink
+		if next == nil {
+			next = r.sink
+		}
+		r.journaled = &recordingJournal{next: next}
+		journal = r.journaled
+	}
+	r.rc, err = NewReceiver(ReceiverOptions{Feeds: r.feeds, Sink: sink, Journal: journal, Lifecycle: o.lifecycle, Metrics: r.metrics, Clock: r.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

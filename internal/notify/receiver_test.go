@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -78,8 +79,18 @@ func TestHandshake(t *testing.T) {
 	}
 }
 
+// TestReceiveNotifications runs with the receiver storing through the
+// sink and, as NewLive wires it, through the journal (indexed right after).
 func TestReceiveNotifications(t *testing.T) {
-	r := newRig(t, rigOptions{})
+	for _, journal := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sink", true: "journal"}[journal], func(t *testing.T) {
+			testReceiveNotifications(t, journal)
+		})
+	}
+}
+
+func testReceiveNotifications(t *testing.T, journal bool) {
+	r := newRig(t, rigOptions{journal: journal})
 	r.feed(t, "f-alice", "sub-a", "alice-secret", "alice", false)
 	r.feed(t, "f-shared", "sub-s", "shared-secret", "bob", true)
 	sub, err := r.hub.Subscribe(0, "")
@@ -100,6 +111,13 @@ func TestReceiveNotifications(t *testing.T) {
 	w := post(r.rc.Notifications(), "/listen", body)
 	if w.Code != http.StatusAccepted {
 		t.Fatalf("status %d, want 202: %s", w.Code, w.Body)
+	}
+	if journal {
+		// Only what was accepted went into the journal, in one entry.
+		if ids := idsOf(r.journaled.items); !slices.Equal(ids, []string{"n1", "n5"}) {
+			t.Fatalf("journaled %v, want [n1 n5]", ids)
+		}
+		r.settle(t)
 	}
 	got := r.stored(t)
 	if ids := idsOf(got); !slices.Equal(ids, []string{"n1", "n5"}) {
@@ -137,6 +155,9 @@ func TestReceiveNotifications(t *testing.T) {
 	w = post(r.rc.Notifications(), "/listen", body)
 	if w.Code != http.StatusAccepted {
 		t.Fatalf("second POST: status %d", w.Code)
+	}
+	if journal {
+		r.settle(t)
 	}
 	if len(r.stored(t)) != 2 {
 		t.Errorf("the repeated POST stored more")
@@ -207,15 +228,50 @@ func (failingSink) Append(context.Context, []Item) ([]Item, error) {
 	return nil, errors.New("disk full")
 }
 
+func (failingSink) Journal(context.Context, []Item) error { return errors.New("disk full") }
+
 func TestReceiveStoreFailureIs503(t *testing.T) {
-	r := newRig(t, rigOptions{sink: failingSink{}})
-	r.feed(t, "f", "sub", "secret", "alice", false)
-	w := post(r.rc.Notifications(), "/listen", collection(changeJSON("n1", "sub", "secret", "da1")))
-	if w.Code != http.StatusServiceUnavailable {
-		t.Fatalf("status %d, want 503 so that Graph retries", w.Code)
+	for _, o := range []rigOptions{{sink: failingSink{}}, {journal: true, journalSink: failingSink{}}} {
+		t.Run(fmt.Sprint("journal=", o.journal), func(t *testing.T) {
+			r := newRig(t, o)
+			r.feed(t, "f", "sub", "secret", "alice", false)
+			w := post(r.rc.Notifications(), "/listen", collection(changeJSON("n1", "sub", "secret", "da1")))
+			if w.Code != http.StatusServiceUnavailable {
+				t.Fatalf("status %d, want 503 so that Graph retries", w.Code)
+			}
+			if got := r.count(store.SourceWebhook, ResultStoreError); got != 1 {
+				t.Errorf("store errors counted %v", got)
+			}
+		})
 	}
-	if got := r.count(store.SourceWebhook, ResultStoreError); got != 1 {
-		t.Errorf("store errors counted %v", got)
+}
+
+// TestReceiveLifecycleBesideTheJournal: with a journal, lifecycle items
+// in a POST are stored at once through the sink (the hook needs to know
+// whether they are new), change notifications through the journal.
+func TestReceiveLifecycleBesideTheJournal(t *testing.T) {
+	h := &hook{calls: make(chan Item, 10), block: make(chan struct{})}
+	close(h.block)
+	r := newRig(t, rigOptions{lifecycle: h, journal: true})
+	r.feed(t, "f", "sub", "secret", "alice", false)
+	body := collection(changeJSON("n1", "sub", "secret", "da1"), lifecycleJSON("sub", "secret", "missed"))
+	if w := post(r.rc.Notifications(), "/listen", body); w.Code != http.StatusAccepted {
+		t.Fatalf("status %d", w.Code)
+	}
+	if ids := idsOf(r.journaled.items); !slices.Equal(ids, []string{"n1"}) {
+		t.Errorf("journaled %v, want [n1]", ids)
+	}
+	select {
+	case c := <-h.calls:
+		if c.LifecycleEvent != "missed" || c.Seq == 0 {
+			t.Errorf("hook got %+v", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the lifecycle hook was not called")
+	}
+	r.settle(t)
+	if got := r.stored(t); len(got) != 2 {
+		t.Errorf("stored %v, want the lifecycle item and n1", idsOf(got))
 	}
 }
 
