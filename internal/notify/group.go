@@ -47,19 +47,20 @@ var ErrClosed = errors.New("notify: closed")
 // nothing of it (Run resumes it), and the live page sees items once they
 // are indexed, in Seq order like everything else.
 type GroupSink struct {
-	st      store.Notifications
-	broker  Broker
-	metrics *Metrics
-	clock   clock.Clock
-	log     *slog.Logger
-	max     int
-	chunk   int
-	share   float64
-	timeout time.Duration
-	journal store.Journal // nil: the store has none, Journal appends
-	backlog atomic.Int64  // items in the journal, as the writer knows
-	indexed chan struct{} // closed and replaced after each index
-	idxMu   sync.Mutex    // guards indexed
+	st         store.Notifications
+	broker     Broker
+	metrics    *Metrics
+	clock      clock.Clock
+	log        *slog.Logger
+	max        int
+	chunk      int
+	share      float64
+	maxBacklog int64
+	timeout    time.Duration
+	journal    store.Journal // nil: the store has none, Journal appends
+	backlog    atomic.Int64  // items in the journal, as the writer knows
+	indexed    chan struct{} // closed and replaced after each index
+	idxMu      sync.Mutex    // guards indexed
 
 	reqs     chan *appendReq
 	mu       sync.RWMutex // guards closed against sends on reqs
@@ -92,6 +93,11 @@ type GroupOptions struct {
 	// as committing requests). When none is waiting, indexing gets all
 	// of it.
 	IndexShare float64
+	// MaxBacklog is the journal's backlog (items) beyond which indexing
+	// gets as much of the writer's time as committing requests (default
+	// DefaultMaxBacklog): past it, a sustained overload is acknowledged
+	// at the pace it is indexed, so the backlog stops growing.
+	MaxBacklog int64
 }
 
 // Defaults of GroupOptions.
@@ -105,6 +111,8 @@ const (
 	// journal's pace and the backlog is indexed at full speed as soon as
 	// the burst ends.
 	DefaultIndexShare = 0.25
+	// DefaultMaxBacklog: a minute's indexing or so on a small machine.
+	DefaultMaxBacklog = 1_000_000
 )
 
 // maxIndexCredit bounds the indexing time saved up under load; idleGap is
@@ -148,11 +156,14 @@ func NewGroupSink(o GroupOptions) (*GroupSink, error) {
 	if o.IndexShare <= 0 || o.IndexShare > 1 {
 		o.IndexShare = DefaultIndexShare
 	}
+	if o.MaxBacklog <= 0 {
+		o.MaxBacklog = DefaultMaxBacklog
+	}
 	g := &GroupSink{
 		st: o.Store, broker: o.Broker, metrics: o.Metrics, clock: o.Clock, log: o.Logger,
 		max: min(o.MaxItems, store.MaxAppendBatch), chunk: min(o.IndexChunk, store.JournalChunk), share: o.IndexShare,
-		timeout: o.Timeout,
-		reqs:    make(chan *appendReq, 1024), done: make(chan struct{}), indexed: make(chan struct{}),
+		maxBacklog: o.MaxBacklog, timeout: o.Timeout,
+		reqs: make(chan *appendReq, 1024), done: make(chan struct{}), indexed: make(chan struct{}),
 	}
 	if g.journal, _ = o.Store.(store.Journal); g.journal != nil {
 		// Unknown until Run reads it: WaitIndexed must not return before.
@@ -324,7 +335,7 @@ func (g *GroupSink) Run() {
 			continue
 		}
 		credit = min(maxIndexCredit, credit+time.Duration(float64(g.clock.Now().Sub(start))*g.share/(1-min(g.share, 0.99))))
-		if credit > 0 || g.share >= 1 {
+		if credit > 0 || g.share >= 1 || g.backlog.Load() > g.maxBacklog {
 			start := g.clock.Now()
 			g.index()
 			credit -= g.clock.Now().Sub(start)
