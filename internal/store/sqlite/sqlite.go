@@ -224,13 +224,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// undo itself) in memory rather than spilled to temporary files:
 	// notifications' inserts spent a tenth of their time writing them.
 	wq.Add("_pragma", "temp_store(MEMORY)")
-	// Checkpoint the WAL every 10,000 pages (40 MB) rather than 1,000: a
-	// commit rewrites the last leaf page of each index it touches, and a
-	// checkpoint copies only a page's newest version, so rarer checkpoints
-	// copy fewer pages per commit (the receiver's journal rows, deleted
-	// once indexed, often not at all). journal_size_limit keeps the file
-	// at that size afterwards.
-	wq.Add("_pragma", "wal_autocheckpoint(10000)")
 	w, err := sql.Open("sqlite", name+"?"+wq.Encode())
 	if err != nil {
 		return fail(fmt.Errorf("sqlite: open writer: %w", err))
