@@ -3,7 +3,11 @@
 // (subscription upkeep), what it polls where Graph has no webhooks (the
 // alerts_v2 and incidents watcher), and how items reach the live page
 // (the broker). Everything it produces is an Item, stored durably through
-// a Sink before anything else happens to it.
+// a Sink before anything else happens to it: the watcher and lifecycle
+// notifications through GroupSink.Append (straight into notifications),
+// the receiver's change notifications through GroupSink.Journal (one
+// journal entry per POST, which the same writer indexes into
+// notifications right after; see GroupSink).
 package notify
 
 import (

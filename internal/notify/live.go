@@ -45,6 +45,12 @@ type LiveOptions struct {
 // feed cache, the receiver, the stream and the metrics. Its background
 // work (the sink's writer, retention) runs from NewLive until Close.
 //
+// The receiver writes change notifications through Sink.Journal (one
+// journal entry per POST, indexed into notifications by the sink's
+// writer afterwards) and lifecycle notifications through Sink.Append; both
+// are durable before it answers. Sink.WaitIndexed waits for the journal
+// to be indexed, for whoever needs the items in notifications at once.
+//
 // How the other parts plug in:
 //   - Subscription upkeep writes feeds through Feeds (the cache the
 //     receiver reads, so a new subscription is known at once), stores a
