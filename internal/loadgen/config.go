@@ -6,10 +6,15 @@
 //     batches, each notification with a unique id, to a receiver
 //     (graphsec's /listen, or anything else). Given the receiver's
 //     database (--db), it sets up a subscription record of its own there
-//     and, after the run, checks that every notification the receiver
-//     acknowledged was stored. --compare-bare runs the same load, in the
-//     same process, against a bare Go handler (decode the JSON, answer
-//     202) and prints both rates and their ratio.
+//     and checks that every notification the receiver acknowledged was
+//     stored: after each measured round it waits until all of them are in
+//     the notifications table (graphsec journals them before answering and
+//     indexes them afterwards), so the next round starts on a quiet
+//     receiver, and it prints the sustained rate (notifications stored
+//     over the rounds' time plus those waits). --compare-bare runs the same
+//     load, in the same process, against a bare Go handler (decode the
+//     JSON, answer 202), alternating with the receiver, and prints both
+//     rates and their ratio.
 //   - get GETs a URL, optionally with a bearer token minted by an
 //     emulator's control plane (what the README's emulator figures use).
 package loadgen

@@ -80,8 +80,9 @@ func FuzzParseFlags(f *testing.F) {
 }
 
 // TestRunAgainstAReceiver runs the notify mode against graphsec's real
-// receiver (group sink, SQLite file) and a bare handler, and checks the
-// verification.
+// receiver (as NewLive wires it: the journal, indexed after the answer;
+// SQLite file) and a bare handler, and checks the verification: every
+// acknowledged notification stored, none lost.
 func TestRunAgainstAReceiver(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "g.db")
 	st, err := sqlite.Open(t.Context(), db)
@@ -104,7 +105,7 @@ func TestRunAgainstAReceiver(t *testing.T) {
 	if err := Run(context.Background(), c, &out); err != nil {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"target ", "bare ", "ratio ", "target/bare", ", 0 lost", "p99"} {
+	for _, want := range []string{"target ", "bare ", "ratio ", "target/bare", ", 0 lost", "p99", "sustained "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
