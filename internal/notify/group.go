@@ -59,8 +59,11 @@ type GroupSink struct {
 	timeout    time.Duration
 	journal    store.Journal // nil: the store has none, Journal appends
 	backlog    atomic.Int64  // items in the journal, as the writer knows
-	indexed    chan struct{} // closed and replaced after each index
-	idxMu      sync.Mutex    // guards indexed
+	// arriving counts requests on their way (Arriving), so that the
+	// writer tells a busy receiver from an idle one.
+	arriving atomic.Int64
+	indexed  chan struct{} // closed and replaced after each index
+	idxMu    sync.Mutex    // guards indexed
 
 	reqs     chan *appendReq
 	mu       sync.RWMutex // guards closed against sends on reqs
@@ -116,7 +119,8 @@ const (
 )
 
 // maxIndexCredit bounds the indexing time saved up under load; idleGap is
-// the pause in requests after which the writer is idle.
+// the pause in requests after which the writer indexes a chunk although
+// requests are on their way.
 const (
 	maxIndexCredit = 50 * time.Millisecond
 	idleGap        = 2 * time.Millisecond
@@ -191,6 +195,15 @@ func (g *GroupSink) Journal(ctx context.Context, items []Item) error {
 	}
 	_, err := g.enqueue(ctx, &appendReq{items: items, journal: true, done: make(chan appendRes, 1)})
 	return err
+}
+
+// Arriving tells the writer that a request is on its way (a POST being
+// read and checked before it calls Journal); call the returned function
+// when it has been answered. While any is, indexing gets only its share
+// of the writer's time (GroupOptions.IndexShare); when none is, all of it.
+func (g *GroupSink) Arriving() (done func()) {
+	g.arriving.Add(1)
+	return func() { g.arriving.Add(-1) }
 }
 
 // Backlog is the number of journaled items not yet indexed, as the
@@ -278,9 +291,6 @@ func (g *GroupSink) Run() {
 	// requests keep coming, the writer indexes a chunk only once it has
 	// spent (1-share)/share times as long committing them.
 	var credit time.Duration
-	// idle: no request came for idleGap; indexing gets all the writer's
-	// time until one comes.
-	idle := false
 	for {
 		var first *appendReq
 		ok := true
@@ -288,6 +298,12 @@ func (g *GroupSink) Run() {
 			select {
 			case first, ok = <-g.reqs:
 			default:
+				// Nothing queued. With no request on its way either, the
+				// writer is idle: indexing gets all its time. Otherwise
+				// it indexes on credit, or after a pause of idleGap
+				// without a request (a slow client holding a request
+				// open must not stop indexing).
+				idle := g.arriving.Load() == 0
 				if idle || credit > 0 {
 					start := g.clock.Now()
 					g.index()
@@ -296,14 +312,12 @@ func (g *GroupSink) Run() {
 					}
 					continue
 				}
-				// Under load the queue is empty for moments between
-				// requests: only a longer pause makes the writer idle.
 				t := time.NewTimer(idleGap)
 				select {
 				case first, ok = <-g.reqs:
 					t.Stop()
 				case <-t.C:
-					idle, credit = true, 0
+					g.index()
 					continue
 				}
 			}
@@ -313,7 +327,6 @@ func (g *GroupSink) Run() {
 		if !ok {
 			return
 		}
-		idle = false
 		start := g.clock.Now()
 		batch = append(batch[:0], first)
 		n := len(first.items)

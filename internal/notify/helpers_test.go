@@ -51,6 +51,8 @@ type recordingJournal struct {
 	items []Item
 }
 
+func (j *recordingJournal) Arriving() func() { return j.next.Arriving() }
+
 func (j *recordingJournal) Journal(ctx context.Context, items []Item) error {
 	j.mu.Lock()
 	j.items = append(j.items, items...)

@@ -55,9 +55,12 @@ type FeedLookup interface {
 }
 
 // JournalSink stores items durably as one journal entry, to be indexed
-// (de-duplicated, shown) afterwards: GroupSink.Journal.
+// (de-duplicated, shown) afterwards: GroupSink.Journal. Arriving is called
+// when a POST arrives and its result when the POST is answered, so that
+// the indexer knows when the receiver is busy (GroupSink.Arriving).
 type JournalSink interface {
 	Journal(ctx context.Context, items []Item) error
+	Arriving() (done func())
 }
 
 // ReceiverOptions configure a Receiver. Feeds and Sink are required.
@@ -161,6 +164,9 @@ func (rc *Receiver) Close() {
 }
 
 func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request, endpoint string) {
+	if rc.o.Journal != nil {
+		defer rc.o.Journal.Arriving()()
+	}
 	start := rc.o.Clock.Now()
 	code := rc.handle(w, r, endpoint)
 	if m := rc.o.Metrics; m != nil {
@@ -203,7 +209,7 @@ func (rc *Receiver) handle(w http.ResponseWriter, r *http.Request, endpoint stri
 		rc.count(SourceWebhook, ResultMalformed, 1)
 		return plain(w, http.StatusRequestEntityTooLarge, "Body over 1 MiB.\n")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxNotificationBody))
+	body, err := readBody(w, r)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -222,7 +228,7 @@ func (rc *Receiver) handle(w http.ResponseWriter, r *http.Request, endpoint stri
 	}
 	now := rc.o.Clock.Now().UTC()
 	items := make([]Item, 0, len(incoming))
-	feeds := map[string]store.Feed{} // by feed id, for the lifecycle hook
+	var feeds map[string]store.Feed // by feed id, for the lifecycle hook
 	for i := range incoming {
 		in := &incoming[i]
 		source := sourceOf(in)
@@ -254,20 +260,28 @@ func (rc *Receiver) handle(w http.ResponseWriter, r *http.Request, endpoint stri
 			rc.count(source, ResultMalformed, 1)
 			continue
 		}
-		feeds[feed.ID] = feed
+		if source == SourceLifecycle {
+			if feeds == nil {
+				feeds = map[string]store.Feed{}
+			}
+			feeds[feed.ID] = feed
+		}
 		items = append(items, it)
 	}
 	direct := items
 	if rc.o.Journal != nil {
 		// Change notifications to the journal, lifecycle ones (rare) to
 		// the sink; each keeps its order.
-		var changes []Item
+		changes := items
 		direct = nil
-		for _, it := range items {
-			if it.Source == SourceLifecycle {
-				direct = append(direct, it)
-			} else {
-				changes = append(changes, it)
+		if feeds != nil { // lifecycle items among them: split
+			changes = nil
+			for _, it := range items {
+				if it.Source == SourceLifecycle {
+					direct = append(direct, it)
+				} else {
+					changes = append(changes, it)
+				}
 			}
 		}
 		if len(changes) > 0 {
@@ -295,6 +309,27 @@ func (rc *Receiver) handle(w http.ResponseWriter, r *http.Request, endpoint stri
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusAccepted)
 	return http.StatusAccepted
+}
+
+// readBody reads the body, at most MaxNotificationBody bytes, into a
+// buffer of the announced length when there is one (Graph announces it),
+// rather than one grown from 512 bytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, MaxNotificationBody)
+	if r.ContentLength <= 0 {
+		return io.ReadAll(body)
+	}
+	buf := make([]byte, r.ContentLength, r.ContentLength+1)
+	if _, err := io.ReadFull(body, buf); err != nil {
+		return nil, err
+	}
+	// A body longer than announced: read the rest (the server stops at
+	// the announced length, so this is only for other callers).
+	rest, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	return append(buf, rest...), nil
 }
 
 // handshake answers Graph's validation request: the decoded token, as

@@ -230,6 +230,8 @@ func (failingSink) Append(context.Context, []Item) ([]Item, error) {
 
 func (failingSink) Journal(context.Context, []Item) error { return errors.New("disk full") }
 
+func (failingSink) Arriving() func() { return func() {} }
+
 func TestReceiveStoreFailureIs503(t *testing.T) {
 	for _, o := range []rigOptions{{sink: failingSink{}}, {journal: true, journalSink: failingSink{}}} {
 		t.Run(fmt.Sprint("journal=", o.journal), func(t *testing.T) {

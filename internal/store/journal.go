@@ -93,7 +93,7 @@ func journalTime(t time.Time) int64 {
 var ErrJournalEntry = errors.New("store: not a journal entry")
 
 // DecodeJournal decodes a journal entry; the items are checked as
-// AppendNotifications checks them. Byte slices are copies.
+// AppendNotifications checks them. Their byte slices share b's memory.
 func DecodeJournal(b []byte) ([]Notification, error) {
 	if len(b) == 0 || b[0] != journalVersion {
 		return nil, ErrJournalEntry
@@ -113,7 +113,7 @@ func DecodeJournal(b []byte) ([]Notification, error) {
 		n.Source = Source(source)
 		for _, s := range [...]*[]byte{&n.Changes, &n.Raw} {
 			if v := d.bytes(); len(v) > 0 {
-				*s = append([]byte(nil), v...)
+				*s = v[:len(v):len(v)]
 			}
 		}
 		switch d.byte() {
