@@ -118,6 +118,10 @@ func (e *liveEnv) flush(t *testing.T) {
 	if err := e.Emu.Delivery().Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Acknowledged means journaled: wait until it is indexed too.
+	if err := e.Live.Sink.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (e *liveEnv) stored(t *testing.T, f store.NotificationFilter) []store.Notification {
