@@ -270,8 +270,9 @@ func (g *GroupSink) enqueue(ctx context.Context, req *appendReq) ([]Item, error)
 }
 
 // Run is the writer: it commits what Append and Journal queue, and
-// indexes the journal, until Close; then it commits what is still queued
-// and returns (what remains in the journal is indexed by the next Run).
+// indexes the journal, until Close; then it commits what is still queued,
+// indexes the journal for up to 5 seconds more, and returns (what remains
+// in the journal is indexed by the next Run).
 // Run it once.
 func (g *GroupSink) Run() {
 	defer close(g.done)
@@ -325,6 +326,7 @@ func (g *GroupSink) Run() {
 			first, ok = <-g.reqs
 		}
 		if !ok {
+			g.drainOnClose()
 			return
 		}
 		start := g.clock.Now()
@@ -406,11 +408,26 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 	}
 }
 
+// closeDrain bounds the indexing Close waits for; what is left is indexed
+// by the next Run.
+const closeDrain = 5 * time.Second
+
+// drainOnClose indexes the journal's backlog, for at most closeDrain,
+// stopping at the first error.
+func (g *GroupSink) drainOnClose() {
+	deadline := g.clock.Now().Add(closeDrain)
+	for g.journal != nil && g.backlog.Load() > 0 && g.clock.Now().Before(deadline) {
+		if !g.index() {
+			return
+		}
+	}
+}
+
 // index moves one chunk of the journal into notifications, counts and
 // publishes what it stored. The receiver journals change notifications
 // only (source webhook): what the chunk held beyond what it stored are
 // their duplicates.
-func (g *GroupSink) index() {
+func (g *GroupSink) index() bool {
 	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
 	start := g.clock.Now()
 	stored, read, err := g.journal.IndexJournal(ctx, g.chunk)
@@ -423,7 +440,7 @@ func (g *GroupSink) index() {
 			g.metrics.IndexErrors.Inc()
 		}
 		time.Sleep(100 * time.Millisecond)
-		return
+		return false
 	}
 	if g.metrics != nil {
 		g.metrics.IndexSeconds.Observe(g.clock.Now().Sub(start).Seconds())
@@ -446,6 +463,7 @@ func (g *GroupSink) index() {
 	if g.broker != nil && len(stored) > 0 {
 		g.broker.Publish(stored)
 	}
+	return true
 }
 
 // setBacklog records the journal's backlog and wakes WaitIndexed.
