@@ -418,3 +418,7 @@ func openBench(b *testing.B) store.Store { return benchStore(b) }
 func BenchmarkAppendNotifications(b *testing.B) {
 	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
 }
+
+func BenchmarkJournal(b *testing.B) {
+	storetest.BenchmarkJournal(b, func(b *testing.B) storetest.Live { return benchStore(b) })
+}

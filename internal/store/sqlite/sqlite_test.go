@@ -460,3 +460,7 @@ func TestLiveConformanceMemory(t *testing.T) {
 func BenchmarkAppendNotifications(b *testing.B) {
 	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
 }
+
+func BenchmarkJournal(b *testing.B) {
+	storetest.BenchmarkJournal(b, func(b *testing.B) storetest.Live { return benchStore(b) })
+}

@@ -149,3 +149,59 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkJournal measures the receiver's journal: appending entries of
+// 10 Graph-sized notifications, 32 entries a transaction (a group commit
+// under load), and indexing them into notifications 500 items a
+// transaction (GroupSink's chunk). cpu-µs/item compares with
+// BenchmarkAppendNotifications.
+func BenchmarkJournal(b *testing.B, open func(b *testing.B) Live) {
+	raw := []byte(`{"id":"lg-0000000000-0","subscriptionId":"7f1e0c36-0b9a-4c71-9c3c-3f2e1d0c9b8a","subscriptionExpirationDateTime":"2026-05-20T00:00:00.0000000Z","tenantId":"3f9d6a7e-52c1-4b8e-9a0d-7c2e41b5f8a6","clientState":"secret","changeType":"updated","resource":"security/alerts/da1","resourceData":{"@odata.type":"#Microsoft.Graph.alert","@odata.id":"security/alerts/da1","id":"da1"}}`)
+	const perEntry, perTx = 10, 32
+	s := open(b)
+	ctx := context.Background()
+	n := 0
+	batches := make([][]store.Notification, perTx)
+	appendTx := func() {
+		for e := range batches {
+			batches[e] = make([]store.Notification, perEntry)
+			for i := range batches[e] {
+				batches[e][i] = store.Notification{ID: fmt.Sprint("j-", n), Source: store.SourceWebhook, Feed: "feed-1",
+					Owner: "6f1e3c2a-0d5b-4e8f-9a7c-1b2d3e4f5a6b", ChangeType: "updated", Resource: "security/alerts/da1",
+					ResourceID: "da1", Raw: raw, ReceivedAt: benchEpoch}
+				n++
+			}
+		}
+		if err := s.AppendJournal(ctx, batches); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("append", func(b *testing.B) {
+		n0, cpu0 := n, cpuTime()
+		for b.Loop() {
+			appendTx()
+		}
+		b.ReportMetric(float64(n-n0)/b.Elapsed().Seconds(), "items/s")
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n-n0), "cpu-µs/item")
+	})
+	b.Run("index", func(b *testing.B) {
+		items := 0
+		var cpu time.Duration
+		for b.Loop() {
+			b.StopTimer()
+			for backlog, _ := s.JournalBacklog(ctx); backlog < 500; backlog += perTx * perEntry {
+				appendTx()
+			}
+			b.StartTimer()
+			cpu0 := cpuTime()
+			_, read, err := s.IndexJournal(ctx, 500)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cpu += cpuTime() - cpu0
+			items += read
+		}
+		b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "items/s")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(items), "cpu-µs/item")
+	})
+}
