@@ -88,8 +88,9 @@ type GroupOptions struct {
 	// error, and Graph retries what was not acknowledged.
 	Timeout time.Duration
 	// IndexChunk bounds the items the writer indexes from the journal in
-	// one transaction (default DefaultIndexChunk); between two, it
-	// commits every request waiting.
+	// one transaction when the receiver is idle (default
+	// DefaultIndexChunk; a fifth of it while requests are on their way);
+	// between two, it commits every request waiting.
 	IndexChunk int
 	// IndexShare is the share of the writer's time that indexing gets
 	// while requests are waiting (default DefaultIndexShare; 1: as much
@@ -307,7 +308,11 @@ func (g *GroupSink) Run() {
 				idle := g.arriving.Load() == 0
 				if idle || credit > 0 {
 					start := g.clock.Now()
-					g.index()
+					if idle {
+						g.index(g.chunk)
+					} else {
+						g.index(g.busyChunk())
+					}
 					if !idle {
 						credit -= g.clock.Now().Sub(start)
 					}
@@ -318,7 +323,7 @@ func (g *GroupSink) Run() {
 				case first, ok = <-g.reqs:
 					t.Stop()
 				case <-t.C:
-					g.index()
+					g.index(g.busyChunk())
 					continue
 				}
 			}
@@ -352,7 +357,7 @@ func (g *GroupSink) Run() {
 		credit = min(maxIndexCredit, credit+time.Duration(float64(g.clock.Now().Sub(start))*g.share/(1-min(g.share, 0.99))))
 		if credit > 0 || g.share >= 1 || g.backlog.Load() > g.maxBacklog {
 			start := g.clock.Now()
-			g.index()
+			g.index(g.busyChunk())
 			credit -= g.clock.Now().Sub(start)
 		}
 	}
@@ -408,6 +413,11 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 	}
 }
 
+// busyChunk is the chunk indexed while requests are on their way: a fifth
+// of IndexChunk, so that a request arriving meanwhile waits for a short
+// transaction.
+func (g *GroupSink) busyChunk() int { return max(1, g.chunk/5) }
+
 // closeDrain bounds the indexing Close waits for; what is left is indexed
 // by the next Run.
 const closeDrain = 5 * time.Second
@@ -417,7 +427,7 @@ const closeDrain = 5 * time.Second
 func (g *GroupSink) drainOnClose() {
 	deadline := g.clock.Now().Add(closeDrain)
 	for g.journal != nil && g.backlog.Load() > 0 && g.clock.Now().Before(deadline) {
-		if !g.index() {
+		if !g.index(g.chunk) {
 			return
 		}
 	}
@@ -427,10 +437,10 @@ func (g *GroupSink) drainOnClose() {
 // publishes what it stored. The receiver journals change notifications
 // only (source webhook): what the chunk held beyond what it stored are
 // their duplicates.
-func (g *GroupSink) index() bool {
+func (g *GroupSink) index(chunk int) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
 	start := g.clock.Now()
-	stored, read, err := g.journal.IndexJournal(ctx, g.chunk)
+	stored, read, err := g.journal.IndexJournal(ctx, chunk)
 	cancel()
 	if err != nil {
 		g.log.Error("indexing the journal", "err", err)
