@@ -124,7 +124,7 @@ const (
 // requests are on their way.
 const (
 	maxIndexCredit = 50 * time.Millisecond
-	idleGap        = 2 * time.Millisecond
+	idleGap        = 20 * time.Millisecond
 )
 
 type appendReq struct {
