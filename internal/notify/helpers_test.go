@@ -42,6 +42,9 @@ type rigOptions struct {
 	// there.
 	journal     bool
 	journalSink JournalSink
+	// systemClock: the group sink times its work on the system clock (its
+	// share of indexing under load is measured in time).
+	systemClock bool
 }
 
 // recordingJournal records the items handed to Journal.
@@ -88,7 +91,11 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(r.hub.Close)
-	if r.sink, err = NewGroupSink(GroupOptions{Store: st, Broker: r.hub, Metrics: r.metrics, Clock: r.clock}); err != nil {
+	var sinkClock clock.Clock = r.clock
+	if o.systemClock {
+		sinkClock = clock.System{}
+	}
+	if r.sink, err = NewGroupSink(GroupOptions{Store: st, Broker: r.hub, Metrics: r.metrics, Clock: sinkClock}); err != nil {
 		t.Fatal(err)
 	}
 	go r.sink.Run()
