@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,7 +55,7 @@ type GroupSink struct {
 	log        *slog.Logger
 	max        int
 	chunk      int
-	share      float64
+	ratio      float64
 	maxBacklog int64
 	timeout    time.Duration
 	journal    store.Journal // nil: the store has none, Journal appends
@@ -92,11 +93,12 @@ type GroupOptions struct {
 	// DefaultIndexChunk; a fifth of it while requests are on their way);
 	// between two, it commits every request waiting.
 	IndexChunk int
-	// IndexShare is the share of the writer's time that indexing gets
-	// while requests are waiting (default DefaultIndexShare; 1: as much
-	// as committing requests). When none is waiting, indexing gets all
-	// of it.
-	IndexShare float64
+	// IndexRatio is how many items a journal transaction indexes for each
+	// it appends (default DefaultIndexRatio; at least one entry, so a
+	// quiet receiver's items are indexed in the transaction that journals
+	// them). When no request is on its way, the writer indexes whole
+	// chunks.
+	IndexRatio float64
 	// MaxBacklog is the journal's backlog (items) beyond which indexing
 	// gets as much of the writer's time as committing requests (default
 	// DefaultMaxBacklog): past it, a sustained overload is acknowledged
@@ -110,22 +112,19 @@ const (
 	// flushes, small enough that requests waiting behind one chunk are
 	// answered within a few milliseconds.
 	DefaultIndexChunk = 500
-	// DefaultIndexShare: under a burst, three quarters of the writer's
-	// time acknowledge and a quarter index, so Graph is answered at the
-	// journal's pace and the backlog is indexed at full speed as soon as
-	// the burst ends.
-	DefaultIndexShare = 0.25
+	// DefaultIndexRatio: under a burst, a quarter of what is
+	// acknowledged is indexed at once (in the same transactions, so
+	// without a flush of its own), and the rest at full speed as soon as
+	// the burst ends; indexing an item costs about four times as much as
+	// journaling it, so the writer's time splits about evenly.
+	DefaultIndexRatio = 0.25
 	// DefaultMaxBacklog: a minute's indexing or so on a small machine.
 	DefaultMaxBacklog = 1_000_000
 )
 
-// maxIndexCredit bounds the indexing time saved up under load; idleGap is
-// the pause in requests after which the writer indexes a chunk although
-// requests are on their way.
-const (
-	maxIndexCredit = 50 * time.Millisecond
-	idleGap        = 20 * time.Millisecond
-)
+// idleGap is the pause in requests after which the writer indexes a short
+// chunk although requests are on their way.
+const idleGap = 20 * time.Millisecond
 
 type appendReq struct {
 	items   []Item
@@ -158,15 +157,15 @@ func NewGroupSink(o GroupOptions) (*GroupSink, error) {
 	if o.IndexChunk <= 0 {
 		o.IndexChunk = DefaultIndexChunk
 	}
-	if o.IndexShare <= 0 || o.IndexShare > 1 {
-		o.IndexShare = DefaultIndexShare
+	if o.IndexRatio <= 0 {
+		o.IndexRatio = DefaultIndexRatio
 	}
 	if o.MaxBacklog <= 0 {
 		o.MaxBacklog = DefaultMaxBacklog
 	}
 	g := &GroupSink{
 		st: o.Store, broker: o.Broker, metrics: o.Metrics, clock: o.Clock, log: o.Logger,
-		max: min(o.MaxItems, store.MaxAppendBatch), chunk: min(o.IndexChunk, store.JournalChunk), share: o.IndexShare,
+		max: min(o.MaxItems, store.MaxAppendBatch), chunk: min(o.IndexChunk, store.JournalChunk), ratio: o.IndexRatio,
 		maxBacklog: o.MaxBacklog, timeout: o.Timeout,
 		reqs: make(chan *appendReq, 1024), done: make(chan struct{}), indexed: make(chan struct{}),
 	}
@@ -200,8 +199,9 @@ func (g *GroupSink) Journal(ctx context.Context, items []Item) error {
 
 // Arriving tells the writer that a request is on its way (a POST being
 // read and checked before it calls Journal); call the returned function
-// when it has been answered. While any is, indexing gets only its share
-// of the writer's time (GroupOptions.IndexShare); when none is, all of it.
+// when it has been answered. While any is, the writer indexes only what
+// its journal transactions take along (GroupOptions.IndexRatio); when none
+// is, it indexes whole chunks.
 func (g *GroupSink) Arriving() (done func()) {
 	g.arriving.Add(1)
 	return func() { g.arriving.Add(-1) }
@@ -289,10 +289,6 @@ func (g *GroupSink) Run() {
 		g.setBacklog(n)
 	}
 	var batch []*appendReq
-	// credit is the indexing time earned by committing requests: while
-	// requests keep coming, the writer indexes a chunk only once it has
-	// spent (1-share)/share times as long committing them.
-	var credit time.Duration
 	for {
 		var first *appendReq
 		ok := true
@@ -301,21 +297,12 @@ func (g *GroupSink) Run() {
 			case first, ok = <-g.reqs:
 			default:
 				// Nothing queued. With no request on its way either, the
-				// writer is idle: indexing gets all its time. Otherwise
-				// it indexes on credit, or after a pause of idleGap
-				// without a request (a slow client holding a request
-				// open must not stop indexing).
-				idle := g.arriving.Load() == 0
-				if idle || credit > 0 {
-					start := g.clock.Now()
-					if idle {
-						g.index(g.chunk)
-					} else {
-						g.index(g.busyChunk())
-					}
-					if !idle {
-						credit -= g.clock.Now().Sub(start)
-					}
+				// writer is idle: it indexes whole chunks. Otherwise the
+				// journal's transactions index their share; a pause of
+				// idleGap without a request (a slow client holding one
+				// open) lets it index a short chunk all the same.
+				if g.arriving.Load() == 0 {
+					g.index(g.chunk)
 					continue
 				}
 				t := time.NewTimer(idleGap)
@@ -334,7 +321,6 @@ func (g *GroupSink) Run() {
 			g.drainOnClose()
 			return
 		}
-		start := g.clock.Now()
 		batch = append(batch[:0], first)
 		n := len(first.items)
 	gather:
@@ -351,15 +337,6 @@ func (g *GroupSink) Run() {
 			}
 		}
 		g.commitAll(batch)
-		if g.backlog.Load() == 0 {
-			continue
-		}
-		credit = min(maxIndexCredit, credit+time.Duration(float64(g.clock.Now().Sub(start))*g.share/(1-min(g.share, 0.99))))
-		if credit > 0 || g.share >= 1 || g.backlog.Load() > g.maxBacklog {
-			start := g.clock.Now()
-			g.index(g.busyChunk())
-			credit -= g.clock.Now().Sub(start)
-		}
 	}
 }
 
@@ -387,7 +364,9 @@ func (g *GroupSink) commitAll(batch []*appendReq) {
 }
 
 // commitJournal appends each request's items as one journal entry, all in
-// one transaction, and answers each caller.
+// one transaction that also indexes the oldest entries (IndexRatio times
+// as many items as it appends, at least one entry; as many as it appends
+// beyond MaxBacklog), and answers each caller.
 func (g *GroupSink) commitJournal(batch []*appendReq) {
 	entries := make([][]Item, len(batch))
 	n := 0
@@ -395,9 +374,14 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 		entries[i] = r.items
 		n += len(r.items)
 	}
+	index := int(math.Ceil(float64(n) * g.ratio))
+	if g.backlog.Load() > g.maxBacklog {
+		index = n
+	}
+	index = max(1, min(index, g.chunk))
 	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
 	start := g.clock.Now()
-	err := g.journal.AppendJournal(ctx, entries)
+	stored, read, err := g.journal.AppendJournal(ctx, entries, index)
 	cancel()
 	if g.metrics != nil {
 		g.metrics.CommitItems.Observe(float64(n))
@@ -405,11 +389,12 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 	}
 	if err != nil {
 		g.log.Error("journaling notifications", "items", n, "requests", len(batch), "err", err)
-	} else {
-		g.setBacklog(g.backlog.Load() + int64(n))
 	}
 	for _, r := range batch {
 		r.done <- appendRes{err: err}
+	}
+	if err == nil {
+		g.account(stored, read, max(0, g.backlog.Load()+int64(n-read)))
 	}
 }
 
@@ -454,6 +439,19 @@ func (g *GroupSink) index(chunk int) bool {
 	}
 	if g.metrics != nil {
 		g.metrics.IndexSeconds.Observe(g.clock.Now().Sub(start).Seconds())
+	}
+	backlog := int64(0) // nothing read: the journal is empty
+	if read > 0 {
+		backlog = max(0, g.backlog.Load()-int64(read))
+	}
+	g.account(stored, read, backlog)
+	return true
+}
+
+// account counts and publishes what a transaction indexed, and records
+// the journal's backlog after it.
+func (g *GroupSink) account(stored []Item, read int, backlog int64) {
+	if g.metrics != nil {
 		accepted := map[store.Source]int{}
 		for _, it := range stored {
 			accepted[it.Source]++
@@ -465,15 +463,10 @@ func (g *GroupSink) index(chunk int) bool {
 			g.metrics.Notifications.WithLabelValues(string(SourceWebhook), ResultDuplicate).Add(float64(dup))
 		}
 	}
-	if read == 0 {
-		g.setBacklog(0)
-	} else {
-		g.setBacklog(max(0, g.backlog.Load()-int64(read)))
-	}
+	g.setBacklog(backlog)
 	if g.broker != nil && len(stored) > 0 {
 		g.broker.Publish(stored)
 	}
-	return true
 }
 
 // setBacklog records the journal's backlog and wakes WaitIndexed.

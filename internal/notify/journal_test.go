@@ -126,7 +126,7 @@ func TestGroupSinkResumesTheJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.AppendJournal(t.Context(), [][]Item{{item("a"), item("b")}, {item("c")}}); err != nil {
+	if _, _, err := st.AppendJournal(t.Context(), [][]Item{{item("a"), item("b")}, {item("c")}}, 0); err != nil {
 		t.Fatal(err)
 	}
 	hub, err := NewHub(HubOptions{Store: st})

@@ -24,10 +24,14 @@ import (
 // indexed, and what is indexed is what AppendNotifications would have
 // stored.
 type Journal interface {
-	// AppendJournal stores each batch as one journal entry, all in one
-	// transaction, durably: it returns once they are on disk. A batch
-	// must be valid for AppendNotifications and hold at least one item.
-	AppendJournal(ctx context.Context, batches [][]Notification) error
+	// AppendJournal stores each batch as one journal entry and then, when
+	// index is positive, indexes up to index items as IndexJournal does
+	// (the entries just appended included, when they are the oldest), all
+	// in one transaction, durably: it returns once it is on disk, with
+	// what IndexJournal would return. A batch must be valid for
+	// AppendNotifications and hold at least one item. One transaction for
+	// both is one flush to disk for both.
+	AppendJournal(ctx context.Context, batches [][]Notification, index int) (stored []Notification, read int, err error)
 	// IndexJournal moves the oldest journal entries, whole, into
 	// notifications in one transaction: entries are taken in order while
 	// their items total at most maxItems (but always at least one entry).

@@ -18,69 +18,72 @@ import (
 
 var _ store.Journal = (*Store)(nil)
 
-// AppendJournal stores each batch as one journal row, in one transaction
-// (one round trip); it returns once the commit is flushed.
-func (s *Store) AppendJournal(ctx context.Context, batches [][]store.Notification) error {
+// AppendJournal stores each batch as one journal row, then indexes up to
+// index items, in one transaction; it returns once the commit is flushed.
+func (s *Store) AppendJournal(ctx context.Context, batches [][]store.Notification, index int) ([]store.Notification, int, error) {
 	if err := store.CheckJournal(batches); err != nil {
-		return err
+		return nil, 0, err
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("postgres: append journal: %w", err)
-	}
-	if len(batches) == 0 {
-		return nil
-	}
-	return s.with(ctx, "append journal", func(c *pgx.Conn) error {
-		b := &pgx.Batch{}
-		b.Queue("BEGIN")
-		for _, items := range batches {
-			b.Queue(`INSERT INTO notification_journal (items, received_at, body) VALUES ($1, $2, $3)`,
-				len(items), items[0].ReceivedAt, store.EncodeJournal(items))
-		}
-		b.Queue("COMMIT")
-		if err := c.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("postgres: append journal: %w", err)
-		}
-		return nil
-	})
+	return s.journalTx(ctx, batches, index)
 }
 
 // IndexJournal moves the oldest journal rows into notifications and
 // deletes them, in one transaction.
-func (s *Store) IndexJournal(ctx context.Context, maxItems int) (stored []store.Notification, read int, err error) {
+func (s *Store) IndexJournal(ctx context.Context, maxItems int) ([]store.Notification, int, error) {
+	return s.journalTx(ctx, nil, max(1, maxItems))
+}
+
+func (s *Store) journalTx(ctx context.Context, batches [][]store.Notification, index int) (stored []store.Notification, read int, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, 0, fmt.Errorf("postgres: index journal: %w", err)
+		return nil, 0, fmt.Errorf("postgres: journal: %w", err)
 	}
-	maxItems = max(1, min(maxItems, store.JournalChunk))
-	err = s.with(ctx, "index journal", func(c *pgx.Conn) error {
+	if len(batches) == 0 && index <= 0 {
+		return nil, 0, nil
+	}
+	err = s.with(ctx, "journal", func(c *pgx.Conn) error {
 		stored, read = nil, 0
 		tx, err := c.Begin(ctx)
 		if err != nil {
-			return fmt.Errorf("postgres: index journal: %w", err)
+			return fmt.Errorf("postgres: journal: %w", err)
 		}
 		defer tx.Rollback(ctx)
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", appendLock); err != nil {
-			return fmt.Errorf("postgres: index journal: %w", err)
+		if len(batches) > 0 {
+			b := &pgx.Batch{}
+			for _, items := range batches {
+				b.Queue(`INSERT INTO notification_journal (items, received_at, body) VALUES ($1, $2, $3)`,
+					len(items), items[0].ReceivedAt, store.EncodeJournal(items))
+			}
+			if err := tx.SendBatch(ctx, b).Close(); err != nil {
+				return fmt.Errorf("postgres: append journal: %w", err)
+			}
 		}
-		items, seqs, err := readJournal(ctx, tx, maxItems)
-		if err != nil {
-			return err
-		}
-		if len(seqs) == 0 {
-			return tx.Commit(ctx)
-		}
-		if stored, err = insertNotifications(ctx, tx, items); err != nil {
-			return fmt.Errorf("postgres: index journal: %w", err)
-		}
-		// By the seqs read, not a range: another replica's entry with a
-		// smaller seq may commit after this transaction's snapshot.
-		if _, err := tx.Exec(ctx, `DELETE FROM notification_journal WHERE seq = ANY($1)`, seqs); err != nil {
-			return fmt.Errorf("postgres: index journal: %w", err)
+		if index > 0 {
+			// The lock that orders appends: indexed items become visible
+			// in Seq order, and two replicas never index one entry.
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", appendLock); err != nil {
+				return fmt.Errorf("postgres: index journal: %w", err)
+			}
+			items, seqs, err := readJournal(ctx, tx, min(index, store.JournalChunk))
+			if err != nil {
+				return err
+			}
+			if len(seqs) > 0 {
+				out, err := insertNotifications(ctx, tx, items)
+				if err != nil {
+					return fmt.Errorf("postgres: index journal: %w", err)
+				}
+				// By the seqs read, not a range: another replica's entry
+				// with a smaller seq may commit after this snapshot.
+				if _, err := tx.Exec(ctx, `DELETE FROM notification_journal WHERE seq = ANY($1)`, seqs); err != nil {
+					return fmt.Errorf("postgres: index journal: %w", err)
+				}
+				stored, read = out, len(items)
+			}
 		}
 		if err := tx.Commit(ctx); err != nil {
-			return fmt.Errorf("postgres: index journal: %w", err)
+			stored, read = nil, 0
+			return fmt.Errorf("postgres: journal: %w", err)
 		}
-		read = len(items)
 		return nil
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -16,57 +17,61 @@ import (
 
 var _ store.Journal = (*Store)(nil)
 
-// AppendJournal stores each batch as one journal row, in one transaction
-// flushed to disk at commit.
-func (s *Store) AppendJournal(ctx context.Context, batches [][]store.Notification) (err error) {
+// AppendJournal stores each batch as one journal row, then indexes up to
+// index items, in one transaction flushed to disk at commit.
+func (s *Store) AppendJournal(ctx context.Context, batches [][]store.Notification, index int) ([]store.Notification, int, error) {
 	if err := store.CheckJournal(batches); err != nil {
-		return err
+		return nil, 0, err
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sqlite: append journal: %w", err)
-	}
-	if len(batches) == 0 {
-		return nil
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: append journal: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	stmt := tx.StmtContext(ctx, s.journalStmt)
-	for _, b := range batches {
-		if _, err := stmt.ExecContext(ctx, len(b), toDB(b[0].ReceivedAt), store.EncodeJournal(b)); err != nil {
-			return fmt.Errorf("sqlite: append journal: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: append journal: %w", err)
-	}
-	return nil
+	return s.journalTx(ctx, batches, index)
 }
 
 const insertJournal = `INSERT INTO notification_journal (items, received_at, body) VALUES (?, ?, ?)`
 
 // IndexJournal moves the oldest journal rows into notifications and
 // deletes them, in one transaction.
-func (s *Store) IndexJournal(ctx context.Context, maxItems int) (stored []store.Notification, read int, err error) {
+func (s *Store) IndexJournal(ctx context.Context, maxItems int) ([]store.Notification, int, error) {
+	return s.journalTx(ctx, nil, max(1, maxItems))
+}
+
+func (s *Store) journalTx(ctx context.Context, batches [][]store.Notification, index int) (stored []store.Notification, read int, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+		return nil, 0, fmt.Errorf("sqlite: journal: %w", err)
 	}
-	maxItems = max(1, min(maxItems, store.JournalChunk))
+	if len(batches) == 0 && index <= 0 {
+		return nil, 0, nil
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
+		return nil, 0, fmt.Errorf("sqlite: journal: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			tx.Rollback()
 		}
 	}()
+	if len(batches) > 0 {
+		stmt := tx.StmtContext(ctx, s.journalStmt)
+		for _, b := range batches {
+			if _, err := stmt.ExecContext(ctx, len(b), toDB(b[0].ReceivedAt), store.EncodeJournal(b)); err != nil {
+				return nil, 0, fmt.Errorf("sqlite: append journal: %w", err)
+			}
+		}
+	}
+	if index > 0 {
+		if stored, read, err = s.indexTx(ctx, tx, min(index, store.JournalChunk)); err != nil {
+			return nil, 0, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: journal: %w", err)
+	}
+	return stored, read, nil
+}
+
+// indexTx moves the oldest rows, whole, while their items total at most
+// maxItems (at least one row), into notifications, and deletes them.
+func (s *Store) indexTx(ctx context.Context, tx *sql.Tx, maxItems int) ([]store.Notification, int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT seq, items, body FROM notification_journal ORDER BY seq`)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
@@ -95,15 +100,13 @@ func (s *Store) IndexJournal(ctx context.Context, maxItems int) (stored []store.
 		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
 	}
 	if last == 0 {
-		return nil, 0, tx.Commit()
+		return nil, 0, nil
 	}
-	if stored, err = s.insertNotifications(ctx, tx, items); err != nil {
+	stored, err := s.insertNotifications(ctx, tx, items)
+	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM notification_journal WHERE seq <= ?`, last); err != nil {
-		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, 0, fmt.Errorf("sqlite: index journal: %w", err)
 	}
 	return stored, len(items), nil

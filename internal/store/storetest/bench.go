@@ -172,7 +172,7 @@ func BenchmarkJournal(b *testing.B, open func(b *testing.B) Live) {
 				n++
 			}
 		}
-		if err := s.AppendJournal(ctx, batches); err != nil {
+		if _, _, err := s.AppendJournal(ctx, batches, 0); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -25,8 +25,8 @@ import (
 
 func mustJournal(t *testing.T, s Live, batches ...[]store.Notification) {
 	t.Helper()
-	if err := s.AppendJournal(t.Context(), batches); err != nil {
-		t.Fatalf("AppendJournal(%d entries): %v", len(batches), err)
+	if stored, read, err := s.AppendJournal(t.Context(), batches, 0); err != nil || stored != nil || read != 0 {
+		t.Fatalf("AppendJournal(%d entries, 0) = %v, %d, %v", len(batches), stored, read, err)
 	}
 }
 
@@ -118,6 +118,31 @@ func testJournal(t *testing.T, s Live) {
 	}
 }
 
+// testJournalAppendAndIndex: one call appends and indexes, oldest
+// entries first, the ones it appends included.
+func testJournalAppendAndIndex(t *testing.T, s Live) {
+	mustJournal(t, s, []store.Notification{newNotification("a"), newNotification("b")})
+	stored, read, err := s.AppendJournal(t.Context(), [][]store.Notification{{newNotification("c")}, {newNotification("a"), newNotification("d")}}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read != 3 || !slices.Equal(notificationIDs(stored), []string{"a", "b", "c"}) {
+		t.Errorf("AppendJournal(…, 3) = %v, read %d; want [a b c] (the old entry and the first new one), read 3", notificationIDs(stored), read)
+	}
+	wantBacklog(t, s, 2)
+	stored, read, err = s.AppendJournal(t.Context(), [][]store.Notification{{newNotification("e")}}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read != 3 || !slices.Equal(notificationIDs(stored), []string{"d", "e"}) {
+		t.Errorf("AppendJournal(…, 100) = %v, read %d; want [d e] (a is a duplicate), read 3", notificationIDs(stored), read)
+	}
+	wantBacklog(t, s, 0)
+	if ids := notificationIDs(mustList(t, s, store.NotificationFilter{AfterSeq: store.FromStart})); !slices.Equal(ids, []string{"a", "b", "c", "d", "e"}) {
+		t.Errorf("stored %v", ids)
+	}
+}
+
 func testJournalInvalid(t *testing.T, s Live) {
 	tooLong := newNotification("x")
 	tooLong.ID = string(make([]byte, store.MaxKeyBytes+1))
@@ -131,15 +156,15 @@ func testJournalInvalid(t *testing.T, s Live) {
 		{"too many", [][]store.Notification{make([]store.Notification, store.MaxAppendBatch+1)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := s.AppendJournal(t.Context(), tt.batches)
+			_, _, err := s.AppendJournal(t.Context(), tt.batches, 100)
 			if !errors.Is(err, store.ErrInvalid) {
 				t.Errorf("AppendJournal = %v, want ErrInvalid", err)
 			}
 			wantBacklog(t, s, 0)
 		})
 	}
-	if err := s.AppendJournal(t.Context(), nil); err != nil {
-		t.Errorf("AppendJournal(nil) = %v", err)
+	if stored, read, err := s.AppendJournal(t.Context(), nil, 0); err != nil || stored != nil || read != 0 {
+		t.Errorf("AppendJournal(nil, 0) = %v, %d, %v", stored, read, err)
 	}
 }
 
@@ -175,7 +200,7 @@ func testJournalConcurrent(t *testing.T, s Live) {
 				for i := range per {
 					batch = append(batch, newNotification(fmt.Sprintf("w%d-%d-%d", w, e, i)))
 				}
-				if err := s.AppendJournal(t.Context(), [][]store.Notification{batch}); err != nil {
+				if _, _, err := s.AppendJournal(t.Context(), [][]store.Notification{batch}, 0); err != nil {
 					errs <- err
 					return
 				}

@@ -63,6 +63,7 @@ func RunLive(t *testing.T, open func(t *testing.T) Live) {
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, open(t)) })
 	t.Run("LiveCancelledContext", func(t *testing.T) { testLiveCancelled(t, open(t)) })
 	t.Run("Journal", func(t *testing.T) { testJournal(t, open(t)) })
+	t.Run("JournalAppendAndIndex", func(t *testing.T) { testJournalAppendAndIndex(t, open(t)) })
 	t.Run("JournalInvalid", func(t *testing.T) { testJournalInvalid(t, open(t)) })
 	t.Run("JournalRetention", func(t *testing.T) { testJournalRetention(t, open(t)) })
 	t.Run("JournalConcurrent", func(t *testing.T) { testJournalConcurrent(t, open(t)) })
