@@ -56,6 +56,7 @@ type GroupSink struct {
 	max        int
 	chunk      int
 	ratio      float64
+	owed       float64 // items the journal's transactions owe indexing (the writer's)
 	maxBacklog int64
 	timeout    time.Duration
 	journal    store.Journal // nil: the store has none, Journal appends
@@ -93,11 +94,11 @@ type GroupOptions struct {
 	// DefaultIndexChunk; a fifth of it while requests are on their way);
 	// between two, it commits every request waiting.
 	IndexChunk int
-	// IndexRatio is how many items a journal transaction indexes for each
-	// it appends (default DefaultIndexRatio; at least one entry, so a
-	// quiet receiver's items are indexed in the transaction that journals
-	// them). When no request is on its way, the writer indexes whole
-	// chunks.
+	// IndexRatio is how many items the journal's transactions index, in
+	// passing, for each they append while the journal has a backlog
+	// (default DefaultIndexRatio). When it has none, a transaction indexes
+	// what it appends (a quiet receiver's items are shown after one flush);
+	// when no request is on its way, the writer indexes whole chunks.
 	IndexRatio float64
 	// MaxBacklog is the journal's backlog (items) beyond which indexing
 	// gets as much of the writer's time as committing requests (default
@@ -112,12 +113,11 @@ const (
 	// flushes, small enough that requests waiting behind one chunk are
 	// answered within a few milliseconds.
 	DefaultIndexChunk = 500
-	// DefaultIndexRatio: under a burst, a quarter of what is
-	// acknowledged is indexed at once (in the same transactions, so
-	// without a flush of its own), and the rest at full speed as soon as
-	// the burst ends; indexing an item costs about four times as much as
-	// journaling it, so the writer's time splits about evenly.
-	DefaultIndexRatio = 0.25
+	// DefaultIndexRatio: under a burst, a tenth of what is acknowledged
+	// is indexed at once (in the same transactions, so without a flush
+	// of its own), and the rest at full speed as soon as the burst ends;
+	// indexing an item costs about four times as much as journaling it.
+	DefaultIndexRatio = 0.1
 	// DefaultMaxBacklog: a minute's indexing or so on a small machine.
 	DefaultMaxBacklog = 1_000_000
 )
@@ -364,9 +364,8 @@ func (g *GroupSink) commitAll(batch []*appendReq) {
 }
 
 // commitJournal appends each request's items as one journal entry, all in
-// one transaction that also indexes the oldest entries (IndexRatio times
-// as many items as it appends, at least one entry; as many as it appends
-// beyond MaxBacklog), and answers each caller.
+// one transaction that may also index the oldest entries, and answers
+// each caller.
 func (g *GroupSink) commitJournal(batch []*appendReq) {
 	entries := make([][]Item, len(batch))
 	n := 0
@@ -374,11 +373,25 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 		entries[i] = r.items
 		n += len(r.items)
 	}
-	index := int(math.Ceil(float64(n) * g.ratio))
-	if g.backlog.Load() > g.maxBacklog {
+	// What to index with it: on a quiet receiver (nothing waiting in the
+	// journal, no other request on its way) the entries appended now, so that they are shown after
+	// one flush, not two; under load, IndexRatio of what is appended,
+	// saved up until it makes a short chunk (a transaction indexing a
+	// few items costs nearly what one indexing a hundred does); beyond
+	// MaxBacklog, as many as are appended.
+	backlog, index := g.backlog.Load(), 0
+	switch {
+	case backlog == 0 && g.arriving.Load() <= int64(len(batch)):
 		index = n
+	case backlog > g.maxBacklog:
+		index = n
+	default:
+		g.owed += float64(n) * g.ratio
+		if g.owed >= float64(g.busyChunk()) {
+			index = int(math.Ceil(g.owed))
+		}
 	}
-	index = max(1, min(index, g.chunk))
+	index = min(index, g.chunk)
 	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
 	start := g.clock.Now()
 	stored, read, err := g.journal.AppendJournal(ctx, entries, index)
@@ -394,6 +407,9 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 		r.done <- appendRes{err: err}
 	}
 	if err == nil {
+		if index > 0 && backlog > 0 {
+			g.owed = max(0, g.owed-float64(read))
+		}
 		g.account(stored, read, max(0, g.backlog.Load()+int64(n-read)))
 	}
 }
