@@ -32,10 +32,12 @@ import (
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/notify"
+	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
+	"github.com/graphsec/graphsec/internal/web/live"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
@@ -50,6 +52,9 @@ type Store interface {
 	page.ActivityStore
 	page.ReconcileStore
 	page.FormStore
+	// ListNotifications lists live items for the live page
+	// (store.Notifications).
+	ListNotifications(ctx context.Context, f store.NotificationFilter) ([]store.Notification, error)
 }
 
 // Options wire the console to its dependencies.
@@ -93,6 +98,11 @@ type Options struct {
 	// Live, when set, mounts live alerts: Graph's notification receiver
 	// (/listen, /listen/lifecycle), the live stream and /metrics.
 	Live *notify.Live
+	// Watcher and Upkeep, with Live, mount the live-alerts pages
+	// (/subscriptions, /watches, /notifications; internal/web/live) and
+	// the queues' "Watch this view".
+	Watcher *notify.Watcher
+	Upkeep  *notify.Upkeep
 }
 
 // EmulatorInfo describes the embedded emulator for the UI.
@@ -156,12 +166,12 @@ func New(o Options) (*Server, error) {
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
 		Layout:   layout,
-		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates()},
+		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), live.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
 		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
 		Tokens: page.NewPageTokens(o.Clock, o.PageTokens),
-		Clock:  o.Clock, Logger: o.Logger, Emulator: o.Emulator,
+		Clock:  o.Clock, Logger: o.Logger, Emulator: o.Emulator, Live: s.livePages(),
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,135 @@
+// Package live is the console's live-alerts pages: subscriptions to
+// legacy alert webhooks (/subscriptions), saved watches polled on
+// alerts_v2, incidents and legacy alerts (/watches, and "Watch this view"
+// on the queues), and the live page (/notifications), which lists what
+// they delivered and follows /notifications/stream.
+//
+// The work is internal/notify's (Upkeep for subscriptions, Watcher for
+// watches, the store's notifications); this package reads the forms,
+// says what went wrong in the reader's language, keeps what was typed,
+// and shows each user their own feeds and the shared ones.
+//
+// Files: subscriptions.go (/subscriptions: the original sample's filter
+// form, the list from Graph and graphsec's records, renew, delete, the
+// polling fallback without a public URL), watches.go (/watches: list,
+// create, poll now, delete, with each watch's lag, polls, gaps and
+// audit), notifications.go (/notifications: history, search, filters; the
+// live updates are static/app.js's). Routes are in the shell's live.go.
+package live
+
+import (
+	"context"
+	"embed"
+
+	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/notify"
+	"github.com/graphsec/graphsec/internal/store"
+	"github.com/graphsec/graphsec/internal/web/page"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Templates returns the feature's pages for the page kit
+// ("live/subscriptions", "live/watches", "live/notifications").
+func Templates() page.Templates { return page.Embedded("live", templateFS) }
+
+// Subscriptions are Graph subscriptions kept alive (notify.Upkeep).
+type Subscriptions interface {
+	Create(ctx context.Context, owner notify.Owner, query string, shared bool) (store.Feed, error)
+	Renew(ctx context.Context, id string, creator notify.Creator) (store.Feed, error)
+	Delete(ctx context.Context, id string) error
+	List(ctx context.Context, viewer string) ([]notify.SubscriptionView, error)
+	CheckPublicURL() error
+	AuthFor(ctx context.Context, owner notify.Owner) (notify.AuthChoice, error)
+}
+
+// Watches are saved queries polled on Graph (notify.Watcher).
+type Watches interface {
+	CreateWatch(ctx context.Context, owner notify.Owner, target, query string, shared bool) (store.Feed, error)
+	ListWatches(ctx context.Context, viewer string) ([]store.Feed, error)
+	DeleteWatch(ctx context.Context, id string) error
+	PollNow(ctx context.Context, id string) error
+	Stats(id string) notify.WatchStats
+	AuthFor(ctx context.Context, target string, owner notify.Owner) (notify.AuthChoice, error)
+}
+
+// Notifications lists what the feeds delivered (store.Notifications).
+type Notifications interface {
+	ListNotifications(ctx context.Context, f store.NotificationFilter) ([]store.Notification, error)
+}
+
+// Deps are what the live pages need besides the page kit.
+type Deps struct {
+	Subscriptions Subscriptions
+	Watches       Watches
+	Notifications Notifications
+	Clock         clock.Clock
+}
+
+// Pages serves the live pages; its methods are page.Handlers.
+type Pages struct {
+	subs  Subscriptions
+	watch Watches
+	notes Notifications
+	clock clock.Clock
+}
+
+// New returns the live pages.
+func New(d Deps) *Pages {
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
+	return &Pages{subs: d.Subscriptions, watch: d.Watches, notes: d.Notifications, clock: d.Clock}
+}
+
+// owner is the signed-in user as the creator of a feed: their sign-in is
+// sealed for it when graphsec's app cannot act alone.
+func owner(p *page.Page) notify.Owner {
+	s := p.Session
+	return notify.Owner{ID: s.UserID, Name: s.DisplayName, UPN: s.UserPrincipalName, Creator: s}
+}
+
+// flash is a change's result, shown once on the page it redirects to.
+type flash struct {
+	Key  string
+	Args []any
+}
+
+// done redirects to path with a one-time flash message.
+func done(p *page.Page, path, key string, args ...any) error {
+	tok := p.SetFlash(path, flash{Key: key, Args: args})
+	return p.Redirect(page.WithParam(path, "done", tok), 303)
+}
+
+// takeFlash is the message a change left for this page ("" if none).
+func takeFlash(p *page.Page, path string) string {
+	v, ok := p.TakeFlash(path, p.R.URL.Query().Get("done"))
+	if !ok {
+		return ""
+	}
+	f, ok := v.(flash)
+	if !ok {
+		return ""
+	}
+	return p.L.T(f.Key, f.Args...)
+}
+
+// authView says how a feed keeps working while its creator is signed out.
+type authView struct {
+	Mode   string // notify.AuthApp or notify.AuthDelegated
+	Reason string
+}
+
+// stateClass is a feed state's badge class.
+func stateClass(state string) string {
+	switch state {
+	case notify.StateActive:
+		return "st-resolved"
+	case notify.StateCreating:
+		return "st-inProgress"
+	case notify.StatePaused, notify.StateFailed:
+		return "st-new"
+	}
+	return ""
+}
