@@ -34,14 +34,15 @@ func changedProps() []string {
 
 // itemView is one item as the page shows it.
 type itemView struct {
-	Seq                          int64
-	Received                     time.Time
-	Source, SourceLabel          string
-	Event                        string // the change or lifecycle event, labelled
-	Kind                         string // alert, incident, legacy alert
-	ResourceID, Title, Href      string
-	Feed, FeedLabel              string
-	Changes                      []changeView
+	Seq                     int64
+	Received                time.Time
+	Source, SourceLabel     string
+	Event                   string // the change or lifecycle event, labelled
+	Change                  string // the change type or lifecycle event, raw
+	Kind                    string // alert, incident, legacy alert
+	ResourceID, Title, Href string
+	Feed, FeedLabel         string
+	Changes                 []changeView
 }
 
 // changeView is one property's change.
@@ -208,6 +209,7 @@ func view(L *i18n.Printer, it store.Notification, feeds map[string]string) itemV
 	if kind != "" {
 		v.Kind = L.T(kind)
 	}
+	v.Change = it.ChangeType + it.LifecycleEvent
 	switch {
 	case it.LifecycleEvent != "":
 		v.Event = L.EnumOf("enum.LifecycleEvent", it.LifecycleEvent).Text

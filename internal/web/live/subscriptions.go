@@ -69,19 +69,19 @@ type noPublicView struct {
 
 // subsView is the page's data.
 type subsView struct {
-	Form                        subForm
-	Errors                      page.FieldErrors
-	Error                       *page.ErrorView
-	NoPublic                    *noPublicView
-	Auth                        authView
-	AuthErr                     string
-	Rows                        []subRow
-	ListError                   *page.ErrorView
-	Flash                       string
-	Categories                  []page.Choice
-	Severities, Statuses        []page.Choice
-	MaxText                     int
-	HasErrors                   bool
+	Form                 subForm
+	Errors               page.FieldErrors
+	Error                *page.ErrorView
+	NoPublic             *noPublicView
+	Auth                 authView
+	AuthErr              string
+	Rows                 []subRow
+	ListError            *page.ErrorView
+	Flash                string
+	Categories           []page.Choice
+	Severities, Statuses []page.Choice
+	MaxText              int
+	HasErrors            bool
 }
 
 // sampleSpelling writes a Graph enum member as the original sample's form

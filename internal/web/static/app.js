@@ -197,6 +197,7 @@
       var li = el("li", "live-item fresh src-" + ev.source);
       li.id = "n-" + ev.seq;
       li.setAttribute("data-seq", String(ev.seq));
+      li.setAttribute("data-change", (ev.changeType || "") + (ev.lifecycleEvent || ""));
       var head = el("div", "li-head");
       var t = el("time", null, when(ev.receivedAt));
       t.setAttribute("datetime", ev.receivedAt);
@@ -254,14 +255,15 @@
     var es = new EventSource(list.getAttribute("data-stream"));
     es.onopen = function () { setState("connected"); };
     es.onerror = function () { setState(es.readyState === EventSource.CLOSED ? "disconnected" : "reconnecting"); };
-    es.onmessage = function (msg) {
+    // The stream names its events "notification".
+    es.addEventListener("notification", function (msg) {
       var ev;
       try { ev = JSON.parse(msg.data); } catch (e) { return; }
       if (!ev || typeof ev.seq !== "number" || document.getElementById("n-" + ev.seq) || !matches(ev)) return;
       var empty = document.getElementById("no-notes");
       if (empty) empty.remove();
       list.insertBefore(item(ev), list.firstChild);
-    };
+    });
     window.addEventListener("pagehide", function () { es.close(); });
   })();
 })();

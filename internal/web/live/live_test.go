@@ -1,0 +1,248 @@
+package live_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/internal/web/webtest"
+)
+
+// live starts a console with live alerts and their sources.
+func live(t *testing.T) *webtest.Harness {
+	t.Helper()
+	return webtest.New(t, webtest.Options{Live: true, Feeds: true})
+}
+
+// form returns the guard fields of the form on the page at path that posts
+// to action, plus fields.
+func form(t *testing.T, h *webtest.Harness, b *emutest.Browser, path, action string, fields url.Values) url.Values {
+	t.Helper()
+	f := webtest.FormFields(t, h.Get(b, path), action)
+	for k, v := range fields {
+		f[k] = v
+	}
+	return f
+}
+
+// mainOf is a page's main element, for failure messages.
+func mainOf(body string) string {
+	if i := strings.Index(body, "<main"); i >= 0 {
+		body = body[i:]
+	}
+	if i := strings.Index(body, "</main>"); i >= 0 {
+		body = body[:i]
+	}
+	return body
+}
+
+func TestPagesRender(t *testing.T) {
+	h := live(t)
+	b, _ := h.SignIn(h.User("Security Operator"), "/notifications")
+	for _, c := range []struct{ path, want string }{
+		{"/subscriptions", `id="sub-form"`},
+		{"/watches", `id="watch-form"`},
+		{"/notifications", `id="live-list"`},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			p := h.Get(b, c.path)
+			if p.Status != http.StatusOK || !strings.Contains(p.Body, c.want) {
+				t.Fatalf("%s: %d, %q missing", c.path, p.Status, c.want)
+			}
+			if !strings.Contains(p.Body, `id="nav-live"`) {
+				t.Error("no Live entry in the navigation")
+			}
+		})
+	}
+}
+
+// TestSubscribeMistakes: every mistake is explained next to its field,
+// nothing is created, and what was typed stays in the form.
+func TestSubscribeMistakes(t *testing.T) {
+	h := live(t)
+	b, _ := h.SignIn(h.User("Security Operator"), "/subscriptions")
+	for _, c := range []struct {
+		name   string
+		fields url.Values
+		errID  string
+		kept   []string
+	}{
+		{"no filter", url.Values{"hostFqdn": {"  "}}, "error-form", nil},
+		{"bad severity", url.Values{"severity": {"Severe"}, "upn": {"ada@contoso.com"}}, "error-severity", []string{"ada@contoso.com"}},
+		{"bad status", url.Values{"status": {"Open"}, "provider": {"Defender"}}, "error-status", []string{`value="Defender"`}},
+		{"bad category", url.Values{"category": {"phishy"}, "hostFqdn": {"pc1.contoso.com"}}, "error-category", []string{"pc1.contoso.com"}},
+		{"id and filter", url.Values{"alertId": {"abc"}, "severity": {"High"}}, "error-form", []string{`value="abc"`}},
+		{"bad id", url.Values{"alertId": {".."}}, "error-alertId", nil},
+		{"control characters", url.Values{"upn": {"a\x01b"}}, "error-upn", nil},
+		{"text too long", url.Values{"provider": {strings.Repeat("p", 300)}}, "error-provider", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := h.Post(b, "/subscriptions", "", form(t, h, b, "/subscriptions", "/subscriptions", c.fields))
+			if p.Status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", p.Status)
+			}
+			if !strings.Contains(p.Body, `id="`+c.errID+`"`) {
+				t.Fatalf("no %s on the page:\n%s", c.errID, mainOf(p.Body))
+			}
+			for _, k := range c.kept {
+				if !strings.Contains(html.UnescapeString(p.Body), k) {
+					t.Errorf("%q typed is not in the form again", k)
+				}
+			}
+		})
+	}
+	list, err := h.Upkeep.List(t.Context(), "")
+	if err != nil || len(list) != 0 {
+		t.Fatalf("mistakes created subscriptions: %v %v", list, err)
+	}
+}
+
+// TestSubscribeReadsTheSamplesValues: the sample's spelling (High,
+// NewAlert) and any case are read, and the subscription is listed with
+// its owner, expiry and how it keeps working.
+func TestSubscribeReadsTheSamplesValues(t *testing.T) {
+	h := live(t)
+	b, _ := h.SignIn(h.User("Security Operator"), "/subscriptions")
+	p := h.Post(b, "/subscriptions", "", form(t, h, b, "/subscriptions", "/subscriptions", url.Values{"severity": {"HIGH"}, "status": {"newalert"}}))
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="flash"`) {
+		t.Fatalf("subscribe: %d\n%s", p.Status, mainOf(p.Body))
+	}
+	rows := webtest.Section(t, p.Body, "subs", "table")
+	for _, want := range []string{"severity=high", "status=newAlert", "graphsec&#39;s app", "Active"} {
+		if !strings.Contains(rows, want) {
+			t.Errorf("the list lacks %q:\n%s", want, rows)
+		}
+	}
+	list, err := h.Upkeep.List(t.Context(), "")
+	if err != nil || len(list) != 1 || list[0].Graph == nil {
+		t.Fatalf("Graph has no subscription: %+v %v", list, err)
+	}
+}
+
+// TestFormTokenChecked: a form without the session's CSRF token changes
+// nothing.
+func TestFormTokenChecked(t *testing.T) {
+	h := live(t)
+	b, _ := h.SignIn(h.User("Security Operator"), "/subscriptions")
+	for _, c := range []struct{ path string }{{"/subscriptions"}, {"/watches"}} {
+		t.Run(c.path, func(t *testing.T) {
+			f := form(t, h, b, c.path, c.path, url.Values{"severity": {"High"}, "target": {"alerts"}, "query": {"severity=high"}})
+			f.Set("csrf", "forged")
+			p := h.Post(b, c.path, "", f)
+			if p.Status != http.StatusForbidden {
+				t.Fatalf("status %d, want 403", p.Status)
+			}
+		})
+	}
+	if w, _ := h.Watcher.ListWatches(t.Context(), ""); len(w) != 0 {
+		t.Fatalf("a forged form created %d watches", len(w))
+	}
+}
+
+func TestWatchMistakes(t *testing.T) {
+	h := live(t)
+	b, _ := h.SignIn(h.User("Security Operator"), "/watches")
+	for _, c := range []struct {
+		name   string
+		fields url.Values
+		errID  string
+		kept   string
+	}{
+		{"unknown target", url.Values{"target": {"mail"}, "query": {"severity=high"}}, "error-target", "severity=high"},
+		{"bad severity", url.Values{"target": {"alerts"}, "query": {"severity=severe&status=new"}}, "error-query", "severity=severe&amp;status=new"},
+		{"incident status on alerts", url.Values{"target": {"incidents"}, "query": {"status=new"}}, "error-query", "status=new"},
+		{"not a query string", url.Values{"target": {"alerts"}, "query": {"severity=%zz"}}, "error-query", "severity=%zz"},
+		{"too long", url.Values{"target": {"alerts"}, "query": {"q=" + strings.Repeat("x", 5000)}}, "error-query", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := h.Post(b, "/watches", "", form(t, h, b, "/watches", "/watches", c.fields))
+			if p.Status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", p.Status)
+			}
+			if !strings.Contains(p.Body, `id="`+c.errID+`"`) {
+				t.Fatalf("no %s:\n%s", c.errID, mainOf(p.Body))
+			}
+			if c.kept != "" && !strings.Contains(p.Body, `value="`+c.kept+`"`) {
+				t.Errorf("the filter typed is not kept")
+			}
+		})
+	}
+	if w, _ := h.Watcher.ListWatches(t.Context(), ""); len(w) != 0 {
+		t.Fatalf("mistakes created %d watches", len(w))
+	}
+}
+
+// TestWatchThisView: the queues' button posts the view's filter, and the
+// watch is listed with a link back to the view.
+func TestWatchThisView(t *testing.T) {
+	h := live(t)
+	b, _ := h.SignIn(h.User("Security Operator"), "/alerts?severity=high&status=new&top=10")
+	for _, c := range []struct{ queue, target string }{
+		{"/alerts?severity=high&status=new&top=10", "alerts"},
+		{"/incidents?severity=medium", "incidents"},
+	} {
+		t.Run(c.target, func(t *testing.T) {
+			page := h.Get(b, c.queue)
+			f := webtest.FormFields(t, page, "/watches")
+			if f.Get("target") != c.target || strings.Contains(f.Get("query"), "top=") {
+				t.Fatalf("the button posts %v", f)
+			}
+			p := h.Post(b, "/watches", "", f)
+			if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="flash"`) {
+				t.Fatalf("watch: %d", p.Status)
+			}
+		})
+	}
+	w, err := h.Watcher.ListWatches(t.Context(), "")
+	if err != nil || len(w) != 2 {
+		t.Fatalf("watches: %+v %v", w, err)
+	}
+}
+
+// TestOthersFeedsAreNotTheirs: a user cannot delete, renew or filter on
+// another user's unshared feeds.
+func TestOthersFeedsAreNotTheirs(t *testing.T) {
+	h := live(t)
+	ada, _ := h.SignIn(h.User("Security Operator"), "/watches")
+	p := h.Post(ada, "/watches", "", form(t, h, ada, "/watches", "/watches", url.Values{"target": {"alerts"}, "query": {"severity=high"}}))
+	if p.Status != http.StatusOK {
+		t.Fatalf("watch: %d", p.Status)
+	}
+	w, _ := h.Watcher.ListWatches(t.Context(), "")
+	id := w[0].ID
+	bob, _ := h.SignIn(h.User("Security Reader"), "/watches")
+	if strings.Contains(h.Get(bob, "/watches").Body, id) {
+		t.Fatal("another user's watch is listed")
+	}
+	f := form(t, h, bob, "/watches", "/watches", nil)
+	if p := h.Post(bob, "/watches/"+id+"/delete", "", f); p.Status != http.StatusNotFound {
+		t.Fatalf("deleting another's watch: %d", p.Status)
+	}
+	if p := h.Get(bob, "/notifications?feed="+id); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `id="error-feed"`) {
+		t.Fatalf("filtering on another's watch: %d", p.Status)
+	}
+	if w, _ := h.Watcher.ListWatches(t.Context(), ""); len(w) != 1 {
+		t.Fatal("the watch is gone")
+	}
+}
+
+func TestNotificationsFilterMistakes(t *testing.T) {
+	h := live(t)
+	b, _ := h.SignIn(h.User("Security Operator"), "/notifications")
+	for _, c := range []struct{ query, errID string }{
+		{"source=mail", "error-source"},
+		{"feed=nope", "error-feed"},
+		{"before=-3", "error-before"},
+		{"q=" + url.QueryEscape("a\x01"), "error-q"},
+	} {
+		t.Run(c.query, func(t *testing.T) {
+			p := h.Get(b, "/notifications?"+c.query)
+			if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, `id="`+c.errID+`"`) {
+				t.Fatalf("%d, no %s", p.Status, c.errID)
+			}
+		})
+	}
+}
