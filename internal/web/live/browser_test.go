@@ -165,7 +165,8 @@ func TestBrowserWatchAlertsLive(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		t.Logf("alerts_v2 alert updated → change shown live in %s", time.Since(start))
-		if got := b.Text(`#live-list li[data-prop="status"]`); !strings.Contains(got, "inProgress") {
+		want := map[string]string{"en": "In progress", "ja": "進行中"}[lang]
+		if got := b.Text(`#live-list li[data-prop="status"] .to`); got != want {
 			t.Errorf("the change reads %q", got)
 		}
 		notReloaded(t, b)

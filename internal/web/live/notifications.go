@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store"
@@ -108,7 +109,7 @@ func Href(resource, id string) (href, kind string) {
 }
 
 // changes reads an item's Changes ({"property": {"from": x, "to": y}}).
-func changes(L *i18n.Printer, raw []byte) []changeView {
+func changes(L *i18n.Printer, kind string, raw []byte) []changeView {
 	if len(raw) == 0 {
 		return nil
 	}
@@ -140,7 +141,51 @@ func changes(L *i18n.Printer, raw []byte) []changeView {
 	out := make([]changeView, 0, len(names))
 	for _, k := range names {
 		c := m[k]
-		out = append(out, changeView{Prop: k, Label: propLabel(L, k), From: jsonText(L, c.From), To: jsonText(L, c.To)})
+		ns := enumOf(kind, k)
+		out = append(out, changeView{Prop: k, Label: propLabel(L, k), From: jsonText(L, ns, c.From), To: jsonText(L, ns, c.To)})
+	}
+	return out
+}
+
+// enumOf is the catalog namespace of a changed property's values, by the
+// kind of resource ("" for values shown as they are).
+func enumOf(kind, prop string) string {
+	switch kind + "." + prop {
+	case "alert.severity", "incident.severity":
+		return "enum.AlertSeverity"
+	case "alert.status":
+		return "enum.AlertStatus"
+	case "incident.status":
+		return "enum.IncidentStatus"
+	case "alert.classification", "incident.classification":
+		return "enum.AlertClassification"
+	case "alert.determination", "incident.determination":
+		return "enum.AlertDetermination"
+	case "legacyAlert.severity":
+		return "enum.LegacyAlertSeverity"
+	case "legacyAlert.status":
+		return "enum.LegacyAlertStatus"
+	}
+	return ""
+}
+
+// enumMembers are the members app.js labels, by namespace.
+func enumMembers() map[string][]string {
+	return map[string][]string{
+		"enum.AlertSeverity":       strs(graph.AlertSeverities()),
+		"enum.AlertStatus":         strs(graph.AlertStatuses()),
+		"enum.IncidentStatus":      strs(graph.IncidentStatuses()),
+		"enum.AlertClassification": strs(graph.AlertClassifications()),
+		"enum.AlertDetermination":  strs(graph.AlertDeterminations()),
+		"enum.LegacyAlertSeverity": strs(graph.LegacyAlertSeverities()),
+		"enum.LegacyAlertStatus":   strs(graph.LegacyAlertStatuses()),
+	}
+}
+
+func strs[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
 	}
 	return out
 }
@@ -154,15 +199,18 @@ func propLabel(L *i18n.Printer, prop string) string {
 }
 
 // jsonText is a JSON value as text: a string as it is, null as a dash.
-func jsonText(L *i18n.Printer, raw json.RawMessage) string {
+func jsonText(L *i18n.Printer, ns string, raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return L.T("empty.noValue")
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		if s == "" {
+		switch {
+		case s == "":
 			return L.T("empty.noValue")
+		case ns != "":
+			return L.EnumOf(ns, s).Text
 		}
 		return s
 	}
@@ -209,6 +257,7 @@ func view(L *i18n.Printer, it store.Notification, feeds map[string]string) itemV
 	if kind != "" {
 		v.Kind = L.T(kind)
 	}
+	short := strings.TrimPrefix(kind, "kind.")
 	v.Change = it.ChangeType + it.LifecycleEvent
 	switch {
 	case it.LifecycleEvent != "":
@@ -216,7 +265,7 @@ func view(L *i18n.Printer, it store.Notification, feeds map[string]string) itemV
 	case it.ChangeType != "":
 		v.Event = L.EnumOf("enum.ChangeType", it.ChangeType).Text
 	}
-	v.Changes = changes(L, it.Changes)
+	v.Changes = changes(L, short, it.Changes)
 	return v
 }
 
@@ -329,6 +378,14 @@ func jsLabels(L *i18n.Printer) string {
 		props[p] = L.T("notes.prop." + p)
 	}
 	m["props"] = props
+	enums := map[string]map[string]string{}
+	for ns, members := range enumMembers() {
+		enums[ns] = map[string]string{}
+		for _, v := range members {
+			enums[ns][v] = L.EnumOf(ns, v).Text
+		}
+	}
+	m["enums"] = enums
 	b, _ := json.Marshal(m)
 	return string(b)
 }

@@ -172,7 +172,8 @@
       var col = parts[1].toLowerCase();
       var base = col === "alerts" ? "/legacy/alerts/" : col === "alerts_v2" ? "/alerts/" : col === "incidents" ? "/incidents/" : null;
       if (!base) return null;
-      return { href: base + encodeURIComponent(id), kind: L[col === "alerts" ? "kind.legacyAlert" : col === "alerts_v2" ? "kind.alert" : "kind.incident"] || "" };
+      var short = col === "alerts" ? "legacyAlert" : col === "alerts_v2" ? "alert" : "incident";
+      return { href: base + encodeURIComponent(id), short: short, kind: L["kind." + short] || "" };
     }
     function pad(n) { return (n < 10 ? "0" : "") + n; }
     // A time as the server writes it (i18n's TimeLong, UTC).
@@ -183,9 +184,20 @@
       if (root.lang === "ja") return d.getUTCFullYear() + "年" + (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 " + hms;
       return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " + hms;
     }
-    function value(v) {
+    // A changed value, labelled as the server labels it (enumOf in
+    // internal/web/live).
+    var enumOf = {
+      "alert.severity": "enum.AlertSeverity", "incident.severity": "enum.AlertSeverity",
+      "alert.status": "enum.AlertStatus", "incident.status": "enum.IncidentStatus",
+      "alert.classification": "enum.AlertClassification", "incident.classification": "enum.AlertClassification",
+      "alert.determination": "enum.AlertDetermination", "incident.determination": "enum.AlertDetermination",
+      "legacyAlert.severity": "enum.LegacyAlertSeverity", "legacyAlert.status": "enum.LegacyAlertStatus"
+    };
+    function value(kind, prop, v) {
       if (v === null || v === undefined || v === "") return L.noValue || "—";
-      return typeof v === "string" ? v : JSON.stringify(v);
+      if (typeof v !== "string") return JSON.stringify(v);
+      var ns = (L.enums || {})[enumOf[kind + "." + prop]];
+      return ns && Object.prototype.hasOwnProperty.call(ns, v) ? ns[v] : v;
     }
     function matches(ev) {
       if (source && ev.source !== source) return false;
@@ -210,6 +222,7 @@
       if (to && to.kind) { head.appendChild(document.createTextNode(" ")); head.appendChild(el("span", "li-kind muted", to.kind)); }
       head.appendChild(document.createTextNode(" "));
       head.appendChild(el("span", "badge st st-new", L["new"] || "New"));
+      if (feeds[ev.feed]) head.appendChild(el("span", "li-feed", feeds[ev.feed]));
       li.appendChild(head);
       var title = el("div", "li-title");
       var text = ev.title || ev.resourceId || L.untitled || "";
@@ -240,15 +253,15 @@
             row.setAttribute("data-prop", name);
             row.appendChild(el("span", "prop", props[name] || name));
             row.appendChild(document.createTextNode(": "));
-            row.appendChild(el("span", "from", value(c.from)));
+            var kind = to ? to.short : "";
+            row.appendChild(el("span", "from", value(kind, name, c.from)));
             row.appendChild(document.createTextNode(" → "));
-            row.appendChild(el("span", "to", value(c.to)));
+            row.appendChild(el("span", "to", value(kind, name, c.to)));
             ul.appendChild(row);
           });
           li.appendChild(ul);
         }
       }
-      if (feeds[ev.feed]) li.appendChild(el("div", "li-feed small muted", feeds[ev.feed]));
       return li;
     }
     setState("connecting");
