@@ -246,3 +246,30 @@ func TestNotificationsFilterMistakes(t *testing.T) {
 		})
 	}
 }
+
+// TestNoPublicURL: against a real tenant with a console Graph cannot
+// reach, /subscriptions says so, explains the options and offers to poll
+// the same legacy filter instead; subscribing keeps what was typed and
+// offers the watch for it, which then works.
+func TestNoPublicURL(t *testing.T) {
+	h := webtest.New(t, webtest.Options{Live: true, Feeds: true, AsRealTenant: true})
+	b, p := h.SignIn(h.User("Security Operator"), "/subscriptions")
+	if !strings.Contains(p.Body, `id="no-public"`) || !strings.Contains(p.Body, "GRAPHSEC_PUBLIC_URL") {
+		t.Fatalf("the page does not say Graph cannot reach graphsec:\n%s", mainOf(p.Body))
+	}
+	p = h.Post(b, "/subscriptions", "", form(t, h, b, "/subscriptions", "/subscriptions", url.Values{"severity": {"High"}, "upn": {"ada@contoso.com"}}))
+	if p.Status != http.StatusConflict || !strings.Contains(p.Body, `value="ada@contoso.com"`) {
+		t.Fatalf("subscribe: %d\n%s", p.Status, mainOf(p.Body))
+	}
+	f := webtest.FormFields(t, p, "/watches")
+	if f.Get("target") != "legacyAlerts" || f.Get("query") != "severity=high&upn=ada%40contoso.com" {
+		t.Fatalf("the fallback posts %v", f)
+	}
+	if list, _ := h.Upkeep.List(t.Context(), ""); len(list) != 0 {
+		t.Fatalf("a subscription was created: %+v", list)
+	}
+	p = h.Post(b, "/watches", "", f)
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, `data-target="legacyAlerts"`) {
+		t.Fatalf("the fallback watch: %d\n%s", p.Status, mainOf(p.Body))
+	}
+}

@@ -123,7 +123,12 @@ func (a *Pages) fill(p *page.Page, v *subsView) {
 	ctx := p.R.Context()
 	var np *notify.NoPublicURLError
 	if err := a.subs.CheckPublicURL(); errors.As(err, &np) && v.NoPublic == nil {
-		v.NoPublic = &noPublicView{URL: np.URL, Reason: np.Reason, Query: v.Form.values().Encode()}
+		v.NoPublic = &noPublicView{URL: np.URL, Reason: np.Reason}
+		if !v.HasErrors {
+			// The form as typed (a GET's restored draft): Create would
+			// normalise it, and CreateWatch reads it the same way.
+			v.NoPublic.Query = v.Form.values().Encode()
+		}
 	}
 	if c, err := a.subs.AuthFor(ctx, owner(p)); err != nil {
 		v.AuthErr = p.L.T("live.auth.unknown")

@@ -92,6 +92,10 @@ type Options struct {
 	// pages that use them (/subscriptions, /watches, /notifications).
 	Feeds         bool
 	WatchInterval time.Duration
+	// AsRealTenant makes the upkeep treat Graph as Microsoft's (not the
+	// emulator, which delivers to loopback http): the console's loopback
+	// URL is then no public URL, and subscribing is refused.
+	AsRealTenant bool
 }
 
 // New starts an emulator (seed 3 unless set) and a console on it.
@@ -158,7 +162,7 @@ func New(t testing.TB, opts ...Options) *Harness {
 		}
 		t.Cleanup(wo.Live.Close)
 		if o.Feeds {
-			startFeeds(t, &wo, o, st, am, emu)
+			startFeeds(t, &wo, o, st, am)
 		}
 	}
 	s, err := web.New(wo)
@@ -178,7 +182,7 @@ func New(t testing.TB, opts ...Options) *Harness {
 // startFeeds builds the watcher and the upkeep as the console does, on
 // the live alerts of wo, and runs them until the test ends (before the
 // sink they write through closes).
-func startFeeds(t testing.TB, wo *web.Options, o Options, st *sqlite.Store, am *auth.Manager, emu *emulator.Emulator) {
+func startFeeds(t testing.TB, wo *web.Options, o Options, st *sqlite.Store, am *auth.Manager) {
 	t.Helper()
 	interval := o.WatchInterval
 	if interval <= 0 {
@@ -191,7 +195,7 @@ func startFeeds(t testing.TB, wo *web.Options, o Options, st *sqlite.Store, am *
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := notify.NewUpkeep(w, notify.UpkeepOptions{PublicURL: wo.PublicURL, Emulator: true})
+	u, err := notify.NewUpkeep(w, notify.UpkeepOptions{PublicURL: wo.PublicURL, Emulator: !o.AsRealTenant})
 	if err != nil {
 		t.Fatal(err)
 	}
