@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/graphsec/graphsec/emulator/emutest"
+	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
@@ -271,5 +273,84 @@ func TestNoPublicURL(t *testing.T) {
 	p = h.Post(b, "/watches", "", f)
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, `data-target="legacyAlerts"`) {
 		t.Fatalf("the fallback watch: %d\n%s", p.Status, mainOf(p.Body))
+	}
+}
+
+// TestEveryLivePageInBothLanguages renders the live pages in their states
+// (lists, mistakes, results, items with changes, older pages, no public
+// URL) in English and Japanese: each says its language and has no
+// missing message.
+func TestEveryLivePageInBothLanguages(t *testing.T) {
+	h := live(t)
+	tenant := webtest.New(t, webtest.Options{Live: true, Feeds: true, AsRealTenant: true})
+	op := h.User("Security Operator")
+	b, _ := h.SignIn(op, "/notifications")
+	rb, _ := tenant.SignIn(tenant.User("Security Operator"), "/subscriptions")
+	me := webtestOwner(h)
+	if _, err := h.Upkeep.Create(t.Context(), me, "severity=High", true); err != nil {
+		t.Fatal(err)
+	}
+	w, err := h.Watcher.CreateWatch(t.Context(), me, "alerts", "status=", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := h.RaiseAlert(map[string]any{"title": "Both languages", "severity": "high", "status": "new"})
+	if err := h.Watcher.PollNow(t.Context(), w.ID); err != nil {
+		t.Fatal(err)
+	}
+	c := h.GraphAs(h.UPN(op))
+	if _, _, err := c.Alerts.Update(t.Context(), id, graph.AlertUpdate{Status: graph.Some(graph.AlertStatus("inProgress"))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Watcher.PollNow(t.Context(), w.ID); err != nil {
+		t.Fatal(err)
+	}
+	legacyAlert(t, h, map[string]any{"title": "L", "category": "malware", "severity": "high", "status": "newAlert",
+		"vendorInformation": map[string]any{"provider": "ASC", "vendor": "Microsoft"}})
+	for _, lang := range []string{"en", "ja"} {
+		t.Run(lang, func(t *testing.T) {
+			h.Lang(b, lang)
+			tenant.Lang(rb, lang)
+			post := func(hh *webtest.Harness, br *emutest.Browser, page, action string, fields url.Values) func() *emutest.Page {
+				return func() *emutest.Page { return hh.Post(br, action, "", form(t, hh, br, page, page, fields)) }
+			}
+			get := func(hh *webtest.Harness, br *emutest.Browser, path string) func() *emutest.Page {
+				return func() *emutest.Page { return hh.Get(br, path) }
+			}
+			for _, v := range []struct {
+				name   string
+				page   func() *emutest.Page
+				status int
+				want   string
+			}{
+				{"subscriptions", get(h, b, "/subscriptions"), 200, `id="subs"`},
+				{"subscriptions, mistakes", post(h, b, "/subscriptions", "/subscriptions", url.Values{"severity": {"x"}}), 400, `id="error-severity"`},
+				{"subscriptions, created", post(h, b, "/subscriptions", "/subscriptions", url.Values{"upn": {"a@b.c"}}), 200, `id="flash"`},
+				{"subscriptions, no public URL", get(tenant, rb, "/subscriptions"), 200, `id="no-public"`},
+				{"subscriptions, no public URL, refused", post(tenant, rb, "/subscriptions", "/subscriptions", url.Values{"severity": {"Low"}}), 409, `id="poll-instead"`},
+				{"watches", get(h, b, "/watches"), 200, `id="watches"`},
+				{"watches, mistakes", post(h, b, "/watches", "/watches", url.Values{"target": {"alerts"}, "query": {"severity=x"}}), 400, `id="fix-in-queue"`},
+				{"watches, polled", func() *emutest.Page {
+					return h.Post(b, "/watches/"+w.ID+"/poll", "", form(t, h, b, "/watches", "/watches/"+w.ID+"/poll", nil))
+				}, 200, `id="flash"`},
+				{"notifications", get(h, b, "/notifications"), 200, `data-prop="status"`},
+				{"notifications, filtered", get(h, b, "/notifications?source=watch&q=both&feed="+w.ID), 200, `id="live-list"`},
+				{"notifications, nothing found", get(h, b, "/notifications?q=nothing-like-this"), 200, `id="no-notes"`},
+				{"notifications, older", get(h, b, "/notifications?before=2"), 200, `id="live-list"`},
+				{"notifications, mistakes", get(h, b, "/notifications?source=x&before=y"), 400, `id="filter-errors"`},
+			} {
+				p := v.page()
+				if p.Status != v.status || !strings.Contains(p.Body, v.want) {
+					t.Errorf("%s: %d (want %d), %q missing\n%.3000s", v.name, p.Status, v.status, v.want, mainOf(p.Body))
+					continue
+				}
+				if !strings.Contains(p.Body, `<html lang="`+lang+`">`) {
+					t.Errorf("%s: not in %s", v.name, lang)
+				}
+				if !i18n.AssertNoMarkers(t, p.Body) {
+					t.Errorf("%s: markers above", v.name)
+				}
+			}
+		})
 	}
 }
