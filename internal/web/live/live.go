@@ -20,6 +20,7 @@ package live
 import (
 	"context"
 	"embed"
+	"net/http"
 
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/notify"
@@ -99,7 +100,7 @@ type flash struct {
 // done redirects to path with a one-time flash message.
 func done(p *page.Page, path, key string, args ...any) error {
 	tok := p.SetFlash(path, flash{Key: key, Args: args})
-	return p.Redirect(page.WithParam(path, "done", tok), 303)
+	return p.Redirect(page.WithParam(path, "done", tok), http.StatusSeeOther)
 }
 
 // takeFlash is the message a change left for this page ("" if none).
@@ -113,6 +114,26 @@ func takeFlash(p *page.Page, path string) string {
 		return ""
 	}
 	return p.L.T(f.Key, f.Args...)
+}
+
+// visible finds the feed the path's {id} names among those list gives
+// the user, if it is theirs or shared (a feed they may renew, poll or
+// delete); otherwise a 404 that says so.
+func visible(p *page.Page, kind, heading, message page.Msg, list func(ctx context.Context, viewer string) ([]store.Feed, error)) (store.Feed, error) {
+	id := p.R.PathValue("id")
+	if err := page.CheckID(kind, id, page.MaxID); err != nil {
+		return store.Feed{}, err
+	}
+	feeds, err := list(p.R.Context(), p.Session.UserID)
+	if err != nil {
+		return store.Feed{}, err
+	}
+	for _, f := range feeds {
+		if f.ID == id && (f.Owner == p.Session.UserID || f.Shared) {
+			return f, nil
+		}
+	}
+	return store.Feed{}, &page.Error{Status: http.StatusNotFound, Heading: heading, Message: message}
 }
 
 // authView says how a feed keeps working while its creator is signed out.

@@ -278,23 +278,18 @@ func (a *Pages) Subscribe(p *page.Page) error {
 	return done(p, subsPath, "subs.created", "resource", feed.Resource)
 }
 
-// visibleSub finds subscription id among those the user may change
-// (their own and shared ones).
+// visibleSub finds the subscription the path names among those the user
+// may change (their own and shared ones).
 func (a *Pages) visibleSub(p *page.Page) (store.Feed, error) {
-	id := p.R.PathValue("id")
-	if err := page.CheckID(page.T("kind.subscription"), id, page.MaxID); err != nil {
-		return store.Feed{}, err
-	}
-	list, err := a.subs.List(p.R.Context(), p.Session.UserID)
-	if err != nil {
-		return store.Feed{}, err
-	}
-	for _, s := range list {
-		if s.Feed.ID == id && (s.Feed.Owner == p.Session.UserID || s.Feed.Shared) {
-			return s.Feed, nil
-		}
-	}
-	return store.Feed{}, &page.Error{Status: http.StatusNotFound, Heading: page.T("subs.notFound.heading"), Message: page.T("subs.notFound.message")}
+	return visible(p, page.T("kind.subscription"), page.T("subs.notFound.heading"), page.T("subs.notFound.message"),
+		func(ctx context.Context, viewer string) ([]store.Feed, error) {
+			list, err := a.subs.List(ctx, viewer)
+			feeds := make([]store.Feed, 0, len(list))
+			for _, s := range list {
+				feeds = append(feeds, s.Feed)
+			}
+			return feeds, err
+		})
 }
 
 // Renew is POST /subscriptions/{id}/renew: renewed now (which also

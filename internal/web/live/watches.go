@@ -207,22 +207,10 @@ func (a *Pages) Watch(p *page.Page) error {
 	return done(p, watchesPath, "watches.created", "target", page.T(label))
 }
 
-// visibleWatch finds watch id among those the user may change.
+// visibleWatch finds the watch the path names among those the user may
+// change.
 func (a *Pages) visibleWatch(p *page.Page) (store.Feed, error) {
-	id := p.R.PathValue("id")
-	if err := page.CheckID(page.T("kind.watch"), id, page.MaxID); err != nil {
-		return store.Feed{}, err
-	}
-	list, err := a.watch.ListWatches(p.R.Context(), p.Session.UserID)
-	if err != nil {
-		return store.Feed{}, err
-	}
-	for _, f := range list {
-		if f.ID == id && (f.Owner == p.Session.UserID || f.Shared) {
-			return f, nil
-		}
-	}
-	return store.Feed{}, &page.Error{Status: http.StatusNotFound, Heading: page.T("watches.notFound.heading"), Message: page.T("watches.notFound.message")}
+	return visible(p, page.T("kind.watch"), page.T("watches.notFound.heading"), page.T("watches.notFound.message"), a.watch.ListWatches)
 }
 
 // PollNow is POST /watches/{id}/poll: one poll now, whatever the
