@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/graphsec/graphsec/emulator/emutest"
 	"github.com/graphsec/graphsec/graph"
@@ -229,6 +230,24 @@ func TestOthersFeedsAreNotTheirs(t *testing.T) {
 	if w, _ := h.Watcher.ListWatches(t.Context(), ""); len(w) != 1 {
 		t.Fatal("the watch is gone")
 	}
+	// Its items are Ada's alone; a shared watch's are everyone's.
+	shared, err := h.Watcher.CreateWatch(t.Context(), webtestOwner(h), "alerts", "severity=high&status=new", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.RaiseAlert(map[string]any{"title": "Seen by whom", "severity": "high", "status": "new"})
+	for _, id := range []string{id, shared.ID} {
+		if err := h.Watcher.PollNow(t.Context(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(b *emutest.Browser) int { return strings.Count(h.Get(b, "/notifications?q=seen+by").Body, `<li class="live-item`) }
+	if n := count(ada); n != 2 {
+		t.Errorf("Ada sees %d items, want 2 (her watch's and the shared one's)", n)
+	}
+	if n := count(bob); n != 1 {
+		t.Errorf("Bob sees %d items, want 1 (the shared watch's)", n)
+	}
 }
 
 func TestNotificationsFilterMistakes(t *testing.T) {
@@ -352,5 +371,56 @@ func TestEveryLivePageInBothLanguages(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRenewAcrossMovedTime: with the console's and Graph's clocks moved
+// past a subscription's expiry, the page says it expired and Graph no
+// longer has it; Renew recreates it, and a change made afterwards is
+// delivered again.
+func TestRenewAcrossMovedTime(t *testing.T) {
+	h := webtest.New(t, webtest.Options{Live: true, Feeds: true, ConsoleClock: true})
+	b, _ := h.SignIn(h.User("Security Operator"), "/subscriptions")
+	p := h.Post(b, "/subscriptions", "", form(t, h, b, "/subscriptions", "/subscriptions", url.Values{"severity": {"High"}}))
+	if p.Status != http.StatusOK {
+		t.Fatalf("subscribe: %d", p.Status)
+	}
+	subs, _ := h.Upkeep.List(t.Context(), "")
+	feed := subs[0].Feed
+	h.Clock.Advance(31 * 24 * time.Hour)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		list, _ := h.Upkeep.List(t.Context(), "")
+		if list[0].Graph == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Graph still has the subscription a month later")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// A month later the sign-in has ended too.
+	b, _ = h.SignIn(h.User("Security Operator"), "/subscriptions")
+	rows := webtest.Section(t, h.Get(b, "/subscriptions").Body, "subs", "table")
+	if !strings.Contains(rows, "Expired") {
+		t.Errorf("the list does not say it expired:\n%s", rows)
+	}
+	p = h.Post(b, "/subscriptions/"+feed.ID+"/renew", "", form(t, h, b, "/subscriptions", "/subscriptions/"+feed.ID+"/renew", nil))
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, `id="flash"`) {
+		t.Fatalf("renew: %d\n%s", p.Status, mainOf(p.Body))
+	}
+	list, _ := h.Upkeep.List(t.Context(), "")
+	if list[0].Graph == nil || list[0].Feed.GraphID == feed.GraphID || !list[0].Feed.ExpiresAt.After(h.Clock.Now().Add(29*24*time.Hour)) {
+		t.Fatalf("not recreated for a new lifetime: %+v", list[0].Feed)
+	}
+	id := legacyAlert(t, h, map[string]any{"title": "After the renewal", "category": "malware", "severity": "high", "status": "newAlert",
+		"vendorInformation": map[string]any{"provider": "ASC", "vendor": "Microsoft"}})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(h.Get(b, "/notifications?q="+id).Body, `data-change="created"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the change after the renewal never arrived")
+		}
 	}
 }
