@@ -52,9 +52,11 @@ type Store interface {
 	page.ActivityStore
 	page.ReconcileStore
 	page.FormStore
-	// ListNotifications lists live items for the live page
-	// (store.Notifications).
+	// ListNotifications and ListFeeds list live items and the feeds
+	// they came through, for the live page (store.Notifications,
+	// store.Feeds).
 	ListNotifications(ctx context.Context, f store.NotificationFilter) ([]store.Notification, error)
+	ListFeeds(ctx context.Context, f store.FeedFilter) ([]store.Feed, error)
 }
 
 // Options wire the console to its dependencies.

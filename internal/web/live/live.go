@@ -55,9 +55,12 @@ type Watches interface {
 	AuthFor(ctx context.Context, target string, owner notify.Owner) (notify.AuthChoice, error)
 }
 
-// Notifications lists what the feeds delivered (store.Notifications).
+// Notifications lists what the feeds delivered, and the feeds
+// (store.Notifications, store.Feeds): the live page reads the store
+// alone, never Graph.
 type Notifications interface {
 	ListNotifications(ctx context.Context, f store.NotificationFilter) ([]store.Notification, error)
+	ListFeeds(ctx context.Context, f store.FeedFilter) ([]store.Feed, error)
 }
 
 // Deps are what the live pages need besides the page kit.

@@ -217,32 +217,26 @@ func jsonText(L *i18n.Printer, ns string, raw json.RawMessage) string {
 	return string(raw)
 }
 
-// feedLabels names every feed the user may see: "Alerts · severity=high".
+// feedLabels names every feed the user may see ("Subscription ·
+// severity=high", "Alerts · severity=high"), from the store.
 func (a *Pages) feedLabels(ctx context.Context, p *page.Page) (map[string]string, []string, error) {
+	feeds, err := a.notes.ListFeeds(ctx, store.FeedFilter{Viewer: p.Session.UserID})
+	if err != nil {
+		return nil, nil, err
+	}
 	labels := map[string]string{}
-	var order []string
-	subs, err := a.subs.List(ctx, p.Session.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, s := range subs {
-		if s.Feed.ID == "" {
-			continue
-		}
-		labels[s.Feed.ID] = p.L.T("notes.feedSub", "filter", s.Feed.Query)
-		order = append(order, s.Feed.ID)
-	}
-	watches, err := a.watch.ListWatches(ctx, p.Session.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, f := range watches {
-		_, label := queueOf(f.Target)
+	order := make([]string, 0, len(feeds))
+	for _, f := range feeds {
 		q := f.Query
 		if q == "" {
 			q = p.L.T("notes.everything")
 		}
-		labels[f.ID] = p.L.T("notes.feedWatch", "target", p.L.T(label), "filter", q)
+		if f.Kind == store.FeedSubscription {
+			labels[f.ID] = p.L.T("notes.feedSub", "filter", q)
+		} else {
+			_, label := queueOf(f.Target)
+			labels[f.ID] = p.L.T("notes.feedWatch", "target", p.L.T(label), "filter", q)
+		}
 		order = append(order, f.ID)
 	}
 	return labels, order, nil

@@ -74,6 +74,8 @@ func TestShots(t *testing.T) {
 		{"live-subscriptions", "/subscriptions"},
 		{"live-watches", "/watches"},
 		{"live-notifications-filtered", "/notifications?source=watch&q=powershell"},
+		{"live-alerts-watch-button", "/alerts?severity=high"},
+		{"live-incidents-watch-button", "/incidents"},
 	}
 	for _, lang := range []string{"en", "ja"} {
 		b.Do("language "+lang, chromedp.Navigate(h.URL+"/lang?to="+lang+"&back="+url.QueryEscape("/notifications")))
