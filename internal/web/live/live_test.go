@@ -241,7 +241,9 @@ func TestOthersFeedsAreNotTheirs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	count := func(b *emutest.Browser) int { return strings.Count(h.Get(b, "/notifications?q=seen+by").Body, `<li class="live-item`) }
+	count := func(b *emutest.Browser) int {
+		return strings.Count(h.Get(b, "/notifications?q=seen+by").Body, `<li class="live-item`)
+	}
 	if n := count(ada); n != 2 {
 		t.Errorf("Ada sees %d items, want 2 (her watch's and the shared one's)", n)
 	}
