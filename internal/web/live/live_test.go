@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/i18n"
@@ -424,5 +425,40 @@ func TestRenewAcrossMovedTime(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the change after the renewal never arrived")
 		}
+	}
+}
+
+// TestDelegatedWhenTheAppCannotActAlone: without admin consent graphsec's
+// app holds no application permission, so the page says a new
+// subscription would keep working with the user's sealed sign-in; a user
+// whose sign-in lacks the permission is told which one (and offered admin
+// consent) before Graph is asked, with the form as typed.
+func TestDelegatedWhenTheAppCannotActAlone(t *testing.T) {
+	h := webtest.New(t, webtest.Options{Live: true, Feeds: true, Emulator: emulator.Options{Unconsented: true}})
+	b, p := h.SignIn(h.User("Security Operator"), "/subscriptions")
+	if p.Status != http.StatusOK || !strings.Contains(webtest.Section(t, p.Body, "sub-auth", "p"), "seals your refresh token") {
+		t.Fatalf("the page does not say the user's sign-in keeps it working: %d\n%s", p.Status, mainOf(p.Body))
+	}
+	for _, c := range []struct {
+		path   string
+		fields url.Values
+		kept   string
+	}{
+		{"/subscriptions", url.Values{"severity": {"High"}, "upn": {"ada@contoso.com"}}, `value="ada@contoso.com"`},
+		{"/watches", url.Values{"target": {"incidents"}, "query": {"severity=high"}}, `value="severity=high"`},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			h.Graph.Reset()
+			p := h.Post(b, c.path, "", form(t, h, b, c.path, c.path, c.fields))
+			if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "/consent/admin") || !strings.Contains(p.Body, c.kept) {
+				t.Fatalf("%d\n%s", p.Status, mainOf(p.Body))
+			}
+			if n := len(h.Graph.Requests("/subscriptions")); n != 0 {
+				t.Errorf("Graph was asked %d times", n)
+			}
+		})
+	}
+	if list, _ := h.Upkeep.List(t.Context(), ""); len(list) != 0 {
+		t.Fatalf("created: %+v", list)
 	}
 }

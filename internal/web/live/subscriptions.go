@@ -253,7 +253,7 @@ func (a *Pages) Subscribe(p *page.Page) error {
 		a.fill(p, &v)
 		return p.Render(http.StatusBadRequest, "live/subscriptions", v)
 	}
-	feed, err := a.subs.Create(p.R.Context(), owner(p), f.values().Encode(), f.Shared)
+	feed, err := a.create(p, f)
 	var qe *notify.QueryError
 	var np *notify.NoPublicURLError
 	switch {
@@ -276,6 +276,19 @@ func (a *Pages) Subscribe(p *page.Page) error {
 		return p.Render(status, "live/subscriptions", v)
 	}
 	return done(p, subsPath, "subs.created", "resource", feed.Resource)
+}
+
+// create subscribes. A subscription that will act with the user's
+// sign-in needs the user's delegated permission: without it, the page
+// names the permission (and offers admin consent) before Graph is asked.
+func (a *Pages) create(p *page.Page, f subForm) (store.Feed, error) {
+	me := owner(p)
+	if c, err := a.subs.AuthFor(p.R.Context(), me); err == nil && c.Mode == notify.AuthDelegated {
+		if err := p.Require(graph.AccessWriteSecurityEvents); err != nil {
+			return store.Feed{}, err
+		}
+	}
+	return a.subs.Create(p.R.Context(), me, f.values().Encode(), f.Shared)
 }
 
 // visibleSub finds the subscription the path names among those the user

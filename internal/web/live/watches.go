@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/web/page"
@@ -181,7 +182,7 @@ func (a *Pages) Watch(p *page.Page) error {
 		a.fillWatches(p, &v)
 		return p.Render(http.StatusBadRequest, "live/watches", v)
 	}
-	feed, err := a.watch.CreateWatch(p.R.Context(), owner(p), f.Target, f.Query, f.Shared)
+	feed, err := a.createWatch(p, f)
 	var qe *notify.QueryError
 	switch {
 	case errors.As(err, &qe):
@@ -205,6 +206,30 @@ func (a *Pages) Watch(p *page.Page) error {
 	}
 	_, label := queueOf(feed.Target)
 	return done(p, watchesPath, "watches.created", "target", page.T(label))
+}
+
+// createWatch saves the watch. One that will act with the user's sign-in
+// needs the user's delegated permission to read its target: without it,
+// the page names the permission before Graph is asked.
+func (a *Pages) createWatch(p *page.Page, f watchForm) (store.Feed, error) {
+	me := owner(p)
+	if c, err := a.watch.AuthFor(p.R.Context(), f.Target, me); err == nil && c.Mode == notify.AuthDelegated {
+		if err := p.Require(readAccess(f.Target)); err != nil {
+			return store.Feed{}, err
+		}
+	}
+	return a.watch.CreateWatch(p.R.Context(), me, f.Target, f.Query, f.Shared)
+}
+
+// readAccess is the access a watch of target reads with.
+func readAccess(target string) graph.Access {
+	switch target {
+	case notify.TargetIncidents:
+		return graph.AccessReadIncidents
+	case notify.TargetLegacyAlerts:
+		return graph.AccessReadSecurityEvents
+	}
+	return graph.AccessReadAlerts
 }
 
 // visibleWatch finds the watch the path names among those the user may
