@@ -462,3 +462,48 @@ func TestDelegatedWhenTheAppCannotActAlone(t *testing.T) {
 		t.Fatalf("created: %+v", list)
 	}
 }
+
+// TestTypedTextKeptAcrossSignIn: a subscription or watch form sent after
+// the session ended creates nothing, and comes back filled in after the
+// next sign-in.
+func TestTypedTextKeptAcrossSignIn(t *testing.T) {
+	h := webtest.New(t, webtest.Options{Live: true, Feeds: true, ConsoleClock: true})
+	op := h.User("Security Operator")
+	for _, c := range []struct {
+		path   string
+		fields url.Values
+		want   []string
+	}{
+		{"/subscriptions", url.Values{"severity": {"High"}, "upn": {"ada@contoso.com"}, "shared": {"1"}}, []string{`value="ada@contoso.com"`, `value="High" selected`, `name="shared" value="1" checked`}},
+		{"/watches", url.Values{"target": {"incidents"}, "query": {"severity=high&status=active"}}, []string{`value="severity=high&amp;status=active"`, `value="incidents" selected`}},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			b, _ := h.SignIn(op, c.path)
+			f := form(t, h, b, c.path, c.path, c.fields)
+			h.Clock.Advance(13 * time.Hour) // longer than a session lasts
+			r := h.PostRaw(b, c.path, "", f)
+			loc := r.Header.Get("Location")
+			if r.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "draft=kept") {
+				t.Fatalf("post after the session ended: %d %s", r.StatusCode, loc)
+			}
+			back, err := h.SignInWith(b, loc, op, emutest.SignInOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(back.Body, w) {
+					t.Errorf("after sign-in the form lacks %s", w)
+				}
+			}
+			if !strings.Contains(back.Body, `id="draft-restored"`) {
+				t.Error("no notice that text was restored")
+			}
+		})
+	}
+	if list, _ := h.Upkeep.List(t.Context(), ""); len(list) != 0 {
+		t.Fatal("a subscription was created for a signed-out form")
+	}
+	if w, _ := h.Watcher.ListWatches(t.Context(), ""); len(w) != 0 {
+		t.Fatal("a watch was created for a signed-out form")
+	}
+}
