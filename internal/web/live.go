@@ -44,6 +44,7 @@ func (s *Server) mountLive(mux *http.ServeMux) {
 	mux.Handle("GET /watches", k.Page("watches", pg.Watches))
 	mux.Handle("POST /watches", k.Form("watches", pg.Watch))
 	mux.Handle("POST /watches/{id}/poll", k.Form("watches", pg.PollNow))
+	mux.Handle("POST /watches/{id}/audit", k.Form("watches", pg.Audit))
 	mux.Handle("POST /watches/{id}/delete", k.Form("watches", pg.Unwatch))
 	mux.Handle("GET /notifications", k.Page("live", pg.Notifications))
 }

@@ -51,6 +51,7 @@ type Watches interface {
 	ListWatches(ctx context.Context, viewer string) ([]store.Feed, error)
 	DeleteWatch(ctx context.Context, id string) error
 	PollNow(ctx context.Context, id string) error
+	Audit(ctx context.Context, id string) (int, error)
 	Stats(id string) notify.WatchStats
 	AuthFor(ctx context.Context, target string, owner notify.Owner) (notify.AuthChoice, error)
 }

@@ -355,6 +355,9 @@ func TestEveryLivePageInBothLanguages(t *testing.T) {
 				{"watches, polled", func() *emutest.Page {
 					return h.Post(b, "/watches/"+w.ID+"/poll", "", form(t, h, b, "/watches", "/watches/"+w.ID+"/poll", nil))
 				}, 200, `id="flash"`},
+				{"watches, audited", func() *emutest.Page {
+					return h.Post(b, "/watches/"+w.ID+"/audit", "", form(t, h, b, "/watches", "/watches/"+w.ID+"/audit", nil))
+				}, 200, `id="flash"`},
 				{"notifications", get(h, b, "/notifications"), 200, `data-prop="status"`},
 				{"notifications, filtered", get(h, b, "/notifications?source=watch&q=both&feed="+w.ID), 200, `id="live-list"`},
 				{"notifications, nothing found", get(h, b, "/notifications?q=nothing-like-this"), 200, `id="no-notes"`},

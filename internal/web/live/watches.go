@@ -251,6 +251,21 @@ func (a *Pages) PollNow(p *page.Page) error {
 	return done(p, watchesPath, "watches.polled")
 }
 
+// Audit is POST /watches/{id}/audit: the hourly audit now (the watch's
+// open items against what it delivered; anything missing is delivered and
+// counted as a gap).
+func (a *Pages) Audit(p *page.Page) error {
+	f, err := a.visibleWatch(p)
+	if err != nil {
+		return err
+	}
+	gaps, err := a.watch.Audit(p.R.Context(), f.ID)
+	if err != nil {
+		return err
+	}
+	return done(p, watchesPath, "watches.audited", "n", gaps)
+}
+
 // Unwatch is POST /watches/{id}/delete.
 func (a *Pages) Unwatch(p *page.Page) error {
 	f, err := a.visibleWatch(p)
