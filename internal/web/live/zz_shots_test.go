@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,7 +62,11 @@ func TestShots(t *testing.T) {
 		t.Fatal(err)
 	}
 	capture := func(name string) {
-		buf, err := chromedp.Run(b.Ctx, chromedp.CaptureScreenshot())
+		shot := chromedp.CaptureScreenshot()
+		if strings.Contains(name, "-390-") {
+			shot = chromedp.FullScreenshot(100) // the whole page: a phone scrolls
+		}
+		buf, err := chromedp.Run(b.Ctx, shot)
 		if err != nil {
 			t.Fatal(err)
 		}
