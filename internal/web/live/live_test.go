@@ -510,3 +510,37 @@ func TestTypedTextKeptAcrossSignIn(t *testing.T) {
 		t.Fatal("a watch was created for a signed-out form")
 	}
 }
+
+// TestLifecycleAcrossMovedTime: eleven hours before a subscription
+// expires Graph asks for reauthorization; the live page shows the
+// lifecycle notification, and graphsec renews the subscription for a new
+// lifetime, which the list shows.
+func TestLifecycleAcrossMovedTime(t *testing.T) {
+	h := webtest.New(t, webtest.Options{Live: true, Feeds: true, ConsoleClock: true})
+	b, _ := h.SignIn(h.User("Security Operator"), "/subscriptions")
+	p := h.Post(b, "/subscriptions", "", form(t, h, b, "/subscriptions", "/subscriptions", url.Values{"status": {"NewAlert"}}))
+	if p.Status != http.StatusOK {
+		t.Fatalf("subscribe: %d", p.Status)
+	}
+	subs, _ := h.Upkeep.List(t.Context(), "")
+	first := subs[0].Feed.ExpiresAt
+	h.Clock.Set(first.Add(-11 * time.Hour))
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		list, _ := h.Upkeep.List(t.Context(), "")
+		if list[0].Feed.ExpiresAt.After(first.Add(24 * time.Hour)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not renewed: %+v", list[0].Feed)
+		}
+	}
+	b, _ = h.SignIn(h.User("Security Operator"), "/notifications?source=lifecycle")
+	body := h.Get(b, "/notifications?source=lifecycle").Body
+	if !strings.Contains(body, `data-change="reauthorizationRequired"`) || !strings.Contains(body, "Reauthorization required") {
+		t.Fatalf("the live page does not show the lifecycle notification:\n%s", mainOf(body))
+	}
+	rows := webtest.Section(t, h.Get(b, "/subscriptions").Body, "subs", "table")
+	if !strings.Contains(rows, "in 30 days") && !strings.Contains(rows, "in 29 days") {
+		t.Errorf("the list does not show the new lifetime:\n%s", rows)
+	}
+}
