@@ -243,39 +243,36 @@ func sampleList[T ~string](known []T) string {
 	return strings.Join(out, ", ")
 }
 
-// Subscribe is POST /subscriptions.
+// Subscribe is POST /subscriptions. Whatever goes wrong comes back on
+// the form, with what was typed.
 func (a *Pages) Subscribe(p *page.Page) error {
 	p.Title = p.L.T("subs.title")
 	f, errs := readSubForm(p.R.PostForm)
 	v := a.newSubsView(p, f)
-	if errs.Any() {
-		v.Errors, v.HasErrors = errs, true
-		a.fill(p, &v)
-		return p.Render(http.StatusBadRequest, "live/subscriptions", v)
-	}
-	feed, err := a.create(p, f)
-	var qe *notify.QueryError
-	var np *notify.NoPublicURLError
-	switch {
-	case errors.As(err, &qe):
-		for name := range qe.Fields {
-			v.Errors.Add(name, page.T("subs.error.refused", "field", name))
+	status := http.StatusBadRequest
+	if !errs.Any() {
+		feed, err := a.create(p, f)
+		var qe *notify.QueryError
+		var np *notify.NoPublicURLError
+		switch {
+		case err == nil:
+			return done(p, subsPath, "subs.created", "resource", feed.Resource)
+		case errors.As(err, &qe):
+			for name := range qe.Fields {
+				errs.Add(name, page.T("subs.error.refused", "field", name))
+			}
+		case errors.As(err, &np):
+			v.NoPublic = &noPublicView{URL: np.URL, Reason: np.Reason, Query: np.Query}
+			status = http.StatusConflict
+		default:
+			var ev page.ErrorView
+			status, ev = p.Explain(err)
+			v.Error = &ev
 		}
-		v.HasErrors = true
-		a.fill(p, &v)
-		return p.Render(http.StatusBadRequest, "live/subscriptions", v)
-	case errors.As(err, &np):
-		v.NoPublic = &noPublicView{URL: np.URL, Reason: np.Reason, Query: np.Query}
-		v.HasErrors = true
-		a.fill(p, &v)
-		return p.Render(http.StatusConflict, "live/subscriptions", v)
-	case err != nil:
-		status, ev := p.Explain(err)
-		v.Error = &ev
-		a.fill(p, &v)
-		return p.Render(status, "live/subscriptions", v)
 	}
-	return done(p, subsPath, "subs.created", "resource", feed.Resource)
+	v.Errors, v.HasErrors = errs, errs.Any() || v.NoPublic != nil
+	a.fill(p, &v)
+	return p.Render(status, "live/subscriptions", v)
 }
 
 // create subscribes. A subscription that will act with the user's

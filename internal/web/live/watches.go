@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -172,40 +173,35 @@ func readWatchForm(form url.Values) (watchForm, page.FieldErrors) {
 }
 
 // Watch is POST /watches (the form on /watches, "Watch this view" on the
-// queues, and the polling offered instead of a subscription).
+// queues, and the polling offered instead of a subscription). Whatever
+// goes wrong comes back on the form, with what was typed.
 func (a *Pages) Watch(p *page.Page) error {
 	p.Title = p.L.T("watches.title")
 	f, errs := readWatchForm(p.R.PostForm)
 	v := a.newWatchesView(p, f)
-	if errs.Any() {
-		v.Errors, v.HasErrors = errs, true
-		a.fillWatches(p, &v)
-		return p.Render(http.StatusBadRequest, "live/watches", v)
-	}
-	feed, err := a.createWatch(p, f)
-	var qe *notify.QueryError
-	switch {
-	case errors.As(err, &qe):
-		names := make([]string, 0, len(qe.Fields))
-		for name := range qe.Fields {
-			names = append(names, name)
+	status := http.StatusBadRequest
+	if !errs.Any() {
+		feed, err := a.createWatch(p, f)
+		var qe *notify.QueryError
+		switch {
+		case err == nil:
+			_, label := queueOf(feed.Target)
+			return done(p, watchesPath, "watches.created", "target", page.T(label))
+		case errors.As(err, &qe):
+			names := slices.Sorted(maps.Keys(qe.Fields))
+			errs.Add("query", page.T("watches.error.fields", "fields", strings.Join(names, ", ")))
+			if queue, _ := queueOf(f.Target); queue != "" {
+				v.FixHref = queue + "?" + f.Query
+			}
+		default:
+			var ev page.ErrorView
+			status, ev = p.Explain(err)
+			v.Error = &ev
 		}
-		slices.Sort(names)
-		v.Errors.Add("query", page.T("watches.error.fields", "fields", strings.Join(names, ", ")))
-		v.HasErrors = true
-		if queue, _ := queueOf(f.Target); queue != "" {
-			v.FixHref = queue + "?" + f.Query
-		}
-		a.fillWatches(p, &v)
-		return p.Render(http.StatusBadRequest, "live/watches", v)
-	case err != nil:
-		status, ev := p.Explain(err)
-		v.Error = &ev
-		a.fillWatches(p, &v)
-		return p.Render(status, "live/watches", v)
 	}
-	_, label := queueOf(feed.Target)
-	return done(p, watchesPath, "watches.created", "target", page.T(label))
+	v.Errors, v.HasErrors = errs, errs.Any()
+	a.fillWatches(p, &v)
+	return p.Render(status, "live/watches", v)
 }
 
 // createWatch saves the watch. One that will act with the user's sign-in
