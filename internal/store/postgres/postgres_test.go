@@ -2,10 +2,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,66 +13,14 @@ import (
 
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/store"
+	"github.com/graphsec/graphsec/internal/store/pgtest"
 	"github.com/graphsec/graphsec/internal/store/storetest"
 )
 
-const dsnEnv = "GRAPHSEC_TEST_POSTGRES"
-
 var epoch = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// serverDSN is the test server's DSN, or a skip.
-func serverDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv(dsnEnv)
-	if dsn == "" {
-		t.Skipf("%s is not set: set it to a PostgreSQL DSN (CI uses postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL store tests", dsnEnv)
-	}
-	return dsn
-}
-
-// freshSchema creates a schema of its own for one test, dropped when the
-// test ends, and returns a DSN whose search_path selects it; so parallel
-// runs and data left by old ones cannot meet.
-func freshSchema(t testing.TB) (dsn string, admin *pgx.Conn) {
-	t.Helper()
-	server := serverDSN(t)
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, server)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", dsnEnv, err)
-	}
-	schema := "graphsec_test_" + strings.ToLower(rand.Text())
-	ident := pgx.Identifier{schema}.Sanitize()
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+ident); err != nil {
-		admin.Close(ctx)
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+ident+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close(ctx)
-	})
-	return schemaDSN(t, server, schema), admin
-}
-
-// schemaDSN adds to a URL or keyword/value DSN a search_path selecting
-// schema, and an application_name (the schema's name too) by which tests
-// find the store's connections in pg_stat_activity.
-func schemaDSN(t testing.TB, dsn, schema string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatalf("%s is not a URL: %v", dsnEnv, err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		q.Set("application_name", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " search_path=" + schema + " application_name=" + schema
-}
+func serverDSN(t testing.TB) string                          { return pgtest.ServerDSN(t) }
+func freshSchema(t testing.TB) (dsn string, admin *pgx.Conn) { return pgtest.Fresh(t) }
 
 func openStore(t testing.TB, dsn string, opts ...Option) *Store {
 	t.Helper()
