@@ -49,6 +49,14 @@ func TestLiveConformance(t *testing.T) {
 	})
 }
 
+func TestTokenConformance(t *testing.T) {
+	serverDSN(t)
+	storetest.RunTokens(t, func(t *testing.T) storetest.Tokens {
+		dsn, _ := freshSchema(t)
+		return openStore(t, dsn)
+	})
+}
+
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		name string

@@ -457,6 +457,12 @@ func TestLiveConformanceMemory(t *testing.T) {
 	})
 }
 
+func TestTokenConformance(t *testing.T) {
+	storetest.RunTokens(t, func(t *testing.T) storetest.Tokens {
+		return openFile(t, filepath.Join(t.TempDir(), "graphsec.db"))
+	})
+}
+
 func BenchmarkAppendNotifications(b *testing.B) {
 	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
 }
