@@ -103,7 +103,7 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 		cfg, err := config.Load(nil, env(map[string]string{
 			"GRAPHSEC_CLIENT_ID": emu.ClientID(), "GRAPHSEC_CLIENT_SECRET": emu.ClientSecret(), "GRAPHSEC_TENANT": emu.TenantID(),
 			"GRAPHSEC_AUTHORITY_URL": emu.URL(), "GRAPHSEC_GRAPH_URL": emu.URL(), "GRAPHSEC_ADDR": addr,
-			"GRAPHSEC_PUBLIC_URL": public, "GRAPHSEC_DB": dsn, "GRAPHSEC_SESSION_KEY": base64.StdEncoding.EncodeToString(key),
+			"GRAPHSEC_PUBLIC_URL": public, "GRAPHSEC_DB": dsn, "GRAPHSEC_TRUSTED_PROXIES": "127.0.0.1", "GRAPHSEC_SESSION_KEY": base64.StdEncoding.EncodeToString(key),
 		}), io.Discard)
 		if err != nil {
 			t.Fatal(err)
