@@ -95,15 +95,11 @@ func owner(p *page.Page) notify.Owner {
 	return notify.Owner{ID: s.UserID, Name: s.DisplayName, UPN: s.UserPrincipalName, Creator: s}
 }
 
-// flash is a change's result, shown once on the page it redirects to.
-type flash struct {
-	Key  string
-	Args []any
-}
-
-// done redirects to path with a one-time flash message.
+// done redirects to path with a one-time flash: the message key's text,
+// in the reader's language, shown once on that page (the page kit's
+// flash, Changed's heading).
 func done(p *page.Page, path, key string, args ...any) error {
-	tok := p.SetFlash(path, flash{Key: key, Args: args})
+	tok := p.SetFlash(path, &page.Changed{Heading: p.L.T(key, args...)})
 	return p.Redirect(page.WithParam(path, "done", tok), http.StatusSeeOther)
 }
 
@@ -113,11 +109,10 @@ func takeFlash(p *page.Page, path string) string {
 	if !ok {
 		return ""
 	}
-	f, ok := v.(flash)
-	if !ok {
-		return ""
+	if c, ok := v.(*page.Changed); ok {
+		return c.Heading
 	}
-	return p.L.T(f.Key, f.Args...)
+	return ""
 }
 
 // visible finds the feed the path's {id} names among those list gives
