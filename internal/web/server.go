@@ -32,10 +32,12 @@ import (
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/notify"
+	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
+	"github.com/graphsec/graphsec/internal/web/live"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
@@ -43,13 +45,21 @@ import (
 var templateFS embed.FS
 
 // Store is the part of the store the console uses: readiness, the
-// activity log and its reconciliation, and the forms sessions sent
-// (sessions themselves are auth's).
+// activity log and its reconciliation, the forms sessions sent, and page
+// tokens and flashes (sessions themselves are auth's). Everything a user's
+// requests rely on between two requests is in it, so that replicas
+// sharing one database can answer any request.
 type Store interface {
 	Ping(ctx context.Context) error
 	page.ActivityStore
 	page.ReconcileStore
 	page.FormStore
+	store.Tokens
+	// ListNotifications and ListFeeds list live items and the feeds
+	// they came through, for the live page (store.Notifications,
+	// store.Feeds).
+	ListNotifications(ctx context.Context, f store.NotificationFilter) ([]store.Notification, error)
+	ListFeeds(ctx context.Context, f store.FeedFilter) ([]store.Feed, error)
 }
 
 // Options wire the console to its dependencies.
@@ -93,6 +103,11 @@ type Options struct {
 	// Live, when set, mounts live alerts: Graph's notification receiver
 	// (/listen, /listen/lifecycle), the live stream and /metrics.
 	Live *notify.Live
+	// Watcher and Upkeep, with Live, mount the live-alerts pages
+	// (/subscriptions, /watches, /notifications; internal/web/live) and
+	// the queues' "Watch this view".
+	Watcher *notify.Watcher
+	Upkeep  *notify.Upkeep
 }
 
 // EmulatorInfo describes the embedded emulator for the UI.
@@ -156,12 +171,12 @@ func New(o Options) (*Server, error) {
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
 		Layout:   layout,
-		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates()},
+		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), live.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
 		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
-		Tokens: page.NewPageTokens(o.Clock, o.PageTokens),
-		Clock:  o.Clock, Logger: o.Logger, Emulator: o.Emulator,
+		TokenStore: o.Store, Tokens: page.NewPageTokens(o.Store, o.Clock, o.PageTokens),
+		Clock: o.Clock, Logger: o.Logger, Emulator: o.Emulator, Live: s.livePages(),
 	})
 	if err != nil {
 		return nil, err

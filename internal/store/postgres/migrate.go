@@ -161,6 +161,22 @@ var migrations = []store.Migration{
 	},
 	{
 		Version: 4,
+		Name:    "page tokens and flashes, shared by replicas",
+		Stmts: []string{
+			`CREATE TABLE tokens (
+				id         text        NOT NULL PRIMARY KEY,
+				kind       text        NOT NULL,
+				session    text        NOT NULL,
+				value      bytea       NOT NULL,
+				created_at timestamptz NOT NULL,
+				expires_at timestamptz NOT NULL
+			)`,
+			`CREATE INDEX tokens_session ON tokens (session, kind, created_at)`,
+			`CREATE INDEX tokens_expires_at ON tokens (expires_at)`,
+		},
+	},
+	{
+		Version: 5,
 		Name:    "live alerts: the receiver's journal",
 		Stmts: []string{
 			// One row per acknowledged POST (store.Journal): the items
