@@ -66,7 +66,7 @@ func (j *recordingJournal) Journal(ctx context.Context, items []Item) error {
 // settle waits until the group sink has indexed its journal.
 func (r *rig) settle(t testing.TB) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := r.sink.WaitIndexed(ctx); err != nil {
 		t.Fatalf("waiting for the journal to be indexed: %v", err)

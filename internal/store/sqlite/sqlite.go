@@ -378,7 +378,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
-		for _, st := range append([]*sql.Stmt{s.sessionStmt, s.touchStmt}, s.appendStmts[1:]...) {
+		for _, st := range append([]*sql.Stmt{s.sessionStmt, s.touchStmt, s.journalStmt}, s.appendStmts[1:]...) {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}
