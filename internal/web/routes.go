@@ -9,6 +9,7 @@ import (
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
 	"github.com/graphsec/graphsec/internal/web/page"
+	"github.com/graphsec/graphsec/internal/web/score"
 )
 
 // routes lists every route of the console and the middleware around them.
@@ -85,7 +86,12 @@ func (s *Server) routes() http.Handler {
 	// Live alerts: internal/notify (live.go).
 	s.mountLive(mux)
 
-	// Next: score, actions and mail mount here the same way.
+	// Secure score: the score, its trend, control scores and control
+	// profiles, and a control's state (internal/web/score).
+	sc := score.New(score.Deps{Activity: activity})
+	mux.Handle("GET /securescore", k.Page("securescore", sc.Score))
+	mux.Handle("GET /securescore/profiles/{id}", k.Page("securescore", sc.Profile))
+	mux.Handle("POST /securescore/profiles/{id}", k.Form("securescore", sc.Update))
 
 	// Not found, and a refused cross-origin change: error pages that keep
 	// the navigation of a signed-in user.

@@ -37,6 +37,7 @@ import (
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
 	"github.com/graphsec/graphsec/internal/web/page"
+	"github.com/graphsec/graphsec/internal/web/score"
 )
 
 //go:embed templates/layout.html templates/shell/*.html
@@ -156,7 +157,7 @@ func New(o Options) (*Server, error) {
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
 		Layout:   layout,
-		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates()},
+		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), score.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
 		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
@@ -171,6 +172,7 @@ func New(o Options) (*Server, error) {
 	checkers := alerts.Checkers()
 	maps.Copy(checkers, incidents.Checkers())
 	maps.Copy(checkers, legacy.Checkers())
+	maps.Copy(checkers, score.Checkers())
 	s.reconcile = page.NewReconciler(page.ReconcilerOptions{
 		Store: o.Store, Graph: s.appClient, Checkers: checkers, Clock: o.Clock, Logger: o.Logger.With("component", "reconcile"),
 	})
