@@ -145,7 +145,17 @@ func (p *Printer) ScoreCategory(raw string) EnumLabel { return p.EnumOf(nsScoreC
 // ("accountBreach"), a comparison's basis ("AllTenants") or an enabled
 // service ("HasExchange"). A value the catalogs do not know is shown
 // made readable.
-func (p *Printer) ScoreValue(raw string) EnumLabel { return p.EnumOf(nsScoreValue, raw) }
+// Catalog keys have no spaces: "Defense in Depth" is found as
+// "DefenseinDepth" (and "Account Breach" as "accountBreach", without
+// regard to case).
+func (p *Printer) ScoreValue(raw string) EnumLabel {
+	l := p.EnumOf(nsScoreValue, strings.ReplaceAll(raw, " ", ""))
+	if !l.Known && raw != "" {
+		l.Text = raw
+	}
+	l.Raw = raw
+	return l
+}
 
 // Role labels an Entra role by its camelCase name ("securityReader").
 func (p *Printer) Role(raw string) EnumLabel { return p.EnumOf(nsRole, raw) }
