@@ -52,16 +52,16 @@ type tick struct {
 // chart is one size of the trend chart, ready for the template: every
 // number already a string with two decimals at most.
 type chart struct {
-	Name                   string
-	ViewBox                string
-	W, H                   string
-	PlotLeft, PlotRight    string
-	PlotTop, PlotBottom    string
-	Line, MaxLine, Area    string
-	YTicks, XTicks         []tickView
-	Points                 []pointView
-	LastX, LastY           string
-	Title, Desc            string
+	Name                string
+	ViewBox             string
+	W, H                string
+	PlotLeft, PlotRight string
+	PlotTop, PlotBottom string
+	Line, MaxLine, Area string
+	YTicks, XTicks      []tickView
+	Points              []pointView
+	LastX, LastY        string
+	Title, Desc         string
 }
 
 type tickView struct{ Pos, Label, Class string }

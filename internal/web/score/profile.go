@@ -160,7 +160,9 @@ func (ps *Pages) profileView(p *page.Page, cp *graph.ControlProfile, in *update)
 		v.Compliance = append(v.Compliance, c)
 	}
 	hist := slices.Clone(cp.ControlStateUpdates)
-	slices.SortStableFunc(hist, func(a, b graph.SecureScoreControlStateUpdate) int { return b.UpdatedDateTime.Compare(a.UpdatedDateTime) })
+	slices.SortStableFunc(hist, func(a, b graph.SecureScoreControlStateUpdate) int {
+		return b.UpdatedDateTime.Compare(a.UpdatedDateTime)
+	})
 	for _, h := range hist {
 		v.History = append(v.History, historyRow{
 			When: L.Rel(h.UpdatedDateTime), WhenISO: L.ISO(h.UpdatedDateTime), WhenLong: L.TimeLong(h.UpdatedDateTime),

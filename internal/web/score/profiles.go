@@ -26,7 +26,7 @@ func ProfileHref(id string) string { return "/securescore/profiles/" + url.PathE
 // filter is the profiles' view as the URL asks for it.
 type filter struct {
 	Category, Service, Tier, UserImpact, Cost, ActionType, State, Deprecated, Q string
-	Sort                                                                       string
+	Sort                                                                        string
 }
 
 // sortProps are the properties the list sorts by; the first is the
@@ -178,19 +178,19 @@ type filterField struct {
 
 // profilesView is the list's part of the page.
 type profilesView struct {
-	Fields      []filterField
-	Q           string
-	QError      string
-	SortError   string
-	Sort        string
-	Rows        []profileRow
-	Total       int
-	Columns     []page.Column
-	Errors      bool
-	ClearAll    string
-	Error       *page.ErrorView
-	Filtered    bool
-	Deprecated  int
+	Fields     []filterField
+	Q          string
+	QError     string
+	SortError  string
+	Sort       string
+	Rows       []profileRow
+	Total      int
+	Columns    []page.Column
+	Errors     bool
+	ClearAll   string
+	Error      *page.ErrorView
+	Filtered   bool
+	Deprecated int
 }
 
 // profilesPage builds the list of profiles in view f (nothing when errs).
