@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/web/actions"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
@@ -92,6 +93,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /securescore", k.Page("securescore", sc.Score))
 	mux.Handle("GET /securescore/profiles/{id}", k.Page("securescore", sc.Profile))
 	mux.Handle("POST /securescore/profiles/{id}", k.Form("securescore", sc.Update))
+
+	// Security actions (beta, application permissions only): the
+	// console's own app-only token (internal/web/actions).
+	ac := actions.New(actions.Deps{Activity: activity, App: s.appPageClient, AppRoles: s.o.Auth.AppRoles})
+	mux.Handle("GET /actions", k.Page("actions", ac.Actions))
+	mux.Handle("POST /actions", k.Form("actions", ac.Create))
+	mux.Handle("POST /actions/{id}/cancel", k.Form("actions", ac.Cancel))
 
 	// Not found, and a refused cross-origin change: error pages that keep
 	// the navigation of a signed-in user.

@@ -32,6 +32,7 @@ import (
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/notify"
+	"github.com/graphsec/graphsec/internal/web/actions"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
@@ -121,6 +122,10 @@ type Server struct {
 	handler   http.Handler
 	ready     readiness
 	reconcile *page.Reconciler
+	// appTokens are the console's own app-only tokens, kept (and renewed)
+	// for the server's life: pages that call Graph as the application
+	// (security actions) share them.
+	appTokens graph.TokenSource
 }
 
 // New parses the templates (a broken template fails here, not on a user's
@@ -145,7 +150,7 @@ func New(o Options) (*Server, error) {
 		o.ReadyCache = DefaultReadyCache
 	}
 	o.GraphURL = strings.TrimRight(o.GraphURL, "/")
-	s := &Server{o: o, log: o.Logger}
+	s := &Server{o: o, log: o.Logger, appTokens: o.Auth.AppTokens(context.Background())}
 	var err error
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
@@ -157,7 +162,7 @@ func New(o Options) (*Server, error) {
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
 		Layout:   layout,
-		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), score.Templates()},
+		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), score.Templates(), actions.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
 		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
@@ -204,6 +209,21 @@ func (s *Server) appClient(ctx context.Context) (*graph.Client, error) {
 	return graph.New(graph.Options{
 		BaseURL: s.o.GraphURL, HTTPClient: s.o.GraphHTTP, Tokens: s.o.Auth.AppTokens(ctx),
 		UserAgent: "graphsec/1", Retry: s.o.Retry, Logger: s.log, Timeout: s.o.GraphTimeout, Clock: s.o.Clock,
+	})
+}
+
+// appPageClient is a Graph client with graphsec's own app-only token for
+// a page's request (the security actions page: Microsoft's API takes
+// application permissions only). Like a user's, it waits for a throttled
+// Graph at most the retry budget.
+func (s *Server) appPageClient(ctx context.Context) (*graph.Client, error) {
+	rp := s.o.Retry
+	if rp.MaxTotalWait <= 0 || rp.MaxTotalWait > s.o.RetryBudget {
+		rp.MaxTotalWait = s.o.RetryBudget
+	}
+	return graph.New(graph.Options{
+		BaseURL: s.o.GraphURL, HTTPClient: s.o.GraphHTTP, Tokens: s.appTokens,
+		UserAgent: "graphsec/1", Retry: rp, Logger: s.log, Timeout: s.o.GraphTimeout, Clock: s.o.Clock,
 	})
 }
 

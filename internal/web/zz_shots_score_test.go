@@ -31,7 +31,7 @@ func TestShotsScoreActionsMail(t *testing.T) {
 	h := webtest.New(t)
 	alert, incident := h.RaiseAlert(map[string]any{"title": "Suspicious PowerShell download", "severity": "high", "category": "Execution",
 		"description": "A PowerShell command downloaded and ran a script from the internet.",
-		"evidence": []any{webtest.Evidence("userEvidence", map[string]any{"userAccount": map[string]any{"accountName": "jdoe", "userPrincipalName": "jdoe@contoso.com"}})}})
+		"evidence":    []any{webtest.Evidence("userEvidence", map[string]any{"userAccount": map[string]any{"accountName": "jdoe", "userPrincipalName": "jdoe@contoso.com"}})}})
 	b := webtest.NewBrowser(t)
 	b.SignIn(h, "/securescore", h.User("Security Administrator"))
 	reader := webtest.NewBrowser(t)
