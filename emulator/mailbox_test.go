@@ -148,3 +148,36 @@ func TestMailboxMIMEStoredOnce(t *testing.T) {
 		t.Fatal("the body is a copy of the MIME text's end, not a part of it")
 	}
 }
+
+// TestMailboxFindByHeader: a message tagged with a custom internet
+// message header is found by it, the newest first; an unknown value is
+// the mailbox page with a 404.
+func TestMailboxFindByHeader(t *testing.T) {
+	emu := start(t, emulator.Options{})
+	tok := tokensFor(t, emu)
+	for i, ref := range []string{"a", "b", "a"} {
+		m := mailWithAttachment(fmt.Sprint("tagged ", i), 10)
+		m["message"].(map[string]any)["internetMessageHeaders"] = []any{map[string]any{"name": "x-graphsec-ref", "value": ref}}
+		mustStatus(t, call(t, "POST", emu.URL()+"/v1.0/me/sendMail", tok.analyst, m), 202)
+	}
+	for _, tc := range []struct {
+		query, value, subject string
+	}{
+		{"header=x-graphsec-ref&value=a", "a", "tagged 2"},
+		{"header=X-GRAPHSEC-REF&value=b", "b", "tagged 1"},
+	} {
+		r := call(t, "GET", emu.URL()+"/_emulator/mail/find?"+tc.query, "", nil)
+		if !strings.Contains(string(r.raw), tc.subject) || r.status != 200 {
+			t.Errorf("%s: %d, want the page of %q", tc.query, r.status, tc.subject)
+		}
+		if got, ok := emu.Mailbox().FindByHeader("x-graphsec-ref", tc.value); !ok || got.Subject != tc.subject {
+			t.Errorf("%s: found %q, want %q", tc.query, got.Subject, tc.subject)
+		}
+	}
+
+	for _, q := range []string{"header=x-graphsec-ref&value=c", "header=&value=a", ""} {
+		if r := call(t, "GET", emu.URL()+"/_emulator/mail/find?"+q, "", nil); r.status != 404 {
+			t.Errorf("%q: %d, want 404", q, r.status)
+		}
+	}
+}

@@ -210,6 +210,21 @@ func (m *Mailbox) Message(id string) (Mail, bool) {
 	return Mail{}, false
 }
 
+// FindByHeader returns the newest message carrying the internet message
+// header name (without regard to case) with exactly value.
+func (m *Mailbox) FindByHeader(name, value string) (Mail, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, msg := range m.msgs { // newest first
+		for _, h := range msg.Headers {
+			if strings.EqualFold(h.Name, name) && h.Value == value {
+				return msg, true
+			}
+		}
+	}
+	return Mail{}, false
+}
+
 // Clear empties the mailbox.
 func (m *Mailbox) Clear() {
 	m.mu.Lock()
