@@ -57,6 +57,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /alerts/{id}/next", k.Page("alerts", al.Next))
 	mux.Handle("POST /alerts/{id}", k.Form("alerts", al.Update))
 	mux.Handle("POST /alerts/{id}/comments", k.Form("alerts", al.Update))
+	// "Email this alert" (internal/web/mail, built in New).
+	mux.Handle("GET /alerts/{id}/email", k.Page("alerts", s.mail.AlertForm))
+	mux.Handle("POST /alerts/{id}/email", k.Form("alerts", s.mail.AlertSend))
 	mux.Handle("GET /manage", k.Page("manage", al.ManageForm))
 	mux.Handle("POST /manage", k.Form("manage", al.Manage))
 
@@ -73,6 +76,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /incidents/{id}/next", k.Page("incidents", inc.Next))
 	mux.Handle("POST /incidents/{id}", k.Form("incidents", inc.Update))
 	mux.Handle("POST /incidents/{id}/comments", k.Form("incidents", inc.Update))
+	mux.Handle("GET /incidents/{id}/email", k.Page("incidents", s.mail.IncidentForm))
+	mux.Handle("POST /incidents/{id}/email", k.Form("incidents", s.mail.IncidentSend))
 
 	// Legacy alerts (/security/alerts), the original sample's pages:
 	// internal/web/legacy. Its provider list is cached for the console's

@@ -37,6 +37,7 @@ import (
 	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
+	"github.com/graphsec/graphsec/internal/web/mail"
 	"github.com/graphsec/graphsec/internal/web/page"
 	"github.com/graphsec/graphsec/internal/web/score"
 )
@@ -126,6 +127,9 @@ type Server struct {
 	// for the server's life: pages that call Graph as the application
 	// (security actions) share them.
 	appTokens graph.TokenSource
+	// mail is "Email this alert", whose message templates are parsed at
+	// start-up.
+	mail *mail.Pages
 }
 
 // New parses the templates (a broken template fails here, not on a user's
@@ -162,7 +166,7 @@ func New(o Options) (*Server, error) {
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
 		Layout:   layout,
-		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), score.Templates(), actions.Templates()},
+		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), score.Templates(), actions.Templates(), mail.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
 		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
@@ -173,6 +177,9 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.csp = contentSecurityPolicy(o.AuthorityURL)
+	if s.mail, err = mail.New(mail.Deps{Activity: page.NewActivityLog(o.Store, o.Clock, o.Logger), PublicURL: o.PublicURL, Emulator: o.Emulator}); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	checkers := alerts.Checkers()
 	maps.Copy(checkers, incidents.Checkers())
