@@ -102,13 +102,14 @@ func yScale(ds []day) float64 {
 	return max(step*4, 4)
 }
 
-// niceStep rounds v up to 1, 2, 2.5 or 5 times a power of ten.
+// niceStep rounds v up to 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power
+// of ten.
 func niceStep(v float64) float64 {
 	if v <= 1 {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+	for _, m := range []float64{1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
 		if v <= m*p {
 			return m * p
 		}

@@ -226,7 +226,13 @@ func profilesPage(L *i18n.Printer, q url.Values, f filter, errs page.FieldErrors
 		field("actionType", f.ActionType, values(func(p *graph.ControlProfile) string { return p.ActionType }), L.ScoreValue),
 		field("state", f.State, states, func(s string) i18n.EnumLabel { return L.Enum(graph.ControlState(s)) }),
 		field("deprecated", f.Deprecated, []string{"false", "true"}, func(s string) i18n.EnumLabel {
-			return i18n.EnumLabel{Raw: s, Text: L.T("securescore.deprecated." + s)}
+			switch s {
+			case "true":
+				return i18n.EnumLabel{Raw: s, Text: L.T("securescore.deprecated.true")}
+			case "false":
+				return i18n.EnumLabel{Raw: s, Text: L.T("securescore.deprecated.false")}
+			}
+			return i18n.EnumLabel{Raw: s, Text: s}
 		}),
 	}
 	v.QError, v.SortError = errs["q"].In(L), errs["sort"].In(L)

@@ -31,6 +31,12 @@ func plainText(s string) string {
 		}
 		b.WriteString(html.UnescapeString(s[:i]))
 		s = s[i:]
+		if !startsTag(s) {
+			// "a < b": a '<' that starts no tag is text.
+			b.WriteByte('<')
+			s = s[1:]
+			continue
+		}
 		end := tagEnd(s)
 		if end < 0 {
 			// A lone '<' is text.
@@ -67,6 +73,16 @@ func plainText(s string) string {
 		}
 	}
 	return tidy(b.String())
+}
+
+// startsTag reports whether s (which starts with '<') starts a tag: '<'
+// followed by a letter, '/' or '!'.
+func startsTag(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	c := s[1]
+	return c == '/' || c == '!' || (c|0x20 >= 'a' && c|0x20 <= 'z')
 }
 
 // tagEnd is the index of the '>' that ends the tag s starts with (quoted
