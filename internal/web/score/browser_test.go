@@ -112,3 +112,49 @@ func TestBrowserSecureScore(t *testing.T) {
 		noSideways(t, b, "a control profile")
 	})
 }
+
+// TestBrowserControlState sets a control's state in the page's form and
+// sees the history grow, then looks at the same control as a reader.
+func TestBrowserControlState(t *testing.T) {
+	const path = "/securescore/profiles/AdminMFAV2"
+	webtest.Langs(t, webtest.Options{}, "Security Operator", path, func(t *testing.T, h *webtest.Harness, b *webtest.Browser, lang string) {
+		b.Viewport(1440, 900)
+		b.Do("profile", chromedp.Navigate(h.URL+path), webtest.Visible(`#state-form`))
+		before := webtest.Eval[int](b, `document.querySelectorAll('#history-table tbody tr').length`)
+		b.Retry("fill", chromedp.SetValue(chromedp.CSS(`#u-state`), "Reviewed"), chromedp.SetValue(chromedp.CSS(`#u-assigned`), "soc@contoso.com"),
+			chromedp.SetValue(chromedp.CSS(`#u-comment`), "Reviewed in the "+lang+" weekly meeting"))
+		b.ClickOn(`#save`)
+		b.WaitAny(`#saved`)
+		if n := webtest.Eval[int](b, `document.querySelectorAll('#history-table tbody tr').length`); n != before+1 {
+			t.Errorf("%d history entries after saving, %d before", n, before)
+		}
+		entry := b.Text(`#new-entry`)
+		want := map[string]string{"en": "Reviewed", "ja": "レビュー済み"}[lang]
+		if !strings.Contains(entry, want) || !strings.Contains(entry, "soc@contoso.com") || !strings.Contains(entry, "Reviewed in the "+lang+" weekly meeting") {
+			t.Errorf("the new entry reads %q", entry)
+		}
+		if got := b.Text(`#profile-state`); got != want {
+			t.Errorf("the state badge says %q, want %q", got, want)
+		}
+		// Reloading shows the history from Graph, the flash gone.
+		b.Do("reload", chromedp.Navigate(h.URL+path), webtest.Visible(`#history-table`))
+		if webtest.Eval[int](b, `document.querySelectorAll('#saved').length`) != 0 {
+			t.Error("the result shows again after a reload")
+		}
+
+		// A reader: the same control, read-only.
+		r := webtest.NewBrowser(t)
+		r.SignIn(h, path, h.User("Security Reader"))
+		r.Lang(h, lang)
+		r.Do("reader", chromedp.Navigate(h.URL+path), webtest.Visible(`#read-only`))
+		if n := webtest.Eval[int](r, `document.querySelectorAll('#state-form, #save').length`); n != 0 {
+			t.Error("a reader is offered the form")
+		}
+		if n := webtest.Eval[int](r, `document.querySelectorAll('#history-table tbody tr').length`); n != before+1 {
+			t.Errorf("the reader sees %d history entries", n)
+		}
+		r.Viewport(390, 844)
+		r.Do("reader phone", chromedp.Navigate(h.URL+path), webtest.Visible(`#read-only`))
+		noSideways(t, r, "a control profile, reader")
+	})
+}
