@@ -66,6 +66,24 @@ func TestShotsScoreActionsMail(t *testing.T) {
 				capture(b, name)
 			}
 		}
+		// An alert's page with its email button; an email sent and seen in
+		// the emulator's mailbox; a control's state set.
+		b.Do("alert "+lang, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(h.URL+"/alerts/"+url.PathEscape(alert)), webtest.Visible(`#email-link`))
+		capture(b, "mail-alert-page-1440-"+lang)
+		b.Do("mail "+lang, chromedp.Navigate(h.URL+"/alerts/"+url.PathEscape(alert)+"/email"), webtest.Visible(`#mail-form`))
+		b.Retry("fill", chromedp.SetValue(chromedp.CSS(`#m-to`), "soc@contoso.com, lead@contoso.com"), chromedp.SetValue(chromedp.CSS(`#m-note`), "Please look at this one first."),
+			chromedp.Click(chromedp.CSS(`#m-attach`)))
+		b.ClickOn(`#send`)
+		b.WaitAny(`#sent`)
+		capture(b, "mail-sent-1440-"+lang)
+		href := webtest.Eval[string](b, `document.getElementById('open-mailbox').href`)
+		b.Do("mailbox "+lang, chromedp.Navigate(href), chromedp.Sleep(500e6))
+		capture(b, "mail-mailbox-1440-"+lang)
+		b.Do("profile "+lang, chromedp.Navigate(h.URL+"/securescore/profiles/AdminMFAV2"), webtest.Visible(`#state-form`))
+		b.Retry("state", chromedp.SetValue(chromedp.CSS(`#u-state`), "Reviewed"), chromedp.SetValue(chromedp.CSS(`#u-comment`), "Reviewed with the identity team"))
+		b.ClickOn(`#save`)
+		b.WaitAny(`#saved`)
+		capture(b, "profile-saved-1440-"+lang)
 		reader.Lang(h, lang)
 		for _, pg := range pages[2:4] {
 			reader.Do("reader "+pg.name, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(h.URL+pg.path), chromedp.Sleep(200e6))
