@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -91,13 +92,8 @@ type form struct {
 }
 
 // readForm reads and checks the create form.
-func readForm(v map[string][]string) form {
-	get := func(k string) string {
-		if x := v[k]; len(x) > 0 {
-			return x[0]
-		}
-		return ""
-	}
+func readForm(v url.Values) form {
+	get := v.Get
 	var f form
 	f.Action = strings.TrimSpace(get("action"))
 	switch {

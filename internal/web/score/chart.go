@@ -37,16 +37,9 @@ var (
 
 // point is one day of the chart.
 type point struct {
-	X, Y, MaxY   float64
-	Date         time.Time
-	Score, Max   float64
-	DateISO, Day string
-}
-
-// tick is an axis label at a position.
-type tick struct {
-	Pos   float64
-	Label string
+	X, Y, MaxY float64
+	Date       time.Time
+	Score, Max float64
 }
 
 // chart is one size of the trend chart, ready for the template: every
@@ -64,6 +57,8 @@ type chart struct {
 	Title, Desc         string
 }
 
+// tickView is an axis label at a position; Class anchors the first and
+// last dates inside the plot.
 type tickView struct{ Pos, Label, Class string }
 
 type pointView struct {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -218,13 +219,8 @@ type update struct {
 // readUpdate reads the form: state must be one of Graph's states,
 // assignedTo one line of at most maxAssignee bytes, comment text of at
 // most page.MaxComment characters (it may be empty).
-func readUpdate(form map[string][]string) update {
-	get := func(k string) string {
-		if v := form[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
+func readUpdate(form url.Values) update {
+	get := form.Get
 	var u update
 	u.State = strings.TrimSpace(get("state"))
 	switch {
