@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -440,4 +441,37 @@ func firstLegacyAlert(t *testing.T, env *emuEnv, c *graph.Client) string {
 		t.Fatalf("%v", err)
 	}
 	return p.Value[0].ID
+}
+
+// TestEmulatorSecureScoreDays: ListDays gives each day's numbers, and Full
+// the same day as List decodes it.
+func TestEmulatorSecureScoreDays(t *testing.T) {
+	env := newEmuEnv(t, emulator.Options{})
+	c := env.appClient(t)
+	full, _, err := c.SecureScores.List(env.ctx, graph.Query{Top: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	days, _, err := c.SecureScores.ListDays(env.ctx, graph.Query{Top: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(days.Value) != len(full.Value) || len(days.Value) != 90 {
+		t.Fatalf("%d days, %d scores", len(days.Value), len(full.Value))
+	}
+	for i, d := range days.Value {
+		f := full.Value[i]
+		if d.ID != f.ID || !d.CreatedDateTime.Equal(f.CreatedDateTime) || *d.CurrentScore != *f.CurrentScore || *d.MaxScore != *f.MaxScore {
+			t.Fatalf("day %d: %+v, List says %s %v %v", i, d, f.ID, *f.CurrentScore, *f.MaxScore)
+		}
+	}
+	whole, err := days.Value[0].Full()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(whole)
+	b, _ := json.Marshal(full.Value[0])
+	if string(a) != string(b) {
+		t.Errorf("Full differs from List:\n%s\n%s", a, b)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/graphsec/graphsec/internal/web/webtest"
@@ -89,6 +90,15 @@ func TestShotsScoreActionsMail(t *testing.T) {
 			reader.Do("reader "+pg.name, chromedp.EmulateViewport(1440, 900), chromedp.Navigate(h.URL+pg.path), chromedp.Sleep(200e6))
 			capture(reader, pg.name+"-reader-1440-"+lang)
 		}
+	}
+	// Dark mode: the chart's colours follow.
+	if _, err := chromedp.Call(b.Ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, pg := range pages[:4] {
+		b.Do(pg.name+" dark", chromedp.EmulateViewport(1440, 900), chromedp.Navigate(h.URL+pg.path), chromedp.Sleep(200e6))
+		capture(b, pg.name+"-dark-1440")
 	}
 	t.Logf("screenshots in %s", dir)
 }

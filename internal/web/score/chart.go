@@ -73,7 +73,7 @@ type day struct {
 
 // days turns Graph's daily scores (newest first) into the chart's days,
 // oldest first, leaving out days without both numbers.
-func days(scores []graph.SecureScore) []day {
+func days(scores []graph.SecureScoreDay) []day {
 	out := make([]day, 0, len(scores))
 	for _, s := range scores {
 		if s.CurrentScore == nil || s.MaxScore == nil || s.CreatedDateTime.IsZero() {

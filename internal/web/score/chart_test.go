@@ -21,16 +21,16 @@ func printer(t testing.TB, lang string) *i18n.Printer {
 	return b.Printer(l, time.UTC)
 }
 
-func score(day string, cur, max float64) graph.SecureScore {
+func score(day string, cur, max float64) graph.SecureScoreDay {
 	t, _ := time.Parse(time.DateOnly, day)
-	return graph.SecureScore{CreatedDateTime: t, CurrentScore: &cur, MaxScore: &max}
+	return graph.SecureScoreDay{CreatedDateTime: t, CurrentScore: &cur, MaxScore: &max}
 }
 
 // TestChartPoints places known scores exactly: Graph's order (newest
 // first) reversed, x spread over the plot, y on a scale of 0 to the max
 // score rounded up to four whole bands.
 func TestChartPoints(t *testing.T) {
-	scores := []graph.SecureScore{score("2026-12-03", 30, 40), score("2026-12-01", 10, 40), score("2026-12-02", 20, 40)}
+	scores := []graph.SecureScoreDay{score("2026-12-03", 30, 40), score("2026-12-01", 10, 40), score("2026-12-02", 20, 40)}
 	c := newChart(printer(t, "en"), wide, days(scores))
 	// viewBox 720×220; plot x 44..708, y 12..194; scale 0..40.
 	want := []pointView{
@@ -66,13 +66,13 @@ func TestChartEdges(t *testing.T) {
 	L := printer(t, "en")
 	for _, tc := range []struct {
 		name   string
-		scores []graph.SecureScore
+		scores []graph.SecureScoreDay
 		points int
 	}{
 		{"none", nil, 0},
-		{"one day", []graph.SecureScore{score("2026-12-01", 5, 10)}, 1},
-		{"a day without numbers", []graph.SecureScore{score("2026-12-01", 5, 10), {CreatedDateTime: time.Now()}}, 1},
-		{"zero max", []graph.SecureScore{score("2026-12-01", 0, 0)}, 1},
+		{"one day", []graph.SecureScoreDay{score("2026-12-01", 5, 10)}, 1},
+		{"a day without numbers", []graph.SecureScoreDay{score("2026-12-01", 5, 10), {CreatedDateTime: time.Now()}}, 1},
+		{"zero max", []graph.SecureScoreDay{score("2026-12-01", 0, 0)}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newChart(L, wide, days(tc.scores))
@@ -92,6 +92,28 @@ func TestNiceScale(t *testing.T) {
 	for _, tc := range []struct{ max, top float64 }{{179, 200}, {40, 40}, {41, 60}, {0, 4}, {7, 8}, {1000, 1000}, {1001, 1200}} {
 		if got := yScale([]day{{Max: tc.max}}); got != tc.top {
 			t.Errorf("yScale(%v) = %v, want %v", tc.max, got, tc.top)
+		}
+	}
+}
+
+// TestApplied decides a pending state change from the control's history.
+func TestApplied(t *testing.T) {
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	cp := &graph.ControlProfile{ControlStateUpdates: []graph.SecureScoreControlStateUpdate{
+		{State: graph.ControlStateIgnored, Comment: "old", UpdatedDateTime: at.Add(-48 * time.Hour)},
+		{State: graph.ControlStateReviewed, Comment: "done", UpdatedDateTime: at.Add(30 * time.Second)},
+	}}
+	for _, tc := range []struct {
+		state, comment string
+		want           bool
+	}{
+		{"Reviewed", "done", true},
+		{"Reviewed", "other", false},
+		{"Ignored", "old", false}, // before the intent
+		{"ThirdParty", "", false},
+	} {
+		if got := applied(cp, at, tc.state, tc.comment); got != tc.want {
+			t.Errorf("applied(%s, %q) = %v, want %v", tc.state, tc.comment, got, tc.want)
 		}
 	}
 }

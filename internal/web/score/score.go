@@ -121,7 +121,7 @@ func (ps *Pages) Score(p *page.Page) error {
 	}
 	ctx := p.R.Context()
 	var (
-		scores             []graph.SecureScore
+		scores             []graph.SecureScoreDay
 		profiles           []graph.ControlProfile
 		scoreErr, profErr  error
 		scoreReqs, profReq []*graph.Request
@@ -129,8 +129,8 @@ func (ps *Pages) Score(p *page.Page) error {
 	)
 	wg.Go(func() {
 		sctx, sent := page.Record(ctx)
-		var pg *graph.Page[graph.SecureScore]
-		pg, _, scoreErr = c.SecureScores.List(sctx, graph.Query{Top: trendDays})
+		var pg *graph.Page[graph.SecureScoreDay]
+		pg, _, scoreErr = c.SecureScores.ListDays(sctx, graph.Query{Top: trendDays})
 		if scoreErr == nil {
 			scores = pg.Value
 		}
@@ -150,8 +150,9 @@ func (ps *Pages) Score(p *page.Page) error {
 	if scoreErr != nil {
 		_, ev := p.Explain(scoreErr)
 		v.ScoreError = &ev
-	} else {
-		ps.scoreView(L, &v, scores, profiles)
+	} else if err := ps.scoreView(L, &v, scores, profiles); err != nil {
+		_, ev := p.Explain(err)
+		v.ScoreError = &ev
 	}
 	v.Profiles = profilesPage(L, p.R.URL.Query(), f, ferrs, profiles)
 	if profErr != nil {
@@ -191,16 +192,22 @@ func pct(v, m float64) string {
 // scoreView fills the score's parts of the page from Graph's daily scores
 // (newest first) and the control profiles (titles and max scores of the
 // controls).
-func (ps *Pages) scoreView(L *i18n.Printer, v *view, scores []graph.SecureScore, profiles []graph.ControlProfile) {
+func (ps *Pages) scoreView(L *i18n.Printer, v *view, scores []graph.SecureScoreDay, profiles []graph.ControlProfile) error {
 	if len(scores) == 0 {
 		v.NoScore = true
-		return
+		return nil
 	}
-	latest := scores[0]
-	for _, s := range scores[1:] {
-		if s.CreatedDateTime.After(latest.CreatedDateTime) {
-			latest = s
+	newest := &scores[0]
+	for i := range scores[1:] {
+		if scores[i+1].CreatedDateTime.After(newest.CreatedDateTime) {
+			newest = &scores[i+1]
 		}
+	}
+	// Only the latest day's control scores and comparisons are shown: the
+	// other days are decoded for their numbers alone.
+	latest, err := newest.Full()
+	if err != nil {
+		return page.BadAnswer(page.T("error.unusableAnswer"), err)
 	}
 	cur, mx := deref(latest.CurrentScore), deref(latest.MaxScore)
 	sm := &summary{
@@ -263,6 +270,7 @@ func (ps *Pages) scoreView(L *i18n.Printer, v *view, scores []graph.SecureScore,
 		}
 		v.Trend = append(v.Trend, r)
 	}
+	return nil
 }
 
 // extra reads an open type's undeclared member as text: a string as it
