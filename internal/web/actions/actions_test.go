@@ -178,3 +178,21 @@ func TestWithoutApplicationPermission(t *testing.T) {
 		t.Error("no list error")
 	}
 }
+
+// TestRolesUnknown: when graphsec could not read the user's roles at
+// sign-in, the app's permission is not offered (the other pages let Graph
+// decide; here Graph would decide on the app's permission, not the user's).
+func TestRolesUnknown(t *testing.T) {
+	h := webtest.New(t)
+	if status, body := h.Ctl(http.MethodPost, "/_emulator/faults", map[string]any{"path": "/me/memberOf", "status": 500, "count": 10}); status >= 300 {
+		t.Fatalf("fault: %d %s", status, body)
+	}
+	b, p := h.SignIn(h.User("Security Operator"), "/actions")
+	if !strings.Contains(p.Body, "could not read your directory roles") || strings.Contains(p.Body, `id="action-form"`) {
+		t.Fatalf("roles unknown: %d, form offered: %v", p.Status, strings.Contains(p.Body, `id="action-form"`))
+	}
+	res := h.Post(b, "/actions", webtest.CSRF(t, p), url.Values{"action": {"block"}, "name": {"IP"}, "value": {"198.51.100.2"}, "provider": {"Windows Defender ATP"}})
+	if res.Status != http.StatusForbidden {
+		t.Errorf("a create without known roles: %d, want 403", res.Status)
+	}
+}
