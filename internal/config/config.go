@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -43,7 +44,9 @@ type Config struct {
 	AuthorityURL string
 	// GraphURL is Microsoft Graph's base URL.
 	GraphURL string
-	// DB is the database: a SQLite file path (default graphsec.db).
+	// DB is the database: a SQLite file path (default graphsec.db), or a
+	// postgres:// or postgresql:// URL for PostgreSQL (several replicas
+	// on one database). It may hold a password: log RedactDB(DB).
 	DB string
 
 	// EmulatorAddr is where the embedded emulator listens when no tenant is
@@ -90,6 +93,12 @@ type Config struct {
 	// MetricsToken, when set, is required (as a bearer token) to read
 	// /metrics; without it only loopback may read it.
 	MetricsToken string
+	// TrustedProxies are the load balancers in front of the console
+	// (GRAPHSEC_TRUSTED_PROXIES: addresses or CIDR prefixes, comma
+	// separated): requests from them count, for the bounds on sign-ins in
+	// progress per client, by the address they forward in
+	// X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 	// Live alerts' background work (internal/notify): how often each
 	// watch polls Graph (WatchInterval), how far before its checkpoint it
 	// reads again (WatchOverlap), how often its open items are audited
@@ -135,7 +144,7 @@ type variable struct {
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
 	var seed, lifetime, unconsented, sessionKey, act, emuTLS, retention string
-	var watchInterval, watchOverlap, watchAudit, watchBudget string
+	var watchInterval, watchOverlap, watchAudit, watchBudget, proxies string
 	vars := []variable{
 		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
 		{"client-id", "GRAPHSEC_CLIENT_ID", "app registration's client id (empty: run the embedded emulator)", "", false, &c.ClientID},
@@ -145,7 +154,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"public-url", "GRAPHSEC_PUBLIC_URL", "externally reachable base URL of the console (default http://{addr})", "", false, &c.PublicURL},
 		{"authority-url", "GRAPHSEC_AUTHORITY_URL", "identity platform base URL", DefaultAuthorityURL, false, &c.AuthorityURL},
 		{"graph-url", "GRAPHSEC_GRAPH_URL", "Microsoft Graph base URL", DefaultGraphURL, false, &c.GraphURL},
-		{"db", "GRAPHSEC_DB", "SQLite database file", DefaultDB, false, &c.DB},
+		{"db", "GRAPHSEC_DB", "database: a SQLite file, or a postgres:// URL (several replicas share one PostgreSQL database)", DefaultDB, false, &c.DB},
 		{"emulator-addr", "GRAPHSEC_EMULATOR_ADDR", "listen address of the embedded emulator", DefaultEmulatorAddr, false, &c.EmulatorAddr},
 		{"emulator-unconsented", "GRAPHSEC_EMULATOR_UNCONSENTED", "start the embedded emulator without admin consent (true/false)", "false", false, &unconsented},
 		{"emulator-seed", "GRAPHSEC_EMULATOR_SEED", "seed of the embedded emulator's data", "1", false, &seed},
@@ -163,6 +172,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
 		{"log-format", "GRAPHSEC_LOG_FORMAT", "text or json", "text", false, &c.LogFormat},
 		{"notification-retention", "GRAPHSEC_NOTIFICATION_RETENTION", "how long received notifications are kept", DefaultNotificationRetention, false, &retention},
+		{"trusted-proxies", "GRAPHSEC_TRUSTED_PROXIES", "load balancers in front of the console whose X-Forwarded-For is believed: addresses or CIDR prefixes, comma separated", "", false, &proxies},
 		{"metrics-token", "GRAPHSEC_METRICS_TOKEN", "bearer token required to read /metrics (default: loopback only)", "", true, &c.MetricsToken},
 	}
 	fs := flag.NewFlagSet("graphsec", flag.ContinueOnError)
@@ -179,6 +189,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		shown := def
 		if v.secret && shown != "" {
 			shown = "(set)"
+		}
+		if v.dst == &c.DB {
+			shown = RedactDB(shown)
 		}
 		fs.StringVar(v.dst, v.flag, def, fmt.Sprintf("%s (env %s)", v.usage, v.env))
 		if f := fs.Lookup(v.flag); f != nil {
@@ -224,6 +237,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		bad("GRAPHSEC_NOTIFICATION_RETENTION", "%q must be a duration between 1h and 87600h (ten years)", retention)
 	} else {
 		c.NotificationRetention = r
+	}
+	if ps, err := parsePrefixes(proxies); err != nil {
+		bad("GRAPHSEC_TRUSTED_PROXIES", "%v", err)
+	} else {
+		c.TrustedProxies = ps
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		bad("GRAPHSEC_METRICS_TOKEN", "must be at least 16 characters (e.g. openssl rand -hex 16)")
@@ -343,6 +361,10 @@ func (c *Config) validate() []error {
 	}
 	if c.DB == "" {
 		bad("GRAPHSEC_DB", "is required")
+	} else if IsPostgres(c.DB) {
+		if _, err := url.Parse(c.DB); err != nil {
+			bad("GRAPHSEC_DB", "%s is not a PostgreSQL URL (postgres://user@host:5432/database?sslmode=verify-full)", RedactDB(c.DB))
+		}
 	}
 	if c.ClientID != "" {
 		if !guidRe.MatchString(c.ClientID) {
@@ -428,8 +450,9 @@ func (c Config) Redacted() []any {
 	return []any{
 		"mode", mode, "addr", c.Addr, "public_url", c.PublicURL, "client_id", c.ClientID, "client_secret", secret,
 		"tenant", c.Tenant, "redirect_url", c.RedirectURL, "authority_url", c.AuthorityURL, "graph_url", c.GraphURL,
-		"db", c.DB, "session_lifetime", c.SessionLifetime.String(), "ca_file", c.CAFile, "emulator_tls", c.EmulatorTLS,
+		"db", RedactDB(c.DB), "session_lifetime", c.SessionLifetime.String(), "ca_file", c.CAFile, "emulator_tls", c.EmulatorTLS,
 		"notification_retention", c.NotificationRetention.String(), "metrics_token", setOrNot(c.MetricsToken),
+		"trusted_proxies", fmt.Sprint(c.TrustedProxies),
 	}
 }
 
@@ -438,4 +461,60 @@ func setOrNot(secret string) string {
 		return "(not set)"
 	}
 	return "(set)"
+}
+
+// IsPostgres reports whether db names a PostgreSQL database: a
+// postgres:// or postgresql:// URL.
+func IsPostgres(db string) bool {
+	l := strings.ToLower(db)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// RedactDB is db as logs, help and error messages may show it: a
+// PostgreSQL URL's password (in its user part or a password parameter)
+// replaced by "xxxxx". A SQLite path is shown as it is.
+func RedactDB(db string) string {
+	if !IsPostgres(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		// The parse error may quote the URL: show nothing of it.
+		return "(a postgres:// URL that does not parse)"
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, "password") {
+			q.Set(k, "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+	}
+	return u.Redacted()
+}
+
+// parsePrefixes reads a comma-separated list of addresses (a /32 or
+// /128) and CIDR prefixes.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or a CIDR prefix (10.0.0.0/8, 2001:db8::/32, 192.0.2.10)", f)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or a CIDR prefix (10.0.0.0/8, 2001:db8::/32, 192.0.2.10)", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

@@ -144,6 +144,35 @@ type done struct {
 	Request   *page.RequestView
 }
 
+// changed is the result kept for the page after the redirect (flashes
+// live in the store as page.Changed).
+func (d *done) changed() *page.Changed {
+	c := &page.Changed{Heading: "actions.cancelled", Rows: []page.CompareRow{{Prop: "id", After: page.Field{Prop: "id", Raw: d.ID}}},
+		Sent: []page.Sent{{What: "action", Request: d.Request, Status: d.Status, RequestID: d.RequestID}}}
+	if d.Created {
+		c.Heading = "actions.created"
+		c.Rows = append(c.Rows, page.CompareRow{Prop: "name", After: page.Field{Prop: "name", Raw: d.Name}})
+	}
+	return c
+}
+
+// doneFrom reads back what changed made.
+func doneFrom(c *page.Changed) *done {
+	d := &done{Created: c.Heading == "actions.created"}
+	for _, r := range c.Rows {
+		switch r.Prop {
+		case "id":
+			d.ID = r.After.Raw
+		case "name":
+			d.Name = r.After.Raw
+		}
+	}
+	if len(c.Sent) > 0 {
+		d.Status, d.RequestID, d.Request = c.Sent[0].Status, c.Sent[0].RequestID, c.Sent[0].Request
+	}
+	return d
+}
+
 // permissionHelp is what the page says when the app lacks the permission.
 type permissionHelp struct {
 	Needed []string
@@ -175,7 +204,9 @@ func (ps *Pages) Actions(p *page.Page) error {
 	}
 	v := ps.newView(p, form{Action: "block", Provider: defaultProvider})
 	if d, ok := p.TakeFlash("/actions", p.R.URL.Query().Get("done")); ok {
-		v.Done, _ = d.(*done)
+		if c, _ := d.(*page.Changed); c != nil {
+			v.Done = doneFrom(c)
+		}
 	}
 	ps.list(p, &v)
 	return p.Render(http.StatusOK, "actions/actions", v)
@@ -327,7 +358,7 @@ func (ps *Pages) Create(p *page.Page) error {
 	changes, _ := json.Marshal(map[string]string{"name": a.Name, "parameter": f.Name + "=" + f.Value, "provider": f.Provider, "reason": f.Reason})
 	ps.d.Activity.Record(ctx, p.Session, activityResource, a.ID, "create", resp.RequestID, changes)
 	d := &done{Created: true, ID: a.ID, Name: a.Name, Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("create", rec.First(http.MethodPost))}
-	return p.Redirect("/actions?done="+p.SetFlash("/actions", d), http.StatusSeeOther)
+	return p.Redirect("/actions?done="+p.SetFlash("/actions", d.changed()), http.StatusSeeOther)
 }
 
 // Cancel is POST /actions/{id}/cancel.
@@ -354,7 +385,7 @@ func (ps *Pages) Cancel(p *page.Page) error {
 	}
 	ps.d.Activity.Record(ctx, p.Session, activityResource, id, "cancel", resp.RequestID, nil)
 	d := &done{ID: id, Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("cancel", rec.First(http.MethodPost))}
-	return p.Redirect("/actions?done="+p.SetFlash("/actions", d), http.StatusSeeOther)
+	return p.Redirect("/actions?done="+p.SetFlash("/actions", d.changed()), http.StatusSeeOther)
 }
 
 // refuse shows the page with err above the form, the form as typed, at

@@ -177,6 +177,52 @@ type sent struct {
 	Request   *page.RequestView
 }
 
+// changed is the result kept for the page after the redirect (flashes
+// live in the store as page.Changed): what was sent as rows.
+func (s *sent) changed() *page.Changed {
+	row := func(prop, v string) page.CompareRow {
+		return page.CompareRow{Prop: prop, After: page.Field{Prop: prop, Raw: v}}
+	}
+	c := &page.Changed{Heading: "mail.sent", Rows: []page.CompareRow{row("subject", s.Subject)},
+		Sent: []page.Sent{{What: "sendMail", Request: s.Request, Status: s.Status, RequestID: s.RequestID}}}
+	for _, to := range s.To {
+		c.Rows = append(c.Rows, row("to", to))
+	}
+	if s.Attached != "" {
+		c.Rows = append(c.Rows, row("attachment", s.Attached))
+	}
+	if s.Plain {
+		c.Rows = append(c.Rows, row("format", "text"))
+	}
+	if s.Mailbox != "" {
+		c.Rows = append(c.Rows, row("mailbox", s.Mailbox))
+	}
+	return c
+}
+
+// sentFrom reads back what changed made.
+func sentFrom(c *page.Changed) *sent {
+	s := &sent{}
+	for _, r := range c.Rows {
+		switch v := r.After.Raw; r.Prop {
+		case "subject":
+			s.Subject = v
+		case "to":
+			s.To = append(s.To, v)
+		case "attachment":
+			s.Attached = v
+		case "format":
+			s.Plain = v == "text"
+		case "mailbox":
+			s.Mailbox = v
+		}
+	}
+	if len(c.Sent) > 0 {
+		s.Status, s.RequestID, s.Request = c.Sent[0].Status, c.Sent[0].RequestID, c.Sent[0].Request
+	}
+	return s
+}
+
 // composeView is the page's data.
 type composeView struct {
 	Kind, ID, Title, Back string
@@ -293,7 +339,9 @@ func (ps *Pages) show(p *page.Page, k kind) error {
 	f.To, f.Subject, f.Note = p.KeepOr("", "to"), p.KeepOr(f.Subject, "subject"), p.KeepOr("", "note")
 	v := ps.view(p, k, it, f)
 	if s, ok := p.TakeFlash(v.Action, p.R.URL.Query().Get("done")); ok {
-		v.Sent, _ = s.(*sent)
+		if c, _ := s.(*page.Changed); c != nil {
+			v.Sent = sentFrom(c)
+		}
 	}
 	return p.Render(http.StatusOK, "mail/compose", v)
 }
@@ -386,7 +434,7 @@ func (ps *Pages) send(p *page.Page, k kind) error {
 		s.Mailbox = e.URL + "/_emulator/mail/find?" + url.Values{"header": {refHeader}, "value": {ref}}.Encode()
 	}
 	action := k.href(it.ID) + "/email"
-	return p.Redirect(action+"?done="+p.SetFlash(action, s), http.StatusSeeOther)
+	return p.Redirect(action+"?done="+p.SetFlash(action, s.changed()), http.StatusSeeOther)
 }
 
 // refuse shows the form with err above it and what was typed still in

@@ -78,6 +78,38 @@ type saved struct {
 	AssigneeFrom string
 }
 
+// changed is the result kept for the page after the redirect (flashes
+// live in the store as page.Changed): the state and assignee as rows, the
+// comment, the request sent.
+func (s *saved) changed() *page.Changed {
+	field := func(prop string, l i18n.EnumLabel) page.Field { return page.Field{Prop: prop, Raw: l.Raw, Text: l.Text} }
+	rows := []page.CompareRow{{Prop: "state", Before: field("state", s.From), After: field("state", s.To), Changed: s.From.Raw != s.To.Raw}}
+	if s.AssigneeFrom != s.AssignedTo {
+		rows = append(rows, page.CompareRow{Prop: "assignedTo", Before: page.Field{Prop: "assignedTo", Raw: s.AssigneeFrom},
+			After: page.Field{Prop: "assignedTo", Raw: s.AssignedTo}, Changed: true})
+	}
+	return &page.Changed{Heading: "securescore.saved", Rows: rows, Comment: s.Comment,
+		Sent: []page.Sent{{What: "update", Request: s.Request, Status: s.Status, RequestID: s.RequestID}}}
+}
+
+// savedFrom reads back what changed made.
+func savedFrom(c *page.Changed) *saved {
+	s := &saved{Comment: c.Comment}
+	for _, r := range c.Rows {
+		switch r.Prop {
+		case "state":
+			s.From = i18n.EnumLabel{Raw: r.Before.Raw, Text: r.Before.Shown()}
+			s.To = i18n.EnumLabel{Raw: r.After.Raw, Text: r.After.Shown()}
+		case "assignedTo":
+			s.AssigneeFrom, s.AssignedTo = r.Before.Raw, r.After.Raw
+		}
+	}
+	if len(c.Sent) > 0 {
+		s.Status, s.RequestID, s.Request = c.Sent[0].Status, c.Sent[0].RequestID, c.Sent[0].Request
+	}
+	return s
+}
+
 // profileView is the page's data.
 type profileView struct {
 	ID, Title                      string
@@ -121,7 +153,9 @@ func (ps *Pages) Profile(p *page.Page) error {
 	v := ps.profileView(p, cp, nil)
 	v.Requests = []*page.RequestView{page.Shown("get", sent.First(""))}
 	if fl, ok := p.TakeFlash(ProfileHref(cp.ID), p.R.URL.Query().Get("done")); ok {
-		v.Flash, _ = fl.(*saved)
+		if c, _ := fl.(*page.Changed); c != nil {
+			v.Flash = savedFrom(c)
+		}
 		if v.Flash != nil && len(v.History) > 0 {
 			v.History[0].New = true
 		}
@@ -299,7 +333,7 @@ func (ps *Pages) Update(p *page.Page) error {
 	href := ProfileHref(before.ID)
 	fl := &saved{From: p.L.Enum(from), To: p.L.Enum(graph.ControlState(in.State)), AssignedTo: in.AssignedTo, AssigneeFrom: who,
 		Comment: in.Comment, RequestID: resp.RequestID, Status: resp.StatusCode, Request: page.Shown("patch", rec.First(http.MethodPatch))}
-	token := p.SetFlash(href, fl)
+	token := p.SetFlash(href, fl.changed())
 	return p.Redirect(href+"?done="+token, http.StatusSeeOther)
 }
 
