@@ -82,7 +82,9 @@ type saved struct {
 // live in the store as page.Changed): the state and assignee as rows, the
 // comment, the request sent.
 func (s *saved) changed() *page.Changed {
-	field := func(prop string, l i18n.EnumLabel) page.Field { return page.Field{Prop: prop, Raw: l.Raw, Text: l.Text} }
+	field := func(prop string, l i18n.EnumLabel) page.Field {
+		return page.Field{Prop: prop, Raw: l.Raw, Text: l.Text}
+	}
 	rows := []page.CompareRow{{Prop: "state", Before: field("state", s.From), After: field("state", s.To), Changed: s.From.Raw != s.To.Raw}}
 	if s.AssigneeFrom != s.AssignedTo {
 		rows = append(rows, page.CompareRow{Prop: "assignedTo", Before: page.Field{Prop: "assignedTo", Raw: s.AssigneeFrom},
