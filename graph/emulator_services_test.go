@@ -475,3 +475,29 @@ func TestEmulatorSecureScoreDays(t *testing.T) {
 		t.Errorf("Full differs from List:\n%s\n%s", a, b)
 	}
 }
+
+// TestEmulatorSendMIME sends a whole MIME message (an HTML body and its
+// plain-text alternative); the emulator's mailbox reads it as Graph does.
+func TestEmulatorSendMIME(t *testing.T) {
+	env := newEmuEnv(t, emulator.Options{})
+	user, _ := env.userClient(t, env.analyst)
+	msg := "To: soc@contoso.com\r\nSubject: MIME from the client\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/alternative; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nplain\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>html</p>\r\n--b--\r\n"
+	resp, err := user.Mail.SendMIME(env.ctx, "", []byte(msg))
+	if err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("SendMIME: %v %v", err, resp)
+	}
+	m := env.emu.Mailbox().Messages()[0]
+	if m.Subject != "MIME from the client" || m.BodyType != "html" || m.Body != "<p>html</p>" || !strings.Contains(m.MIME, "plain") {
+		t.Errorf("stored %+v", m)
+	}
+	for _, tc := range []struct {
+		name string
+		mime []byte
+	}{{"empty", nil}, {"too large", make([]byte, graph.MaxMIMEBytes+1)}} {
+		if _, err := user.Mail.SendMIME(env.ctx, "", tc.mime); !errors.Is(err, graph.ErrInvalidArgument) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}

@@ -2,13 +2,14 @@
 // an alert's and an incident's page (GET /alerts/{id}/email,
 // /incidents/{id}/email), that sends the alert or incident from the
 // signed-in user's mailbox with Graph's /me/sendMail (POST to the same
-// addresses).
+// addresses), as a MIME message (mime.go): an HTML body with its
+// plain-text alternative, and the attachment.
 //
 // The form takes recipients (to: several, separated by commas, semicolons
 // or new lines, each checked), a subject (prefilled), a note, whether to
-// attach Graph's JSON of the item, and whether to send plain text instead
-// of HTML. The message is written from templates (bodies/) in the
-// sender's language: the title, severity, status, times, description,
+// attach Graph's JSON of the item, and whether to send plain text alone.
+// The message is written from templates (bodies/) in the sender's
+// language: the title, severity, status, times, description,
 // evidence (an alert's entities, an incident's alerts), the id, a link to
 // the item in graphsec and, with a real tenant, to the Defender portal.
 // The send is recorded in graphsec's activity log, shown on the item's
@@ -399,26 +400,26 @@ func (ps *Pages) send(p *page.Page, k kind) error {
 	if err != nil {
 		return err
 	}
-	ref := newRef()
-	msg := graph.Message{
-		Subject: f.Subject, Body: graph.HTMLBody(html), ToRecipients: graph.Recipients(f.Recipients...),
-		InternetMessageHeaders: []graph.InternetMessageHeader{{Name: refHeader, Value: ref}},
-	}
-	if f.Plain {
-		msg.Body = graph.TextBody(text)
-	}
+	o := outgoing{To: f.Recipients, Subject: f.Subject, HTML: html, Text: text, PlainOnly: f.Plain, Ref: newRef()}
 	var attached string
 	if f.Attach {
-		data := []byte(page.PrettyJSON(it.Raw))
-		if len(data) > graph.MaxAttachmentBytes {
-			f.Errors.Add("attach", page.T("mail.error.attachTooLarge"))
-			return p.Render(http.StatusBadRequest, "mail/compose", ps.view(p, k, it, f))
-		}
 		attached = attachmentName(it)
-		msg.Attachments = []graph.FileAttachment{graph.NewFileAttachment(attached, "application/json", data)}
+		o.AttachName, o.AttachType, o.Attachment = attached, "application/json", []byte(page.PrettyJSON(it.Raw))
+	}
+	mimeMsg, err := buildMIME(o)
+	if err != nil {
+		return err
+	}
+	if len(mimeMsg) > graph.MaxMIMEBytes {
+		field := "note"
+		if f.Attach {
+			field = "attach"
+		}
+		f.Errors.Add(field, page.T("mail.error.tooLarge", "max", graph.MaxMIMEBytes>>20))
+		return p.Render(http.StatusBadRequest, "mail/compose", ps.view(p, k, it, f))
 	}
 	octx, rec := page.Record(ctx)
-	resp, err := c.Mail.Send(octx, "", graph.SendMail{Message: msg})
+	resp, err := c.Mail.SendMIME(octx, "", mimeMsg)
 	if err != nil {
 		return ps.refuse(p, k, id, it, f, err)
 	}
@@ -431,7 +432,7 @@ func (ps *Pages) send(p *page.Page, k kind) error {
 		s.Request = &page.RequestView{ID: "sendmail", Method: r.Method, URL: r.URL}
 	}
 	if e := ps.d.Emulator; e != nil {
-		s.Mailbox = e.URL + "/_emulator/mail/find?" + url.Values{"header": {refHeader}, "value": {ref}}.Encode()
+		s.Mailbox = e.URL + "/_emulator/mail/find?" + url.Values{"header": {refHeader}, "value": {o.Ref}}.Encode()
 	}
 	action := k.href(it.ID) + "/email"
 	return p.Redirect(action+"?done="+p.SetFlash(action, s.changed()), http.StatusSeeOther)

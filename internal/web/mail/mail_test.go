@@ -58,6 +58,10 @@ func TestEmailAlert(t *testing.T) {
 			t.Errorf("the body lacks %q", want)
 		}
 	}
+	// Sent as MIME: the HTML with its plain-text alternative.
+	if !strings.Contains(m.MIME, "multipart/alternative") || !strings.Contains(m.MIME, "Content-Type: text/plain; charset=utf-8") || !strings.Contains(m.MIME, "Security alert") {
+		t.Errorf("no plain-text alternative in the message:\n%.2000s", m.MIME)
+	}
 	if strings.Contains(m.Body, "<b>now</b>") || strings.Contains(m.Body, "<me>") {
 		t.Error("text from the user or Graph is markup in the body")
 	}

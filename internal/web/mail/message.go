@@ -14,9 +14,9 @@ import (
 )
 
 // The message: an HTML body from a template, and the same content as
-// plain text from a twin template (the page's preview, and the body sent
-// when the user asks for plain text), both written in the sender's
-// language. html/template escapes every value from Graph in the HTML
+// plain text from a twin template (its alternative in the message, the
+// page's preview, and the whole body when the user asks for plain text),
+// both written in the sender's language. html/template escapes every value from Graph in the HTML
 // body; nothing from Graph is markup there.
 
 //go:embed bodies/*
