@@ -128,3 +128,29 @@ func TestBuildMIME(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseRecipients: the to field never panics, and what it accepts is a
+// list of at most maxRecipients distinct addresses, each one net/mail
+// reads back as itself.
+func FuzzParseRecipients(f *testing.F) {
+	for _, s := range []string{"a@b.c", "A <a@b.c>, b@c.d; c@d.e\nd@e.f", "\"x, y\" <a@b.c>", ",,;;\n", "a@", "@b", "a@b.c, A@B.C"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, to string) {
+		list, err := parseRecipients(to)
+		if err != nil {
+			return
+		}
+		if len(list) == 0 || len(list) > maxRecipients {
+			t.Fatalf("%d recipients from %q", len(list), to)
+		}
+		seen := map[string]bool{}
+		for _, a := range list {
+			p, err := mail.ParseAddress(a)
+			if err != nil || p.Address != a || seen[strings.ToLower(a)] {
+				t.Fatalf("%q from %q: %v", a, to, err)
+			}
+			seen[strings.ToLower(a)] = true
+		}
+	})
+}
