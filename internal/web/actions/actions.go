@@ -102,7 +102,6 @@ func readForm(v url.Values) form {
 	case actionNames[f.Action] == "":
 		f.Errors.Add("action", page.T("actions.error.actionUnknown", "value", page.Shorten(f.Action, 40)))
 	}
-	var err error
 	text := func(field, raw string, max int, required bool) string {
 		s, err := page.Text(page.T("actions.field."+field), raw, max)
 		if f.Errors.Check(field, err) && required && s == "" {
@@ -113,12 +112,8 @@ func readForm(v url.Values) form {
 	f.Name = text("name", get("name"), maxParamName, true)
 	f.Value = text("value", get("value"), maxValue, true)
 	f.Provider = text("provider", get("provider"), maxProvider, true)
-	f.Reason = strings.TrimSpace(strings.ReplaceAll(get("reason"), "\r\n", "\n"))
-	if len(f.Reason) > maxReason {
-		err = page.BadInput(page.T("error.text.tooLong", "field", page.T("actions.field.reason"), "max", maxReason))
-	} else {
-		err = page.CheckText(page.T("actions.field.reason"), f.Reason, true)
-	}
+	var err error
+	f.Reason, err = page.Multiline(page.T("actions.field.reason"), get("reason"), maxReason)
 	f.Errors.Check("reason", err)
 	return f
 }

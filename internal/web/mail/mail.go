@@ -154,12 +154,8 @@ func readForm(v url.Values) form {
 	case utf8.RuneCountInString(f.Subject) > maxSubject:
 		f.Errors.Add("subject", page.T("mail.error.subjectTooLong", "max", maxSubject))
 	}
-	f.Note = strings.TrimSpace(strings.ReplaceAll(f.Note, "\r\n", "\n"))
-	if utf8.RuneCountInString(f.Note) > maxNote || len(f.Note) > maxNote*4 {
-		f.Errors.Add("note", page.T("mail.error.noteTooLong", "max", maxNote))
-	} else {
-		f.Errors.Check("note", page.CheckText(page.T("mail.field.note"), f.Note, true))
-	}
+	f.Note, err = page.Multiline(page.T("mail.field.note"), f.Note, maxNote)
+	f.Errors.Check("note", err)
 	if f := v.Get("format"); f != "" && f != "html" && f != "text" {
 		return form{To: v.Get("to"), Subject: v.Get("subject"), Note: v.Get("note"), Errors: page.FieldErrors{"format": page.T("mail.error.format")}}
 	}
