@@ -23,7 +23,7 @@ import (
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/config"
 	"github.com/graphsec/graphsec/internal/notify"
-	"github.com/graphsec/graphsec/internal/store/sqlite"
+	"github.com/graphsec/graphsec/internal/store/open"
 	"github.com/graphsec/graphsec/internal/web"
 )
 
@@ -139,9 +139,11 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	log.Info("starting graphsec", cfg.Redacted()...)
 	c.AuthorityURL, c.GraphURL = cfg.AuthorityURL+"/"+cfg.Tenant, cfg.GraphURL
 
-	st, err := sqlite.Open(ctx, cfg.DB)
+	// SQLite, or PostgreSQL for a postgres:// URL: nothing below knows
+	// which.
+	st, err := open.Open(ctx, cfg.DB, open.Options{})
 	if err != nil {
-		return fail(fmt.Errorf("database %s: %w", cfg.DB, err))
+		return fail(fmt.Errorf("database %s: %w", config.RedactDB(cfg.DB), err))
 	}
 	c.store = st
 	key := cfg.SessionKey

@@ -43,7 +43,9 @@ type Config struct {
 	AuthorityURL string
 	// GraphURL is Microsoft Graph's base URL.
 	GraphURL string
-	// DB is the database: a SQLite file path (default graphsec.db).
+	// DB is the database: a SQLite file path (default graphsec.db), or a
+	// postgres:// or postgresql:// URL for PostgreSQL (several replicas
+	// on one database). It may hold a password: log RedactDB(DB).
 	DB string
 
 	// EmulatorAddr is where the embedded emulator listens when no tenant is
@@ -145,7 +147,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"public-url", "GRAPHSEC_PUBLIC_URL", "externally reachable base URL of the console (default http://{addr})", "", false, &c.PublicURL},
 		{"authority-url", "GRAPHSEC_AUTHORITY_URL", "identity platform base URL", DefaultAuthorityURL, false, &c.AuthorityURL},
 		{"graph-url", "GRAPHSEC_GRAPH_URL", "Microsoft Graph base URL", DefaultGraphURL, false, &c.GraphURL},
-		{"db", "GRAPHSEC_DB", "SQLite database file", DefaultDB, false, &c.DB},
+		{"db", "GRAPHSEC_DB", "database: a SQLite file, or a postgres:// URL (several replicas share one PostgreSQL database)", DefaultDB, false, &c.DB},
 		{"emulator-addr", "GRAPHSEC_EMULATOR_ADDR", "listen address of the embedded emulator", DefaultEmulatorAddr, false, &c.EmulatorAddr},
 		{"emulator-unconsented", "GRAPHSEC_EMULATOR_UNCONSENTED", "start the embedded emulator without admin consent (true/false)", "false", false, &unconsented},
 		{"emulator-seed", "GRAPHSEC_EMULATOR_SEED", "seed of the embedded emulator's data", "1", false, &seed},
@@ -179,6 +181,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		shown := def
 		if v.secret && shown != "" {
 			shown = "(set)"
+		}
+		if v.dst == &c.DB {
+			shown = RedactDB(shown)
 		}
 		fs.StringVar(v.dst, v.flag, def, fmt.Sprintf("%s (env %s)", v.usage, v.env))
 		if f := fs.Lookup(v.flag); f != nil {
@@ -343,6 +348,10 @@ func (c *Config) validate() []error {
 	}
 	if c.DB == "" {
 		bad("GRAPHSEC_DB", "is required")
+	} else if IsPostgres(c.DB) {
+		if _, err := url.Parse(c.DB); err != nil {
+			bad("GRAPHSEC_DB", "%s is not a PostgreSQL URL (postgres://user@host:5432/database?sslmode=verify-full)", RedactDB(c.DB))
+		}
 	}
 	if c.ClientID != "" {
 		if !guidRe.MatchString(c.ClientID) {
@@ -428,7 +437,7 @@ func (c Config) Redacted() []any {
 	return []any{
 		"mode", mode, "addr", c.Addr, "public_url", c.PublicURL, "client_id", c.ClientID, "client_secret", secret,
 		"tenant", c.Tenant, "redirect_url", c.RedirectURL, "authority_url", c.AuthorityURL, "graph_url", c.GraphURL,
-		"db", c.DB, "session_lifetime", c.SessionLifetime.String(), "ca_file", c.CAFile, "emulator_tls", c.EmulatorTLS,
+		"db", RedactDB(c.DB), "session_lifetime", c.SessionLifetime.String(), "ca_file", c.CAFile, "emulator_tls", c.EmulatorTLS,
 		"notification_retention", c.NotificationRetention.String(), "metrics_token", setOrNot(c.MetricsToken),
 	}
 }
@@ -438,4 +447,33 @@ func setOrNot(secret string) string {
 		return "(not set)"
 	}
 	return "(set)"
+}
+
+// IsPostgres reports whether db names a PostgreSQL database: a
+// postgres:// or postgresql:// URL.
+func IsPostgres(db string) bool {
+	l := strings.ToLower(db)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// RedactDB is db as logs, help and error messages may show it: a
+// PostgreSQL URL's password (in its user part or a password parameter)
+// replaced by "xxxxx". A SQLite path is shown as it is.
+func RedactDB(db string) string {
+	if !IsPostgres(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		// The parse error may quote the URL: show nothing of it.
+		return "(a postgres:// URL that does not parse)"
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, "password") {
+			q.Set(k, "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+	}
+	return u.Redacted()
 }

@@ -103,6 +103,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"watch interval too short", map[string]string{"GRAPHSEC_WATCH_INTERVAL": "1s"}, nil, "GRAPHSEC_WATCH_INTERVAL"},
 		{"overlap below 10 minutes", map[string]string{"GRAPHSEC_WATCH_OVERLAP": "5m"}, nil, "GRAPHSEC_WATCH_OVERLAP"},
 		{"audit not a duration", map[string]string{"GRAPHSEC_WATCH_AUDIT": "hourly"}, nil, "GRAPHSEC_WATCH_AUDIT"},
+		{"postgres URL that does not parse", map[string]string{"GRAPHSEC_DB": "postgres://u:hunter2@[::1/db"}, nil, "GRAPHSEC_DB"},
 		{"budget above Graph's limit", map[string]string{"GRAPHSEC_WATCH_BUDGET": "200"}, nil, "GRAPHSEC_WATCH_BUDGET"},
 	}
 	for _, tt := range tests {
@@ -117,11 +118,13 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 
 func TestLoadHelp(t *testing.T) {
 	var out strings.Builder
-	_, err := Load([]string{"-h"}, env(map[string]string{"GRAPHSEC_CLIENT_SECRET": "topsecret"}), &out)
+	_, err := Load([]string{"-h"}, env(map[string]string{"GRAPHSEC_CLIENT_SECRET": "topsecret",
+		"GRAPHSEC_DB": "postgres://graphsec:dbsecret@db.example.com/graphsec"}), &out)
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(out.String(), "topsecret") || !strings.Contains(out.String(), "GRAPHSEC_CLIENT_SECRET") {
+	if strings.Contains(out.String(), "topsecret") || strings.Contains(out.String(), "dbsecret") ||
+		!strings.Contains(out.String(), "GRAPHSEC_CLIENT_SECRET") || !strings.Contains(out.String(), "postgres://graphsec:xxxxx@db.example.com/graphsec") {
 		t.Fatalf("help output:\n%s", out.String())
 	}
 }
@@ -158,4 +161,42 @@ func testCAPEM(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func TestRedactDB(t *testing.T) {
+	tests := []struct {
+		db, want string
+	}{
+		{"graphsec.db", "graphsec.db"},
+		{"postgres://graphsec@db:5432/g?sslmode=require", "postgres://graphsec@db:5432/g?sslmode=require"},
+		{"postgres://graphsec:hunter2@db:5432/g", "postgres://graphsec:xxxxx@db:5432/g"},
+		{"postgresql://graphsec@db/g?password=hunter2&sslmode=verify-full", "postgresql://graphsec@db/g?password=xxxxx&sslmode=verify-full"},
+		{"postgres://u:hunter2@[::1/db", "(a postgres:// URL that does not parse)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.db, func(t *testing.T) {
+			got := RedactDB(tt.db)
+			if got != tt.want {
+				t.Errorf("RedactDB(%q) = %q, want %q", tt.db, got, tt.want)
+			}
+			if strings.Contains(got, "hunter2") {
+				t.Errorf("RedactDB(%q) shows the password", tt.db)
+			}
+		})
+	}
+}
+
+func TestLoadPostgres(t *testing.T) {
+	c, err := Load([]string{"--db", "postgresql://graphsec:pw@db.example.com/graphsec"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !IsPostgres(c.DB) {
+		t.Errorf("DB %q is not PostgreSQL", c.DB)
+	}
+	for i := 0; i+1 < len(c.Redacted()); i += 2 {
+		if c.Redacted()[i] == "db" && c.Redacted()[i+1] != "postgresql://graphsec:xxxxx@db.example.com/graphsec" {
+			t.Errorf("start-up log shows db = %v", c.Redacted()[i+1])
+		}
+	}
 }

@@ -20,8 +20,7 @@ import (
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store"
-	"github.com/graphsec/graphsec/internal/store/postgres"
-	"github.com/graphsec/graphsec/internal/store/sqlite"
+	"github.com/graphsec/graphsec/internal/store/open"
 )
 
 // Store is what loadgen needs of the receiver's database.
@@ -43,12 +42,10 @@ func Run(ctx context.Context, c Config, out io.Writer) error {
 	return runNotify(ctx, c, out)
 }
 
-// OpenStore opens a SQLite file or, for a postgres:// DSN, PostgreSQL.
+// OpenStore opens a SQLite file or, for a postgres:// DSN, PostgreSQL
+// (store/open, as the console does).
 func OpenStore(ctx context.Context, db string) (Store, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		return postgres.Open(ctx, db)
-	}
-	return sqlite.Open(ctx, db)
+	return open.Open(ctx, db, open.Options{})
 }
 
 // stats is one measured run.

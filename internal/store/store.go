@@ -220,3 +220,12 @@ type Store interface {
 	// RecentActivity returns the newest activity across resources.
 	RecentActivity(ctx context.Context, limit int) ([]Activity, error)
 }
+
+// Console is everything the console keeps, in one database: what both
+// implementations provide, and what store/open returns.
+type Console interface {
+	Store
+	Notifications
+	Feeds
+	Checkpoints
+}

@@ -4,12 +4,13 @@
 // text, identity columns), and passes the same conformance suite
 // (store/storetest).
 //
-// Driver. The store speaks to PostgreSQL through pgx directly, with a small
-// connection pool of its own (pool.go). pgx's pool, pgxpool, would be the
-// first choice, and pgx/v5/stdlib with database/sql the second, but both
-// import github.com/jackc/puddle/v2, which is not in go.sum; the native
-// pgx interface also avoids database/sql's conversions for bytea and
-// timestamptz and gives the real PostgreSQL error codes.
+// Driver. The store speaks to PostgreSQL through pgx directly, with pgx's
+// own pool, pgxpool (bounded, health-checked connections; ones left busy
+// or inside a transaction are destroyed rather than reused). The native
+// pgx interface avoids database/sql's conversions for bytea and
+// timestamptz and gives the real PostgreSQL error codes. The DSN may set
+// pgxpool's own parameters (pool_max_conns, pool_max_conn_lifetime,
+// pool_health_check_period, ...); WithMaxConns overrides pool_max_conns.
 //
 // Schema selection. Tables live in the first schema of the connection's
 // search_path, which a DSN can set (search_path=...); that is how the
@@ -29,10 +30,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/store"
@@ -40,7 +41,7 @@ import (
 
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
-	pool *pool
+	pool *pgxpool.Pool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -50,21 +51,21 @@ type Option func(*options)
 
 type options struct {
 	clock    clock.Clock
-	maxConns int
+	maxConns int // 0: the DSN's pool_max_conns, or pgxpool's default
+	setConns bool
 }
 
-// WithClock sets the clock that stamps schema_migrations.applied_at and
-// times idle connections. Every time stored in a record comes from the
-// caller.
+// WithClock sets the clock that stamps schema_migrations.applied_at.
+// Every time stored in a record comes from the caller.
 func WithClock(c clock.Clock) Option {
 	return func(o *options) { o.clock = c }
 }
 
 // WithMaxConns sets the most connections the Store opens (default: the
-// number of CPUs, at least 4). Each replica holds up to this many of the
-// server's max_connections.
+// DSN's pool_max_conns, else the number of CPUs, at least 4). Each
+// replica holds up to this many of the server's max_connections.
 func WithMaxConns(n int) Option {
-	return func(o *options) { o.maxConns = n }
+	return func(o *options) { o.maxConns, o.setConns = n, true }
 }
 
 // Open connects to the database named by dsn (a postgres:// URL or
@@ -74,27 +75,37 @@ func WithMaxConns(n int) Option {
 // Opening a database that records a migration this build does not know
 // fails with an error wrapping ErrSchemaTooNew and changes nothing.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	o := options{clock: clock.System{}, maxConns: max(4, runtime.NumCPU())}
+	o := options{clock: clock.System{}}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if o.clock == nil {
 		return nil, errors.New("postgres: nil clock")
 	}
-	if o.maxConns < 1 || o.maxConns > 1000 {
+	if o.setConns && (o.maxConns < 1 || o.maxConns > 1000) {
 		return nil, fmt.Errorf("postgres: max connections %d out of range 1..1000", o.maxConns)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx redacts passwords it recognises in parse errors, but only
 		// on a best-effort basis; a DSN is a secret, so none of it is
 		// repeated here.
 		return nil, errors.New("postgres: cannot parse the database DSN (expected postgres://user@host:port/db?... or host=... dbname=...)")
 	}
-	s := &Store{pool: newPool(cfg, o.clock, o.maxConns)}
+	if o.setConns {
+		cfg.MaxConns = int32(o.maxConns)
+	}
+	if cfg.MinConns > cfg.MaxConns {
+		cfg.MinConns = cfg.MaxConns
+	}
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	s := &Store{pool: p}
 	err = s.with(ctx, "open", func(c *pgx.Conn) error {
 		return applyMigrations(ctx, c, o.clock, migrations)
 	})
@@ -105,19 +116,22 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// with runs fn on a pooled connection. A connection taken from the idle
-// list may have died since; if fn fails on one in a way pgx says is safe
-// to retry (nothing reached the server), fn runs once more on a fresh
-// connection. Errors from acquiring are wrapped with op; fn wraps its own.
+// with runs fn on a pooled connection. pgxpool pings a connection that
+// sat idle before handing it out, but one can still die in between; if fn
+// fails in a way pgx says is safe to retry (nothing reached the server),
+// fn runs once more on another connection. Errors from acquiring are
+// wrapped with op; fn wraps its own. pgxpool destroys, on release, a
+// connection that is closed, still busy (a query abandoned by a cancelled
+// context) or inside a transaction.
 func (s *Store) with(ctx context.Context, op string, fn func(*pgx.Conn) error) error {
 	for attempt := 0; ; attempt++ {
-		c, reused, err := s.pool.acquire(ctx)
+		c, err := s.pool.Acquire(ctx)
 		if err != nil {
 			return fmt.Errorf("postgres: %s: %w", op, err)
 		}
-		err = fn(c)
-		s.pool.release(c)
-		if err != nil && reused && attempt == 0 && ctx.Err() == nil && pgconn.SafeToRetry(err) {
+		err = fn(c.Conn())
+		c.Release()
+		if err != nil && attempt == 0 && ctx.Err() == nil && pgconn.SafeToRetry(err) {
 			continue
 		}
 		return err
@@ -134,9 +148,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	})
 }
 
-// Close closes the connections; it may be called more than once. Methods
-// called after Close fail.
+// Close closes the connections, waiting for those in use to be
+// released; it may be called more than once. Methods called after Close
+// fail.
 func (s *Store) Close() error {
-	s.pool.close()
+	s.pool.Close()
 	return nil
 }

@@ -2,79 +2,25 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/store"
+	"github.com/graphsec/graphsec/internal/store/pgtest"
 	"github.com/graphsec/graphsec/internal/store/storetest"
 )
 
-const dsnEnv = "GRAPHSEC_TEST_POSTGRES"
-
 var epoch = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// serverDSN is the test server's DSN, or a skip.
-func serverDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv(dsnEnv)
-	if dsn == "" {
-		t.Skipf("%s is not set: set it to a PostgreSQL DSN (CI uses postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL store tests", dsnEnv)
-	}
-	return dsn
-}
-
-// freshSchema creates a schema of its own for one test, dropped when the
-// test ends, and returns a DSN whose search_path selects it; so parallel
-// runs and data left by old ones cannot meet.
-func freshSchema(t testing.TB) (dsn string, admin *pgx.Conn) {
-	t.Helper()
-	server := serverDSN(t)
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, server)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", dsnEnv, err)
-	}
-	schema := "graphsec_test_" + strings.ToLower(rand.Text())
-	ident := pgx.Identifier{schema}.Sanitize()
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+ident); err != nil {
-		admin.Close(ctx)
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+ident+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close(ctx)
-	})
-	return schemaDSN(t, server, schema), admin
-}
-
-// schemaDSN adds to a URL or keyword/value DSN a search_path selecting
-// schema, and an application_name (the schema's name too) by which tests
-// find the store's connections in pg_stat_activity.
-func schemaDSN(t testing.TB, dsn, schema string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatalf("%s is not a URL: %v", dsnEnv, err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		q.Set("application_name", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " search_path=" + schema + " application_name=" + schema
-}
+func serverDSN(t testing.TB) string                          { return pgtest.ServerDSN(t) }
+func freshSchema(t testing.TB) (dsn string, admin *pgx.Conn) { return pgtest.Fresh(t) }
 
 func openStore(t testing.TB, dsn string, opts ...Option) *Store {
 	t.Helper()
@@ -269,9 +215,9 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 }
 
-// TestPoolBounds checks the hand-written pool: never more connections than
-// allowed, waiting bounded by the context, and a connection killed by the
-// server replaced rather than handed out.
+// TestPoolBounds checks the store's use of pgxpool: never more connections
+// than allowed, waiting bounded by the context, and a connection killed by
+// the server replaced rather than handed out.
 func TestPoolBounds(t *testing.T) {
 	dsn, admin := freshSchema(t)
 	const size = 3
@@ -297,9 +243,9 @@ func TestPoolBounds(t *testing.T) {
 	})
 
 	t.Run("waiting honours the context", func(t *testing.T) {
-		var held []*pgx.Conn
+		var held []*pgxpool.Conn
 		for range size {
-			c, _, err := s.pool.acquire(t.Context())
+			c, err := s.pool.Acquire(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -312,7 +258,7 @@ func TestPoolBounds(t *testing.T) {
 			t.Errorf("Ping with the pool exhausted: %v, want DeadlineExceeded", err)
 		}
 		for _, c := range held {
-			s.pool.release(c)
+			c.Release()
 		}
 		if err := s.Ping(t.Context()); err != nil {
 			t.Errorf("Ping after release: %v", err)
@@ -331,7 +277,7 @@ func TestPoolBounds(t *testing.T) {
 		}
 		// Connections idle for a while are pinged before use: the dead
 		// ones are found and replaced, and no call fails.
-		clk.Advance(pingAfterIdle)
+		time.Sleep(1100 * time.Millisecond) // pgxpool pings connections idle over a second
 		for range 2 * size {
 			if err := s.Ping(t.Context()); err != nil {
 				t.Errorf("Ping after the server killed the connections: %v", err)
