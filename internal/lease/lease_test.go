@@ -12,7 +12,7 @@ import (
 
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/lease"
-	"github.com/graphsec/graphsec/internal/store/postgres/pgtest"
+	"github.com/graphsec/graphsec/internal/store/pgtest"
 )
 
 // journal records which replica's work ran when, and fails the test if
@@ -133,7 +133,7 @@ func never(t *testing.T, what string, cond func() bool) {
 }
 
 func TestFailover(t *testing.T) {
-	dsn := pgtest.FreshSchema(t)
+	dsn, _ := pgtest.Fresh(t)
 	admin, err := pgx.Connect(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 	"github.com/graphsec/graphsec/internal/notify/pgbroker"
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/store/postgres"
-	"github.com/graphsec/graphsec/internal/store/postgres/pgtest"
+	"github.com/graphsec/graphsec/internal/store/pgtest"
 )
 
 // replica is one console's share of the live stream: its own store
@@ -95,7 +95,7 @@ func TestReplicasShareOneStream(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dsn := pgtest.FreshSchema(t)
+			dsn, _ := pgtest.Fresh(t)
 			a := newReplica(t, dsn, tt.listen, tt.poll)
 			b := newReplica(t, dsn, tt.listen, tt.poll)
 			subA, err := a.b.Subscribe(0, "")
@@ -192,7 +192,7 @@ func collectStore(t *testing.T, st *postgres.Store) []int64 {
 // side: the broker connects again and items stored meanwhile still arrive
 // (by the read it makes on reconnecting), without waiting for a poll.
 func TestListenerReconnects(t *testing.T) {
-	dsn := pgtest.FreshSchema(t)
+	dsn, _ := pgtest.Fresh(t)
 	a := newReplica(t, dsn, true, time.Hour)
 	sub, err := a.b.Subscribe(0, "")
 	if err != nil {
