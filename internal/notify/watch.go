@@ -426,3 +426,20 @@ func (w *Watcher) loop(ctx context.Context, id string) {
 		}
 	}
 }
+
+// Reload makes every watch read its checkpoint from the store again at
+// its next poll. A replica that becomes the leader calls it: while it was
+// not leading, another replica may have moved the checkpoints.
+func (w *Watcher) Reload() {
+	w.mu.Lock()
+	states := make([]*feedState, 0, len(w.feeds))
+	for _, fs := range w.feeds {
+		states = append(states, fs)
+	}
+	w.mu.Unlock()
+	for _, fs := range states {
+		fs.poll.Lock()
+		fs.cpLoaded = false
+		fs.poll.Unlock()
+	}
+}

@@ -49,7 +49,34 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
-	_, _ = w.Write(body)
+	_, _ = w.Write(s.withRole(body))
+}
+
+// withRole adds to a readiness answer this replica's role, which changes
+// between checks: "leader" (it runs the background work: subscription
+// upkeep, the watcher, retention, reconciliation) or "standby" (another
+// replica does; it serves pages, the stream and notifications all the
+// same, so it is ready either way), its id, the leader's id as last seen,
+// and the lease's term (epoch).
+func (s *Server) withRole(body []byte) []byte {
+	if s.o.Lease == nil {
+		return body
+	}
+	var answer map[string]any
+	if json.Unmarshal(body, &answer) != nil {
+		return body
+	}
+	st := s.o.Lease.State()
+	role := "standby"
+	if st.Leader {
+		role = "leader"
+	}
+	answer["role"], answer["replica"], answer["leader"], answer["epoch"] = role, st.ID, st.Holder, st.Epoch
+	out, err := json.Marshal(answer)
+	if err != nil {
+		return body
+	}
+	return append(out, '\n')
 }
 
 // readiness returns a fresh enough answer, running the check when there

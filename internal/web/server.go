@@ -31,6 +31,7 @@ import (
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/lease"
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/home"
@@ -93,6 +94,9 @@ type Options struct {
 	// Live, when set, mounts live alerts: Graph's notification receiver
 	// (/listen, /listen/lifecycle), the live stream and /metrics.
 	Live *notify.Live
+	// Lease, when set, is this replica's leader election: /readyz says
+	// its role.
+	Lease interface{ State() lease.State }
 }
 
 // EmulatorInfo describes the embedded emulator for the UI.
