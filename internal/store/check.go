@@ -203,6 +203,18 @@ func CheckDraft(d Draft) error {
 	)
 }
 
+// CheckToken reports why t cannot be stored, or nil.
+func CheckToken(t Token) error {
+	return errors.Join(
+		checkText("token id", t.ID, MaxKeyBytes, true),
+		checkText("token kind", t.Kind, MaxTextBytes, true),
+		checkText("token session", t.Session, MaxTextBytes, false),
+		checkBlob("token value", t.Value),
+		checkTime("token created at", t.CreatedAt),
+		checkTime("token expires at", t.ExpiresAt),
+	)
+}
+
 // JoinRoles and SplitRoles convert Session.DirectoryRoles to and from the
 // one text column both stores keep them in.
 func JoinRoles(roles []string) string { return strings.Join(roles, " ") }

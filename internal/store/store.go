@@ -221,10 +221,46 @@ type Store interface {
 	RecentActivity(ctx context.Context, limit int) ([]Activity, error)
 }
 
+// Token is a value the console keeps on the server behind an opaque
+// random token the browser holds, so that any replica can resolve it: the
+// Graph next link behind a paged list's page token, or the result of a
+// change shown once on the page it redirects to (a flash).
+type Token struct {
+	// ID names the token: a hash of the token itself, the session it was
+	// issued to and what it was issued for (a list and its filters, a
+	// page), chosen by the caller, so that only the same session asking
+	// for the same thing finds it.
+	ID string
+	// Kind tells uses apart ("page", "flash"): Tokens' perSession bound
+	// counts tokens of one kind.
+	Kind string
+	// Session is the session's key.
+	Session string
+	// Value is what the token stands for, encoded by the caller.
+	Value     []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Tokens stores the values behind page tokens and flashes.
+type Tokens interface {
+	// PutToken stores t; ErrConflict if its ID exists. At most perSession
+	// tokens of t.Kind are kept for t.Session (the oldest are deleted;
+	// zero or less: no bound).
+	PutToken(ctx context.Context, t Token, perSession int) error
+	// Token returns an unexpired token (ErrNotFound otherwise).
+	Token(ctx context.Context, id string, now time.Time) (Token, error)
+	// TakeToken returns and deletes a token, atomically, so it resolves
+	// once; ErrNotFound if absent or expired.
+	TakeToken(ctx context.Context, id string, now time.Time) (Token, error)
+}
+
 // Console is everything the console keeps, in one database: what both
-// implementations provide, and what store/open returns.
+// implementations provide, and what store/open returns. DeleteExpired
+// (Store) removes expired tokens too.
 type Console interface {
 	Store
+	Tokens
 	Notifications
 	Feeds
 	Checkpoints

@@ -33,6 +33,7 @@ import (
 	"github.com/graphsec/graphsec/internal/i18n"
 	"github.com/graphsec/graphsec/internal/lease"
 	"github.com/graphsec/graphsec/internal/notify"
+	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
@@ -44,13 +45,16 @@ import (
 var templateFS embed.FS
 
 // Store is the part of the store the console uses: readiness, the
-// activity log and its reconciliation, and the forms sessions sent
-// (sessions themselves are auth's).
+// activity log and its reconciliation, the forms sessions sent, and page
+// tokens and flashes (sessions themselves are auth's). Everything a user's
+// requests rely on between two requests is in it, so that replicas
+// sharing one database can answer any request.
 type Store interface {
 	Ping(ctx context.Context) error
 	page.ActivityStore
 	page.ReconcileStore
 	page.FormStore
+	store.Tokens
 }
 
 // Options wire the console to its dependencies.
@@ -164,8 +168,8 @@ func New(o Options) (*Server, error) {
 		Funcs:    map[string]any{"static": s.static.url},
 		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
-		Tokens: page.NewPageTokens(o.Clock, o.PageTokens),
-		Clock:  o.Clock, Logger: o.Logger, Emulator: o.Emulator,
+		TokenStore: o.Store, Tokens: page.NewPageTokens(o.Store, o.Clock, o.PageTokens),
+		Clock: o.Clock, Logger: o.Logger, Emulator: o.Emulator,
 	})
 	if err != nil {
 		return nil, err

@@ -159,6 +159,22 @@ var migrations = []store.Migration{
 			)`,
 		},
 	},
+	{
+		Version: 4,
+		Name:    "page tokens and flashes, shared by replicas",
+		Stmts: []string{
+			`CREATE TABLE tokens (
+				id         text        NOT NULL PRIMARY KEY,
+				kind       text        NOT NULL,
+				session    text        NOT NULL,
+				value      bytea       NOT NULL,
+				created_at timestamptz NOT NULL,
+				expires_at timestamptz NOT NULL
+			)`,
+			`CREATE INDEX tokens_session ON tokens (session, kind, created_at)`,
+			`CREATE INDEX tokens_expires_at ON tokens (expires_at)`,
+		},
+	},
 }
 
 // applyMigrations applies the pending steps in one transaction under the

@@ -49,6 +49,23 @@ func TestLiveConformance(t *testing.T) {
 	})
 }
 
+func TestTokenConformance(t *testing.T) {
+	serverDSN(t)
+	storetest.RunTokens(t, func(t *testing.T) storetest.Tokens {
+		dsn, _ := freshSchema(t)
+		return openStore(t, dsn)
+	})
+}
+
+// TestShared: two stores on one schema, as two console replicas are.
+func TestShared(t *testing.T) {
+	serverDSN(t)
+	storetest.RunShared(t, func(t *testing.T) (a, b store.Console) {
+		dsn, _ := freshSchema(t)
+		return openStore(t, dsn), openStore(t, dsn)
+	})
+}
+
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		name string

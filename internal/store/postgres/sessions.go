@@ -277,8 +277,8 @@ func (s *Store) TakeLoginFlow(ctx context.Context, state string, now time.Time) 
 	return f, nil
 }
 
-// DeleteExpired removes sessions, login flows, form submissions and drafts
-// whose expiry is at or before now, in one statement (so one snapshot), and
+// DeleteExpired removes sessions, login flows, form submissions, drafts
+// and tokens whose expiry is at or before now, in one statement (so one snapshot), and
 // returns how many rows went. PostgreSQL's autovacuum reuses the space.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	if err := store.CheckTime("now", now); err != nil {
@@ -290,8 +290,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 			s AS (DELETE FROM sessions WHERE expires_at <= $1 RETURNING 1),
 			f AS (DELETE FROM login_flows WHERE expires_at <= $1 RETURNING 1),
 			u AS (DELETE FROM form_submissions WHERE expires_at <= $1 RETURNING 1),
-			d AS (DELETE FROM drafts WHERE expires_at <= $1 RETURNING 1)
-			SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM f) + (SELECT count(*) FROM u) + (SELECT count(*) FROM d)`, now).Scan(&n)
+			d AS (DELETE FROM drafts WHERE expires_at <= $1 RETURNING 1),
+			t AS (DELETE FROM tokens WHERE expires_at <= $1 RETURNING 1)
+			SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM f) + (SELECT count(*) FROM u) + (SELECT count(*) FROM d) + (SELECT count(*) FROM t)`, now).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("postgres: delete expired: %w", err)
 		}

@@ -156,6 +156,22 @@ var migrations = []store.Migration{
 			) STRICT`,
 		},
 	},
+	{
+		Version: 4,
+		Name:    "page tokens and flashes, shared by replicas",
+		Stmts: []string{
+			`CREATE TABLE tokens (
+				id         TEXT    NOT NULL PRIMARY KEY,
+				kind       TEXT    NOT NULL,
+				session    TEXT    NOT NULL,
+				value      BLOB    NOT NULL,
+				created_at INTEGER NOT NULL,
+				expires_at INTEGER NOT NULL
+			) STRICT`,
+			`CREATE INDEX tokens_session ON tokens (session, kind, created_at)`,
+			`CREATE INDEX tokens_expires_at ON tokens (expires_at)`,
+		},
+	},
 }
 
 // migrate applies the pending migrations in one write transaction (BEGIN

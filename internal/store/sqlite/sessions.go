@@ -232,8 +232,8 @@ func (s *Store) TakeLoginFlow(ctx context.Context, state string, now time.Time) 
 	return f, nil
 }
 
-// DeleteExpired removes sessions, login flows, form submissions and drafts
-// whose expiry is at or before now, in one transaction, and returns how
+// DeleteExpired removes sessions, login flows, form submissions, drafts
+// and tokens whose expiry is at or before now, in one transaction, and returns how
 // many rows went. When rows went, it then gives the pages they freed back
 // to the file system (PRAGMA incremental_vacuum; the file is created with
 // auto_vacuum=INCREMENTAL), so that a burst of sign-ins that were never
@@ -243,7 +243,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (n int64, err 
 		return 0, err
 	}
 	err = s.tx(ctx, "delete expired", func(tx *sql.Tx) error {
-		for _, table := range []string{"sessions", "login_flows", "form_submissions", "drafts"} {
+		for _, table := range []string{"sessions", "login_flows", "form_submissions", "drafts", "tokens"} {
 			res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at <= ?`, toDB(now))
 			if err != nil {
 				return err

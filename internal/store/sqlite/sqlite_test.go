@@ -457,6 +457,20 @@ func TestLiveConformanceMemory(t *testing.T) {
 	})
 }
 
+func TestTokenConformance(t *testing.T) {
+	storetest.RunTokens(t, func(t *testing.T) storetest.Tokens {
+		return openFile(t, filepath.Join(t.TempDir(), "graphsec.db"))
+	})
+}
+
+// TestSharedFile: two stores on one file, as two processes would be.
+func TestSharedFile(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (a, b store.Console) {
+		path := filepath.Join(t.TempDir(), "graphsec.db")
+		return openFile(t, path), openFile(t, path)
+	})
+}
+
 func BenchmarkAppendNotifications(b *testing.B) {
 	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
 }

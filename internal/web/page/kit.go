@@ -19,6 +19,7 @@ import (
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/store"
 )
 
 //go:embed templates/*.html
@@ -73,8 +74,12 @@ type Options struct {
 	// I18n holds the message catalogs: every page is written in the
 	// language its reader negotiated (default: the built-in catalogs).
 	I18n *i18n.Bundle
+	// TokenStore keeps page tokens and flashes (in the database, so that
+	// every replica resolves them); nil: lists link no next page and
+	// changes show no summary after their redirect.
+	TokenStore store.Tokens
 	// Tokens keeps the page tokens of paged lists (default: the default
-	// TokenOptions on Clock).
+	// TokenOptions in TokenStore).
 	Tokens *PageTokens
 	Clock  clock.Clock
 	Logger *slog.Logger
@@ -97,7 +102,7 @@ type Kit struct {
 	o       Options
 	log     *slog.Logger
 	pages   map[string]*template.Template
-	flashes *Tokens[any]
+	flashes *Tokens[*Changed]
 }
 
 // The kit's own pages: the error page (data: [ErrorView]) and the page
@@ -127,12 +132,12 @@ func New(o Options) (*Kit, error) {
 		o.I18n = b
 	}
 	if o.Tokens == nil {
-		o.Tokens = NewPageTokens(o.Clock, TokenOptions{})
+		o.Tokens = NewPageTokens(o.TokenStore, o.Clock, TokenOptions{})
 	}
 	if o.FormWait <= 0 {
 		o.FormWait = DefaultFormWait
 	}
-	k := &Kit{o: o, log: o.Logger, flashes: NewTokens[any](o.Clock, TokenOptions{TTL: flashTTL, PerSession: 20, Max: 5000})}
+	k := &Kit{o: o, log: o.Logger, flashes: NewTokens[*Changed](o.TokenStore, "flash", o.Clock, TokenOptions{TTL: flashTTL, PerSession: flashesPerSession})}
 	var err error
 	k.pages, err = parsePages(k.funcs(), o.Layout, append([]Templates{Embedded("page", kitTemplates)}, o.Pages...))
 	if err != nil {

@@ -1,14 +1,20 @@
 package page
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/url"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/store"
 )
 
 // Paged lists never put Graph's next link in a URL: a link is a Graph
@@ -46,10 +52,10 @@ type TokenOptions struct {
 	// list left open over lunch starts again at its first page).
 	TTL time.Duration
 	// PerSession is how many tokens one session keeps; its oldest go
-	// first (200: eight lists of 25 pages).
+	// first (200: eight lists of 25 pages). The database holds at most
+	// this many per signed-in session, and expired ones are swept with
+	// expired sessions.
 	PerSession int
-	// Max is how many tokens are kept in all (20,000: a few MB).
-	Max int
 }
 
 func (o TokenOptions) withDefaults() TokenOptions {
@@ -59,38 +65,26 @@ func (o TokenOptions) withDefaults() TokenOptions {
 	if o.PerSession <= 0 {
 		o.PerSession = 200
 	}
-	if o.Max <= 0 {
-		o.Max = 20000
-	}
 	return o
 }
 
 // Tokens keeps values behind opaque random tokens, per session and scope,
 // bounded and expiring: the next links behind page tokens (PageTokens),
-// and the result of a change shown once after a redirect (flashes). It is
-// safe for concurrent use. Tokens live in memory: after a restart (or on
-// another replica) a token no longer resolves.
+// and the result of a change shown once after a redirect (flashes). They
+// live in the store (store.Tokens), so that a token issued by one console
+// replica resolves on any other: a load balancer need not send a user's
+// requests to the same replica. The store sees a value's JSON and a hash
+// of the token, its session and its scope, never the token itself.
 type Tokens[V any] struct {
+	st    store.Tokens
+	kind  string
 	clock clock.Clock
 	opt   TokenOptions
-
-	mu      sync.Mutex
-	entries map[string]tokenEntry[V]
-	// order lists tokens as issued (and so as they expire); it may still
-	// hold tokens already dropped. bySession does the same per session.
-	order     []string
-	bySession map[string][]string
 }
 
 // PageTokens keeps the next links behind the page tokens graphsec handed
 // out.
 type PageTokens = Tokens[PageRef]
-
-type tokenEntry[V any] struct {
-	session, scope string
-	v              V
-	at             time.Time
-}
 
 // A token is 128 random bits, 22 characters of unpadded base64url.
 const (
@@ -98,112 +92,83 @@ const (
 	tokenLen   = (tokenBytes*8 + 5) / 6
 )
 
-// NewPageTokens returns an empty keeper of page tokens on clk.
-func NewPageTokens(clk clock.Clock, o TokenOptions) *PageTokens { return NewTokens[PageRef](clk, o) }
+// NewPageTokens returns a keeper of page tokens in st, on clk.
+func NewPageTokens(st store.Tokens, clk clock.Clock, o TokenOptions) *PageTokens {
+	return NewTokens[PageRef](st, "page", clk, o)
+}
 
-// NewTokens returns an empty keeper on clk.
-func NewTokens[V any](clk clock.Clock, o TokenOptions) *Tokens[V] {
+// NewTokens returns a keeper of tokens of kind (which bounds per session
+// count apart) in st, on clk. V must survive a JSON round trip.
+func NewTokens[V any](st store.Tokens, kind string, clk clock.Clock, o TokenOptions) *Tokens[V] {
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &Tokens[V]{clock: clk, opt: o.withDefaults(), entries: map[string]tokenEntry[V]{}, bySession: map[string][]string{}}
+	return &Tokens[V]{st: st, kind: kind, clock: clk, opt: o.withDefaults()}
+}
+
+// id is the store's name for a token issued to session for scope.
+func (t *Tokens[V]) id(session, scope, token string) string {
+	h := sha256.Sum256([]byte("graphsec token\x00" + t.kind + "\x00" + session + "\x00" + scope + "\x00" + token))
+	return hex.EncodeToString(h[:])
 }
 
 // Issue keeps v for session and scope (the list and its filters) and
 // returns its token.
-func (t *Tokens[V]) Issue(session, scope string, v V) string {
+func (t *Tokens[V]) Issue(ctx context.Context, session, scope string, v V) (string, error) {
+	if t.st == nil {
+		return "", errors.New("page: no store for tokens")
+	}
+	val, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("page: token value: %w", err)
+	}
 	var b [tokenBytes]byte
 	_, _ = rand.Read(b[:])
 	tok := base64.RawURLEncoding.EncodeToString(b[:])
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	now := t.clock.Now()
-	t.prune(now)
-	t.entries[tok] = tokenEntry[V]{session: session, scope: scope, v: v, at: now}
-	t.order = append(t.order, tok)
-	t.bySession[session] = append(t.bySession[session], tok)
-	if s := t.bySession[session]; len(s) > t.opt.PerSession {
-		t.drop(s[0])
+	err = t.st.PutToken(ctx, store.Token{ID: t.id(session, scope, tok), Kind: t.kind, Session: session, Value: val,
+		CreatedAt: now, ExpiresAt: now.Add(t.opt.TTL)}, t.opt.PerSession)
+	if err != nil {
+		return "", err
 	}
-	for len(t.entries) > t.opt.Max {
-		t.drop(t.order[0])
-		t.order = t.order[1:]
-	}
-	return tok
+	return tok, nil
 }
 
 // Resolve returns what token stands for, when it was issued to session for
-// scope and has not expired.
-func (t *Tokens[V]) Resolve(session, scope, token string) (V, bool) {
-	return t.resolve(session, scope, token, false)
+// scope and has not expired. err is set when the store could not answer
+// (not for a token that does not resolve).
+func (t *Tokens[V]) Resolve(ctx context.Context, session, scope, token string) (V, bool, error) {
+	return t.resolve(ctx, session, scope, token, false)
 }
 
 // Take is Resolve that forgets the token: it resolves once.
-func (t *Tokens[V]) Take(session, scope, token string) (V, bool) {
-	return t.resolve(session, scope, token, true)
+func (t *Tokens[V]) Take(ctx context.Context, session, scope, token string) (V, bool, error) {
+	return t.resolve(ctx, session, scope, token, true)
 }
 
-func (t *Tokens[V]) resolve(session, scope, token string, take bool) (V, bool) {
+func (t *Tokens[V]) resolve(ctx context.Context, session, scope, token string, take bool) (V, bool, error) {
 	var zero V
-	if !wellFormed(token) {
-		return zero, false
+	if !wellFormed(token) || t.st == nil {
+		return zero, false, nil
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e, ok := t.entries[token]
-	if !ok || e.session != session || e.scope != scope {
-		return zero, false
-	}
-	if t.clock.Now().Sub(e.at) >= t.opt.TTL {
-		t.drop(token)
-		return zero, false
-	}
+	get := t.st.Token
 	if take {
-		t.drop(token)
+		get = t.st.TakeToken
 	}
-	return e.v, true
-}
-
-// Len is how many tokens are kept.
-func (t *Tokens[V]) Len() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.entries)
-}
-
-// prune drops the expired tokens, oldest first.
-func (t *Tokens[V]) prune(now time.Time) {
-	for len(t.order) > 0 {
-		e, ok := t.entries[t.order[0]]
-		if ok && now.Sub(e.at) < t.opt.TTL {
-			return
-		}
-		if ok {
-			t.drop(t.order[0])
-		}
-		t.order = t.order[1:]
+	rec, err := get(ctx, t.id(session, scope, token), t.clock.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return zero, false, nil
+	case err != nil:
+		return zero, false, err
+	case rec.Kind != t.kind || rec.Session != session:
+		return zero, false, nil
 	}
-}
-
-// drop forgets a token (its place in order is skipped later).
-func (t *Tokens[V]) drop(tok string) {
-	e, ok := t.entries[tok]
-	if !ok {
-		return
+	var v V
+	if err := json.Unmarshal(rec.Value, &v); err != nil {
+		return zero, false, fmt.Errorf("page: token value: %w", err)
 	}
-	delete(t.entries, tok)
-	s := t.bySession[e.session]
-	for i, x := range s {
-		if x == tok {
-			s = append(s[:i:i], s[i+1:]...)
-			break
-		}
-	}
-	if len(s) == 0 {
-		delete(t.bySession, e.session)
-	} else {
-		t.bySession[e.session] = s
-	}
+	return v, true, nil
 }
 
 // wellFormed reports whether s could be a token at all, so that anything
@@ -253,7 +218,11 @@ func (p *Page) PagerAt(path string, filters url.Values, tok string) *Pager {
 		return pg
 	}
 	if p.Session != nil {
-		if ref, ok := p.k.o.Tokens.Resolve(p.Session.Key(), pg.scope, tok); ok {
+		ref, ok, err := p.k.o.Tokens.Resolve(p.R.Context(), p.Session.Key(), pg.scope, tok)
+		if err != nil {
+			p.k.log.Warn("page token not read", "request_id", p.requestID, "err", err)
+		}
+		if ok {
 			pg.Ref, pg.Token = ref, tok
 			return pg
 		}
@@ -327,7 +296,13 @@ func (pg *Pager) issue(nextLink string, shown int, count *int64) string {
 	if nextLink == "" || pg.p.Session == nil {
 		return ""
 	}
-	return pg.p.k.o.Tokens.Issue(pg.p.Session.Key(), pg.scope, PageRef{
+	tok, err := pg.p.k.o.Tokens.Issue(pg.p.R.Context(), pg.p.Session.Key(), pg.scope, PageRef{
 		Link: nextLink, Number: pg.Ref.Number + 1, Offset: pg.Ref.Offset + shown, Count: count, Prev: pg.Token,
 	})
+	if err != nil {
+		// The page shows without a link to the next one rather than fail.
+		pg.p.k.log.Warn("page token not kept: no link to the next page", "request_id", pg.p.requestID, "err", err)
+		return ""
+	}
+	return tok
 }

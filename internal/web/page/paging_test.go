@@ -1,13 +1,14 @@
 package page
 
 import (
+	"context"
 	"encoding/base64"
-	"fmt"
 	"net/url"
 	"testing"
 	"time"
 
 	"github.com/graphsec/graphsec/internal/clock"
+	"github.com/graphsec/graphsec/internal/store/sqlite"
 )
 
 func TestTokenLength(t *testing.T) {
@@ -16,16 +17,35 @@ func TestTokenLength(t *testing.T) {
 	}
 }
 
-func TestPageTokens(t *testing.T) {
-	clk := clock.NewFake(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	pt := NewPageTokens(clk, TokenOptions{TTL: 10 * time.Minute, PerSession: 3, Max: 5})
-	ref := PageRef{Link: "https://graph.example/v1.0/x?$skip=10", Number: 2, Offset: 10}
-	tok := pt.Issue("s1", "alerts?top=10", ref)
-	if !wellFormed(tok) {
-		t.Fatalf("token %q is not well formed", tok)
+// memTokens is a store for tokens: SQLite in memory.
+func memTokens(t testing.TB) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got, ok := pt.Resolve("s1", "alerts?top=10", tok); !ok || got != ref {
-		t.Fatalf("Resolve = %+v %v", got, ok)
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestPageTokens(t *testing.T) {
+	ctx := t.Context()
+	clk := clock.NewFake(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	st := memTokens(t)
+	pt := NewPageTokens(st, clk, TokenOptions{TTL: 10 * time.Minute, PerSession: 3})
+	n := int64(400)
+	ref := PageRef{Link: "https://graph.example/v1.0/x?$skip=10", Number: 2, Offset: 10, Count: &n, Prev: "AAAAAAAAAAAAAAAAAAAAAA"}
+	tok, err := pt.Issue(ctx, "s1", "alerts?top=10", ref)
+	if err != nil || !wellFormed(tok) {
+		t.Fatalf("token %q is not well formed (%v)", tok, err)
+	}
+	// Another replica: another keeper on the same store.
+	other := NewPageTokens(st, clk, TokenOptions{TTL: 10 * time.Minute, PerSession: 3})
+	for name, k := range map[string]*PageTokens{"issuer": pt, "other replica": other} {
+		got, ok, err := k.Resolve(ctx, "s1", "alerts?top=10", tok)
+		if !ok || err != nil || got.Link != ref.Link || got.Number != 2 || got.Offset != 10 || got.Count == nil || *got.Count != 400 || got.Prev != ref.Prev {
+			t.Fatalf("%s: Resolve = %+v %v %v", name, got, ok, err)
+		}
 	}
 	for _, tt := range []struct{ name, session, scope, token string }{
 		{"another session", "s2", "alerts?top=10", tok},
@@ -35,71 +55,94 @@ func TestPageTokens(t *testing.T) {
 		{"empty", "s1", "alerts?top=10", ""},
 		{"too long", "s1", "alerts?top=10", tok + "A"},
 	} {
-		if _, ok := pt.Resolve(tt.session, tt.scope, tt.token); ok {
-			t.Errorf("%s: resolved", tt.name)
+		if _, ok, err := pt.Resolve(ctx, tt.session, tt.scope, tt.token); ok || err != nil {
+			t.Errorf("%s: resolved (%v)", tt.name, err)
 		}
 	}
 	// Another session's attempt did not spoil the token for its owner.
-	if _, ok := pt.Resolve("s1", "alerts?top=10", tok); !ok {
+	if _, ok, _ := pt.Resolve(ctx, "s1", "alerts?top=10", tok); !ok {
 		t.Fatal("the token was dropped by another session's attempt")
 	}
+	// A flash of the same session and scope is another kind: it does not
+	// resolve as a page token.
+	fl := NewTokens[*Changed](st, "flash", clk, TokenOptions{})
+	ftok, err := fl.Issue(ctx, "s1", "alerts?top=10", &Changed{Heading: "h", Rows: []CompareRow{{Prop: "status", Before: Field{Raw: "new"}, After: Field{Raw: "resolved"}, Changed: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := pt.Resolve(ctx, "s1", "alerts?top=10", ftok); ok {
+		t.Error("a flash's token resolved as a page token")
+	}
+	if got, ok, err := fl.Take(ctx, "s1", "alerts?top=10", ftok); !ok || err != nil || got.Heading != "h" || len(got.Rows) != 1 || got.Rows[0].After.Raw != "resolved" {
+		t.Errorf("Take = %+v %v %v", got, ok, err)
+	}
+	if _, ok, _ := fl.Take(ctx, "s1", "alerts?top=10", ftok); ok {
+		t.Error("a flash was taken twice")
+	}
 	clk.Advance(10 * time.Minute)
-	if _, ok := pt.Resolve("s1", "alerts?top=10", tok); ok {
+	if _, ok, _ := pt.Resolve(ctx, "s1", "alerts?top=10", tok); ok {
 		t.Fatal("an expired token resolved")
 	}
-	if pt.Len() != 0 {
-		t.Fatalf("%d tokens kept after expiry", pt.Len())
+	if n, err := st.DeleteExpired(ctx, clk.Now()); err != nil || n != 1 {
+		t.Fatalf("DeleteExpired = %d, %v; want the one expired token", n, err)
 	}
 }
 
 func TestPageTokensBounds(t *testing.T) {
+	ctx := t.Context()
 	clk := clock.NewFake(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	pt := NewPageTokens(clk, TokenOptions{TTL: time.Hour, PerSession: 3, Max: 5})
+	pt := NewPageTokens(memTokens(t), clk, TokenOptions{TTL: time.Hour, PerSession: 3})
 	var a []string
 	for i := range 4 {
-		a = append(a, pt.Issue("a", "s", PageRef{Number: i}))
+		tok, err := pt.Issue(ctx, "a", "s", PageRef{Number: i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a = append(a, tok)
 		clk.Advance(time.Second)
 	}
-	// A session keeps its 3 newest.
-	if _, ok := pt.Resolve("a", "s", a[0]); ok {
+	b, err := pt.Issue(ctx, "b", "s", PageRef{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A session keeps its 3 newest; another session's are not counted.
+	if _, ok, _ := pt.Resolve(ctx, "a", "s", a[0]); ok {
 		t.Error("a session kept more than PerSession tokens")
 	}
 	for _, tok := range a[1:] {
-		if _, ok := pt.Resolve("a", "s", tok); !ok {
+		if _, ok, _ := pt.Resolve(ctx, "a", "s", tok); !ok {
 			t.Error("a recent token of the session was dropped")
 		}
 	}
-	// The whole keeper holds at most Max, oldest dropped first.
-	var b []string
-	for i := range 3 {
-		b = append(b, pt.Issue(fmt.Sprint("b", i), "s", PageRef{}))
+	if _, ok, _ := pt.Resolve(ctx, "b", "s", b); !ok {
+		t.Error("another session's token was dropped")
 	}
-	if pt.Len() != 5 {
-		t.Fatalf("%d tokens kept, want 5", pt.Len())
+}
+
+// TestTokensWithoutStore: a kit built without a store links no next
+// page rather than fail.
+func TestTokensWithoutStore(t *testing.T) {
+	pt := NewPageTokens(nil, nil, TokenOptions{})
+	if tok, err := pt.Issue(t.Context(), "s", "scope", PageRef{}); err == nil || tok != "" {
+		t.Errorf("Issue without a store = %q, %v", tok, err)
 	}
-	if _, ok := pt.Resolve("a", "s", a[1]); ok {
-		t.Error("the oldest token survived the global bound")
-	}
-	if _, ok := pt.Resolve("b2", "s", b[2]); !ok {
-		t.Error("the newest token was dropped")
-	}
-	// Expired tokens are pruned as new ones come.
-	clk.Advance(2 * time.Hour)
-	pt.Issue("c", "s", PageRef{})
-	if pt.Len() != 1 {
-		t.Fatalf("%d tokens kept after the others expired", pt.Len())
+	if _, ok, err := pt.Resolve(t.Context(), "s", "scope", "AAAAAAAAAAAAAAAAAAAAAA"); ok || err != nil {
+		t.Errorf("Resolve without a store = %v, %v", ok, err)
 	}
 }
 
 func FuzzResolvePageToken(f *testing.F) {
-	pt := NewPageTokens(clock.NewFake(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), TokenOptions{})
-	tok := pt.Issue("s", "scope", PageRef{Link: "x"})
+	pt := NewPageTokens(memTokens(f), clock.NewFake(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), TokenOptions{})
+	tok, err := pt.Issue(context.Background(), "s", "scope", PageRef{Link: "x"})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(tok)
 	f.Add("$top=1")
 	f.Add("https://evil.example/")
 	f.Fuzz(func(t *testing.T, s string) {
-		if _, ok := pt.Resolve("s", "scope", s); ok && s != tok {
-			t.Fatalf("%q resolved", s)
+		if _, ok, err := pt.Resolve(context.Background(), "s", "scope", s); (ok || err != nil) && s != tok {
+			t.Fatalf("%q resolved (%v)", s, err)
 		}
 	})
 }
