@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,6 +128,7 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 		t.Fatalf("sign in through the balancer: %v", err)
 	}
 	usePages(t, b, lb, 6)
+	assignToMe(t, b, lb)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -163,6 +165,7 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 			func() bool { return poster.count() >= before+20 })
 		// The session still works on whichever replica answers.
 		usePages(t, b, lb, 2)
+		assignToMe(t, b, lb)
 		// The stream may have been on a replica still alive: its
 		// connection is cut too, so that it resumes elsewhere.
 		stream.cut()
@@ -448,6 +451,35 @@ func usePages(t *testing.T, b *emutest.Browser, lb string, n int) {
 		if p.Status != http.StatusOK || webtest.IsSignInPage(p) {
 			t.Fatalf("GET %s through the balancer: %d (sign-in page: %v)", paths[i%len(paths)], p.Status, webtest.IsSignInPage(p))
 		}
+	}
+}
+
+var alertLink = regexp.MustCompile(`class="title" href="/alerts/([^"?/]+)`)
+
+// assignToMe opens the first alert of the queue and presses "Assign to
+// me" (a form with the session's CSRF token): the page comes from one
+// replica, the form goes to the next (round robin), and the change must
+// be made.
+func assignToMe(t *testing.T, b *emutest.Browser, lb string) {
+	t.Helper()
+	q, err := b.Get(lb + "/alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := alertLink.FindStringSubmatch(q.Body)
+	if m == nil {
+		t.Fatalf("no alert link on /alerts (status %d)\n%.3000s", q.Status, q.Body)
+	}
+	p, err := b.Get(lb + "/alerts/" + m[1])
+	if err != nil || p.Status != http.StatusOK {
+		t.Fatalf("GET /alerts/%s: %v (status %d)", m[1], err, p.Status)
+	}
+	res, err := b.Submit(p, "assignToMe", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("Assign to me through the balancer: status %d, want 303\n%.2000s", res.Status, res.Body)
 	}
 }
 
