@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -77,6 +78,10 @@ type Options struct {
 	// DraftLimits bound the form text kept for browsers whose session
 	// ended. Zero fields take DefaultDraftLimits'.
 	DraftLimits store.Limits
+	// TrustedProxies are the load balancers in front of the console:
+	// requests from them count, for FlowLimits' and DraftLimits'
+	// PerClient, by the address they forwarded (ClientKeyBehind).
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultFlowLimits are ten sign-ins in progress per client address (a

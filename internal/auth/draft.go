@@ -69,7 +69,7 @@ func (m *Manager) KeepDraft(ctx context.Context, w http.ResponseWriter, r *http.
 	value := randomString(24)
 	id := hashID(value)
 	now := m.o.Clock.Now()
-	err = m.o.Store.PutDraft(ctx, store.Draft{ID: id, Client: ClientKey(r), ReturnTo: d.ReturnTo,
+	err = m.o.Store.PutDraft(ctx, store.Draft{ID: id, Client: ClientKeyBehind(r, m.o.TrustedProxies), ReturnTo: d.ReturnTo,
 		Sealed: m.seal.seal(raw, id), CreatedAt: now, ExpiresAt: now.Add(DraftLifetime)}, m.o.DraftLimits)
 	if errors.Is(err, store.ErrLimit) {
 		m.log.Warn("form text not kept: too many kept forms", "limit", m.o.DraftLimits.Total)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -397,4 +398,53 @@ func TestDrafts(t *testing.T) {
 	if got, _ := e.m.TakeDraft(ctx, httptest.NewRecorder(), late, "/alerts/1?tab=x", ""); got != nil {
 		t.Error("an expired draft was restored")
 	}
+}
+
+// TestClientKeyBehind: behind trusted balancers the forwarded address
+// counts; a header from anyone else, or one that does not parse, does not.
+func TestClientKeyBehind(t *testing.T) {
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	tests := []struct {
+		name, remote string
+		xff          []string
+		want         string
+	}{
+		{"no proxy trusted: the header is ignored", "203.0.113.7:1", []string{"198.51.100.1"}, "ip:203.0.113.7"},
+		{"from the balancer", "10.0.0.5:1", []string{"198.51.100.1"}, "ip:198.51.100.1"},
+		{"IPv6 balancer", "[::1]:1", []string{"2001:db8:1:2::9"}, "ip6:2001:db8:1:2::/64"},
+		{"a chain of trusted hops", "10.0.0.5:1", []string{"198.51.100.1, 10.1.1.1", "10.2.2.2"}, "ip:198.51.100.1"},
+		{"a spoofed left part is not read", "10.0.0.5:1", []string{"192.0.2.66, 198.51.100.1"}, "ip:198.51.100.1"},
+		{"with a port", "10.0.0.5:1", []string{"198.51.100.1:5555"}, "ip:198.51.100.1"},
+		{"mapped IPv4", "10.0.0.5:1", []string{"::ffff:198.51.100.1"}, "ip:198.51.100.1"},
+		{"unreadable: the balancer's own", "10.0.0.5:1", []string{"unknown"}, "ip:10.0.0.5"},
+		{"missing: the balancer's own", "10.0.0.5:1", nil, "ip:10.0.0.5"},
+		{"only trusted hops: the leftmost", "10.0.0.5:1", []string{"10.9.9.9"}, "ip:10.9.9.9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &http.Request{RemoteAddr: tt.remote, Header: http.Header{}}
+			for _, v := range tt.xff {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			tr := trusted
+			if strings.HasPrefix(tt.name, "no proxy") {
+				tr = nil
+			}
+			if got := ClientKeyBehind(r, tr); got != tt.want {
+				t.Errorf("ClientKeyBehind = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzClientKeyBehind(f *testing.F) {
+	f.Add("10.0.0.5:1", "198.51.100.1, 10.1.1.1")
+	f.Add("10.0.0.5:1", "[::1]:3, x")
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	f.Fuzz(func(t *testing.T, remote, xff string) {
+		r := &http.Request{RemoteAddr: remote, Header: http.Header{"X-Forwarded-For": {xff}}}
+		if k := ClientKeyBehind(r, trusted); !store.UsableText(k) || len(k) > 100 {
+			t.Fatalf("ClientKeyBehind(%q, %q) = %q cannot be stored", remote, xff, k)
+		}
+	})
 }

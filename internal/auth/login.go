@@ -57,8 +57,21 @@ func SafeReturnPath(p string) string {
 // request's IPv4 address, or the /64 prefix of its IPv6 address (one
 // subscriber's network, which holds any number of addresses). Behind a
 // reverse proxy every request shares the proxy's address, and the
-// per-client bound becomes a bound on the proxy.
-func ClientKey(r *http.Request) string {
+// per-client bound becomes a bound on the proxy: ClientKeyBehind reads
+// the address the proxy forwarded.
+func ClientKey(r *http.Request) string { return ClientKeyBehind(r, nil) }
+
+// maxForwardedHops bounds how much of X-Forwarded-For is read.
+const maxForwardedHops = 16
+
+// ClientKeyBehind is ClientKey for a console behind the load balancers
+// or reverse proxies in trusted: a request from one of them is counted by
+// the address it forwarded (X-Forwarded-For, read from the right: the
+// first address that is not itself trusted). A header from anyone else is
+// ignored, so a client cannot choose its key by sending one; when the
+// header is missing or unreadable the request counts by the proxy's own
+// address.
+func ClientKeyBehind(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -68,11 +81,51 @@ func ClientKey(r *http.Request) string {
 		return "addr:" + token(host, 64)
 	}
 	ip = ip.Unmap()
+	if isTrusted(ip, trusted) {
+		ip = forwardedClient(r.Header.Values("X-Forwarded-For"), ip, trusted)
+	}
 	if ip.Is4() {
 		return "ip:" + ip.String()
 	}
 	p, _ := ip.WithZone("").Prefix(64)
 	return "ip6:" + p.String()
+}
+
+func isTrusted(ip netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedClient walks X-Forwarded-For from the right, past trusted
+// hops, and returns the first untrusted address; proxy when there is
+// none or a hop does not parse (nothing left of it can be believed).
+func forwardedClient(headers []string, proxy netip.Addr, trusted []netip.Prefix) netip.Addr {
+	var hops []string
+	for _, h := range headers {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	client := proxy
+	for i, n := len(hops)-1, 0; i >= 0 && n < maxForwardedHops; i, n = i-1, n+1 {
+		hop := strings.TrimSpace(hops[i])
+		ip, err := netip.ParseAddr(hop)
+		if err != nil {
+			ap, err := netip.ParseAddrPort(hop)
+			if err != nil {
+				return client
+			}
+			ip = ap.Addr()
+		}
+		ip = ip.Unmap()
+		if !isTrusted(ip, trusted) {
+			return ip
+		}
+		client = ip
+	}
+	return client
 }
 
 // startFlow stores a pending flow bound to this browser and returns its
@@ -85,7 +138,7 @@ func (m *Manager) startFlow(ctx context.Context, w http.ResponseWriter, r *http.
 	raw, _ := json.Marshal(sec)
 	err := m.o.Store.CreateLoginFlow(ctx, store.LoginFlow{
 		State: state, Binding: hashID(binding), Sealed: m.seal.seal(raw, state),
-		ReturnTo: returnTo, Client: ClientKey(r), CreatedAt: now, ExpiresAt: now.Add(loginFlowLifetime),
+		ReturnTo: returnTo, Client: ClientKeyBehind(r, m.o.TrustedProxies), CreatedAt: now, ExpiresAt: now.Add(loginFlowLifetime),
 	}, m.o.FlowLimits)
 	if errors.Is(err, store.ErrLimit) {
 		m.log.Warn("sign-in refused: too many sign-ins in progress", "limit", m.o.FlowLimits.Total)

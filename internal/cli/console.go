@@ -203,6 +203,7 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 		AuthorityURL: cfg.AuthorityURL, Tenant: cfg.Tenant, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: cfg.RedirectURL, Store: st, Key: key, HTTPClient: httpc, Logger: log.With("component", "auth"),
 		SessionLifetime: cfg.SessionLifetime, SecureCookies: secure, GraphURL: cfg.GraphURL,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return fail(err)

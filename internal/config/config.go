@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -92,6 +93,12 @@ type Config struct {
 	// MetricsToken, when set, is required (as a bearer token) to read
 	// /metrics; without it only loopback may read it.
 	MetricsToken string
+	// TrustedProxies are the load balancers in front of the console
+	// (GRAPHSEC_TRUSTED_PROXIES: addresses or CIDR prefixes, comma
+	// separated): requests from them count, for the bounds on sign-ins in
+	// progress per client, by the address they forward in
+	// X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 	// Live alerts' background work (internal/notify): how often each
 	// watch polls Graph (WatchInterval), how far before its checkpoint it
 	// reads again (WatchOverlap), how often its open items are audited
@@ -137,7 +144,7 @@ type variable struct {
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
 	var seed, lifetime, unconsented, sessionKey, act, emuTLS, retention string
-	var watchInterval, watchOverlap, watchAudit, watchBudget string
+	var watchInterval, watchOverlap, watchAudit, watchBudget, proxies string
 	vars := []variable{
 		{"addr", "GRAPHSEC_ADDR", "listen address of the console", DefaultAddr, false, &c.Addr},
 		{"client-id", "GRAPHSEC_CLIENT_ID", "app registration's client id (empty: run the embedded emulator)", "", false, &c.ClientID},
@@ -165,6 +172,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{"log-level", "GRAPHSEC_LOG_LEVEL", "debug, info, warn or error", "info", false, &c.LogLevel},
 		{"log-format", "GRAPHSEC_LOG_FORMAT", "text or json", "text", false, &c.LogFormat},
 		{"notification-retention", "GRAPHSEC_NOTIFICATION_RETENTION", "how long received notifications are kept", DefaultNotificationRetention, false, &retention},
+		{"trusted-proxies", "GRAPHSEC_TRUSTED_PROXIES", "load balancers in front of the console whose X-Forwarded-For is believed: addresses or CIDR prefixes, comma separated", "", false, &proxies},
 		{"metrics-token", "GRAPHSEC_METRICS_TOKEN", "bearer token required to read /metrics (default: loopback only)", "", true, &c.MetricsToken},
 	}
 	fs := flag.NewFlagSet("graphsec", flag.ContinueOnError)
@@ -229,6 +237,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		bad("GRAPHSEC_NOTIFICATION_RETENTION", "%q must be a duration between 1h and 87600h (ten years)", retention)
 	} else {
 		c.NotificationRetention = r
+	}
+	if ps, err := parsePrefixes(proxies); err != nil {
+		bad("GRAPHSEC_TRUSTED_PROXIES", "%v", err)
+	} else {
+		c.TrustedProxies = ps
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		bad("GRAPHSEC_METRICS_TOKEN", "must be at least 16 characters (e.g. openssl rand -hex 16)")
@@ -439,6 +452,7 @@ func (c Config) Redacted() []any {
 		"tenant", c.Tenant, "redirect_url", c.RedirectURL, "authority_url", c.AuthorityURL, "graph_url", c.GraphURL,
 		"db", RedactDB(c.DB), "session_lifetime", c.SessionLifetime.String(), "ca_file", c.CAFile, "emulator_tls", c.EmulatorTLS,
 		"notification_retention", c.NotificationRetention.String(), "metrics_token", setOrNot(c.MetricsToken),
+		"trusted_proxies", fmt.Sprint(c.TrustedProxies),
 	}
 }
 
@@ -476,4 +490,31 @@ func RedactDB(db string) string {
 		}
 	}
 	return u.Redacted()
+}
+
+// parsePrefixes reads a comma-separated list of addresses (a /32 or
+// /128) and CIDR prefixes.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or a CIDR prefix (10.0.0.0/8, 2001:db8::/32, 192.0.2.10)", f)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or a CIDR prefix (10.0.0.0/8, 2001:db8::/32, 192.0.2.10)", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

@@ -103,6 +103,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"watch interval too short", map[string]string{"GRAPHSEC_WATCH_INTERVAL": "1s"}, nil, "GRAPHSEC_WATCH_INTERVAL"},
 		{"overlap below 10 minutes", map[string]string{"GRAPHSEC_WATCH_OVERLAP": "5m"}, nil, "GRAPHSEC_WATCH_OVERLAP"},
 		{"audit not a duration", map[string]string{"GRAPHSEC_WATCH_AUDIT": "hourly"}, nil, "GRAPHSEC_WATCH_AUDIT"},
+		{"trusted proxy not an address", map[string]string{"GRAPHSEC_TRUSTED_PROXIES": "10.0.0.0/8, balancer.internal"}, nil, "GRAPHSEC_TRUSTED_PROXIES"},
 		{"postgres URL that does not parse", map[string]string{"GRAPHSEC_DB": "postgres://u:hunter2@[::1/db"}, nil, "GRAPHSEC_DB"},
 		{"budget above Graph's limit", map[string]string{"GRAPHSEC_WATCH_BUDGET": "200"}, nil, "GRAPHSEC_WATCH_BUDGET"},
 	}
@@ -198,5 +199,16 @@ func TestLoadPostgres(t *testing.T) {
 		if c.Redacted()[i] == "db" && c.Redacted()[i+1] != "postgresql://graphsec:xxxxx@db.example.com/graphsec" {
 			t.Errorf("start-up log shows db = %v", c.Redacted()[i+1])
 		}
+	}
+}
+
+func TestLoadTrustedProxies(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{"GRAPHSEC_TRUSTED_PROXIES": " 10.0.0.0/8, 192.0.2.10 ,2001:db8::1/32,::ffff:198.51.100.2"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "192.0.2.10/32", "2001:db8::/32", "198.51.100.2/32"}
+	if got := fmt.Sprint(c.TrustedProxies); got != fmt.Sprint(want) {
+		t.Errorf("TrustedProxies = %v, want %v", got, want)
 	}
 }

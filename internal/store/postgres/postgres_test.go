@@ -378,6 +378,10 @@ func BenchmarkListActivity(b *testing.B) { storetest.BenchmarkListActivity(b, op
 
 func openBench(b *testing.B) store.Store { return benchStore(b) }
 
+func BenchmarkTokens(b *testing.B) {
+	storetest.BenchmarkTokens(b, func(b *testing.B) storetest.Tokens { return benchStore(b) })
+}
+
 func BenchmarkAppendNotifications(b *testing.B) {
 	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
 }

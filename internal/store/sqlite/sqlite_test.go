@@ -471,6 +471,10 @@ func TestSharedFile(t *testing.T) {
 	})
 }
 
+func BenchmarkTokens(b *testing.B) {
+	storetest.BenchmarkTokens(b, func(b *testing.B) storetest.Tokens { return benchStore(b) })
+}
+
 func BenchmarkAppendNotifications(b *testing.B) {
 	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -260,4 +261,32 @@ func testTokenConcurrentTake(t *testing.T, s Tokens) {
 	if got != 1 {
 		t.Errorf("%d of %d concurrent TakeToken calls returned the token, want exactly 1", got, n)
 	}
+}
+
+// BenchmarkTokens is what a paged list costs the store: PutToken (a list
+// page with a next link, 200 per session kept) and Token (following it).
+func BenchmarkTokens(b *testing.B, open func(b *testing.B) Tokens) {
+	s := open(b)
+	ctx := context.Background()
+	value := make([]byte, 600) // a Graph next link with a $skiptoken, as JSON
+	n := 0
+	b.Run("PutToken", func(b *testing.B) {
+		for b.Loop() {
+			n++
+			err := s.PutToken(ctx, store.Token{ID: fmt.Sprintf("%064d", n), Kind: "page", Session: fmt.Sprintf("session-%d", n%50),
+				Value: value, CreatedAt: benchEpoch.Add(time.Duration(n) * time.Microsecond), ExpiresAt: benchEpoch.Add(time.Hour)}, 200)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Token", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			if _, err := s.Token(ctx, fmt.Sprintf("%064d", n-i%min(n, 1000)), benchEpoch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
