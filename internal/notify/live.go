@@ -45,7 +45,7 @@ type LiveOptions struct {
 	// starts it.
 	RetentionByCaller bool
 	Clock             clock.Clock
-	Logger    *slog.Logger
+	Logger            *slog.Logger
 }
 
 // Live is the live-alerts machinery of one console, wired: a group-commit

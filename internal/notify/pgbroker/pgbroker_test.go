@@ -13,8 +13,8 @@ import (
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/notify/pgbroker"
 	"github.com/graphsec/graphsec/internal/store"
-	"github.com/graphsec/graphsec/internal/store/postgres"
 	"github.com/graphsec/graphsec/internal/store/pgtest"
+	"github.com/graphsec/graphsec/internal/store/postgres"
 )
 
 // replica is one console's share of the live stream: its own store
