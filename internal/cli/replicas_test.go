@@ -173,10 +173,10 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 		t.Fatalf("the alert's form lacks its tokens: %v", form)
 	}
 	form.Set("comment", "Seen from two replicas")
-	post := func(replica int) *emutest.Page {
+	post := func(replica int, path string, form url.Values) *emutest.Page {
 		t.Helper()
 		lb.to(replica)
-		req, _ := http.NewRequest(http.MethodPost, public+alertPath+"/comments", strings.NewReader(form.Encode()))
+		req, _ := http.NewRequest(http.MethodPost, public+path, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", public)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -186,7 +186,7 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 		}
 		return p
 	}
-	first := post(1)
+	first := post(1, alertPath+"/comments", form)
 	if first.Status != http.StatusSeeOther || !strings.HasPrefix(first.Location, public+alertPath+"?done=") {
 		t.Fatalf("the form on the other replica: %d %s\n%.1500s", first.Status, first.Location, first.Body)
 	}
@@ -198,7 +198,7 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 		t.Error("the result was shown twice")
 	}
 	// Sent again, to replica 0: recognised, sent where the first went.
-	if r := post(0); r.Status != http.StatusSeeOther || r.Location != first.Location {
+	if r := post(0, alertPath+"/comments", form); r.Status != http.StatusSeeOther || r.Location != first.Location {
 		t.Errorf("the form sent again: %d %s, want %s", r.Status, r.Location, first.Location)
 	}
 	doc, _ := emu.Store().Alert(id)
@@ -211,6 +211,15 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("the alert has the comment %d times, want 1", n)
+	}
+
+	// Signing out on replica 1 ends the session on replica 0 too.
+	if p := post(1, "/logout", webtest.FormFields(t, get(0, "/alerts"), "/logout")); p.Status != http.StatusSeeOther {
+		t.Fatalf("sign-out on replica 1: %d", p.Status)
+	}
+	lb.to(0)
+	if p, err := b.Navigate(public+"/alerts", ""); err != nil || !webtest.IsSignInPage(p) {
+		t.Errorf("replica 0 after signing out on replica 1: %v, sign-in page %v", err, p != nil && webtest.IsSignInPage(p))
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -68,6 +69,10 @@ func WithMaxConns(n int) Option {
 	return func(o *options) { o.maxConns, o.setConns = n, true }
 }
 
+// defaultConnectTimeout bounds opening a connection when the DSN does not
+// (connect_timeout).
+const defaultConnectTimeout = 10 * time.Second
+
 // Open connects to the database named by dsn (a postgres:// URL or
 // keyword=value string, as libpq accepts), applies pending migrations and
 // returns the Store.
@@ -97,6 +102,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	if o.setConns {
 		cfg.MaxConns = int32(o.maxConns)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without connect_timeout in the DSN, a server that does not
+		// answer would hold a request (or the start) for the operating
+		// system's TCP timeout, minutes.
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
 	if cfg.MinConns > cfg.MaxConns {
 		cfg.MinConns = cfg.MaxConns

@@ -66,6 +66,37 @@ func TestShared(t *testing.T) {
 	})
 }
 
+// TestConnectTimeout: a DSN without connect_timeout gets the default, so
+// a server that does not answer cannot hold a request for the operating
+// system's TCP timeout; one that sets it keeps its own.
+func TestConnectTimeout(t *testing.T) {
+	dsn, _ := freshSchema(t)
+	for _, tt := range []struct {
+		dsn  string
+		want time.Duration
+	}{
+		{dsn, defaultConnectTimeout},
+		{dsn + "&connect_timeout=3", 3 * time.Second},
+	} {
+		s := openStore(t, tt.dsn)
+		if got := s.pool.Config().ConnConfig.ConnectTimeout; got != tt.want {
+			t.Errorf("connect timeout %v, want %v", got, tt.want)
+		}
+		if n := s.pool.Config().MaxConns; n != 4 {
+			t.Errorf("MaxConns %d, want WithMaxConns' 4", n)
+		}
+	}
+	// pool_max_conns in the DSN is pgxpool's, and holds without WithMaxConns.
+	s, err := Open(t.Context(), dsn+"&pool_max_conns=7", WithClock(clock.NewFake(epoch)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := s.pool.Config().MaxConns; n != 7 {
+		t.Errorf("MaxConns %d, want the DSN's 7", n)
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		name string
