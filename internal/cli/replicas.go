@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/graphsec/graphsec/internal/clock"
@@ -29,7 +31,13 @@ func replication(ctx context.Context, cfg config.Config, st store.Notifications,
 	}
 	// The broker's listening connection and the lease's connection are
 	// each a dedicated one, outside the store's pool.
-	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, cfg.DB) }
+	// pgxpool's parser, so that the URL's pool_* settings (the store's
+	// pool) are not sent to the server as parameters.
+	pc, err := pgxpool.ParseConfig(cfg.DB)
+	if err != nil {
+		return nil, nil, errors.New("GRAPHSEC_DB: cannot parse the PostgreSQL URL")
+	}
+	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, pc.ConnConfig.Copy()) }
 	el, err := lease.NewPG(lease.Options{Connect: connect, ID: id, Clock: clk, Logger: log.With("component", "lease")})
 	if err != nil {
 		return nil, nil, err
@@ -42,8 +50,12 @@ func replication(ctx context.Context, cfg config.Config, st store.Notifications,
 
 // registerLease adds the lease's gauges to /metrics.
 func registerLease(reg *prometheus.Registry, el lease.Elector, clk clock.Clock) {
+	// Every gauge names the replica (its lease holder id: host name and
+	// a random suffix).
+	replica := prometheus.Labels{"replica": el.State().ID}
 	gauge := func(name, help string, value func(lease.State) float64) prometheus.Collector {
-		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return value(el.State()) })
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: replica},
+			func() float64 { return value(el.State()) })
 	}
 	reg.MustRegister(
 		gauge("graphsec_lease_leader", "1 while this replica leads (runs subscription upkeep, the watcher, retention and reconciliation), else 0.",

@@ -83,7 +83,10 @@ func newCluster(t testing.TB, n int) *cluster {
 		key[i] = byte(i * 7)
 	}
 	env := []string{
-		"GRAPHSEC_PUBLIC_URL=" + c.lb, "GRAPHSEC_DB=" + c.dsn,
+		// pool_max_conns is the store's pool's: the replicas' own
+		// connections (the lease, the stream's listener) must not pass it
+		// to the server.
+		"GRAPHSEC_PUBLIC_URL=" + c.lb, "GRAPHSEC_DB=" + c.dsn + "&pool_max_conns=6",
 		"GRAPHSEC_SESSION_KEY=" + base64.StdEncoding.EncodeToString(key),
 		"GRAPHSEC_CLIENT_ID=" + emulator.DefaultClientID, "GRAPHSEC_CLIENT_SECRET=" + emulator.DefaultClientSecret,
 		"GRAPHSEC_TENANT=" + emulator.DefaultTenantID,

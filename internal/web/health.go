@@ -56,8 +56,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // between checks: "leader" (it runs the background work: subscription
 // upkeep, the watcher, retention, reconciliation) or "standby" (another
 // replica does; it serves pages, the stream and notifications all the
-// same, so it is ready either way), its id, the leader's id as last seen,
-// and the lease's term (epoch).
+// same, so it is ready either way) and the lease's term (epoch). The
+// answer is public: replicas' ids (host names) are on /metrics and in the
+// log, not here.
 func (s *Server) withRole(body []byte) []byte {
 	if s.o.Lease == nil {
 		return body
@@ -71,7 +72,7 @@ func (s *Server) withRole(body []byte) []byte {
 	if st.Leader {
 		role = "leader"
 	}
-	answer["role"], answer["replica"], answer["leader"], answer["epoch"] = role, st.ID, st.Holder, st.Epoch
+	answer["role"], answer["epoch"] = role, st.Epoch
 	out, err := json.Marshal(answer)
 	if err != nil {
 		return body
