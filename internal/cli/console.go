@@ -25,6 +25,7 @@ import (
 	"github.com/graphsec/graphsec/internal/config"
 	"github.com/graphsec/graphsec/internal/lease"
 	"github.com/graphsec/graphsec/internal/notify"
+	"github.com/graphsec/graphsec/internal/notify/pgbroker"
 	"github.com/graphsec/graphsec/internal/store/open"
 	"github.com/graphsec/graphsec/internal/web"
 )
@@ -196,6 +197,9 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	})
 	if err != nil {
 		return fail(err)
+	}
+	if pb, ok := c.live.Broker.(*pgbroker.Broker); ok {
+		registerBroker(reg, pb, elector.State().ID)
 	}
 	httpc.Transport = c.live.Metrics.InstrumentGraph(httpc.Transport, cfg.GraphURL)
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")

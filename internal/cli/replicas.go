@@ -114,3 +114,21 @@ type storeForLeader interface {
 	store.Notifications
 	DeleteExpired(context.Context, time.Time) (int64, error)
 }
+
+// registerBroker adds the PostgreSQL broker's gauges to /metrics.
+func registerBroker(reg *prometheus.Registry, b *pgbroker.Broker, replica string) {
+	labels := prometheus.Labels{"replica": replica}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphsec_stream_listening", ConstLabels: labels,
+			Help: "1 while this replica's LISTEN connection for the live stream is up (else it reads the database every 5 s)."},
+			func() float64 {
+				if b.Listening() {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphsec_stream_last_seq", ConstLabels: labels,
+			Help: "The event id (notification Seq) of the last item this replica handed to its live streams."},
+			func() float64 { return float64(b.Cursor()) }),
+	)
+}

@@ -148,6 +148,21 @@ func failover(t testing.TB, c *cluster) figures {
 	reps, lb, emuURL, dsn := c.reps, c.lb, c.emuURL, c.dsn
 	leader := waitLeader(t, reps, nil)
 	t.Logf("first leader: %s", leader.name)
+	for _, r := range reps {
+		want := []string{`graphsec_lease_leader{replica="`, `graphsec_stream_listening{replica="`}
+		if r == leader {
+			want = append(want, "graphsec_lease_terms{")
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			problem := r.metricsProblem(r == leader, want)
+			if problem == "" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s's /metrics: %s", r.name, problem)
+			}
+		}
+	}
 
 	// The feeds: a Graph subscription (created at the emulator, like the
 	// upkeep does, with a clientState the test knows, so it can post as
@@ -334,6 +349,43 @@ func (r *replica) role() string {
 	}
 	return answer.Role
 }
+
+// metricsProblem reads the replica's /metrics (loopback may) and says
+// what is wrong: a gauge in names missing, its lease gauge not saying
+// whether it leads, or its stream not listening ("" when all is well).
+func (r *replica) metricsProblem(leader bool, names []string) string {
+	c := &http.Client{Timeout: 5 * time.Second}
+	res, err := c.Get("http://" + r.addr + "/metrics")
+	if err != nil {
+		return err.Error()
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err.Error()
+	}
+	for _, n := range names {
+		if !strings.Contains(string(body), n) {
+			return "no " + n
+		}
+	}
+	wantLeader := "0"
+	if leader {
+		wantLeader = "1"
+	}
+	if m := leaderGauge.FindSubmatch(body); m == nil || string(m[1]) != wantLeader {
+		return fmt.Sprintf("graphsec_lease_leader %q, want %s", m, wantLeader)
+	}
+	if m := listeningGauge.FindSubmatch(body); m == nil || string(m[1]) != "1" {
+		return fmt.Sprintf("graphsec_stream_listening %q, want 1", m)
+	}
+	return ""
+}
+
+var (
+	leaderGauge    = regexp.MustCompile(`(?m)^graphsec_lease_leader\{[^}]*\} (\d)$`)
+	listeningGauge = regexp.MustCompile(`(?m)^graphsec_stream_listening\{[^}]*\} (\d)$`)
+)
 
 // waitLeader waits until exactly one of rs says it leads, and it is not
 // old.
