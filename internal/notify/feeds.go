@@ -16,8 +16,14 @@ import (
 // to the store and forget everything cached, so a process that changes
 // feeds through it (subscription upkeep) is never served a stale record.
 // Another replica's changes are seen after at most TTL (a found feed) or
-// NegativeTTL (an unknown subscription id, remembered briefly so that a
-// flood of unknown ids does not become a flood of queries).
+// NegativeTTL (an unknown subscription id, remembered briefly so that
+// Graph repeating a delivery for a subscription graphsec no longer knows
+// does not become a query each time). Both are bounds chosen for several
+// replicas on one database: a found feed that another replica removed
+// can take items for at most TTL (they are stored, under the removed
+// feed, and harm nothing); an id looked up on one replica in the
+// milliseconds before another stored its new subscription is refused for
+// at most NegativeTTL, so that one is kept short.
 //
 // Give upkeep the same FeedCache the receiver uses, or call Invalidate
 // after changing a feed some other way.
@@ -41,7 +47,7 @@ type feedEntry struct {
 // FeedCacheOptions configure a FeedCache (zero values: defaults).
 type FeedCacheOptions struct {
 	Clock clock.Clock
-	// TTL (default 30 s) and NegativeTTL (default 5 s): see FeedCache.
+	// TTL (default 30 s) and NegativeTTL (default 1 s): see FeedCache.
 	TTL, NegativeTTL time.Duration
 	// MaxEntries bounds the cache (default 10,000); beyond, it starts
 	// afresh.
@@ -59,7 +65,7 @@ func NewFeedCache(st store.Feeds, o FeedCacheOptions) *FeedCache {
 		o.TTL = 30 * time.Second
 	}
 	if o.NegativeTTL <= 0 {
-		o.NegativeTTL = 5 * time.Second
+		o.NegativeTTL = time.Second
 	}
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = 10_000
