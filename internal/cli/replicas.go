@@ -37,6 +37,9 @@ func replication(ctx context.Context, cfg config.Config, st store.Notifications,
 	if err != nil {
 		return nil, nil, errors.New("GRAPHSEC_DB: cannot parse the PostgreSQL URL")
 	}
+	if pc.ConnConfig.ConnectTimeout == 0 {
+		pc.ConnConfig.ConnectTimeout = 10 * time.Second // as the store's own
+	}
 	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, pc.ConnConfig.Copy()) }
 	el, err := lease.NewPG(lease.Options{Connect: connect, ID: id, Clock: clk, Logger: log.With("component", "lease")})
 	if err != nil {
