@@ -187,6 +187,11 @@ func failover(t testing.TB, c *cluster) figures {
 		t.Fatal(err)
 	}
 
+	// Graph tells a replica that does not lead that the subscription
+	// needs reauthorizing: it stores the notification, the leader hears of
+	// it through the database and reauthorizes (the feed's record moves).
+	lifecycleAtStandby(t, st, leader, without(reps, leader)[0], graphID)
+
 	// A user signs in through the balancer; every replica knows the
 	// session.
 	b := emutest.NewBrowser()
@@ -350,6 +355,51 @@ func (r *replica) role() string {
 	return answer.Role
 }
 
+// lifecycleAtStandby posts reauthorizationRequired for the test's
+// subscription to standby directly, and waits for the leader to act on it.
+func lifecycleAtStandby(t testing.TB, st *postgres.Store, leader, standby *replica, graphID string) {
+	t.Helper()
+	before, err := st.Feed(t.Context(), "ha-sub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"value":[{"subscriptionId":%q,"subscriptionExpirationDateTime":%q,"tenantId":%q,`+
+		`"clientState":"ha-client-state","lifecycleEvent":"reauthorizationRequired"}]}`,
+		graphID, before.ExpiresAt.Format(time.RFC3339Nano), emulator.DefaultTenantID)
+	res, err := http.Post("http://"+standby.addr+"/listen/lifecycle", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /listen/lifecycle to %s: %d", standby.name, res.StatusCode)
+	}
+	waitFor(t, "the leader reauthorizing after a lifecycle notification to "+standby.name, 20*time.Second, func() bool {
+		f, err := st.Feed(t.Context(), "ha-sub")
+		return err == nil && f.UpdatedAt.After(before.UpdatedAt) && f.State == "active"
+	})
+	// The subscription expires within a day, past three quarters of the
+	// lifetime graphsec asks for: reauthorizing it is renewing it.
+	if m := leader.metrics(); !renewedOnce.MatchString(m) {
+		t.Errorf("the leader's /metrics after the lifecycle notification: no renewal counted once:\n%s", renewals.FindAllString(m, -1))
+	}
+	if m := standby.metrics(); renewals.MatchString(m) {
+		t.Errorf("the standby renewed too: %s", renewals.FindAllString(m, -1))
+	}
+}
+
+// metrics is the replica's /metrics ("" when it does not answer).
+func (r *replica) metrics() string {
+	c := &http.Client{Timeout: 5 * time.Second}
+	res, err := c.Get("http://" + r.addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return string(body)
+}
+
 // metricsProblem reads the replica's /metrics (loopback may) and says
 // what is wrong: a gauge in names missing, its lease gauge not saying
 // whether it leads, or its stream not listening ("" when all is well).
@@ -383,6 +433,8 @@ func (r *replica) metricsProblem(leader bool, names []string) string {
 }
 
 var (
+	renewals       = regexp.MustCompile(`(?m)^graphsec_subscription_renewals_total\{action="(?:renew|reauthorize)".*$`)
+	renewedOnce    = regexp.MustCompile(`(?m)^graphsec_subscription_renewals_total\{action="(?:renew|reauthorize)",result="ok"\} 1$`)
 	leaderGauge    = regexp.MustCompile(`(?m)^graphsec_lease_leader\{[^}]*\} (\d)$`)
 	listeningGauge = regexp.MustCompile(`(?m)^graphsec_stream_listening\{[^}]*\} (\d)$`)
 )
