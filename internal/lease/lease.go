@@ -213,7 +213,13 @@ func (l *PG) Run(ctx context.Context, work func(context.Context)) {
 		if !now.Before(nextTry) {
 			nextTry = now.Add(l.o.Renew)
 			sent := now
-			epoch, holder, expires, ok, err := l.acquire(ctx, sent)
+			// A leader's renewal must not outlast its fence: the loop has to
+			// be back in time to stop the work.
+			wait := l.o.Renew
+			if leading {
+				wait = max(min(wait, fence.Sub(now)), 100*time.Millisecond)
+			}
+			epoch, holder, expires, ok, err := l.acquire(ctx, sent, wait)
 			switch {
 			case err != nil:
 				if ctx.Err() == nil {
@@ -272,9 +278,8 @@ const schema = `CREATE TABLE IF NOT EXISTS graphsec_leases (
 
 // acquire takes or renews the lease as of now: ok when this replica holds
 // it until expires; otherwise holder and epoch say who does.
-func (l *PG) acquire(ctx context.Context, now time.Time) (epoch int64, holder string, expires time.Time, ok bool, err error) {
-	// A renewal must not outlive its use: past the fence it is moot.
-	ctx, cancel := context.WithTimeout(ctx, l.o.Renew)
+func (l *PG) acquire(ctx context.Context, now time.Time, wait time.Duration) (epoch int64, holder string, expires time.Time, ok bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	c, err := l.connection(ctx)
 	if err != nil {
