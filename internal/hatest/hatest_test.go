@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -240,7 +239,7 @@ func failover(t testing.TB, c *cluster) figures {
 		assignToMe(t, b, lb)
 		// The stream may have been on a replica still alive: its
 		// connection is cut too, so that it resumes elsewhere.
-		stream.cut()
+		stream.cut(t)
 	}
 	stopPosting()
 	acked := poster.acknowledged()
@@ -288,7 +287,9 @@ func failover(t testing.TB, c *cluster) figures {
 		t.Errorf("the live stream went back %d times", stream.outOfOrder)
 	}
 	if stream.resumes() < 2 {
-		t.Errorf("the live stream resumed %d times; the kills should have cut it", stream.resumes())
+		stream.mu.Lock()
+		t.Errorf("the live stream resumed %d times; the kills should have cut it:\n%s", stream.resumes(), strings.Join(stream.log, "\n"))
+		stream.mu.Unlock()
 	}
 	t.Logf("%d notifications acknowledged, %d refused or cut; the stream showed %d items and resumed %d times",
 		len(acked), poster.failed(), len(seen), stream.resumes())
@@ -759,16 +760,26 @@ type sse struct {
 	connects   int
 	outOfOrder int
 	cutConn    context.CancelFunc
+	log        []string // one line per connection, for a failure's report
+	open       bool     // a connection is being read
 }
 
-// cut ends the current connection, as a network or a proxy might: the
-// stream connects again (round robin: to another replica) and resumes.
-func (s *sse) cut() {
+// cut ends the current connection, as a network or a proxy might, and
+// waits until the stream has connected again (round robin: to another
+// replica) and resumed.
+func (s *sse) cut(t testing.TB) {
+	t.Helper()
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	before := s.connects
 	if s.cutConn != nil {
 		s.cutConn()
 	}
+	s.mu.Unlock()
+	waitFor(t, "the live stream connected again", 20*time.Second, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.connects > before && s.open
+	})
 }
 
 func (s *sse) follow(ctx context.Context, jar http.CookieJar, lb string) {
@@ -787,12 +798,21 @@ func (s *sse) follow(ctx context.Context, jar http.CookieJar, lb string) {
 		s.connects++
 		s.mu.Unlock()
 		res, err := c.Do(req)
+		event := fmt.Sprintf("%s connect (after %d): ", time.Now().Format("15:04:05.000"), s.lastSeq())
 		if err == nil {
+			event += res.Status
 			if res.StatusCode == http.StatusOK {
-				s.read(res.Body)
+				s.setOpen(true)
+				event += fmt.Sprintf(", %d events, ended: %v", s.read(res.Body), conn.Err())
+				s.setOpen(false)
 			}
 			res.Body.Close()
+		} else {
+			event += err.Error()
 		}
+		s.mu.Lock()
+		s.log = append(s.log, event)
+		s.mu.Unlock()
 		cut()
 		select {
 		case <-ctx.Done():
@@ -801,7 +821,21 @@ func (s *sse) follow(ctx context.Context, jar http.CookieJar, lb string) {
 	}
 }
 
-func (s *sse) read(body io.Reader) {
+func (s *sse) setOpen(v bool) {
+	s.mu.Lock()
+	s.open = v
+	s.mu.Unlock()
+}
+
+func (s *sse) lastSeq() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// read reads events until the connection ends, and says how many.
+func (s *sse) read(body io.Reader) int {
+	n := 0
 	sc := bufio.NewScanner(body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var id int64
@@ -822,6 +856,7 @@ func (s *sse) read(body io.Reader) {
 				}
 				s.last = id
 				s.seen[v.ID]++
+				n++
 				if _, ok := s.seenAt[v.ID]; !ok {
 					s.seenAt[v.ID] = time.Now()
 				}
@@ -830,9 +865,7 @@ func (s *sse) read(body io.Reader) {
 			id, data = 0, ""
 		}
 	}
-	if err := sc.Err(); err != nil && !errors.Is(err, context.Canceled) {
-		_ = err // the connection was cut: follow connects again
-	}
+	return n
 }
 
 func (s *sse) times() map[string]time.Time {
