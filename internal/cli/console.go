@@ -238,6 +238,7 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 		Auth: am, Store: st, GraphURL: cfg.GraphURL, AuthorityURL: cfg.AuthorityURL, PublicURL: cfg.PublicURL,
 		GraphHTTP: httpc, Logger: log.With("component", "web"), Secure: secure,
 		Retry: graph.RetryPolicy{OnRetry: c.live.Metrics.ObserveRetry}, Live: c.live, Lease: elector,
+		Watcher: c.Watcher, Upkeep: c.Upkeep,
 	}
 	if c.Emulator != nil {
 		wo.Emulator = &web.EmulatorInfo{URL: c.Emulator.URL()}

@@ -67,7 +67,18 @@ type UpkeepOptions struct {
 	Lifetime   time.Duration
 	RetryEvery time.Duration
 	CheckEvery time.Duration
+	// Settle is how long a catch-up leaves the newest changes to their
+	// webhooks (default DefaultSettle; negative: no wait). A webhook
+	// carries no version, so a change the catch-up stored before its
+	// webhook arrived would be shown twice; changes younger than Settle
+	// are left for a later catch-up, which skips those a webhook has
+	// delivered meanwhile and stores the rest.
+	Settle time.Duration
 }
+
+// DefaultSettle gives Graph's webhooks time to arrive before a catch-up
+// counts a change as missed: they normally arrive within seconds.
+const DefaultSettle = 30 * time.Second
 
 // Upkeep keeps graphsec's Graph subscriptions (legacy alert webhooks)
 // alive: it creates them, renews them at three quarters of their
@@ -104,6 +115,9 @@ func NewUpkeep(w *Watcher, o UpkeepOptions) (*Upkeep, error) {
 	}
 	if o.CheckEvery <= 0 {
 		o.CheckEvery = DefaultCheckEvery
+	}
+	if o.Settle == 0 {
+		o.Settle = DefaultSettle
 	}
 	return &Upkeep{w: w, o: o, kick: make(chan struct{}, 1), pending: map[string][]string{},
 		retryAt: map[string]time.Time{}, busy: map[string]*sync.Mutex{}}, nil
@@ -485,8 +499,22 @@ func (u *Upkeep) catchUp(ctx context.Context, f store.Feed) error {
 		at, ok := delivered[strings.ToLower(v.id)]
 		return ok && !at.Before(v.updated)
 	}
-	err = u.w.pollFeed(ctx, f, pollOptions{skip: skip, floor: floor})
+	var late int
+	po := pollOptions{skip: skip, floor: floor, late: &late}
+	if u.o.Settle > 0 {
+		po.until = u.w.o.Clock.Now().Add(-u.o.Settle)
+	}
+	err = u.w.pollFeed(ctx, f, po)
 	u.count("catchup", err)
+	if err == nil && late > 0 {
+		// The next check (every CheckEvery) catches up again: by then
+		// their webhooks have arrived, or they are stored as missed.
+		u.mu.Lock()
+		if !slices.Contains(u.pending[f.ID], EventMissed) {
+			u.pending[f.ID] = append(u.pending[f.ID], EventMissed)
+		}
+		u.mu.Unlock()
+	}
 	return err
 }
 

@@ -105,9 +105,12 @@
 // {feed}:security/alerts/{id}@{lastModifiedDateTime}, and leaves out a
 // version when a webhook item of the same alert on the feed was received
 // at or after its lastModifiedDateTime (the webhook told of that change
-// already). A webhook that Graph delivers only after the catch-up stored
-// the change adds a second item for it: webhooks carry no version to
-// de-duplicate on.
+// already). Webhooks carry no version to de-duplicate on, so a catch-up
+// that stored a change whose webhook was still on its way would show it
+// twice: a catch-up therefore leaves changes younger than Settle (30 s)
+// unread and queues another catch-up for the next check, which leaves out
+// those a webhook delivered meanwhile and stores the rest. A webhook
+// later than Settle still adds a second item.
 //
 // # The watcher
 //

@@ -41,6 +41,12 @@ type pollOptions struct {
 	// floor: the poll starts no earlier than this (less the overlap),
 	// when later than the checkpoint: the feed's last item.
 	floor time.Time
+	// until, when set, defers versions newer than it: neither stored nor
+	// remembered, so a later poll reads them again (the overlap reaches
+	// back past them). A catch-up leaves them to their webhooks.
+	until time.Time
+	// late, when set, counts the versions deferred.
+	late *int
 }
 
 // pollFeed runs one poll of f: a watch, or a subscription's catch-up.
@@ -58,7 +64,7 @@ func (w *Watcher) pollFeed(ctx context.Context, f store.Feed, po pollOptions) er
 	defer fs.poll.Unlock()
 	start := w.o.Clock.Now()
 	fs.update(func(s *WatchStats) { s.LastPoll = start })
-	p := &poller{w: w, f: f, t: t, c: c, fs: fs, skip: po.skip, floor: po.floor}
+	p := &poller{w: w, f: f, t: t, c: c, fs: fs, skip: po.skip, floor: po.floor, until: po.until, late: po.late}
 	err = p.load(ctx)
 	if err == nil {
 		if p.cl, err = w.clients.forFeed(f); err == nil {
@@ -145,6 +151,8 @@ type poller struct {
 	cl    *graph.Client
 	skip  func(version) bool
 	floor time.Time
+	until time.Time
+	late  *int
 
 	startAt  time.Time // the checkpoint when the poll began
 	cpIDs    map[string]bool
@@ -283,6 +291,12 @@ func (p *poller) take(ctx context.Context, pg *page) error {
 	for _, v := range pg.items {
 		if v.updated.IsZero() || v.id == "" {
 			continue // no version to order or name it by
+		}
+		if !p.until.IsZero() && v.updated.After(p.until) {
+			if p.late != nil {
+				*p.late++
+			}
+			continue
 		}
 		read = append(read, v)
 		if p.known(v) || (p.skip != nil && p.skip(v)) || !p.c.keeps(v) {

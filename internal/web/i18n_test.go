@@ -226,7 +226,7 @@ func TestMessagesExist(t *testing.T) {
 			t.Errorf("template %s: %v", name, p)
 		}
 	}
-	for _, dir := range []string{".", "page", "alerts", "incidents", "home", "legacy"} {
+	for _, dir := range []string{".", "page", "alerts", "incidents", "home", "legacy", "live"} {
 		probs, err := b.CheckGoFiles(filepath.Join(".", dir))
 		if err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/notify"
+	"github.com/graphsec/graphsec/internal/web/live"
 )
 
 // mountLive mounts live alerts (internal/notify) when Options.Live is set.
@@ -29,6 +30,29 @@ func (s *Server) mountLive(mux *http.ServeMux) {
 	mux.Handle("POST /listen/lifecycle", lv.Receiver.Lifecycle())
 	mux.Handle("GET /notifications/stream", s.stream(lv.Stream))
 	mux.Handle("GET /metrics", lv.MetricsHandler)
+	if !s.livePages() {
+		return
+	}
+	// The live-alerts pages (internal/web/live): subscriptions, watches
+	// and the live page, a signed-in user's each.
+	k := s.kit
+	pg := live.New(live.Deps{Subscriptions: s.o.Upkeep, Watches: s.o.Watcher, Notifications: s.o.Store, Clock: s.o.Clock})
+	mux.Handle("GET /subscriptions", k.Page("subscriptions", pg.Subscriptions))
+	mux.Handle("POST /subscriptions", k.Form("subscriptions", pg.Subscribe))
+	mux.Handle("POST /subscriptions/{id}/renew", k.Form("subscriptions", pg.Renew))
+	mux.Handle("POST /subscriptions/{id}/delete", k.Form("subscriptions", pg.Unsubscribe))
+	mux.Handle("GET /watches", k.Page("watches", pg.Watches))
+	mux.Handle("POST /watches", k.Form("watches", pg.Watch))
+	mux.Handle("POST /watches/{id}/poll", k.Form("watches", pg.PollNow))
+	mux.Handle("POST /watches/{id}/audit", k.Form("watches", pg.Audit))
+	mux.Handle("POST /watches/{id}/delete", k.Form("watches", pg.Unwatch))
+	mux.Handle("GET /notifications", k.Page("live", pg.Notifications))
+}
+
+// livePages reports whether the live-alerts pages are mounted: live alerts
+// and both of their sources are wired.
+func (s *Server) livePages() bool {
+	return s.o.Live != nil && s.o.Watcher != nil && s.o.Upkeep != nil
 }
 
 // stream serves the live stream to the signed-in user.

@@ -38,6 +38,7 @@ import (
 	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
+	"github.com/graphsec/graphsec/internal/web/live"
 	"github.com/graphsec/graphsec/internal/web/page"
 )
 
@@ -55,6 +56,11 @@ type Store interface {
 	page.ReconcileStore
 	page.FormStore
 	store.Tokens
+	// ListNotifications and ListFeeds list live items and the feeds
+	// they came through, for the live page (store.Notifications,
+	// store.Feeds).
+	ListNotifications(ctx context.Context, f store.NotificationFilter) ([]store.Notification, error)
+	ListFeeds(ctx context.Context, f store.FeedFilter) ([]store.Feed, error)
 }
 
 // Options wire the console to its dependencies.
@@ -101,6 +107,11 @@ type Options struct {
 	// Lease, when set, is this replica's leader election: /readyz says
 	// its role.
 	Lease interface{ State() lease.State }
+	// Watcher and Upkeep, with Live, mount the live-alerts pages
+	// (/subscriptions, /watches, /notifications; internal/web/live) and
+	// the queues' "Watch this view".
+	Watcher *notify.Watcher
+	Upkeep  *notify.Upkeep
 }
 
 // EmulatorInfo describes the embedded emulator for the UI.
@@ -164,12 +175,12 @@ func New(o Options) (*Server, error) {
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
 		Layout:   layout,
-		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates()},
+		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), live.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
 		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
 		TokenStore: o.Store, Tokens: page.NewPageTokens(o.Store, o.Clock, o.PageTokens),
-		Clock: o.Clock, Logger: o.Logger, Emulator: o.Emulator,
+		Clock: o.Clock, Logger: o.Logger, Emulator: o.Emulator, Live: s.livePages(),
 	})
 	if err != nil {
 		return nil, err

@@ -155,6 +155,7 @@ func (a *Pages) newQueueView(p *page.Page, f filter, errs page.FieldErrors, stat
 		Empty: L.T("empty.noAlerts"), Shortcuts: L.T("keys.queue"),
 	}}
 	v.Chips = chips(L, f, !statusGiven)
+	v.WatchTarget, v.WatchQuery = "alerts", page.WatchQuery(f.values())
 	v.Cols = page.SortColumns(f.values(), link, f.Sort, "createdDateTime desc", // Graph's own order
 		page.ColumnSpec{Key: "field.severity", Class: "c-sev", Prop: "severity", First: "desc"},
 		page.ColumnSpec{Key: "field.title", Class: "c-title", Prop: "title", First: "asc"},

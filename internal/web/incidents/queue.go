@@ -215,6 +215,7 @@ func (ps *Pages) newQueueView(p *page.Page, f filter, errs page.FieldErrors, sta
 		}
 	}
 	v.Chips = chips(L, f, !statusGiven)
+	v.WatchTarget, v.WatchQuery = "incidents", page.WatchQuery(f.values())
 	v.Cols = page.SortColumns(f.values(), link, f.Sort, queuefilter.DefaultIncidentSort,
 		page.ColumnSpec{Key: "field.severity", Class: "c-sev", Prop: "severity", First: "desc"},
 		page.ColumnSpec{Key: "field.id", Class: "c-id", Prop: "id", First: "desc"},

@@ -95,6 +95,9 @@ type Options struct {
 	// FormWait is how long a form sent again waits for the first
 	// submission's outcome (default DefaultFormWait).
 	FormWait time.Duration
+	// Live says the live-alerts pages are mounted: the navigation lists
+	// them and the queues offer "Watch this view" (layoutData.Live).
+	Live bool
 }
 
 // Kit renders pages and runs handlers. It is built once, at start-up.

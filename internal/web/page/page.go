@@ -78,6 +78,9 @@ type layoutData struct {
 	// pages can show a read-only view rather than forms that can only
 	// fail.
 	Role RoleView
+	// Live is set when the live-alerts pages are mounted (the navigation
+	// lists them; queues offer "Watch this view").
+	Live bool
 	// Page is the page's own data.
 	Page any
 }
@@ -140,7 +143,7 @@ func (k *Kit) newPage(w http.ResponseWriter, r *http.Request, nav string) *Page 
 
 func (p *Page) layout(data any) layoutData {
 	d := layoutData{Title: p.Title, Nav: p.Nav, RequestID: p.requestID, Emulator: p.k.o.Emulator, Demo: p.k.o.Emulator != nil,
-		Here: p.here(), Draft: p.draft, Page: data, L: p.L, Langs: p.langLinks()}
+		Here: p.here(), Draft: p.draft, Page: data, L: p.L, Langs: p.langLinks(), Live: p.k.o.Live}
 	if s := p.Session; s != nil {
 		d.User = &userView{Name: s.DisplayName, UPN: s.UserPrincipalName}
 		d.CSRF = s.CSRFToken

@@ -64,6 +64,10 @@ type Queue struct {
 	// LocalNotice says that graphsec filtered Graph's pages itself ("" when
 	// Graph did all the filtering).
 	LocalNotice string
+	// WatchTarget and WatchQuery, when set, offer "Watch this view": a
+	// form that saves the view's filter as a watch (POST /watches) of
+	// the target (the watcher's "alerts" or "incidents").
+	WatchTarget, WatchQuery string
 	// Empty is the text shown when no row matches.
 	Empty     string
 	Request   *RequestView
@@ -442,4 +446,18 @@ func ServeQueue[F, T any](p *Page, s QueueServe[F, T]) error {
 	v.Paging = pager.Paging(len(l.Items), l.Last.NextLink, l.Count)
 	v.Paging.ID, v.Paging.Empty = s.RangeID, p.L.T(s.NoRowsKey)
 	return p.Render(http.StatusOK, s.Template, data)
+}
+
+// WatchQuery is a queue view's filter as a watch saves it: its query
+// string without what only pages the view (top, sort, page).
+func WatchQuery(v url.Values) string {
+	w := url.Values{}
+	for k, vals := range v {
+		switch k {
+		case "top", "sort", "page", "from", "i", "n":
+			continue
+		}
+		w[k] = vals
+	}
+	return w.Encode()
 }

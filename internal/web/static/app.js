@@ -132,4 +132,151 @@
     if (old && old !== a.closest("tr")) old.classList.remove("selected");
     a.closest("tr").classList.add("selected");
   });
+  // The live page follows /notifications/stream (server-sent events) and
+  // adds each item its filters select at the top of the list, built from
+  // text nodes only. The page gives the texts (data-labels) and where to
+  // start (data-stream: after the newest item it could show); the
+  // browser's EventSource reconnects by itself with Last-Event-ID, so
+  // nothing is skipped or shown twice. The indicator says how it stands.
+  (function () {
+    var list = document.getElementById("live-list");
+    if (!list || !list.getAttribute("data-stream") || !window.EventSource) return;
+    var state = document.getElementById("live-state");
+    var L = {}, feeds = {};
+    try {
+      L = JSON.parse(list.getAttribute("data-labels") || "{}");
+      feeds = JSON.parse(list.getAttribute("data-feeds") || "{}");
+    } catch (e) { /* labels missing: raw values are shown */ }
+    var props = L.props || {};
+    var order = ["title", "displayName", "severity", "status", "classification", "determination", "assignedTo", "incidentId", "redirectIncidentId"];
+    var q = (list.getAttribute("data-q") || "").toLowerCase();
+    var source = list.getAttribute("data-source") || "";
+    var feed = list.getAttribute("data-feed") || "";
+    function setState(s) {
+      if (!state) return;
+      state.setAttribute("data-state", s);
+      state.textContent = state.getAttribute("data-l-" + s) || s;
+    }
+    function el(tag, cls, text) {
+      var e = document.createElement(tag);
+      if (cls) e.className = cls;
+      if (text !== undefined && text !== null) e.textContent = text;
+      return e;
+    }
+    // The console's page of a resource (as the server's live.Href).
+    function link(resource, id) {
+      var parts = (resource || "").replace(/^\//, "").split("/");
+      if (parts.length < 2 || parts[0].toLowerCase() !== "security") return null;
+      id = id || parts[2] || "";
+      if (!id) return null;
+      var col = parts[1].toLowerCase();
+      var base = col === "alerts" ? "/legacy/alerts/" : col === "alerts_v2" ? "/alerts/" : col === "incidents" ? "/incidents/" : null;
+      if (!base) return null;
+      var short = col === "alerts" ? "legacyAlert" : col === "alerts_v2" ? "alert" : "incident";
+      return { href: base + encodeURIComponent(id), short: short, kind: L["kind." + short] || "" };
+    }
+    function pad(n) { return (n < 10 ? "0" : "") + n; }
+    // A time as the server writes it (i18n's TimeLong, UTC).
+    function when(iso) {
+      var d = new Date(iso);
+      if (isNaN(d.getTime())) return "";
+      var hms = pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds()) + " UTC";
+      if (root.lang === "ja") return d.getUTCFullYear() + "年" + (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 " + hms;
+      return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " + hms;
+    }
+    // A changed value, labelled as the server labels it (enumOf in
+    // internal/web/live).
+    var enumOf = {
+      "alert.severity": "enum.AlertSeverity", "incident.severity": "enum.AlertSeverity",
+      "alert.status": "enum.AlertStatus", "incident.status": "enum.IncidentStatus",
+      "alert.classification": "enum.AlertClassification", "incident.classification": "enum.AlertClassification",
+      "alert.determination": "enum.AlertDetermination", "incident.determination": "enum.AlertDetermination",
+      "legacyAlert.severity": "enum.LegacyAlertSeverity", "legacyAlert.status": "enum.LegacyAlertStatus"
+    };
+    function value(kind, prop, v) {
+      if (v === null || v === undefined || v === "") return L.noValue || "—";
+      if (typeof v !== "string") return JSON.stringify(v);
+      var ns = (L.enums || {})[enumOf[kind + "." + prop]];
+      return ns && Object.prototype.hasOwnProperty.call(ns, v) ? ns[v] : v;
+    }
+    function matches(ev) {
+      if (source && ev.source !== source) return false;
+      if (feed && ev.feed !== feed) return false;
+      if (q && [ev.id, ev.resourceId, ev.title].join("\n").toLowerCase().indexOf(q) < 0) return false;
+      return true;
+    }
+    function item(ev) {
+      var li = el("li", "live-item fresh src-" + ev.source);
+      li.id = "n-" + ev.seq;
+      li.setAttribute("data-seq", String(ev.seq));
+      li.setAttribute("data-change", (ev.changeType || "") + (ev.lifecycleEvent || ""));
+      var head = el("div", "li-head");
+      var t = el("time", null, when(ev.receivedAt));
+      t.setAttribute("datetime", ev.receivedAt);
+      head.appendChild(t);
+      head.appendChild(document.createTextNode(" "));
+      head.appendChild(el("span", "badge st src", L["source." + ev.source] || ev.source));
+      var what = ev.lifecycleEvent ? L["event." + ev.lifecycleEvent] || ev.lifecycleEvent : ev.changeType ? L["change." + ev.changeType] || ev.changeType : "";
+      if (what) { head.appendChild(document.createTextNode(" ")); head.appendChild(el("span", "li-event", what)); }
+      var to = link(ev.resource, ev.resourceId);
+      if (to && to.kind) { head.appendChild(document.createTextNode(" ")); head.appendChild(el("span", "li-kind muted", to.kind)); }
+      head.appendChild(document.createTextNode(" "));
+      head.appendChild(el("span", "badge st st-new", L["new"] || "New"));
+      if (feeds[ev.feed]) head.appendChild(el("span", "li-feed", feeds[ev.feed]));
+      li.appendChild(head);
+      var title = el("div", "li-title");
+      var text = ev.title || ev.resourceId || L.untitled || "";
+      if (to) {
+        var a = el("a", null, text);
+        a.setAttribute("href", to.href);
+        title.appendChild(a);
+      } else {
+        title.appendChild(document.createTextNode(text));
+      }
+      if (ev.title && ev.resourceId) {
+        title.appendChild(document.createTextNode(" "));
+        title.appendChild(el("code", "li-id small muted", ev.resourceId));
+      }
+      li.appendChild(title);
+      if (ev.changes && typeof ev.changes === "object") {
+        var names = Object.keys(ev.changes).sort(function (x, y) {
+          var i = order.indexOf(x), j = order.indexOf(y);
+          if (i < 0) i = order.length;
+          if (j < 0) j = order.length;
+          return i !== j ? i - j : x < y ? -1 : x > y ? 1 : 0;
+        });
+        if (names.length) {
+          var ul = el("ul", "li-changes");
+          names.forEach(function (name) {
+            var c = ev.changes[name] || {};
+            var row = el("li");
+            row.setAttribute("data-prop", name);
+            row.appendChild(el("span", "prop", props[name] || name));
+            row.appendChild(document.createTextNode(": "));
+            var kind = to ? to.short : "";
+            row.appendChild(el("span", "from", value(kind, name, c.from)));
+            row.appendChild(document.createTextNode(" → "));
+            row.appendChild(el("span", "to", value(kind, name, c.to)));
+            ul.appendChild(row);
+          });
+          li.appendChild(ul);
+        }
+      }
+      return li;
+    }
+    setState("connecting");
+    var es = new EventSource(list.getAttribute("data-stream"));
+    es.onopen = function () { setState("connected"); };
+    es.onerror = function () { setState(es.readyState === EventSource.CLOSED ? "disconnected" : "reconnecting"); };
+    // The stream names its events "notification".
+    es.addEventListener("notification", function (msg) {
+      var ev;
+      try { ev = JSON.parse(msg.data); } catch (e) { return; }
+      if (!ev || typeof ev.seq !== "number" || document.getElementById("n-" + ev.seq) || !matches(ev)) return;
+      var empty = document.getElementById("no-notes");
+      if (empty) empty.remove();
+      list.insertBefore(item(ev), list.firstChild);
+    });
+    window.addEventListener("pagehide", function () { es.close(); });
+  })();
 })();

@@ -58,6 +58,9 @@ type Harness struct {
 	Store    *sqlite.Store
 	Live     *notify.Live
 	Registry *prometheus.Registry
+	// Watcher and Upkeep are live alerts' sources (Options.Feeds).
+	Watcher *notify.Watcher
+	Upkeep  *notify.Upkeep
 }
 
 // Options adjust a Harness.
@@ -86,6 +89,17 @@ type Options struct {
 	// Lease, when set, is the console's leader election (/readyz says
 	// its role).
 	Lease interface{ State() lease.State }
+	// Feeds, with Live, adds live alerts' sources as the console wires
+	// them: the watcher and the subscription upkeep (the emulator
+	// delivers to the console's /listen over loopback http), running in
+	// the background, polling every WatchInterval (default 1 s), and the
+	// pages that use them (/subscriptions, /watches, /notifications).
+	Feeds         bool
+	WatchInterval time.Duration
+	// AsRealTenant makes the upkeep treat Graph as Microsoft's (not the
+	// emulator, which delivers to loopback http): the console's loopback
+	// URL is then no public URL, and subscribing is refused.
+	AsRealTenant bool
 }
 
 // New starts an emulator (seed 3 unless set) and a console on it.
@@ -151,6 +165,9 @@ func New(t testing.TB, opts ...Options) *Harness {
 			t.Fatal(err)
 		}
 		t.Cleanup(wo.Live.Close)
+		if o.Feeds {
+			startFeeds(t, &wo, o, st, am)
+		}
 	}
 	s, err := web.New(wo)
 	if err != nil {
@@ -163,7 +180,37 @@ func New(t testing.TB, opts ...Options) *Harness {
 		t.Cleanup(wo.Live.CloseStreams) // before srv.Close, which waits for them
 	}
 	return &Harness{T: t, Handler: s.Handler(), Emu: emu, URL: consoleURL, Clock: emu.Clock(), Graph: log, Server: s,
-		Store: st, Live: wo.Live, Registry: reg}
+		Store: st, Live: wo.Live, Registry: reg, Watcher: wo.Watcher, Upkeep: wo.Upkeep}
+}
+
+// startFeeds builds the watcher and the upkeep as the console does, on
+// the live alerts of wo, and runs them until the test ends (before the
+// sink they write through closes).
+func startFeeds(t testing.TB, wo *web.Options, o Options, st *sqlite.Store, am *auth.Manager) {
+	t.Helper()
+	interval := o.WatchInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	w, err := notify.NewWatcher(notify.Options{
+		Feeds: wo.Live.Feeds, Checkpoints: st, Notifications: st, Sink: wo.Live.Sink, Credentials: am,
+		GraphURL: wo.GraphURL, HTTPClient: wo.GraphHTTP, Clock: wo.Clock, Interval: interval, Metrics: wo.Live.Metrics,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := notify.NewUpkeep(w, notify.UpkeepOptions{PublicURL: wo.PublicURL, Emulator: !o.AsRealTenant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wo.Live.Receiver.SetLifecycle(u)
+	wo.Watcher, wo.Upkeep = w, u
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = w.Run(ctx) })
+	wg.Go(func() { _ = u.Run(ctx) })
+	// Cleanups run last first: this one runs before Live.Close.
+	t.Cleanup(func() { cancel(); wg.Wait() })
 }
 
 // User returns the id of the first demo user holding role ("" for a user
