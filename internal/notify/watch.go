@@ -405,7 +405,7 @@ func (w *Watcher) loop(ctx context.Context, id string) {
 	fs := w.state(id)
 	for ctx.Err() == nil {
 		wait := w.o.Interval
-		if err := w.PollNow(ctx, id); err != nil && ctx.Err() == nil {
+		if err := w.poll(ctx, id, false); err != nil && ctx.Err() == nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return
 			}
