@@ -406,15 +406,9 @@ func (r *replica) metrics() string {
 // what is wrong: a gauge in names missing, its lease gauge not saying
 // whether it leads, or its stream not listening ("" when all is well).
 func (r *replica) metricsProblem(leader bool, names []string) string {
-	c := &http.Client{Timeout: 5 * time.Second}
-	res, err := c.Get("http://" + r.addr + "/metrics")
-	if err != nil {
-		return err.Error()
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err.Error()
+	body := []byte(r.metrics())
+	if len(body) == 0 {
+		return "no answer"
 	}
 	for _, n := range names {
 		if !strings.Contains(string(body), n) {
