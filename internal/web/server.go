@@ -31,6 +31,7 @@ import (
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/lease"
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/web/actions"
@@ -106,6 +107,9 @@ type Options struct {
 	// Live, when set, mounts live alerts: Graph's notification receiver
 	// (/listen, /listen/lifecycle), the live stream and /metrics.
 	Live *notify.Live
+	// Lease, when set, is this replica's leader election: /readyz says
+	// its role.
+	Lease interface{ State() lease.State }
 	// Watcher and Upkeep, with Live, mount the live-alerts pages
 	// (/subscriptions, /watches, /notifications; internal/web/live) and
 	// the queues' "Watch this view".
