@@ -85,6 +85,7 @@ func (e *Emulator) controlPlane() http.Handler {
 	mux.HandleFunc("GET /_emulator/mailbox/{id}", e.ctlMessage)
 	mux.HandleFunc("GET /_emulator/mailbox/{id}/attachments/{n}", e.ctlAttachment)
 	mux.HandleFunc("GET /_emulator/mail", e.pageMail)
+	mux.HandleFunc("GET /_emulator/mail/find", e.pageFindMail)
 	mux.HandleFunc("GET /_emulator/mail/{id}", e.pageMessage)
 	mux.HandleFunc("GET /_emulator/mail/{id}/body", e.pageMessageBody)
 	mux.HandleFunc("GET /_emulator/clock", e.ctlClock)

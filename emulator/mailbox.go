@@ -147,6 +147,21 @@ func (e *Emulator) mailPageData(r *http.Request) mailPage {
 	return p
 }
 
+// pageFindMail opens the newest message that carries a custom internet
+// message header (?header=x-name&value=v), so that a client that tagged
+// its message can link straight to it: 303 to its page, or the mailbox
+// page with a 404 when there is none.
+func (e *Emulator) pageFindMail(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if m, ok := e.mailbox.FindByHeader(q.Get("header"), q.Get("value")); ok && q.Get("header") != "" {
+		http.Redirect(w, r, "/_emulator/mail/"+url.PathEscape(m.ID), http.StatusSeeOther)
+		return
+	}
+	p := e.mailPageData(r)
+	p.Missing = q.Get("value")
+	e.render(w, http.StatusNotFound, "mail.html", p)
+}
+
 // pageMail shows the mailbox a page of 50 messages at a time (?skip=).
 func (e *Emulator) pageMail(w http.ResponseWriter, r *http.Request) {
 	e.render(w, http.StatusOK, "mail.html", e.mailPageData(r))

@@ -148,3 +148,73 @@ func TestMailboxMIMEStoredOnce(t *testing.T) {
 		t.Fatal("the body is a copy of the MIME text's end, not a part of it")
 	}
 }
+
+// TestMailboxFindByHeader: a message tagged with a custom internet
+// message header is found by it, the newest first; an unknown value is
+// the mailbox page with a 404.
+func TestMailboxFindByHeader(t *testing.T) {
+	emu := start(t, emulator.Options{})
+	tok := tokensFor(t, emu)
+	for i, ref := range []string{"a", "b", "a"} {
+		m := mailWithAttachment(fmt.Sprint("tagged ", i), 10)
+		m["message"].(map[string]any)["internetMessageHeaders"] = []any{map[string]any{"name": "x-graphsec-ref", "value": ref}}
+		mustStatus(t, call(t, "POST", emu.URL()+"/v1.0/me/sendMail", tok.analyst, m), 202)
+	}
+	for _, tc := range []struct {
+		query, value, subject string
+	}{
+		{"header=x-graphsec-ref&value=a", "a", "tagged 2"},
+		{"header=X-GRAPHSEC-REF&value=b", "b", "tagged 1"},
+	} {
+		r := call(t, "GET", emu.URL()+"/_emulator/mail/find?"+tc.query, "", nil)
+		if !strings.Contains(string(r.raw), tc.subject) || r.status != 200 {
+			t.Errorf("%s: %d, want the page of %q", tc.query, r.status, tc.subject)
+		}
+		if got, ok := emu.Mailbox().FindByHeader("x-graphsec-ref", tc.value); !ok || got.Subject != tc.subject {
+			t.Errorf("%s: found %q, want %q", tc.query, got.Subject, tc.subject)
+		}
+	}
+
+	for _, q := range []string{"header=x-graphsec-ref&value=c", "header=&value=a", ""} {
+		if r := call(t, "GET", emu.URL()+"/_emulator/mail/find?"+q, "", nil); r.status != 404 {
+			t.Errorf("%q: %d, want 404", q, r.status)
+		}
+	}
+}
+
+// TestMailboxMultipartMIME: a MIME message with an HTML body, its
+// plain-text alternative (quoted-printable) and a base64 attachment is
+// stored as Graph's mailbox would show it: the HTML as the body, the
+// attachment decoded, custom x- headers kept, an encoded subject decoded.
+func TestMailboxMultipartMIME(t *testing.T) {
+	emu := start(t, emulator.Options{})
+	tok := tokensFor(t, emu)
+	raw := "To: <soc@example.test>, <lead@example.test>\r\n" +
+		"Subject: =?utf-8?q?=E9=87=8D=E5=A4=A7=E5=BA=A6_alert?=\r\n" +
+		"X-Graphsec-Ref: abc\r\n" +
+		"MIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=MIX\r\n\r\n" +
+		"--MIX\r\nContent-Type: multipart/alternative; boundary=ALT\r\n\r\n" +
+		"--ALT\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nplain =C3=A9\r\n" +
+		"--ALT\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>html =C3=A9</p>\r\n" +
+		"--ALT--\r\n" +
+		"--MIX\r\nContent-Type: application/json; name=a.json\r\nContent-Disposition: attachment; filename=a.json\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString([]byte(`{"id":"1"}`)) + "\r\n--MIX--\r\n"
+	mustStatus(t, callRaw(t, "POST", emu.URL()+"/v1.0/me/sendMail", tok.analyst, "text/plain", base64.StdEncoding.EncodeToString([]byte(raw))), 202)
+	m := emu.Mailbox().Messages()[0]
+	if m.Subject != "重大度 alert" || m.BodyType != "html" || m.Body != "<p>html é</p>" || len(m.To) != 2 {
+		t.Errorf("stored %q %s %q %v", m.Subject, m.BodyType, m.Body, m.To)
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].Name != "a.json" || string(m.Attachments[0].Content) != `{"id":"1"}` || m.Attachments[0].ContentType != "application/json" {
+		t.Errorf("attachments %+v", m.Attachments)
+	}
+	if got, ok := emu.Mailbox().FindByHeader("x-graphsec-ref", "abc"); !ok || got.ID != m.ID {
+		t.Error("the x- header was not kept")
+	}
+	// Broken multipart: refused, nothing stored.
+	bad := "To: a@example.test\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\ncut"
+	r := callRaw(t, "POST", emu.URL()+"/v1.0/me/sendMail", tok.analyst, "text/plain", base64.StdEncoding.EncodeToString([]byte(bad)))
+	if r.status != 400 || r.errorCode() != "ErrorMimeContentInvalid" || len(emu.Mailbox().Messages()) != 1 {
+		t.Errorf("a broken multipart message: %d %s", r.status, r.errorCode())
+	}
+}

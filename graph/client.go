@@ -208,7 +208,7 @@ type Request struct {
 	Method string
 	URL    string // absolute, exactly as sent
 	Header http.Header
-	Body   []byte // JSON, nil for none
+	Body   []byte // JSON (base64 MIME for SendMIME), nil for none
 }
 
 // String returns "METHOD URL".

@@ -41,3 +41,32 @@ func BenchmarkPage10000(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSecureScores90Days reads the 90 daily scores a trend draws,
+// from the in-process emulator: decoded whole (List: every day's control
+// scores, about 3,000, with their open members) or as days (ListDays: the
+// numbers, the latest day decoded whole).
+func BenchmarkSecureScores90Days(b *testing.B) {
+	env := newEmuEnv(b, emulator.Options{})
+	c := env.appClient(b)
+	b.Run("List", func(b *testing.B) {
+		for b.Loop() {
+			p, _, err := c.SecureScores.List(env.ctx, graph.Query{Top: 90})
+			if err != nil || len(p.Value) != 90 || len(p.Value[0].ControlScores) == 0 {
+				b.Fatalf("%v", err)
+			}
+		}
+	})
+	b.Run("ListDays", func(b *testing.B) {
+		for b.Loop() {
+			p, _, err := c.SecureScores.ListDays(env.ctx, graph.Query{Top: 90})
+			if err != nil || len(p.Value) != 90 {
+				b.Fatalf("%v", err)
+			}
+			full, err := p.Value[0].Full()
+			if err != nil || len(full.ControlScores) == 0 {
+				b.Fatalf("%v", err)
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -440,4 +441,63 @@ func firstLegacyAlert(t *testing.T, env *emuEnv, c *graph.Client) string {
 		t.Fatalf("%v", err)
 	}
 	return p.Value[0].ID
+}
+
+// TestEmulatorSecureScoreDays: ListDays gives each day's numbers, and Full
+// the same day as List decodes it.
+func TestEmulatorSecureScoreDays(t *testing.T) {
+	env := newEmuEnv(t, emulator.Options{})
+	c := env.appClient(t)
+	full, _, err := c.SecureScores.List(env.ctx, graph.Query{Top: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	days, _, err := c.SecureScores.ListDays(env.ctx, graph.Query{Top: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(days.Value) != len(full.Value) || len(days.Value) != 90 {
+		t.Fatalf("%d days, %d scores", len(days.Value), len(full.Value))
+	}
+	for i, d := range days.Value {
+		f := full.Value[i]
+		if d.ID != f.ID || !d.CreatedDateTime.Equal(f.CreatedDateTime) || *d.CurrentScore != *f.CurrentScore || *d.MaxScore != *f.MaxScore {
+			t.Fatalf("day %d: %+v, List says %s %v %v", i, d, f.ID, *f.CurrentScore, *f.MaxScore)
+		}
+	}
+	whole, err := days.Value[0].Full()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(whole)
+	b, _ := json.Marshal(full.Value[0])
+	if string(a) != string(b) {
+		t.Errorf("Full differs from List:\n%s\n%s", a, b)
+	}
+}
+
+// TestEmulatorSendMIME sends a whole MIME message (an HTML body and its
+// plain-text alternative); the emulator's mailbox reads it as Graph does.
+func TestEmulatorSendMIME(t *testing.T) {
+	env := newEmuEnv(t, emulator.Options{})
+	user, _ := env.userClient(t, env.analyst)
+	msg := "To: soc@contoso.com\r\nSubject: MIME from the client\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/alternative; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nplain\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>html</p>\r\n--b--\r\n"
+	resp, err := user.Mail.SendMIME(env.ctx, "", []byte(msg))
+	if err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("SendMIME: %v %v", err, resp)
+	}
+	m := env.emu.Mailbox().Messages()[0]
+	if m.Subject != "MIME from the client" || m.BodyType != "html" || m.Body != "<p>html</p>" || !strings.Contains(m.MIME, "plain") {
+		t.Errorf("stored %+v", m)
+	}
+	for _, tc := range []struct {
+		name string
+		mime []byte
+	}{{"empty", nil}, {"too large", make([]byte, graph.MaxMIMEBytes+1)}} {
+		if _, err := user.Mail.SendMIME(env.ctx, "", tc.mime); !errors.Is(err, graph.ErrInvalidArgument) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
 }

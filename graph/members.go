@@ -46,3 +46,11 @@ func LegacyAlertSeverities() []LegacyAlertSeverity { return members(legacyAlertS
 
 // LegacyAlertFeedbacks lists the members of [LegacyAlertFeedback].
 func LegacyAlertFeedbacks() []LegacyAlertFeedback { return members(legacyAlertFeedbackValues[:]) }
+
+// ControlStates lists the members of [ControlState]: the states a tenant
+// sets on a secure score control.
+func ControlStates() []ControlState { return members(controlStateValues[:]) }
+
+// OperationStatuses lists the members of [OperationStatus]: a security
+// action's progress.
+func OperationStatuses() []OperationStatus { return members(operationStatusValues[:]) }

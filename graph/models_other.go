@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"time"
@@ -43,6 +44,54 @@ func (s *SecureScore) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes the declared members, then AdditionalData.
 func (s SecureScore) MarshalJSON() ([]byte, error) {
 	return encodeOpen(secureScoreWire(s), s.AdditionalData, secureScoreDeclared)
+}
+
+// SecureScoreDay is one day of a secure score as a trend reads it (see
+// [SecureScoresService.ListDays]): the day and its numbers; Full decodes
+// the whole entity.
+type SecureScoreDay struct {
+	ID              string
+	CreatedDateTime time.Time
+	CurrentScore    *float64
+	MaxScore        *float64
+
+	raw []byte
+}
+
+// UnmarshalJSON decodes the day's numbers and keeps the entity's JSON.
+func (d *SecureScoreDay) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ID              string    `json:"id"`
+		CreatedDateTime time.Time `json:"createdDateTime"`
+		CurrentScore    *float64  `json:"currentScore"`
+		MaxScore        *float64  `json:"maxScore"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = SecureScoreDay{ID: w.ID, CreatedDateTime: w.CreatedDateTime, CurrentScore: w.CurrentScore, MaxScore: w.MaxScore, raw: bytes.Clone(b)}
+	return nil
+}
+
+// MarshalJSON writes the entity as Graph sent it.
+func (d SecureScoreDay) MarshalJSON() ([]byte, error) {
+	if d.raw == nil {
+		return json.Marshal(SecureScore{ID: d.ID, CreatedDateTime: d.CreatedDateTime, CurrentScore: d.CurrentScore, MaxScore: d.MaxScore})
+	}
+	return d.raw, nil
+}
+
+// Full decodes the whole day: control scores, comparisons, services,
+// users.
+func (d *SecureScoreDay) Full() (*SecureScore, error) {
+	var s SecureScore
+	if d.raw == nil {
+		return &SecureScore{ID: d.ID, CreatedDateTime: d.CreatedDateTime, CurrentScore: d.CurrentScore, MaxScore: d.MaxScore}, nil
+	}
+	if err := json.Unmarshal(d.raw, &s); err != nil {
+		return nil, &DecodeError{Err: err}
+	}
+	return &s, nil
 }
 
 // AverageComparativeScore compares the tenant with others (open type).

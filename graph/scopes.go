@@ -82,6 +82,40 @@ func DelegatedScopes() []string {
 	}
 }
 
+// AppAccess is a kind of access the console's own application identity
+// (an app-only token, the client credentials grant) needs: the APIs that
+// accept application permissions only.
+type AppAccess int
+
+// The kinds of app-only access this package's services need.
+const (
+	// AppAccessReadSecurityActions: list and read security actions (beta).
+	AppAccessReadSecurityActions AppAccess = iota + 1
+	// AppAccessWriteSecurityActions: create and cancel security actions.
+	AppAccessWriteSecurityActions
+)
+
+// Application permissions (app roles), as Microsoft Entra spells them.
+const (
+	appRoleSecurityActionsRead      = "SecurityActions.Read.All"
+	appRoleSecurityActionsReadWrite = "SecurityActions.ReadWrite.All"
+)
+
+// AppRoleFor returns the application permissions that each grant a: any
+// one of them is enough, the least privileged first. An administrator
+// grants them to the app registration (API permissions, Application
+// permissions, then Grant admin consent); they appear in the roles claim
+// of the app's tokens. An unknown AppAccess has none.
+func AppRoleFor(a AppAccess) []string {
+	switch a {
+	case AppAccessReadSecurityActions:
+		return []string{appRoleSecurityActionsRead, appRoleSecurityActionsReadWrite}
+	case AppAccessWriteSecurityActions:
+		return []string{appRoleSecurityActionsReadWrite}
+	}
+	return nil
+}
+
 // AppScopes returns the scope an app-only client (the client credentials
 // grant) requests (a fresh slice): Graph's ".default", which stands for
 // every application permission an administrator has granted the app.

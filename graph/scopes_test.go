@@ -39,6 +39,19 @@ func TestScopes(t *testing.T) {
 	}
 }
 
+func TestAppRoles(t *testing.T) {
+	want := map[AppAccess][]string{
+		AppAccessReadSecurityActions:  {"SecurityActions.Read.All", "SecurityActions.ReadWrite.All"},
+		AppAccessWriteSecurityActions: {"SecurityActions.ReadWrite.All"},
+		0:                             nil,
+	}
+	for a, w := range want {
+		if got := AppRoleFor(a); !slices.Equal(got, w) {
+			t.Errorf("AppRoleFor(%d) = %v, want %v", a, got, w)
+		}
+	}
+}
+
 func TestMembers(t *testing.T) {
 	if got := AlertSeverities(); !slices.Equal(got, []AlertSeverity{AlertSeverityUnknown, AlertSeverityInformational, AlertSeverityLow, AlertSeverityMedium, AlertSeverityHigh}) {
 		t.Errorf("AlertSeverities = %v", got)

@@ -36,6 +36,18 @@ func (s *SecureScoresService) All(ctx context.Context, q Query, limit int) iter.
 	return iterate[SecureScore](ctx, s.c, r, limit)
 }
 
+// ListDays returns the first page of daily scores as a trend reads them
+// (Top n: the last n days): each day's numbers decoded, the rest of it
+// (control scores, comparisons, ...) kept as Graph sent it and decoded
+// only for the days that need it ([SecureScoreDay.Full]). A 90-day list
+// carries about 3,000 control scores, most of which a trend never reads.
+//
+// Docs: https://learn.microsoft.com/graph/api/security-list-securescores
+func (s *SecureScoresService) ListDays(ctx context.Context, q Query) (*Page[SecureScoreDay], *Response, error) {
+	r, err := s.ListRequest(q)
+	return listPage[SecureScoreDay](ctx, s.c, r, err)
+}
+
 // Get returns one day's score; ids are "{azureTenantId}_{yyyy-MM-dd}".
 //
 // Docs: https://learn.microsoft.com/graph/api/securescore-get

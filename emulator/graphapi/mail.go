@@ -4,7 +4,11 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net/http"
 	"net/mail"
 	"slices"
@@ -210,6 +214,21 @@ func (m *Mailbox) Message(id string) (Mail, bool) {
 	return Mail{}, false
 }
 
+// FindByHeader returns the newest message carrying the internet message
+// header name (without regard to case) with exactly value.
+func (m *Mailbox) FindByHeader(name, value string) (Mail, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, msg := range m.msgs { // newest first
+		for _, h := range msg.Headers {
+			if strings.EqualFold(h.Name, name) && h.Value == value {
+				return msg, true
+			}
+		}
+	}
+	return Mail{}, false
+}
+
 // Clear empties the mailbox.
 func (m *Mailbox) Clear() {
 	m.mu.Lock()
@@ -391,6 +410,97 @@ func recipients(in []wireRecipient) ([]Address, error) {
 	return out, nil
 }
 
+// A multipart MIME message's parts: the first text/html and text/plain
+// parts make the body (HTML preferred, as a mail client shows an
+// alternative), and parts with a file name or an attachment disposition
+// are attachments. Nesting and the number of parts are bounded.
+type mimeParts struct {
+	html, text  string
+	attachments []Attachment
+	n           int
+}
+
+const (
+	maxMIMEDepth = 5
+	maxMIMEParts = 100
+)
+
+func (p *mimeParts) read(body io.Reader, boundary string, depth int) error {
+	if boundary == "" || depth >= maxMIMEDepth {
+		return errors.New("a multipart body without a boundary, or nested too deep")
+	}
+	mr := multipart.NewReader(body, boundary)
+	for {
+		part, err := mr.NextRawPart()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if p.n++; p.n > maxMIMEParts {
+			return errors.New("too many parts")
+		}
+		mediaType, params, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
+		if strings.HasPrefix(mediaType, "multipart/") {
+			if err := p.read(part, params["boundary"], depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		var r io.Reader = part
+		switch strings.ToLower(part.Header.Get("Content-Transfer-Encoding")) {
+		case "base64":
+			r = base64.NewDecoder(base64.StdEncoding, newlineStripper{part})
+		case "quoted-printable":
+			r = quotedprintable.NewReader(part)
+		}
+		data, err := io.ReadAll(io.LimitReader(r, maxBody))
+		if err != nil {
+			return err
+		}
+		disp, dparams, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+		name := cmp.Or(dparams["filename"], params["name"])
+		switch {
+		case disp == "attachment" || name != "":
+			p.attachments = append(p.attachments, Attachment{Name: decodeHeader(cmp.Or(name, "attachment")), ContentType: mediaType,
+				IsInline: disp == "inline", ContentID: strings.Trim(part.Header.Get("Content-Id"), "<>"), Size: len(data), Content: data})
+		case mediaType == "text/html" && p.html == "":
+			p.html = string(data)
+		case (mediaType == "text/plain" || mediaType == "") && p.text == "":
+			p.text = string(data)
+		}
+	}
+}
+
+// newlineStripper drops line breaks, which base64 bodies carry every 76
+// characters.
+type newlineStripper struct{ r io.Reader }
+
+func (s newlineStripper) Read(b []byte) (int, error) {
+	n, err := s.r.Read(b)
+	j := 0
+	for _, c := range b[:n] {
+		if c != '\r' && c != '\n' {
+			b[j] = c
+			j++
+		}
+	}
+	if j == 0 && n > 0 && err == nil {
+		return s.Read(b)
+	}
+	return j, err
+}
+
+// decodeHeader decodes RFC 2047 encoded words ("=?utf-8?q?...?=").
+func decodeHeader(s string) string {
+	d, err := new(mime.WordDecoder).DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	return d
+}
+
 // readMIME accepts sendMail's MIME form: a base64-encoded RFC 5322 message
 // sent as text/plain.
 func readMIME(c *call, msg *Mail) error {
@@ -407,16 +517,47 @@ func readMIME(c *call, msg *Mail) error {
 	if err != nil {
 		return errorf(http.StatusBadRequest, "ErrorMimeContentInvalid", "The MIME content is not a valid message.")
 	}
-	msg.Subject = m.Header.Get("Subject")
-	msg.BodyType = "text"
-	if strings.Contains(strings.ToLower(m.Header.Get("Content-Type")), "text/html") {
-		msg.BodyType = "html"
+	msg.Subject = decodeHeader(m.Header.Get("Subject"))
+	for name, vals := range m.Header {
+		// Custom headers (x-...) are kept, as internetMessageHeaders are.
+		if strings.HasPrefix(strings.ToLower(name), "x-") {
+			for _, v := range vals {
+				msg.Headers = append(msg.Headers, MailHeader{Name: name, Value: v})
+			}
+		}
 	}
-	b, _ := io.ReadAll(io.LimitReader(m.Body, maxBody))
-	msg.Body = string(b)
-	// The body is the MIME text after the headers: keep one copy.
-	if strings.HasSuffix(msg.MIME, msg.Body) {
-		msg.Body = msg.MIME[len(msg.MIME)-len(msg.Body):]
+	slices.SortStableFunc(msg.Headers, func(a, b MailHeader) int { return strings.Compare(a.Name, b.Name) })
+	mediaType, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if strings.HasPrefix(mediaType, "multipart/") {
+		var parts mimeParts
+		if err := parts.read(m.Body, params["boundary"], 0); err != nil {
+			return errorf(http.StatusBadRequest, "ErrorMimeContentInvalid", "The MIME content is not a valid message: %v.", err)
+		}
+		msg.BodyType, msg.Body = "text", parts.text
+		if parts.html != "" {
+			msg.BodyType, msg.Body = "html", parts.html
+		}
+		msg.Attachments = parts.attachments
+	} else {
+		msg.BodyType = "text"
+		if mediaType == "text/html" {
+			msg.BodyType = "html"
+		}
+		var r io.Reader = m.Body
+		cte := strings.ToLower(m.Header.Get("Content-Transfer-Encoding"))
+		switch cte {
+		case "base64":
+			r = base64.NewDecoder(base64.StdEncoding, newlineStripper{m.Body})
+		case "quoted-printable":
+			r = quotedprintable.NewReader(m.Body)
+		}
+		b, _ := io.ReadAll(io.LimitReader(r, maxBody))
+		msg.Body = string(b)
+		// A body sent as is is the MIME text after the headers: keep one
+		// copy.
+		if strings.HasSuffix(msg.MIME, msg.Body) {
+			msg.Body = msg.MIME[len(msg.MIME)-len(msg.Body):]
+		}
 	}
 	for _, h := range []struct {
 		name string

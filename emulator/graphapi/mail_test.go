@@ -124,3 +124,18 @@ func TestMailboxPage(t *testing.T) {
 		})
 	}
 }
+
+// FuzzMIMEParts: a multipart body never panics the parser, and what it
+// keeps is bounded.
+func FuzzMIMEParts(f *testing.F) {
+	f.Add("--B\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--B--\r\n", "B")
+	f.Add("--B\r\nContent-Type: multipart/alternative; boundary=C\r\n\r\n--C\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\na=3Db\r\n--C--\r\n--B--\r\n", "B")
+	f.Add("--B\r\nContent-Disposition: attachment; filename=a\r\nContent-Transfer-Encoding: base64\r\n\r\nYWJj\r\n--B--\r\n", "B")
+	f.Fuzz(func(t *testing.T, body, boundary string) {
+		var p mimeParts
+		_ = p.read(strings.NewReader(body), boundary, 0)
+		if p.n > maxMIMEParts+1 || len(p.attachments) > maxMIMEParts {
+			t.Fatalf("%d parts read", p.n)
+		}
+	})
+}

@@ -21,8 +21,11 @@ import (
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/auth"
+	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/config"
+	"github.com/graphsec/graphsec/internal/lease"
 	"github.com/graphsec/graphsec/internal/notify"
+	"github.com/graphsec/graphsec/internal/notify/pgbroker"
 	"github.com/graphsec/graphsec/internal/store/open"
 	"github.com/graphsec/graphsec/internal/web"
 )
@@ -83,18 +86,19 @@ type Console struct {
 	// on Graph, and Graph subscriptions kept alive (internal/notify).
 	Watcher *notify.Watcher
 	Upkeep  *notify.Upkeep
+	// Lease elects the replica that runs the background work.
+	Lease lease.Elector
 
 	log     *slog.Logger
 	srv     *http.Server
 	store   interface{ Close() error }
 	live    *notify.Live
 	served  chan error
-	stop    context.CancelFunc
-	bg      sync.WaitGroup // the background work: cleanup, reconciliation
 	closing bool
 
-	// stopFeeds ends the watcher and the upkeep (feedsBG), before the sink
-	// they write through closes.
+	// stopFeeds ends the leader's background work (feedsBG: the lease,
+	// and under it the watcher, the upkeep, retention, cleanup and
+	// reconciliation), before the sink they write through closes.
 	stopFeeds context.CancelFunc
 	feedsBG   sync.WaitGroup
 }
@@ -179,12 +183,23 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	// the shared transport, and its retries).
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Replicas on PostgreSQL: one of them leads (runs the background
+	// work), and the live stream is shared through the database.
+	elector, newBroker, err := replication(ctx, cfg, st, clock.System{}, log)
+	if err != nil {
+		return fail(err)
+	}
+	c.Lease = elector
+	registerLease(reg, elector, clock.System{})
 	c.live, err = notify.NewLive(notify.LiveOptions{
 		Store: st, Registry: reg, MetricsToken: cfg.MetricsToken, Retention: cfg.NotificationRetention,
-		Logger: log.With("component", "live"),
+		Logger: log.With("component", "live"), NewBroker: newBroker, RetentionByCaller: true,
 	})
 	if err != nil {
 		return fail(err)
+	}
+	if pb, ok := c.live.Broker.(*pgbroker.Broker); ok {
+		registerBroker(reg, pb, elector.State().ID)
 	}
 	httpc.Transport = c.live.Metrics.InstrumentGraph(httpc.Transport, cfg.GraphURL)
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")
@@ -215,11 +230,14 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	if err != nil {
 		return fail(err)
 	}
-	c.live.Receiver.SetLifecycle(c.Upkeep)
+	// The receiver only stores lifecycle notifications: the leader acts
+	// on them, whichever replica Graph delivered them to
+	// (Upkeep.FollowLifecycle, in lead).
+	c.live.Receiver.SetLifecycle(nil)
 	wo := web.Options{
 		Auth: am, Store: st, GraphURL: cfg.GraphURL, AuthorityURL: cfg.AuthorityURL, PublicURL: cfg.PublicURL,
 		GraphHTTP: httpc, Logger: log.With("component", "web"), Secure: secure,
-		Retry: graph.RetryPolicy{OnRetry: c.live.Metrics.ObserveRetry}, Live: c.live,
+		Retry: graph.RetryPolicy{OnRetry: c.live.Metrics.ObserveRetry}, Live: c.live, Lease: elector,
 		Watcher: c.Watcher, Upkeep: c.Upkeep,
 	}
 	if c.Emulator != nil {
@@ -247,16 +265,11 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 	// Shutdown would wait for them until its deadline.
 	c.srv.RegisterOnShutdown(c.live.CloseStreams)
 	go func() { c.served <- c.srv.Serve(ln) }()
-	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
-	c.stop = stop
-	c.bg.Go(func() { c.cleanup(bg, st) })
-	// Changes a previous run left pending (killed while Graph answered)
-	// are settled now, then every minute.
-	c.bg.Go(func() { srv.ReconcileLoop(bg, time.Minute) })
+	// The background work runs on the replica that leads (always, on
+	// SQLite); it stops before the sink it writes through closes.
 	feeds, stopFeeds := context.WithCancel(context.WithoutCancel(ctx))
 	c.stopFeeds = stopFeeds
-	c.feedsBG.Go(func() { _ = c.Watcher.Run(feeds) })
-	c.feedsBG.Go(func() { _ = c.Upkeep.Run(feeds) })
+	c.feedsBG.Go(func() { elector.Run(feeds, func(ctx context.Context) { c.lead(ctx, srv, st) }) })
 	return c, nil
 }
 
@@ -304,10 +317,6 @@ func (c *Console) Close() error {
 		// After the server: requests in flight have had their items
 		// committed; what is still queued is committed now.
 		c.live.Close()
-	}
-	if c.stop != nil {
-		c.stop()
-		c.bg.Wait()
 	}
 	if c.Emulator != nil {
 		errs = append(errs, c.Emulator.Close())

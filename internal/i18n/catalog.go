@@ -115,7 +115,7 @@ type catalog struct {
 func isLabelKey(key string) bool {
 	ns, _, _ := strings.Cut(key, ".")
 	switch ns {
-	case "enum", nsCategory, nsLegacyCategory, nsScoreCategory, nsEvidenceType, nsEvidenceField, nsRole:
+	case "enum", nsCategory, nsLegacyCategory, nsScoreCategory, nsScoreValue, nsEvidenceType, nsEvidenceField, nsRole:
 		return strings.Contains(key, ".")
 	}
 	return false

@@ -11,6 +11,7 @@ const (
 	nsCategory       = "category"       // alerts_v2 category: MITRE ATT&CK tactics and Defender's own
 	nsLegacyCategory = "legacyCategory" // legacy alert category
 	nsScoreCategory  = "scoreCategory"  // secure score control category
+	nsScoreValue     = "scoreValue"     // secure score strings: tiers, impacts, action types, threats, bases, services
 	nsEvidenceType   = "evidenceType"   // evidence @odata.type, without namespace
 	nsEvidenceField  = "evidenceField"  // evidence JSON member name
 	nsRole           = "role"           // Entra role, by its camelCase name
@@ -137,6 +138,24 @@ func (p *Printer) LegacyCategory(raw string) EnumLabel { return p.EnumOf(nsLegac
 
 // ScoreCategory labels a secure score control category ("Identity").
 func (p *Printer) ScoreCategory(raw string) EnumLabel { return p.EnumOf(nsScoreCategory, raw) }
+
+// ScoreValue labels one of the plain strings of secure scores and their
+// control profiles: a tier ("Defense in Depth"), a user impact or an
+// implementation cost ("Moderate"), an action type, a threat
+// ("accountBreach"), a comparison's basis ("AllTenants") or an enabled
+// service ("HasExchange"). A value the catalogs do not know is shown
+// made readable.
+// Catalog keys have no spaces: "Defense in Depth" is found as
+// "DefenseinDepth" (and "Account Breach" as "accountBreach", without
+// regard to case).
+func (p *Printer) ScoreValue(raw string) EnumLabel {
+	l := p.EnumOf(nsScoreValue, strings.ReplaceAll(raw, " ", ""))
+	if !l.Known && raw != "" {
+		l.Text = raw
+	}
+	l.Raw = raw
+	return l
+}
 
 // Role labels an Entra role by its camelCase name ("securityReader").
 func (p *Printer) Role(raw string) EnumLabel { return p.EnumOf(nsRole, raw) }

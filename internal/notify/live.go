@@ -36,8 +36,16 @@ type LiveOptions struct {
 	// logged). Subscription upkeep, built after Live (it needs Live.Feeds),
 	// sets it with Live.Receiver.SetLifecycle instead.
 	Lifecycle LifecycleHandler
-	Clock     clock.Clock
-	Logger    *slog.Logger
+	// NewBroker, when set, builds the broker the sink publishes to and
+	// the stream follows, around the in-process Hub (replicas on
+	// PostgreSQL: internal/notify/pgbroker). Default: the Hub itself.
+	NewBroker func(hub *Hub) (Broker, error)
+	// RetentionByCaller leaves retention to the caller (RunRetention),
+	// which runs it on one replica only (internal/lease). Default: NewLive
+	// starts it.
+	RetentionByCaller bool
+	Clock             clock.Clock
+	Logger            *slog.Logger
 }
 
 // Live is the live-alerts machinery of one console, wired: a group-commit
@@ -66,8 +74,11 @@ type LiveOptions struct {
 //     lastEventId set to the newest Seq it shows; each event's data is an
 //     EventView.
 type Live struct {
-	Metrics  *Metrics
-	Hub      *Hub
+	Metrics *Metrics
+	Hub     *Hub
+	// Broker is what the sink publishes to and the stream follows: the
+	// Hub, or the broker LiveOptions.NewBroker built around it.
+	Broker   Broker
 	Sink     *GroupSink
 	Feeds    *FeedCache
 	Receiver *Receiver
@@ -75,6 +86,7 @@ type Live struct {
 	// MetricsHandler serves GET /metrics.
 	MetricsHandler http.Handler
 
+	retention     Retention
 	stopRetention context.CancelFunc
 	retentionDone chan struct{}
 }
@@ -98,7 +110,13 @@ func NewLive(o LiveOptions) (*Live, error) {
 	if l.Hub, err = NewHub(HubOptions{Store: o.Store, Metrics: l.Metrics}); err != nil {
 		return nil, err
 	}
-	if l.Sink, err = NewGroupSink(GroupOptions{Store: o.Store, Broker: l.Hub, Metrics: l.Metrics, Clock: o.Clock, Logger: o.Logger}); err != nil {
+	l.Broker = l.Hub
+	if o.NewBroker != nil {
+		if l.Broker, err = o.NewBroker(l.Hub); err != nil {
+			return nil, err
+		}
+	}
+	if l.Sink, err = NewGroupSink(GroupOptions{Store: o.Store, Broker: l.Broker, Metrics: l.Metrics, Clock: o.Clock, Logger: o.Logger}); err != nil {
 		return nil, err
 	}
 	l.Feeds = NewFeedCache(o.Store, FeedCacheOptions{Clock: o.Clock})
@@ -107,30 +125,37 @@ func NewLive(o LiveOptions) (*Live, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if l.Stream, err = NewStream(StreamOptions{Broker: l.Hub, Store: o.Store, Metrics: l.Metrics, Clock: o.Clock, Logger: o.Logger}); err != nil {
+	if l.Stream, err = NewStream(StreamOptions{Broker: l.Broker, Store: o.Store, Metrics: l.Metrics, Clock: o.Clock, Logger: o.Logger}); err != nil {
 		return nil, err
 	}
 	l.MetricsHandler = MetricsHandler(o.Registry, o.MetricsToken)
 	go l.Sink.Run()
+	l.retention = Retention{Store: o.Store, Keep: o.Retention, Every: o.RetentionEvery, Clock: o.Clock, Logger: o.Logger, Metrics: l.Metrics}
 	ctx, cancel := context.WithCancel(context.Background())
 	l.stopRetention, l.retentionDone = cancel, make(chan struct{})
 	go func() {
 		defer close(l.retentionDone)
-		Retention{Store: o.Store, Keep: o.Retention, Every: o.RetentionEvery, Clock: o.Clock, Logger: o.Logger, Metrics: l.Metrics}.Run(ctx)
+		if !o.RetentionByCaller {
+			l.retention.Run(ctx)
+		}
 	}()
 	return l, nil
 }
 
+// RunRetention deletes old notifications until ctx ends (with
+// LiveOptions.RetentionByCaller).
+func (l *Live) RunRetention(ctx context.Context) { l.retention.Run(ctx) }
+
 // CloseStreams ends every stream connection (their handlers return): call
 // it when the HTTP server begins to shut down (http.Server.RegisterOnShutdown),
 // since a stream never goes idle by itself.
-func (l *Live) CloseStreams() { l.Hub.Close() }
+func (l *Live) CloseStreams() { l.Broker.Close() }
 
 // Close stops everything after the HTTP server has stopped: it commits
 // what the sink still holds, waits for lifecycle handlers, and stops
 // retention. Call it before closing the store.
 func (l *Live) Close() {
-	l.Hub.Close()
+	l.Broker.Close()
 	l.Sink.Close()
 	l.Receiver.Close()
 	l.stopRetention()

@@ -7,9 +7,13 @@
 // alerts where Graph cannot reach graphsec). The page engineer's API is
 // Upkeep.Create, Renew, Delete, List and AuthFor for subscriptions,
 // Watcher.CreateWatch, ListWatches, DeleteWatch, Stats, PollNow and
-// AuthFor for watches; Upkeep.HandleLifecycle is the receiver's hook; Run
-// on both is the background work, which a console runs under its
-// errgroup.
+// AuthFor for watches; Upkeep.HandleLifecycle hands the upkeep a lifecycle
+// event; Run on both, and Upkeep.FollowLifecycle, are the background work,
+// which a console runs on the one replica that holds the lease
+// (internal/lease): Graph may deliver a lifecycle notification to any
+// replica, which stores it, and FollowLifecycle on the leader hears of
+// every stored one through the stream's broker. A new leader calls
+// Watcher.Reload, since checkpoints moved while another led.
 //
 // Feeds keep working when their creator signs out. A feed acts with
 // graphsec's own app (app-only, client credentials: store.Feed.Auth

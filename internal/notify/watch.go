@@ -405,7 +405,7 @@ func (w *Watcher) loop(ctx context.Context, id string) {
 	fs := w.state(id)
 	for ctx.Err() == nil {
 		wait := w.o.Interval
-		if err := w.PollNow(ctx, id); err != nil && ctx.Err() == nil {
+		if err := w.poll(ctx, id, false); err != nil && ctx.Err() == nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return
 			}
@@ -424,5 +424,22 @@ func (w *Watcher) loop(ctx context.Context, id string) {
 		if w.o.Sleep(ctx, wait) != nil {
 			return
 		}
+	}
+}
+
+// Reload makes every watch read its checkpoint from the store again at
+// its next poll. A replica that becomes the leader calls it: while it was
+// not leading, another replica may have moved the checkpoints.
+func (w *Watcher) Reload() {
+	w.mu.Lock()
+	states := make([]*feedState, 0, len(w.feeds))
+	for _, fs := range w.feeds {
+		states = append(states, fs)
+	}
+	w.mu.Unlock()
+	for _, fs := range states {
+		fs.poll.Lock()
+		fs.cpLoaded = false
+		fs.poll.Unlock()
 	}
 }

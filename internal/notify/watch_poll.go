@@ -22,8 +22,17 @@ const maxRedirectHops = 5
 
 // PollNow polls watch id once: every change since its checkpoint (and
 // the overlap before it), until Graph has nothing newer. Polls of one
-// feed never run at once; a second caller waits for the first.
+// feed never run at once in a process; a second caller waits for the
+// first. It starts from the checkpoint stored, not the one this process
+// remembers: a user may ask any replica, while another leads and moves
+// the checkpoint.
 func (w *Watcher) PollNow(ctx context.Context, id string) error {
+	return w.poll(ctx, id, true)
+}
+
+// poll is PollNow; the watcher's own loop, on the replica that leads,
+// trusts the checkpoint it saved last (fresh false).
+func (w *Watcher) poll(ctx context.Context, id string, fresh bool) error {
 	f, err := w.o.Feeds.Feed(ctx, id)
 	if err != nil {
 		return err
@@ -31,7 +40,7 @@ func (w *Watcher) PollNow(ctx context.Context, id string) error {
 	if f.Kind != store.FeedWatch {
 		return fmt.Errorf("notify: feed %s is a %s, not a watch", id, f.Kind)
 	}
-	return w.pollFeed(ctx, f, pollOptions{})
+	return w.pollFeed(ctx, f, pollOptions{fresh: fresh})
 }
 
 // pollOptions adapt a poll to a subscription's catch-up.
@@ -47,6 +56,8 @@ type pollOptions struct {
 	until time.Time
 	// late, when set, counts the versions deferred.
 	late *int
+	// fresh reads the stored checkpoint even when one is remembered.
+	fresh bool
 }
 
 // pollFeed runs one poll of f: a watch, or a subscription's catch-up.
@@ -64,6 +75,9 @@ func (w *Watcher) pollFeed(ctx context.Context, f store.Feed, po pollOptions) er
 	defer fs.poll.Unlock()
 	start := w.o.Clock.Now()
 	fs.update(func(s *WatchStats) { s.LastPoll = start })
+	if po.fresh {
+		fs.cpLoaded = false
+	}
 	p := &poller{w: w, f: f, t: t, c: c, fs: fs, skip: po.skip, floor: po.floor, until: po.until, late: po.late}
 	err = p.load(ctx)
 	if err == nil {
@@ -160,7 +174,7 @@ type poller struct {
 }
 
 // load reads the feed's checkpoint once per process (it is kept in
-// memory after each save).
+// memory after each save), and again after Reload or for PollNow.
 func (p *poller) load(ctx context.Context) error {
 	fs := p.fs
 	if !fs.cpLoaded {
@@ -173,7 +187,9 @@ func (p *poller) load(ctx context.Context) error {
 		}
 		cp.At = cp.At.UTC()
 		fs.cp, fs.cpLoaded = cp, true
-		fs.nextAudit = p.w.o.Clock.Now().Add(p.w.o.AuditEvery)
+		if fs.nextAudit.IsZero() {
+			fs.nextAudit = p.w.o.Clock.Now().Add(p.w.o.AuditEvery)
+		}
 	}
 	p.startAt = fs.cp.At
 	p.cpIDs = make(map[string]bool, len(fs.cp.IDs))

@@ -49,7 +49,35 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
-	_, _ = w.Write(body)
+	_, _ = w.Write(s.withRole(body))
+}
+
+// withRole adds to a readiness answer this replica's role, which changes
+// between checks: "leader" (it runs the background work: subscription
+// upkeep, the watcher, retention, reconciliation) or "standby" (another
+// replica does; it serves pages, the stream and notifications all the
+// same, so it is ready either way) and the lease's term (epoch). The
+// answer is public: replicas' ids (host names) are on /metrics and in the
+// log, not here.
+func (s *Server) withRole(body []byte) []byte {
+	if s.o.Lease == nil {
+		return body
+	}
+	var answer map[string]any
+	if json.Unmarshal(body, &answer) != nil {
+		return body
+	}
+	st := s.o.Lease.State()
+	role := "standby"
+	if st.Leader {
+		role = "leader"
+	}
+	answer["role"], answer["epoch"] = role, st.Epoch
+	out, err := json.Marshal(answer)
+	if err != nil {
+		return body
+	}
+	return append(out, '\n')
 }
 
 // readiness returns a fresh enough answer, running the check when there

@@ -4,11 +4,13 @@ import (
 	"net/http"
 
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/web/actions"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
 	"github.com/graphsec/graphsec/internal/web/page"
+	"github.com/graphsec/graphsec/internal/web/score"
 )
 
 // routes lists every route of the console and the middleware around them.
@@ -55,6 +57,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /alerts/{id}/next", k.Page("alerts", al.Next))
 	mux.Handle("POST /alerts/{id}", k.Form("alerts", al.Update))
 	mux.Handle("POST /alerts/{id}/comments", k.Form("alerts", al.Update))
+	// "Email this alert" (internal/web/mail, built in New).
+	mux.Handle("GET /alerts/{id}/email", k.Page("alerts", s.mail.AlertForm))
+	mux.Handle("POST /alerts/{id}/email", k.Form("alerts", s.mail.AlertSend))
 	mux.Handle("GET /manage", k.Page("manage", al.ManageForm))
 	mux.Handle("POST /manage", k.Form("manage", al.Manage))
 
@@ -71,6 +76,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /incidents/{id}/next", k.Page("incidents", inc.Next))
 	mux.Handle("POST /incidents/{id}", k.Form("incidents", inc.Update))
 	mux.Handle("POST /incidents/{id}/comments", k.Form("incidents", inc.Update))
+	mux.Handle("GET /incidents/{id}/email", k.Page("incidents", s.mail.IncidentForm))
+	mux.Handle("POST /incidents/{id}/email", k.Form("incidents", s.mail.IncidentSend))
 
 	// Legacy alerts (/security/alerts), the original sample's pages:
 	// internal/web/legacy. Its provider list is cached for the console's
@@ -85,7 +92,19 @@ func (s *Server) routes() http.Handler {
 	// Live alerts: internal/notify (live.go).
 	s.mountLive(mux)
 
-	// Next: score, actions and mail mount here the same way.
+	// Secure score: the score, its trend, control scores and control
+	// profiles, and a control's state (internal/web/score).
+	sc := score.New(score.Deps{Activity: activity})
+	mux.Handle("GET /securescore", k.Page("securescore", sc.Score))
+	mux.Handle("GET /securescore/profiles/{id}", k.Page("securescore", sc.Profile))
+	mux.Handle("POST /securescore/profiles/{id}", k.Form("securescore", sc.Update))
+
+	// Security actions (beta, application permissions only): the
+	// console's own app-only token (internal/web/actions).
+	ac := actions.New(actions.Deps{Activity: activity, App: s.appPageClient, AppRoles: s.o.Auth.AppRoles})
+	mux.Handle("GET /actions", k.Page("actions", ac.Actions))
+	mux.Handle("POST /actions", k.Form("actions", ac.Create))
+	mux.Handle("POST /actions/{id}/cancel", k.Form("actions", ac.Cancel))
 
 	// Not found, and a refused cross-origin change: error pages that keep
 	// the navigation of a signed-in user.

@@ -31,14 +31,18 @@ import (
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/lease"
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store"
+	"github.com/graphsec/graphsec/internal/web/actions"
 	"github.com/graphsec/graphsec/internal/web/alerts"
 	"github.com/graphsec/graphsec/internal/web/home"
 	"github.com/graphsec/graphsec/internal/web/incidents"
 	"github.com/graphsec/graphsec/internal/web/legacy"
 	"github.com/graphsec/graphsec/internal/web/live"
+	"github.com/graphsec/graphsec/internal/web/mail"
 	"github.com/graphsec/graphsec/internal/web/page"
+	"github.com/graphsec/graphsec/internal/web/score"
 )
 
 //go:embed templates/layout.html templates/shell/*.html
@@ -103,6 +107,9 @@ type Options struct {
 	// Live, when set, mounts live alerts: Graph's notification receiver
 	// (/listen, /listen/lifecycle), the live stream and /metrics.
 	Live *notify.Live
+	// Lease, when set, is this replica's leader election: /readyz says
+	// its role.
+	Lease interface{ State() lease.State }
 	// Watcher and Upkeep, with Live, mount the live-alerts pages
 	// (/subscriptions, /watches, /notifications; internal/web/live) and
 	// the queues' "Watch this view".
@@ -135,6 +142,13 @@ type Server struct {
 	handler   http.Handler
 	ready     readiness
 	reconcile *page.Reconciler
+	// appTokens are the console's own app-only tokens, kept (and renewed)
+	// for the server's life: pages that call Graph as the application
+	// (security actions) share them.
+	appTokens graph.TokenSource
+	// mail is "Email this alert", whose message templates are parsed at
+	// start-up.
+	mail *mail.Pages
 }
 
 // New parses the templates (a broken template fails here, not on a user's
@@ -159,7 +173,7 @@ func New(o Options) (*Server, error) {
 		o.ReadyCache = DefaultReadyCache
 	}
 	o.GraphURL = strings.TrimRight(o.GraphURL, "/")
-	s := &Server{o: o, log: o.Logger}
+	s := &Server{o: o, log: o.Logger, appTokens: o.Auth.AppTokens(context.Background())}
 	var err error
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
@@ -170,8 +184,9 @@ func New(o Options) (*Server, error) {
 	layout, _ := fs.Sub(templateFS, "templates")
 	shell, _ := fs.Sub(templateFS, "templates/shell")
 	s.kit, err = page.New(page.Options{
-		Layout:   layout,
-		Pages:    []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), live.Templates()},
+		Layout: layout,
+		Pages: []page.Templates{{Set: "web", FS: shell}, alerts.Templates(), incidents.Templates(), home.Templates(), legacy.Templates(), live.Templates(),
+			score.Templates(), actions.Templates(), mail.Templates()},
 		Funcs:    map[string]any{"static": s.static.url},
 		I18n:     s.i18n,
 		Sessions: o.Auth, Graph: s.graphClient, Forms: o.Store, Drafts: o.Auth, FormWait: o.FormWait,
@@ -182,10 +197,14 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.csp = contentSecurityPolicy(o.AuthorityURL)
+	if s.mail, err = mail.New(mail.Deps{Activity: page.NewActivityLog(o.Store, o.Clock, o.Logger), PublicURL: o.PublicURL, Emulator: o.Emulator}); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	checkers := alerts.Checkers()
 	maps.Copy(checkers, incidents.Checkers())
 	maps.Copy(checkers, legacy.Checkers())
+	maps.Copy(checkers, score.Checkers())
 	s.reconcile = page.NewReconciler(page.ReconcilerOptions{
 		Store: o.Store, Graph: s.appClient, Checkers: checkers, Clock: o.Clock, Logger: o.Logger.With("component", "reconcile"),
 	})
@@ -217,6 +236,21 @@ func (s *Server) appClient(ctx context.Context) (*graph.Client, error) {
 	return graph.New(graph.Options{
 		BaseURL: s.o.GraphURL, HTTPClient: s.o.GraphHTTP, Tokens: s.o.Auth.AppTokens(ctx),
 		UserAgent: "graphsec/1", Retry: s.o.Retry, Logger: s.log, Timeout: s.o.GraphTimeout, Clock: s.o.Clock,
+	})
+}
+
+// appPageClient is a Graph client with graphsec's own app-only token for
+// a page's request (the security actions page: Microsoft's API takes
+// application permissions only). Like a user's, it waits for a throttled
+// Graph at most the retry budget.
+func (s *Server) appPageClient(ctx context.Context) (*graph.Client, error) {
+	rp := s.o.Retry
+	if rp.MaxTotalWait <= 0 || rp.MaxTotalWait > s.o.RetryBudget {
+		rp.MaxTotalWait = s.o.RetryBudget
+	}
+	return graph.New(graph.Options{
+		BaseURL: s.o.GraphURL, HTTPClient: s.o.GraphHTTP, Tokens: s.appTokens,
+		UserAgent: "graphsec/1", Retry: rp, Logger: s.log, Timeout: s.o.GraphTimeout, Clock: s.o.Clock,
 	})
 }
 

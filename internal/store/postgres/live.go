@@ -34,6 +34,12 @@ var _ interface {
 	store.Checkpoints
 } = (*Store)(nil)
 
+// NotifyChannel is the LISTEN/NOTIFY channel every append notifies on
+// when it commits (no payload: it only says "read the items after the last
+// Seq you have"; see internal/notify/pgbroker). A notification is sent on
+// commit, after the rows are visible, and not at all on rollback.
+const NotifyChannel = "graphsec_notifications"
+
 // appendLock is the advisory lock key that orders appends: "graphsec"
 // plus one (migrationLock is "graphsec").
 const appendLock = migrationLock + 1
@@ -83,6 +89,7 @@ func appendTx(ctx context.Context, c *pgx.Conn, items []store.Notification) ([]s
 			n.Resource, n.ResourceID, nullTime(n.Version), n.Title, blob(n.Changes), blob(n.Raw), n.ReceivedAt,
 			store.SearchText(n))
 	}
+	b.Queue("SELECT pg_notify('" + NotifyChannel + "', '')")
 	b.Queue("COMMIT")
 	res := c.SendBatch(ctx, b)
 	fail := func(err error) ([]store.Notification, error) {
@@ -114,6 +121,9 @@ func appendTx(ctx context.Context, c *pgx.Conn, items []store.Notification) ([]s
 		n.ReceivedAt = stored(n.ReceivedAt)
 		n.Changes, n.Raw = emptyNil(n.Changes), emptyNil(n.Raw)
 		out = append(out, n)
+	}
+	if _, err := res.Exec(); err != nil { // pg_notify
+		return fail(err)
 	}
 	if _, err := res.Exec(); err != nil {
 		return fail(err)

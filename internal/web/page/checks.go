@@ -62,6 +62,18 @@ func Text(name Msg, raw string, max int) (string, error) {
 	return v, CheckText(name, v, false)
 }
 
+// Multiline reads a free-text field that may span lines (a reason, a
+// note): line ends made "\n", trimmed, at most max characters (and 4×max
+// bytes), valid text without control characters other than new lines and
+// tabs. It may be empty.
+func Multiline(name Msg, raw string, max int) (string, error) {
+	v := strings.TrimSpace(strings.ReplaceAll(raw, "\r\n", "\n"))
+	if len(v) > 4*max || utf8.RuneCountInString(v) > max {
+		return v, BadInput(T("error.text.tooLong", "field", name, "max", max))
+	}
+	return v, CheckText(name, v, true)
+}
+
 // Shorten cuts a value a user sent to n bytes (on a rune boundary) for
 // quoting it back in a message.
 func Shorten(s string, n int) string {

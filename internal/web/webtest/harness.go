@@ -31,6 +31,7 @@ import (
 	"github.com/graphsec/graphsec/internal/auth"
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/lease"
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
 	"github.com/graphsec/graphsec/internal/web"
@@ -85,6 +86,9 @@ type Options struct {
 	// with Lifecycle as its lifecycle handler when set.
 	Live      bool
 	Lifecycle notify.LifecycleHandler
+	// Lease, when set, is the console's leader election (/readyz says
+	// its role).
+	Lease interface{ State() lease.State }
 	// Feeds, with Live, adds live alerts' sources as the console wires
 	// them: the watcher and the subscription upkeep (the emulator
 	// delivers to the console's /listen over loopback http), running in
@@ -148,7 +152,7 @@ func New(t testing.TB, opts ...Options) *Harness {
 		Auth: am, Store: st, GraphURL: graphURL, AuthorityURL: emu.URL(), PublicURL: consoleURL, GraphHTTP: httpc,
 		Emulator:   &web.EmulatorInfo{URL: emu.URL()},
 		Retry:      graph.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxTotalWait: 10 * time.Second},
-		PageTokens: o.PageTokens, GraphTimeout: o.GraphTimeout, FormWait: o.FormWait,
+		PageTokens: o.PageTokens, GraphTimeout: o.GraphTimeout, FormWait: o.FormWait, Lease: o.Lease,
 	}
 	if o.ConsoleClock {
 		wo.Clock = emu.Clock()
