@@ -29,5 +29,29 @@ type Incoming struct {
 	SubscriptionExpirationDateTime string
 	TenantID                       string
 	Raw                            []byte
-	Err                            error
+	// secrets are the byte ranges of Raw holding clientState values
+	// (every occurrence), left out of what is stored (StoredRaw).
+	secrets [][2]int
+	Err     error
+}
+
+// redactedClientState replaces a clientState's value in stored JSON.
+const redactedClientState = `"(not kept)"`
+
+// StoredRaw is Raw without its clientState values: graphsec keeps only
+// the secret's hash (Feed.ClientStateHash), so the notification it
+// stores must not carry the secret in clear either. Raw itself is
+// returned when it holds none.
+func (in *Incoming) StoredRaw() []byte {
+	if len(in.secrets) == 0 {
+		return in.Raw
+	}
+	out := make([]byte, 0, len(in.Raw))
+	at := 0
+	for _, sp := range in.secrets {
+		out = append(out, in.Raw[at:sp[0]]...)
+		out = append(out, redactedClientState...)
+		at = sp[1]
+	}
+	return append(out, in.Raw[at:]...)
 }

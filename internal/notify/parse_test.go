@@ -219,7 +219,20 @@ func FuzzParseCollectionMatchesEncodingJSON(f *testing.F) {
 			if g.Err != nil {
 				continue
 			}
-			g.Raw, w.Raw, g.Err, w.Err = nil, nil, nil, nil
+			// What is stored is the same notification without its
+			// clientState's value.
+			again, err := referenceParse([]byte(`{"value":[` + string(g.StoredRaw()) + `]}`))
+			if err != nil || len(again) != 1 || again[0].Err != nil {
+				t.Fatalf("item %d: stored form %q does not parse: %v", i, g.StoredRaw(), err)
+			}
+			if len(g.secrets) > 0 && again[0].ClientState != "(not kept)" {
+				t.Fatalf("item %d: stored form %q keeps the clientState", i, g.StoredRaw())
+			}
+			again[0].ClientState, again[0].Raw, again[0].Err = g.ClientState, nil, nil
+			g.Raw, w.Raw, g.Err, w.Err, g.secrets = nil, nil, nil, nil, nil
+			if fmt.Sprintf("%#v", again[0]) != fmt.Sprintf("%#v", g) {
+				t.Fatalf("item %d: stored form reads %+v; want %+v", i, again[0], g)
+			}
 			if fmt.Sprintf("%#v", g) != fmt.Sprintf("%#v", w) {
 				t.Fatalf("item %d: %+v; reference %+v", i, g, w)
 			}

@@ -369,7 +369,7 @@ func toItem(in *Incoming, source store.Source, feed store.Feed, now time.Time) I
 	it := Item{
 		ID: in.ID, Source: source, Feed: feed.ID, Owner: feed.Owner, Shared: feed.Shared,
 		ChangeType: in.ChangeType, LifecycleEvent: in.LifecycleEvent, Resource: in.Resource,
-		ResourceID: in.ResourceDataID, Raw: in.Raw, ReceivedAt: now,
+		ResourceID: in.ResourceDataID, Raw: in.StoredRaw(), ReceivedAt: now,
 	}
 	if it.ResourceID == "" && it.Resource != "" {
 		it.ResourceID = path.Base(it.Resource)

@@ -330,8 +330,13 @@ func (s *scanner) notification(in *Incoming) error {
 	var typeErrs [nFields]error
 	err := s.object(func(key string) error {
 		if dst, f := field(in, key); dst != nil {
+			s.ws()
+			from := s.i
 			v, typeErr, err := s.stringField(key)
 			*dst, typeErrs[f] = v, typeErr
+			if f == fClientState && err == nil {
+				in.secrets = append(in.secrets, [2]int{from, s.i})
+			}
 			return err
 		}
 		if key != "resourceData" {
@@ -420,6 +425,10 @@ func ParseCollection(body []byte) ([]Incoming, error) {
 			}
 			if count <= MaxItemsPerPost {
 				in.Raw = body[start:s.i]
+				for k := range in.secrets {
+					in.secrets[k][0] -= start
+					in.secrets[k][1] -= start
+				}
 				items = append(items, in)
 			}
 			return nil
