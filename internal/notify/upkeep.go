@@ -509,11 +509,7 @@ func (u *Upkeep) catchUp(ctx context.Context, f store.Feed) error {
 	if err == nil && late > 0 {
 		// The next check (every CheckEvery) catches up again: by then
 		// their webhooks have arrived, or they are stored as missed.
-		u.mu.Lock()
-		if !slices.Contains(u.pending[f.ID], EventMissed) {
-			u.pending[f.ID] = append(u.pending[f.ID], EventMissed)
-		}
-		u.mu.Unlock()
+		u.pend(f.ID, EventMissed)
 	}
 	return err
 }

@@ -31,15 +31,20 @@ func (u *Upkeep) HandleLifecycle(_ context.Context, feed store.Feed, item Item) 
 
 // queue records an event for Run to handle, and wakes it.
 func (u *Upkeep) queue(id, event string) {
+	u.pend(id, event)
+	select {
+	case u.kick <- struct{}{}:
+	default:
+	}
+}
+
+// pend records an event for the next Check, without waking Run.
+func (u *Upkeep) pend(id, event string) {
 	u.mu.Lock()
 	if !slices.Contains(u.pending[id], event) {
 		u.pending[id] = append(u.pending[id], event)
 	}
 	u.mu.Unlock()
-	select {
-	case u.kick <- struct{}{}:
-	default:
-	}
 }
 
 // Run keeps subscriptions alive until ctx ends: Start, then Check every
