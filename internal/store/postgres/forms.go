@@ -21,20 +21,18 @@ func (s *Store) ClaimForm(ctx context.Context, f store.FormSubmission, perSessio
 	}
 	var existing store.FormSubmission
 	err := s.txn(ctx, "claim form", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM form_submissions WHERE key = $1 AND expires_at <= $2`, f.Key, f.CreatedAt); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO form_submissions (key, session, done, status, location, created_at, expires_at)
+		err := insertFresh(ctx, tx, "form_submissions", "key", f.Key, f.CreatedAt,
+			`INSERT INTO form_submissions (key, session, done, status, location, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
 			f.Key, f.Session, f.Done, f.Status, f.Location, f.CreatedAt, f.ExpiresAt)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
+		if errors.Is(err, store.ErrConflict) {
 			if existing, err = scanForm(tx.QueryRow(ctx, formQuery+` WHERE key = $1`, f.Key)); err != nil {
 				return err
 			}
 			return store.ErrConflict
+		}
+		if err != nil {
+			return err
 		}
 		if perSession > 0 {
 			_, err = tx.Exec(ctx, `DELETE FROM form_submissions WHERE key IN (
@@ -47,6 +45,24 @@ func (s *Store) ClaimForm(ctx context.Context, f store.FormSubmission, perSessio
 		return existing, err
 	}
 	return store.FormSubmission{}, err
+}
+
+// insertFresh deletes table's row whose key column is id if it expired
+// by now, then runs insert, an INSERT ... ON CONFLICT DO NOTHING of that
+// row: store.ErrConflict when an unexpired row kept the key. table and
+// key are constants of this package, never input.
+func insertFresh(ctx context.Context, tx pgx.Tx, table, key, id string, now time.Time, insert string, args ...any) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE `+key+` = $1 AND expires_at <= $2`, id, now); err != nil {
+		return err
+	}
+	tag, err := tx.Exec(ctx, insert, args...)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrConflict
+	}
+	return nil
 }
 
 const formQuery = `SELECT key, session, done, status, location, created_at, expires_at FROM form_submissions`

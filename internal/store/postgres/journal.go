@@ -93,9 +93,11 @@ func (s *Store) journalTx(ctx context.Context, batches [][]store.Notification, i
 }
 
 // readJournal reads the oldest entries while their items total at most
-// maxItems (at least one entry).
+// maxItems (at least one entry). Every entry holds at least one item, so
+// no more than maxItems rows are asked for: without the LIMIT the server
+// would send the whole backlog, bodies and all, for the loop to discard.
 func readJournal(ctx context.Context, tx pgx.Tx, maxItems int) ([]store.Notification, []int64, error) {
-	rows, err := tx.Query(ctx, `SELECT seq, items, body FROM notification_journal ORDER BY seq`)
+	rows, err := tx.Query(ctx, `SELECT seq, items, body FROM notification_journal ORDER BY seq LIMIT $1`, maxItems)
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: index journal: %w", err)
 	}

@@ -21,23 +21,17 @@ func (s *Store) PutToken(ctx context.Context, t store.Token, perSession int) err
 		return err
 	}
 	return s.txn(ctx, "put token", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM tokens WHERE id = $1 AND expires_at <= $2`, t.ID, t.CreatedAt); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO tokens (id, kind, session, value, created_at, expires_at)
+		if err := insertFresh(ctx, tx, "tokens", "id", t.ID, t.CreatedAt, `INSERT INTO tokens (id, kind, session, value, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-			t.ID, t.Kind, t.Session, blob(t.Value), t.CreatedAt, t.ExpiresAt)
-		if err != nil {
+			t.ID, t.Kind, t.Session, blob(t.Value), t.CreatedAt, t.ExpiresAt); err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return store.ErrConflict
+		if perSession <= 0 {
+			return nil
 		}
-		if perSession > 0 {
-			_, err = tx.Exec(ctx, `DELETE FROM tokens WHERE id IN (
-				SELECT id FROM tokens WHERE session = $1 AND kind = $2 ORDER BY created_at DESC, id DESC OFFSET $3)`,
-				t.Session, t.Kind, perSession)
-		}
+		_, err := tx.Exec(ctx, `DELETE FROM tokens WHERE id IN (
+			SELECT id FROM tokens WHERE session = $1 AND kind = $2 ORDER BY created_at DESC, id DESC OFFSET $3)`,
+			t.Session, t.Kind, perSession)
 		return err
 	})
 }

@@ -20,23 +20,18 @@ func (s *Store) ClaimForm(ctx context.Context, f store.FormSubmission, perSessio
 	var existing store.FormSubmission
 	err := s.tx(ctx, "claim form", func(tx *sql.Tx) error {
 		now := toDB(f.CreatedAt)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM form_submissions WHERE key = ? AND expires_at <= ?`, f.Key, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO form_submissions (key, session, done, status, location, created_at, expires_at)
+		err := insertFresh(ctx, tx, "form_submissions", "key", f.Key, now,
+			`INSERT INTO form_submissions (key, session, done, status, location, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 			f.Key, f.Session, f.Done, f.Status, f.Location, now, toDB(f.ExpiresAt))
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			existing, err = scanForm(tx.QueryRowContext(ctx, formQuery+` WHERE key = ?`, f.Key))
-			if err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			if existing, err = scanForm(tx.QueryRowContext(ctx, formQuery+` WHERE key = ?`, f.Key)); err != nil {
 				return err
 			}
 			return store.ErrConflict
+		}
+		if err != nil {
+			return err
 		}
 		if perSession > 0 {
 			_, err = tx.ExecContext(ctx, `DELETE FROM form_submissions WHERE rowid IN (
@@ -49,6 +44,26 @@ func (s *Store) ClaimForm(ctx context.Context, f store.FormSubmission, perSessio
 		return existing, err
 	}
 	return store.FormSubmission{}, err
+}
+
+// insertFresh deletes table's row whose key column is id if it expired
+// by now, then runs insert, an INSERT ... ON CONFLICT DO NOTHING of that
+// row: store.ErrConflict when an unexpired row kept the key. table and
+// key are constants of this package, never input.
+func insertFresh(ctx context.Context, tx *sql.Tx, table, key, id string, now int64, insert string, args ...any) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+key+` = ? AND expires_at <= ?`, id, now); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, insert, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return store.ErrConflict
+	}
+	return nil
 }
 
 const formQuery = `SELECT key, session, done, status, location, created_at, expires_at FROM form_submissions`

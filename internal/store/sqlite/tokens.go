@@ -21,25 +21,17 @@ func (s *Store) PutToken(ctx context.Context, t store.Token, perSession int) err
 	}
 	return s.tx(ctx, "put token", func(tx *sql.Tx) error {
 		now := toDB(t.CreatedAt)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE id = ? AND expires_at <= ?`, t.ID, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (id, kind, session, value, created_at, expires_at)
+		if err := insertFresh(ctx, tx, "tokens", "id", t.ID, now, `INSERT INTO tokens (id, kind, session, value, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			t.ID, t.Kind, t.Session, blob(t.Value), now, toDB(t.ExpiresAt))
-		if err != nil {
+			t.ID, t.Kind, t.Session, blob(t.Value), now, toDB(t.ExpiresAt)); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrConflict
+		if perSession <= 0 {
+			return nil
 		}
-		if perSession > 0 {
-			_, err = tx.ExecContext(ctx, `DELETE FROM tokens WHERE rowid IN (
-				SELECT rowid FROM tokens WHERE session = ? AND kind = ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
-				t.Session, t.Kind, perSession)
-		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE rowid IN (
+			SELECT rowid FROM tokens WHERE session = ? AND kind = ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+			t.Session, t.Kind, perSession)
 		return err
 	})
 }
