@@ -17,6 +17,7 @@ import (
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
+	"github.com/graphsec/graphsec/internal/store/storetest"
 )
 
 // TestShutdownKeepsAcknowledgedNotifications: notifications POSTed while
@@ -82,22 +83,9 @@ func TestShutdownKeepsAcknowledgedNotifications(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	have := map[string]bool{}
-	for last := store.FromStart; ; {
-		items, err := st.ListNotifications(t.Context(), store.NotificationFilter{AfterSeq: last, Limit: store.MaxNotificationLimit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(items) == 0 {
-			break
-		}
-		for _, it := range items {
-			have[it.ID] = true
-		}
-		last = items[len(items)-1].Seq
-	}
+	have := storetest.StoredIDs(t, st)
 	for _, id := range acked {
-		if !have[id] {
+		if have[id] == 0 {
 			t.Errorf("acknowledged %s is not stored", id)
 		}
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/store/pgtest"
 	"github.com/graphsec/graphsec/internal/store/postgres"
+	"github.com/graphsec/graphsec/internal/store/storetest"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
@@ -256,20 +257,7 @@ func failover(t testing.TB, c *cluster) figures {
 	cancel()
 	bg.Wait()
 
-	stored := map[string]int{}
-	for last := store.FromStart; ; {
-		items, err := st.ListNotifications(t.Context(), store.NotificationFilter{AfterSeq: last, Limit: store.MaxNotificationLimit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(items) == 0 {
-			break
-		}
-		for _, it := range items {
-			stored[it.ID]++
-		}
-		last = items[len(items)-1].Seq
-	}
+	stored := storetest.StoredIDs(t, st)
 	seen := stream.ids()
 	for _, id := range acked {
 		if stored[id] != 1 {

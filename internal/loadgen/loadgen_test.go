@@ -84,23 +84,9 @@ func FuzzParseFlags(f *testing.F) {
 // SQLite file) and a bare handler, and checks the verification: every
 // acknowledged notification stored, none lost.
 func TestRunAgainstAReceiver(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "g.db")
-	st, err := sqlite.Open(t.Context(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	live, err := notify.NewLive(notify.LiveOptions{Store: st, Registry: prometheus.NewRegistry()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
-	mux := http.NewServeMux()
-	mux.Handle("POST /listen", live.Receiver.Notifications())
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	db, url := startReceiver(t)
 	var out strings.Builder
-	c := Config{Mode: ModeNotify, URL: srv.URL + "/listen", Concurrency: 4, Duration: 300 * time.Millisecond,
+	c := Config{Mode: ModeNotify, URL: url, Concurrency: 4, Duration: 300 * time.Millisecond,
 		Warmup: 50 * time.Millisecond, Batch: 5, DB: db, CompareBare: true, Rounds: 3, DrainTimeout: 500 * time.Millisecond}
 	if err := Run(context.Background(), c, &out); err != nil {
 		t.Fatalf("Run: %v\n%s", err, out.String())
@@ -121,4 +107,25 @@ func TestRunAgainstAReceiver(t *testing.T) {
 	if err := Run(context.Background(), c, &out); err == nil || !strings.Contains(err.Error(), "not stored") {
 		t.Errorf("a receiver that stores nothing passed: %v\n%s", err, out.String())
 	}
+}
+
+// startReceiver serves graphsec's receiver as NewLive wires it (journal,
+// SQLite file) at url until the test ends; db is the file's path.
+func startReceiver(tb testing.TB) (db, url string) {
+	db = filepath.Join(tb.TempDir(), "g.db")
+	st, err := sqlite.Open(tb.Context(), db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	live, err := notify.NewLive(notify.LiveOptions{Store: st, Registry: prometheus.NewRegistry()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(live.Close)
+	mux := http.NewServeMux()
+	mux.Handle("POST /listen", live.Receiver.Notifications())
+	srv := httptest.NewServer(mux)
+	tb.Cleanup(srv.Close)
+	return db, srv.URL + "/listen"
 }

@@ -42,12 +42,6 @@ func Run(ctx context.Context, c Config, out io.Writer) error {
 	return runNotify(ctx, c, out)
 }
 
-// OpenStore opens a SQLite file or, for a postgres:// DSN, PostgreSQL
-// (store/open, as the console does).
-func OpenStore(ctx context.Context, db string) (Store, error) {
-	return open.Open(ctx, db, open.Options{})
-}
-
 // stats is one measured run.
 type stats struct {
 	name          string
@@ -244,7 +238,9 @@ func runNotify(ctx context.Context, c Config, out io.Writer) error {
 	feedID := ""
 	if c.DB != "" {
 		var err error
-		if st, err = OpenStore(ctx, c.DB); err != nil {
+		// A SQLite file or, for a postgres:// DSN, PostgreSQL, as the
+		// console opens it.
+		if st, err = open.Open(ctx, c.DB, open.Options{}); err != nil {
 			return fmt.Errorf("opening --db: %w", err)
 		}
 		defer st.Close()

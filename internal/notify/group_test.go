@@ -17,6 +17,7 @@ import (
 
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
+	"github.com/graphsec/graphsec/internal/store/storetest"
 )
 
 // gatedStore counts AppendNotifications calls; the first waits for gate.
@@ -247,24 +248,10 @@ func testCrashSafety(t *testing.T, mode string) {
 		t.Fatal(err)
 	}
 	sink.Close()
-	have := map[string]bool{}
-	last := store.FromStart
-	for {
-		page, err := st.ListNotifications(t.Context(), store.NotificationFilter{AfterSeq: last, Limit: store.MaxNotificationLimit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		for _, it := range page {
-			have[it.ID] = true
-		}
-		last = page[len(page)-1].Seq
-	}
+	have := storetest.StoredIDs(t, st)
 	lost := 0
 	for _, id := range acked {
-		if !have[id] {
+		if have[id] == 0 {
 			lost++
 		}
 	}

@@ -17,10 +17,7 @@ import (
 func TestFollowLifecycle(t *testing.T) {
 	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{Lifetime: 4 * time.Hour})
 	ctx := context.Background()
-	f, err := e.u.Create(ctx, analyst, "severity=high", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.create("severity=high", false)
 	e.recv.setUpkeep(nil) // this replica's receiver only stores
 	hub, err := NewHub(HubOptions{Store: e.st})
 	if err != nil {

@@ -18,10 +18,7 @@ import (
 func TestSubscriptionRenewal(t *testing.T) {
 	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{})
 	ctx := context.Background()
-	f, err := e.u.Create(ctx, analyst, "severity=medium", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.create("severity=medium", false)
 	threeQuarters := f.ExpiresAt.Add(-DefaultLifetime / 4)
 	e.clk.Set(threeQuarters.Add(-time.Hour))
 	e.u.Check(ctx)
@@ -47,10 +44,7 @@ func TestSubscriptionRenewal(t *testing.T) {
 func TestSubscriptionReauthorize(t *testing.T) {
 	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{Lifetime: 4 * time.Hour})
 	ctx := context.Background()
-	f, err := e.u.Create(ctx, analyst, "severity=high", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.create("severity=high", false)
 	created, _ := e.graphSub(f.GraphID)
 	e.clk.Advance(20 * time.Minute)
 	e.deliver()
@@ -78,10 +72,7 @@ func TestSubscriptionReauthorize(t *testing.T) {
 func TestSubscriptionRemovedRecreated(t *testing.T) {
 	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{})
 	ctx := context.Background()
-	f, err := e.u.Create(ctx, analyst, "severity=high", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.create("severity=high", false)
 	e.clk.Advance(time.Minute)
 	before := e.legacy("high")
 	e.deliver()
@@ -120,10 +111,7 @@ func TestSubscriptionRemovedRecreated(t *testing.T) {
 func TestCatchUpLeavesRecentChangesToWebhooks(t *testing.T) {
 	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{})
 	ctx := context.Background()
-	f, err := e.u.Create(ctx, analyst, "severity=high", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.create("severity=high", false)
 	e.clk.Advance(time.Minute)
 	id := e.legacy("high")
 	if err := e.u.catchUp(ctx, f); err != nil {
@@ -150,10 +138,7 @@ func TestCatchUpLeavesRecentChangesToWebhooks(t *testing.T) {
 func TestSubscriptionConsentRevoked(t *testing.T) {
 	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{})
 	ctx := context.Background()
-	f, err := e.u.Create(ctx, analyst, "severity=high", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.create("severity=high", false)
 	e.control("POST", "/_emulator/consent", `{"granted":false}`)
 	e.clk.Advance(time.Minute)
 	e.deliver()
@@ -189,14 +174,8 @@ func TestSubscriptionConsentRevoked(t *testing.T) {
 func TestUpkeepRestart(t *testing.T) {
 	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{})
 	ctx := context.Background()
-	kept, err := e.u.Create(ctx, analyst, "severity=high", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	removed, err := e.u.Create(ctx, analyst, "severity=medium", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kept := e.create("severity=high", false)
+	removed := e.create("severity=medium", false)
 	e.clk.Advance(time.Minute)
 	delivered := e.legacy("high")
 	e.deliver()

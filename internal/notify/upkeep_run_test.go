@@ -51,10 +51,7 @@ func TestRunLoops(t *testing.T) {
 	go func() { _ = e.u.Run(ctx); done <- struct{}{} }()
 
 	f := e.watch(e.w, TargetAlerts, "status=")
-	sub, err := e.u.Create(ctx, analyst, "severity=high", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sub := e.create("severity=high", false)
 	ids := e.raise(3, e.clk.Now())
 	high := e.legacy("high")
 	e.eventually(t, "the watch's items", func() bool { return len(e.st.itemsOf(f.ID)) == len(ids) })

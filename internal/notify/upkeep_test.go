@@ -69,6 +69,16 @@ func (e *upkeepEnv) legacy(severity string) string {
 	return a["id"].(string)
 }
 
+// create creates a feed for analyst, failing the test if Create fails.
+func (e *upkeepEnv) create(query string, shared bool) store.Feed {
+	e.t.Helper()
+	f, err := e.u.Create(context.Background(), analyst, query, shared)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return f
+}
+
 func (e *upkeepEnv) graphSub(id string) (graphapi.Subscription, bool) {
 	return e.emu.Subscriptions().Get(id)
 }
@@ -95,10 +105,7 @@ func (e *upkeepEnv) itemsBySource(feed string) (map[store.Source]int, map[string
 func TestSubscriptionCreate(t *testing.T) {
 	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{})
 	ctx := context.Background()
-	f, err := e.u.Create(ctx, analyst, "severity=High", true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := e.create("severity=High", true)
 	sub, ok := e.graphSub(f.GraphID)
 	if !ok {
 		t.Fatalf("Graph has no subscription %s", f.GraphID)
@@ -116,10 +123,7 @@ func TestSubscriptionCreate(t *testing.T) {
 	case !sub.ExpirationDateTime.Equal(e.clk.Now().Add(DefaultLifetime)) || !f.ExpiresAt.Equal(sub.ExpirationDateTime.UTC()):
 		t.Errorf("expires %v (feed %v), want now + %v", sub.ExpirationDateTime, f.ExpiresAt, DefaultLifetime)
 	}
-	g, err := e.u.Create(ctx, analyst, "severity=high", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := e.create("severity=high", false)
 	if sub2, _ := e.graphSub(g.GraphID); sub2.ClientState == sub.ClientState {
 		t.Error("two subscriptions share a clientState")
 	}

@@ -94,6 +94,26 @@ func mustAppend(t *testing.T, s Live, items ...store.Notification) []store.Notif
 	return got
 }
 
+// StoredIDs reads every notification in st, page by page in Seq order,
+// and returns how many times each id is stored; it fails tb on an error.
+func StoredIDs(tb testing.TB, st store.Notifications) map[string]int {
+	tb.Helper()
+	ids := map[string]int{}
+	for last := store.FromStart; ; {
+		page, err := st.ListNotifications(tb.Context(), store.NotificationFilter{AfterSeq: last, Limit: store.MaxNotificationLimit})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(page) == 0 {
+			return ids
+		}
+		for _, n := range page {
+			ids[n.ID]++
+		}
+		last = page[len(page)-1].Seq
+	}
+}
+
 func mustList(t *testing.T, s Live, f store.NotificationFilter) []store.Notification {
 	t.Helper()
 	got, err := s.ListNotifications(t.Context(), f)
