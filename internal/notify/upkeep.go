@@ -489,8 +489,18 @@ func (u *Upkeep) failed(ctx context.Context, f store.Feed, state string, cause e
 
 // catchUp queries the legacy alerts the subscription covers that changed
 // since its last item (less the overlap) and stores those its webhooks
-// did not deliver, as watch items of the subscription's feed.
-func (u *Upkeep) catchUp(ctx context.Context, f store.Feed) error {
+// did not deliver, as watch items of the subscription's feed. The next
+// check (every CheckEvery) catches up again when this one failed on an
+// active subscription (a window is retried, never skipped; a paused or
+// failed one catches up once it is working again) or left recent changes
+// to their webhooks (by then they have arrived, or are stored as missed).
+func (u *Upkeep) catchUp(ctx context.Context, f store.Feed) (err error) {
+	var late int
+	defer func() {
+		if late > 0 || (err != nil && ctx.Err() == nil && f.State == StateActive) {
+			u.pend(f.ID, EventMissed)
+		}
+	}()
 	floor, delivered, err := u.delivered(ctx, f)
 	if err != nil {
 		return err
@@ -499,18 +509,12 @@ func (u *Upkeep) catchUp(ctx context.Context, f store.Feed) error {
 		at, ok := delivered[strings.ToLower(v.id)]
 		return ok && !at.Before(v.updated)
 	}
-	var late int
 	po := pollOptions{skip: skip, floor: floor, late: &late}
 	if u.o.Settle > 0 {
 		po.until = u.w.o.Clock.Now().Add(-u.o.Settle)
 	}
 	err = u.w.pollFeed(ctx, f, po)
 	u.count("catchup", err)
-	if err == nil && late > 0 {
-		// The next check (every CheckEvery) catches up again: by then
-		// their webhooks have arrived, or they are stored as missed.
-		u.pend(f.ID, EventMissed)
-	}
 	return err
 }
 
