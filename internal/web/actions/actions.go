@@ -198,10 +198,8 @@ func (ps *Pages) Actions(p *page.Page) error {
 		return p.NoAccess(http.StatusOK, nil)
 	}
 	v := ps.newView(p, form{Action: "block", Provider: defaultProvider})
-	if d, ok := p.TakeFlash("/actions", p.R.URL.Query().Get("done")); ok {
-		if c, _ := d.(*page.Changed); c != nil {
-			v.Done = doneFrom(c)
-		}
+	if c := p.TakeFlash("/actions", p.R.URL.Query().Get("done")); c != nil {
+		v.Done = doneFrom(c)
 	}
 	ps.list(p, &v)
 	return p.Render(http.StatusOK, "actions/actions", v)

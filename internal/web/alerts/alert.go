@@ -156,9 +156,7 @@ func (a *Pages) Alert(p *page.Page) error {
 	q := p.R.URL.Query()
 	r := a.queueFrom(p, q.Get("from"), q.Get("i"), q.Get("n"))
 	v := a.alertView(p, f, r)
-	if fl, ok := p.TakeFlash(page.AlertHref(f.A.ID), q.Get("done")); ok {
-		v.Flash, _ = fl.(*page.Changed)
-	}
+	v.Flash = p.TakeFlash(page.AlertHref(f.A.ID), q.Get("done"))
 	return a.renderAlert(p, http.StatusOK, v)
 }
 

@@ -86,9 +86,9 @@ func activityRows(rows []page.CompareRow) []page.CompareRow {
 
 // patched is the result of one PATCH.
 type patched struct {
-	Before, After *graph.Alert
-	Sent          page.Sent
-	Rows          []page.CompareRow
+	After *graph.Alert
+	Sent  page.Sent
+	Rows  []page.CompareRow
 }
 
 // patch records the intent, sends u and records the outcome. The request
@@ -102,7 +102,7 @@ func (a *Pages) patch(ctx context.Context, L *i18n.Printer, c *graph.Client, ses
 		intent.Fail(ctx, err)
 		return nil, notFound(err, before.ID)
 	}
-	res := &patched{Before: before, After: after, Rows: page.CompareFields(compareFields(L, before), compareFields(L, after)),
+	res := &patched{After: after, Rows: page.CompareFields(compareFields(L, before), compareFields(L, after)),
 		Sent: page.Sent{What: "update", Status: resp.StatusCode, RequestID: resp.RequestID, Request: page.Shown("patch", rec.First(http.MethodPatch))}}
 	intent.Done(ctx, resp.RequestID, page.Changes(activityRows(res.Rows)))
 	return res, nil

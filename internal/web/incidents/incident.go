@@ -155,9 +155,7 @@ func (ps *Pages) Incident(p *page.Page) error {
 	q := p.R.URL.Query()
 	r := ps.queueFrom(p, q.Get("from"), q.Get("i"), q.Get("n"))
 	v := ps.incidentView(p, f, r)
-	if fl, ok := p.TakeFlash(page.IncidentHref(f.I.ID), q.Get("done")); ok {
-		v.Flash, _ = fl.(*page.Changed)
-	}
+	v.Flash = p.TakeFlash(page.IncidentHref(f.I.ID), q.Get("done"))
 	return ps.render(p, http.StatusOK, v)
 }
 

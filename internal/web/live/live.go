@@ -105,11 +105,7 @@ func done(p *page.Page, path, key string, args ...any) error {
 
 // takeFlash is the message a change left for this page ("" if none).
 func takeFlash(p *page.Page, path string) string {
-	v, ok := p.TakeFlash(path, p.R.URL.Query().Get("done"))
-	if !ok {
-		return ""
-	}
-	if c, ok := v.(*page.Changed); ok {
+	if c := p.TakeFlash(path, p.R.URL.Query().Get("done")); c != nil {
 		return c.Heading
 	}
 	return ""

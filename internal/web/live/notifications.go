@@ -172,22 +172,14 @@ func enumOf(kind, prop string) string {
 // enumMembers are the members app.js labels, by namespace.
 func enumMembers() map[string][]string {
 	return map[string][]string{
-		"enum.AlertSeverity":       strs(graph.AlertSeverities()),
-		"enum.AlertStatus":         strs(graph.AlertStatuses()),
-		"enum.IncidentStatus":      strs(graph.IncidentStatuses()),
-		"enum.AlertClassification": strs(graph.AlertClassifications()),
-		"enum.AlertDetermination":  strs(graph.AlertDeterminations()),
-		"enum.LegacyAlertSeverity": strs(graph.LegacyAlertSeverities()),
-		"enum.LegacyAlertStatus":   strs(graph.LegacyAlertStatuses()),
+		"enum.AlertSeverity":       page.Strings(graph.AlertSeverities()),
+		"enum.AlertStatus":         page.Strings(graph.AlertStatuses()),
+		"enum.IncidentStatus":      page.Strings(graph.IncidentStatuses()),
+		"enum.AlertClassification": page.Strings(graph.AlertClassifications()),
+		"enum.AlertDetermination":  page.Strings(graph.AlertDeterminations()),
+		"enum.LegacyAlertSeverity": page.Strings(graph.LegacyAlertSeverities()),
+		"enum.LegacyAlertStatus":   page.Strings(graph.LegacyAlertStatuses()),
 	}
-}
-
-func strs[T ~string](list []T) []string {
-	out := make([]string, len(list))
-	for i, v := range list {
-		out[i] = string(v)
-	}
-	return out
 }
 
 // propLabel labels a changed property in the reader's language.

@@ -335,10 +335,8 @@ func (ps *Pages) show(p *page.Page, k kind) error {
 	f := form{Subject: subject(p, it)}
 	f.To, f.Subject, f.Note = p.KeepOr("", "to"), p.KeepOr(f.Subject, "subject"), p.KeepOr("", "note")
 	v := ps.view(p, k, it, f)
-	if s, ok := p.TakeFlash(v.Action, p.R.URL.Query().Get("done")); ok {
-		if c, _ := s.(*page.Changed); c != nil {
-			v.Sent = sentFrom(c)
-		}
+	if c := p.TakeFlash(v.Action, p.R.URL.Query().Get("done")); c != nil {
+		v.Sent = sentFrom(c)
 	}
 	return p.Render(http.StatusOK, "mail/compose", v)
 }

@@ -30,17 +30,17 @@ func (p *Page) SetFlash(scope string, v *Changed) string {
 }
 
 // TakeFlash returns the flash token names for this session and scope,
-// once: a *Changed.
-func (p *Page) TakeFlash(scope, token string) (any, bool) {
+// once (nil when there is none).
+func (p *Page) TakeFlash(scope, token string) *Changed {
 	if p.Session == nil || token == "" {
-		return nil, false
+		return nil
 	}
 	v, ok, err := p.k.flashes.Take(p.R.Context(), p.Session.Key(), scope, token)
 	if err != nil {
 		p.k.log.Warn("flash not read", "request_id", p.requestID, "err", err)
 	}
 	if !ok {
-		return nil, false
+		return nil
 	}
-	return v, true
+	return v
 }

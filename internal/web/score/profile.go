@@ -154,11 +154,9 @@ func (ps *Pages) Profile(p *page.Page) error {
 	}
 	v := ps.profileView(p, cp, nil)
 	v.Requests = []*page.RequestView{page.Shown("get", sent.First(""))}
-	if fl, ok := p.TakeFlash(ProfileHref(cp.ID), p.R.URL.Query().Get("done")); ok {
-		if c, _ := fl.(*page.Changed); c != nil {
-			v.Flash = savedFrom(c)
-		}
-		if v.Flash != nil && len(v.History) > 0 {
+	if c := p.TakeFlash(ProfileHref(cp.ID), p.R.URL.Query().Get("done")); c != nil {
+		v.Flash = savedFrom(c)
+		if len(v.History) > 0 {
 			v.History[0].New = true
 		}
 	}
