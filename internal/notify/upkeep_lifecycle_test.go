@@ -3,11 +3,13 @@ package notify
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/graphsec/graphsec/emulator"
+	"github.com/graphsec/graphsec/emulator/graphapi"
 	"github.com/graphsec/graphsec/internal/store"
 )
 
@@ -245,5 +247,39 @@ func TestSubscriptionDelegated(t *testing.T) {
 	}
 	if bytes.Equal(g.Tokens, sealed) {
 		t.Error("the refreshed sign-in was not stored")
+	}
+}
+
+// TestCatchUpFailureIsRetried: a catch-up Graph refuses on an active
+// subscription is queued again for the next check (a window is retried,
+// never skipped); on a paused one it is not (its recovery catches up).
+func TestCatchUpFailureIsRetried(t *testing.T) {
+	e := newUpkeepEnv(t, emulator.Options{}, UpkeepOptions{Settle: -1})
+	ctx := context.Background()
+	f := e.create("severity=high", false)
+	e.clk.Advance(time.Minute)
+	pending := func() []string {
+		e.u.mu.Lock()
+		defer e.u.mu.Unlock()
+		return slices.Clone(e.u.pending[f.ID])
+	}
+	e.u.Check(ctx) // the creation's own catch-up
+	for _, state := range []string{StateActive, StatePaused} {
+		if err := e.emu.Faults().Add(graphapi.Fault{Method: "GET", Path: "/security/alerts", Status: 400, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+		g := f
+		g.State = state
+		if err := e.u.catchUp(ctx, g); err == nil {
+			t.Fatalf("%s: the catch-up did not see Graph's refusal", state)
+		}
+		got := slices.Contains(pending(), EventMissed)
+		if want := state == StateActive; got != want {
+			t.Errorf("%s: catch-up queued again %v, want %v", state, got, want)
+		}
+		e.u.Check(ctx) // runs the queued catch-up, now without the fault
+		if p := pending(); len(p) != 0 {
+			t.Errorf("%s: still pending after the retry: %v", state, p)
+		}
 	}
 }
