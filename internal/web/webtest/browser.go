@@ -255,7 +255,9 @@ func (b *Browser) Retry(what string, steps ...Step) {
 func (b *Browser) WaitAny(sels ...string) string {
 	b.t.Helper()
 	list, _ := json.Marshal(sels)
-	expr := `(() => { for (const s of ` + string(list) + `) { if (document.querySelector(s)) return s; } return ""; })()`
+	// A page still being parsed can hold the form's first element and not
+	// yet the fields after it, so only a parsed document counts.
+	expr := `(() => { if (document.readyState === "loading") return ""; for (const s of ` + string(list) + `) { if (document.querySelector(s)) return s; } return ""; })()`
 	deadline := time.Now().Add(stepTimeout)
 	var lastErr error
 	for time.Now().Before(deadline) {
