@@ -281,7 +281,8 @@ func (b *Browser) WaitURL(substr string) {
 	deadline := time.Now().Add(stepTimeout)
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.Ctx, 2*time.Second)
-		loc, err := chromedp.Run(ctx, chromedp.Location())
+		// Only a parsed document counts, as in WaitAny.
+		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "loading" ? "" : location.href`))
 		cancel()
 		if err == nil && strings.Contains(loc, substr) {
 			return
