@@ -197,3 +197,55 @@ type Checkpoints interface {
 	// to it are appended).
 	SaveCheckpoint(ctx context.Context, c Checkpoint) error
 }
+
+// EnrichState says whether background work has completed a stored
+// webhook item: Graph's legacy-alert webhooks carry only the alert's id,
+// and the receiver calls nothing on Graph before it answers, so the title
+// and what changed are looked up afterwards (notify.Enricher) and kept
+// here. The state is stored so that the work survives restarts and
+// nothing is looked up forever.
+type EnrichState string
+
+// The enrichment states.
+const (
+	// EnrichPending: a webhook item not looked up yet (every item is
+	// stored so; only webhook items are ever looked up).
+	EnrichPending EnrichState = ""
+	// EnrichDone: the title (and changes, where known) are stored.
+	EnrichDone EnrichState = "done"
+	// EnrichGone: Graph answered 404; the item keeps showing the id.
+	EnrichGone EnrichState = "gone"
+	// EnrichFailed: given up after repeated failures.
+	EnrichFailed EnrichState = "failed"
+	// EnrichSkipped: not something graphsec looks up (not a legacy
+	// alert).
+	EnrichSkipped EnrichState = "skipped"
+)
+
+// Enrichment is what was learned about a stored item after it was
+// stored.
+type Enrichment struct {
+	Seq   int64
+	State EnrichState
+	// Title and Changes replace the item's when State is EnrichDone (and
+	// the search text follows the title); other states leave them.
+	Title   string
+	Changes []byte
+	// Fields is the alert's key properties as seen, a JSON object: the
+	// previous version the next item's Changes are computed from.
+	Fields []byte
+}
+
+// Enrichments is the store side of that work.
+type Enrichments interface {
+	// PendingEnrichments returns webhook items still EnrichPending with
+	// Seq after after, oldest first, at most limit (capped like
+	// ListNotifications), without Raw.
+	PendingEnrichments(ctx context.Context, after int64, limit int) ([]Notification, error)
+	// Enrich stores enrichments by Seq in one transaction; a Seq no
+	// longer stored (retention) is skipped, not an error.
+	Enrich(ctx context.Context, es []Enrichment) error
+	// EnrichedFields returns the Fields of feed's newest EnrichDone item
+	// about resourceID with a Seq below before; nil when there is none.
+	EnrichedFields(ctx context.Context, feed, resourceID string, before int64) ([]byte, error)
+}

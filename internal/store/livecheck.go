@@ -209,3 +209,27 @@ func NotificationQuery(columns string, f NotificationFilter, d SQLDialect) (quer
 	query += " LIMIT " + param(NotificationLimit(f.Limit))
 	return query, args, true
 }
+
+// CheckEnrichment reports why e cannot be stored, or nil.
+func CheckEnrichment(e Enrichment) error {
+	var state error
+	switch e.State {
+	case EnrichDone, EnrichGone, EnrichFailed, EnrichSkipped:
+	default:
+		state = invalid("enrichment state", "%q is not a final state", e.State)
+	}
+	var seq error
+	if e.Seq <= 0 {
+		seq = invalid("enrichment seq", "%d is not a stored item's", e.Seq)
+	}
+	return errors.Join(state, seq,
+		checkText("enrichment title", e.Title, MaxTextBytes, false),
+		checkBlob("enrichment changes", e.Changes),
+		checkBlob("enrichment fields", e.Fields),
+	)
+}
+
+// EnrichedSearchText is SearchText with the title an enrichment brings.
+func EnrichedSearchText(id, resourceID, title string) string {
+	return SearchText(Notification{ID: id, ResourceID: resourceID, Title: title})
+}

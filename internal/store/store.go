@@ -265,4 +265,5 @@ type Console interface {
 	Feeds
 	Checkpoints
 	Journal
+	Enrichments
 }

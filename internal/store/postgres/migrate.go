@@ -190,6 +190,17 @@ var migrations = []store.Migration{
 			)`,
 		},
 	},
+	{
+		Version: 6,
+		Name:    "live alerts: webhook items completed after they are stored",
+		Stmts: []string{
+			// As SQLite's step 6 (constant defaults: no table rewrite).
+			`ALTER TABLE notifications ADD COLUMN enrich text NOT NULL DEFAULT ''`,
+			`ALTER TABLE notifications ADD COLUMN enrich_fields bytea NOT NULL DEFAULT ''::bytea`,
+			`CREATE INDEX notifications_enrich_pending ON notifications (seq) WHERE source = 'webhook' AND enrich = ''`,
+			`CREATE INDEX notifications_enriched ON notifications (resource_id, seq) WHERE enrich = 'done'`,
+		},
+	},
 }
 
 // applyMigrations applies the pending steps in one transaction under the

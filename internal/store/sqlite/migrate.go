@@ -188,6 +188,20 @@ var migrations = []store.Migration{
 			) STRICT`,
 		},
 	},
+	{
+		Version: 6,
+		Name:    "live alerts: webhook items completed after they are stored",
+		Stmts: []string{
+			// enrich is store.EnrichState ('' pending); enrich_fields the
+			// alert's key properties as looked up (the base of the next
+			// item's changes). Items stored before this step are pending
+			// too: their titles are looked up as well.
+			`ALTER TABLE notifications ADD COLUMN enrich TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE notifications ADD COLUMN enrich_fields BLOB NOT NULL DEFAULT x''`,
+			`CREATE INDEX notifications_enrich_pending ON notifications (seq) WHERE source = 'webhook' AND enrich = ''`,
+			`CREATE INDEX notifications_enriched ON notifications (resource_id, seq) WHERE enrich = 'done'`,
+		},
+	},
 }
 
 // migrate applies the pending migrations in one write transaction (BEGIN

@@ -22,6 +22,7 @@ type Live interface {
 	store.Feeds
 	store.Checkpoints
 	store.Journal
+	store.Enrichments
 }
 
 // RunLive runs the suite of the live-alerts aggregates and the journal
@@ -67,6 +68,9 @@ func RunLive(t *testing.T, open func(t *testing.T) Live) {
 	t.Run("JournalInvalid", func(t *testing.T) { testJournalInvalid(t, open(t)) })
 	t.Run("JournalRetention", func(t *testing.T) { testJournalRetention(t, open(t)) })
 	t.Run("JournalConcurrent", func(t *testing.T) { testJournalConcurrent(t, open(t)) })
+	t.Run("Enrich", func(t *testing.T) { testEnrich(t, open(t)) })
+	t.Run("EnrichInvalid", func(t *testing.T) { testEnrichInvalid(t, open(t)) })
+	t.Run("EnrichCancelled", func(t *testing.T) { testEnrichCancelled(t, open(t)) })
 }
 
 func newNotification(id string) store.Notification {
