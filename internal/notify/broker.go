@@ -33,6 +33,25 @@ type Broker interface {
 	Close()
 }
 
+// Enriched is what the enricher learned about a stored item, as live
+// subscribers are told: the item's new title and changes (the owner and
+// sharing decide who may see it).
+type Enriched struct {
+	Seq     int64
+	Owner   string
+	Shared  bool
+	Title   string
+	Changes []byte
+}
+
+// EnrichPublisher is a Broker that also hands enrichments to its
+// subscribers. The Hub is one; pgbroker.Broker hands them to the Hub of
+// the replica that enriched (the leader) only: another replica's page
+// shows the title when it reads the store again (a reload, its history).
+type EnrichPublisher interface {
+	PublishEnriched(es []Enriched)
+}
+
 // HubOptions configure a Hub.
 type HubOptions struct {
 	// Store is read by subscriptions to catch up. Required.
@@ -85,6 +104,20 @@ func (h *Hub) Publish(items []Item) {
 	defer h.mu.Unlock()
 	for s := range h.subs {
 		s.offer(light)
+	}
+}
+
+// PublishEnriched implements EnrichPublisher. Like Publish it never
+// waits: a subscription whose buffer is full drops the update (its page
+// shows the title from the store when it is loaded again).
+func (h *Hub) PublishEnriched(es []Enriched) {
+	if len(es) == 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		s.offerEnriched(es)
 	}
 }
 
@@ -153,16 +186,21 @@ type Subscription struct {
 	mu       sync.Mutex
 	buf      []Item
 	overflow bool
+	// enriched holds enrichments not handed out yet, bounded by max.
+	enriched []Enriched
 	ready    chan struct{} // capacity 1: "buf or overflow changed"
 	closed   chan struct{}
 	endOnce  sync.Once
 }
 
 // Batch is what Next returns: items in Seq order, and whether they came
-// from the store (a catch-up) rather than live from the broker.
+// from the store (a catch-up) rather than live from the broker; and
+// enrichments of items already handed out (Seq at most the last item's),
+// which the stream sends after the items.
 type Batch struct {
-	Items   []Item
-	CatchUp bool
+	Items    []Item
+	CatchUp  bool
+	Enriched []Enriched
 }
 
 // offer is the broker's side: it appends to the buffer or, when that
@@ -182,6 +220,46 @@ func (s *Subscription) offer(items []Item) {
 	case s.ready <- struct{}{}:
 	default:
 	}
+}
+
+// offerEnriched keeps the visible enrichments for the reader; beyond
+// the bound they are dropped (never waited for).
+func (s *Subscription) offerEnriched(es []Enriched) {
+	s.mu.Lock()
+	for _, e := range es {
+		if len(s.enriched) >= s.max {
+			break
+		}
+		if s.viewer == "" || e.Shared || e.Owner == s.viewer {
+			s.enriched = append(s.enriched, e)
+		}
+	}
+	s.mu.Unlock()
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
+
+// takeEnriched returns the enrichments of items already handed out (Seq
+// at most last) and keeps the others: an item stored and enriched before
+// the broker offered it is handed out first, then its enrichment, never
+// the other way round.
+func (s *Subscription) takeEnriched() []Enriched {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Enriched
+	keep := s.enriched[:0]
+	for _, e := range s.enriched {
+		if e.Seq <= s.last {
+			out = append(out, e)
+		} else {
+			keep = append(keep, e)
+		}
+	}
+	clear(s.enriched[len(keep):])
+	s.enriched = keep
+	return out
 }
 
 // Missed tells the subscription it may have missed items (a broker that
@@ -220,7 +298,7 @@ func (s *Subscription) Next(ctx context.Context) (Batch, error) {
 				for i := range items {
 					items[i].Raw = nil
 				}
-				return Batch{Items: items, CatchUp: true}, nil
+				return Batch{Items: items, CatchUp: true, Enriched: s.takeEnriched()}, nil
 			}
 			continue
 		}
@@ -243,7 +321,9 @@ func (s *Subscription) Next(ctx context.Context) (Batch, error) {
 		}
 		if len(out) > 0 {
 			s.last = out[len(out)-1].Seq
-			return Batch{Items: out}, nil
+		}
+		if ups := s.takeEnriched(); len(out) > 0 || len(ups) > 0 {
+			return Batch{Items: out, Enriched: ups}, nil
 		}
 		select {
 		case <-s.ready:

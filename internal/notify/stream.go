@@ -35,7 +35,10 @@ type StreamOptions struct {
 }
 
 // Stream serves GET /notifications/stream: server-sent events, one per
-// item, "id:" its Seq, "data:" its EventView as JSON.
+// item, "id:" its Seq, "data:" its EventView as JSON; and, without an id,
+// "event: enriched" with an EnrichedView when the enricher has found the
+// title of an item already sent (legacy webhook items arrive with the
+// alert's id alone).
 //
 // Where it starts: after the Seq in the Last-Event-ID header (what a
 // browser's EventSource sends when it reconnects), else in the lastEventId
@@ -95,6 +98,26 @@ type EventView struct {
 	Title          string          `json:"title,omitzero"`
 	Changes        json.RawMessage `json:"changes,omitzero"`
 	ReceivedAt     time.Time       `json:"receivedAt"`
+}
+
+// EnrichedView is an "enriched" event's data: an item shown earlier
+// (by Seq) now has a title, and its changes where known. Sent without an
+// id line, so that a reconnecting browser's Last-Event-ID stays the last
+// item's: resumption by Seq stays exact, and a page loaded later reads the
+// title from the store.
+type EnrichedView struct {
+	Seq     int64           `json:"seq"`
+	Title   string          `json:"title,omitzero"`
+	Changes json.RawMessage `json:"changes,omitzero"`
+}
+
+// ViewEnriched is e as an event's data.
+func ViewEnriched(e Enriched) EnrichedView {
+	v := EnrichedView{Seq: e.Seq, Title: e.Title}
+	if len(e.Changes) > 0 && json.Valid(e.Changes) {
+		v.Changes = e.Changes
+	}
+	return v
 }
 
 // View is it as an event's data.
@@ -239,6 +262,15 @@ func (st *Stream) events(buf *bytes.Buffer, b Batch) {
 		buf.WriteString("id: ")
 		buf.WriteString(strconv.FormatInt(it.Seq, 10))
 		buf.WriteString("\nevent: notification\ndata: ")
+		buf.Write(data)
+		buf.WriteString("\n\n")
+	}
+	for _, e := range b.Enriched {
+		data, err := json.Marshal(ViewEnriched(e))
+		if err != nil {
+			continue
+		}
+		buf.WriteString("event: enriched\ndata: ")
 		buf.Write(data)
 		buf.WriteString("\n\n")
 	}

@@ -122,6 +122,13 @@ func (b *Broker) Publish(items []notify.Item) {
 	}
 }
 
+// PublishEnriched implements notify.EnrichPublisher for this replica's
+// subscribers only. The enricher runs on the leader; carrying its updates
+// to the other replicas would need a payload or a second read per NOTIFY,
+// for a title that their pages show anyway once they read the store again
+// (a reload, the history). So they are not carried.
+func (b *Broker) PublishEnriched(es []notify.Enriched) { b.o.Hub.PublishEnriched(es) }
+
 // Subscribe implements notify.Broker.
 func (b *Broker) Subscribe(from int64, viewer string) (*notify.Subscription, error) {
 	return b.o.Hub.Subscribe(from, viewer)
