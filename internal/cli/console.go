@@ -86,6 +86,9 @@ type Console struct {
 	// on Graph, and Graph subscriptions kept alive (internal/notify).
 	Watcher *notify.Watcher
 	Upkeep  *notify.Upkeep
+	// Enricher completes legacy webhook items (the alert's title) after
+	// they are stored, through the watcher's clients and budget.
+	Enricher *notify.Enricher
 	// Lease elects the replica that runs the background work.
 	Lease lease.Elector
 
@@ -227,6 +230,10 @@ func startConsole(ctx context.Context, cfg config.Config, log *slog.Logger) (*Co
 		return fail(err)
 	}
 	c.Upkeep, err = notify.NewUpkeep(c.Watcher, notify.UpkeepOptions{PublicURL: cfg.PublicURL, Emulator: c.Emulator != nil})
+	if err != nil {
+		return fail(err)
+	}
+	c.Enricher, err = c.Watcher.NewEnricher(notify.EnricherOptions{Store: st, Broker: c.live.Broker})
 	if err != nil {
 		return fail(err)
 	}

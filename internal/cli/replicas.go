@@ -84,14 +84,16 @@ func registerLease(reg *prometheus.Registry, el lease.Elector, clk clock.Clock) 
 
 // lead is the background work of the replica that leads, until ctx ends
 // (leadership lost, or shutdown): subscription upkeep and lifecycle
-// handling, the watcher and its audit, retention, expired-record cleanup
-// and reconciliation of changes left pending. Each starts from what is
-// stored: checkpoints, feed records, pending changes.
+// handling, the watcher and its audit, the enrichment of webhook items,
+// retention, expired-record cleanup and reconciliation of changes left
+// pending. Each starts from what is stored: checkpoints, feed records,
+// pending changes and enrichments.
 func (c *Console) lead(ctx context.Context, srv *web.Server, st storeForLeader) {
 	c.Watcher.Reload()
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = c.Watcher.Run(ctx) })
 	wg.Go(func() { _ = c.Upkeep.Run(ctx) })
+	wg.Go(func() { _ = c.Enricher.Run(ctx) })
 	wg.Go(func() {
 		for ctx.Err() == nil {
 			err := c.Upkeep.FollowLifecycle(ctx, c.live.Broker, st)
