@@ -482,3 +482,40 @@ func BenchmarkPublish(b *testing.B) {
 		hub.Publish(batch)
 	}
 }
+
+// TestStreamEnriched: an enrichment of an item already sent is an
+// "enriched" event without an id line (a reconnect resumes after the last
+// item, as before), only for viewers who may see the item; one of an item
+// not sent yet follows the item.
+func TestStreamEnriched(t *testing.T) {
+	r := newStreamRig(t, StreamOptions{})
+	events, _ := r.connect(t, "alice", "", "Last-Event-ID", "0")
+	mine := r.appendItems(t, "alice", false, "a1")
+	theirs := r.appendItems(t, "bob", false, "b1")
+	if got := ids(t, events, 1); !slices.Equal(got, []string{"a1"}) {
+		t.Fatalf("alice saw %v", got)
+	}
+	r.hub.PublishEnriched([]Enriched{
+		{Seq: theirs[0].Seq, Owner: "bob", Title: "bob's"},
+		{Seq: mine[0].Seq, Owner: "alice", Title: "<img src=x> Sign-in from Tor", Changes: []byte(`{"status":{"from":"newAlert","to":"inProgress"}}`)},
+		{Seq: mine[0].Seq + 100, Owner: "alice", Title: "later"},
+	})
+	ev := next(t, events)
+	var v EnrichedView
+	if err := json.Unmarshal([]byte(ev.data), &v); err != nil || ev.name != "enriched" || ev.id != "" ||
+		v.Seq != mine[0].Seq || v.Title != "<img src=x> Sign-in from Tor" || string(v.Changes) != `{"status":{"from":"newAlert","to":"inProgress"}}` {
+		t.Fatalf("event %+v decoded as %+v, %v", ev, v, err)
+	}
+	if strings.Contains(ev.data, "<") {
+		t.Errorf("event data holds markup: %s", ev.data)
+	}
+	// The held enrichment (of an item alice has not been sent) follows the
+	// item, and a reconnect resumes after the item.
+	late := r.appendItems(t, "alice", false, "a2")
+	r.hub.PublishEnriched([]Enriched{{Seq: late[0].Seq, Owner: "alice", Title: "a2's"}})
+	if got := ids(t, events, 1); !slices.Equal(got, []string{"a2"}) {
+		t.Fatalf("alice saw %v", got)
+	}
+	for ev = next(t, events); ev.name != "enriched" || !strings.Contains(ev.data, "a2's"); ev = next(t, events) {
+	}
+}
