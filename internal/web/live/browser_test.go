@@ -61,8 +61,10 @@ func legacyAlert(t *testing.T, h *webtest.Harness, props map[string]any) string 
 // TestBrowserSubscribeAndSeeLegacyChangesLive: subscribe with the
 // original's form, then a matching legacy alert created and changed
 // through the emulator appears on /notifications without a reload, as
-// text, linked to its page, with what changed; a notification with a
-// wrong clientState never does. In both languages.
+// text, linked to its page: first with the alert's id (all Graph's
+// webhook carries), then, once the enricher has looked the alert up,
+// with its title, and for the change with what changed; a notification
+// with a wrong clientState never does. In both languages.
 func TestBrowserSubscribeAndSeeLegacyChangesLive(t *testing.T) {
 	webtest.Langs(t, webtest.Options{Live: true, Feeds: true}, "Security Operator", "/subscriptions", func(t *testing.T, h *webtest.Harness, b *webtest.Browser, lang string) {
 		b.Do("fill the subscription form", chromedp.Navigate(h.URL+"/subscriptions"), webtest.Visible(`#sub-form`),
@@ -79,7 +81,15 @@ func TestBrowserSubscribeAndSeeLegacyChangesLive(t *testing.T) {
 			"vendorInformation": map[string]any{"provider": "ASC", "vendor": "Microsoft"}})
 		took := waitItem(t, b, id)
 		t.Logf("legacy alert created → shown live in %s", took)
+		took = waitItem(t, b, title)
+		t.Logf("→ its title shown in place %s later", took)
 		notReloaded(t, b)
+		if got := b.Text(fmt.Sprintf(`#live-list > li a[href$=%q]`, id)); got != title {
+			t.Errorf("the item's link reads %q, want the title", got)
+		}
+		if got := b.Text(`#live-list > li .li-id`); got != id {
+			t.Errorf("the id beside the title reads %q", got)
+		}
 		href := webtest.Eval[string](b, fmt.Sprintf(`document.querySelector('#live-list > li a[href$=%q]').getAttribute('href')`, id))
 		if href != "/legacy/alerts/"+id {
 			t.Errorf("the item links to %q", href)
@@ -103,6 +113,19 @@ func TestBrowserSubscribeAndSeeLegacyChangesLive(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		t.Logf("legacy alert updated → shown live in %s", time.Since(start))
+		changed := `#live-list > li[data-change="updated"] li[data-prop="status"] .to`
+		for !webtest.Eval[bool](b, fmt.Sprintf(`!!document.querySelector(%q)`, changed)) {
+			if time.Since(start) > 15*time.Second {
+				b.Fail("waiting for the update's changes", fmt.Errorf("not shown"))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		want := map[string]string{"en": "In progress", "ja": "進行中"}[lang]
+		if got := b.Text(changed); got != want {
+			t.Errorf("the change reads %q, want %q", got, want)
+		}
+		t.Logf("→ its title and change shown in place after %s", time.Since(start))
+		notReloaded(t, b)
 
 		// A forged notification (the subscription's id, a wrong
 		// clientState) is refused; a real one sent after it arrives, so
@@ -129,6 +152,13 @@ func TestBrowserSubscribeAndSeeLegacyChangesLive(t *testing.T) {
 		b.Do("reload", chromedp.Reload(), webtest.Visible(`#live-list`))
 		if strings.Contains(b.Text(`main`), forged) {
 			t.Fatal("the forged notification is in the history")
+		}
+		// The history shows the stored title and change.
+		if got := b.Text(changed); got != want {
+			t.Errorf("after a reload the change reads %q, want %q", got, want)
+		}
+		if !strings.Contains(b.Text(`#live-list`), title) {
+			t.Error("after a reload the title is not shown")
 		}
 	})
 }

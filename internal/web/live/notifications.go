@@ -30,7 +30,7 @@ const pageSize = 50
 // changedProps are the properties whose changes items carry
 // (notify's key fields), in the order the page lists them.
 func changedProps() []string {
-	return []string{"title", "displayName", "severity", "status", "classification", "determination", "assignedTo", "incidentId", "redirectIncidentId"}
+	return []string{"title", "displayName", "severity", "status", "classification", "determination", "feedback", "assignedTo", "incidentId", "redirectIncidentId", "category", "provider"}
 }
 
 // itemView is one item as the page shows it.
@@ -41,6 +41,7 @@ type itemView struct {
 	Event                   string // the change or lifecycle event, labelled
 	Change                  string // the change type or lifecycle event, raw
 	Kind                    string // alert, incident, legacy alert
+	KindShort               string // alert, incident, legacyAlert (app.js labels changes by it)
 	ResourceID, Title, Href string
 	Feed, FeedLabel         string
 	Changes                 []changeView
@@ -165,6 +166,8 @@ func enumOf(kind, prop string) string {
 		return "enum.LegacyAlertSeverity"
 	case "legacyAlert.status":
 		return "enum.LegacyAlertStatus"
+	case "legacyAlert.feedback":
+		return "enum.LegacyAlertFeedback"
 	}
 	return ""
 }
@@ -179,6 +182,7 @@ func enumMembers() map[string][]string {
 		"enum.AlertDetermination":  page.Strings(graph.AlertDeterminations()),
 		"enum.LegacyAlertSeverity": page.Strings(graph.LegacyAlertSeverities()),
 		"enum.LegacyAlertStatus":   page.Strings(graph.LegacyAlertStatuses()),
+		"enum.LegacyAlertFeedback": page.Strings(graph.LegacyAlertFeedbacks()),
 	}
 }
 
@@ -244,6 +248,7 @@ func view(L *i18n.Printer, it store.Notification, feeds map[string]string) itemV
 		v.Kind = L.T(kind)
 	}
 	short := strings.TrimPrefix(kind, "kind.")
+	v.KindShort = short
 	v.Change = it.ChangeType + it.LifecycleEvent
 	switch {
 	case it.LifecycleEvent != "":

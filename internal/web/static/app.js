@@ -138,6 +138,9 @@
   // start (data-stream: after the newest item it could show); the
   // browser's EventSource reconnects by itself with Last-Event-ID, so
   // nothing is skipped or shown twice. The indicator says how it stands.
+  // A legacy alert's webhook item arrives with the alert's id alone; an
+  // "enriched" event (no id: it is not an item) later brings its title
+  // and changes, which replace the item's text in place.
   (function () {
     var list = document.getElementById("live-list");
     if (!list || !list.getAttribute("data-stream") || !window.EventSource) return;
@@ -148,7 +151,7 @@
       feeds = JSON.parse(list.getAttribute("data-feeds") || "{}");
     } catch (e) { /* labels missing: raw values are shown */ }
     var props = L.props || {};
-    var order = ["title", "displayName", "severity", "status", "classification", "determination", "assignedTo", "incidentId", "redirectIncidentId"];
+    var order = ["title", "displayName", "severity", "status", "classification", "determination", "feedback", "assignedTo", "incidentId", "redirectIncidentId", "category", "provider"];
     var q = (list.getAttribute("data-q") || "").toLowerCase();
     var source = list.getAttribute("data-source") || "";
     var feed = list.getAttribute("data-feed") || "";
@@ -191,7 +194,8 @@
       "alert.status": "enum.AlertStatus", "incident.status": "enum.IncidentStatus",
       "alert.classification": "enum.AlertClassification", "incident.classification": "enum.AlertClassification",
       "alert.determination": "enum.AlertDetermination", "incident.determination": "enum.AlertDetermination",
-      "legacyAlert.severity": "enum.LegacyAlertSeverity", "legacyAlert.status": "enum.LegacyAlertStatus"
+      "legacyAlert.severity": "enum.LegacyAlertSeverity", "legacyAlert.status": "enum.LegacyAlertStatus",
+      "legacyAlert.feedback": "enum.LegacyAlertFeedback"
     };
     function value(kind, prop, v) {
       if (v === null || v === undefined || v === "") return L.noValue || "—";
@@ -205,11 +209,62 @@
       if (q && [ev.id, ev.resourceId, ev.title].join("\n").toLowerCase().indexOf(q) < 0) return false;
       return true;
     }
+    // The list of an item's changes ({"property": {"from", "to"}}), or
+    // null when there are none.
+    function changeList(kind, changes) {
+      if (!changes || typeof changes !== "object") return null;
+      var names = Object.keys(changes).sort(function (x, y) {
+        var i = order.indexOf(x), j = order.indexOf(y);
+        if (i < 0) i = order.length;
+        if (j < 0) j = order.length;
+        return i !== j ? i - j : x < y ? -1 : x > y ? 1 : 0;
+      });
+      if (!names.length) return null;
+      var ul = el("ul", "li-changes");
+      names.forEach(function (name) {
+        var c = changes[name] || {};
+        var row = el("li");
+        row.setAttribute("data-prop", name);
+        row.appendChild(el("span", "prop", props[name] || name));
+        row.appendChild(document.createTextNode(": "));
+        row.appendChild(el("span", "from", value(kind, name, c.from)));
+        row.appendChild(document.createTextNode(" → "));
+        row.appendChild(el("span", "to", value(kind, name, c.to)));
+        ul.appendChild(row);
+      });
+      return ul;
+    }
+    // enrich puts an enrichment's title (the id moving beside it, as the
+    // server writes a titled item) and changes on the item shown.
+    function enrich(ev) {
+      var li = document.getElementById("n-" + ev.seq);
+      if (!li) return;
+      var t = li.querySelector(".li-title");
+      if (t && ev.title) {
+        var a = t.querySelector("a");
+        var had = t.querySelector(".li-id");
+        var id = had ? had.textContent : (a || t).textContent;
+        if (a) a.textContent = ev.title; else t.textContent = ev.title;
+        if (!had && id) {
+          t.appendChild(document.createTextNode(" "));
+          t.appendChild(el("code", "li-id small muted", id));
+        }
+      }
+      var ul = changeList(li.getAttribute("data-kind") || "", ev.changes);
+      if (ul) {
+        var old = li.querySelector(".li-changes");
+        if (old) old.remove();
+        li.appendChild(ul);
+      }
+      li.classList.add("enriched");
+    }
     function item(ev) {
       var li = el("li", "live-item fresh src-" + ev.source);
       li.id = "n-" + ev.seq;
       li.setAttribute("data-seq", String(ev.seq));
       li.setAttribute("data-change", (ev.changeType || "") + (ev.lifecycleEvent || ""));
+      var to = link(ev.resource, ev.resourceId);
+      li.setAttribute("data-kind", to ? to.short : "");
       var head = el("div", "li-head");
       var t = el("time", null, when(ev.receivedAt));
       t.setAttribute("datetime", ev.receivedAt);
@@ -218,7 +273,6 @@
       head.appendChild(el("span", "badge st src", L["source." + ev.source] || ev.source));
       var what = ev.lifecycleEvent ? L["event." + ev.lifecycleEvent] || ev.lifecycleEvent : ev.changeType ? L["change." + ev.changeType] || ev.changeType : "";
       if (what) { head.appendChild(document.createTextNode(" ")); head.appendChild(el("span", "li-event", what)); }
-      var to = link(ev.resource, ev.resourceId);
       if (to && to.kind) { head.appendChild(document.createTextNode(" ")); head.appendChild(el("span", "li-kind muted", to.kind)); }
       head.appendChild(document.createTextNode(" "));
       head.appendChild(el("span", "badge st st-new", L["new"] || "New"));
@@ -238,30 +292,8 @@
         title.appendChild(el("code", "li-id small muted", ev.resourceId));
       }
       li.appendChild(title);
-      if (ev.changes && typeof ev.changes === "object") {
-        var names = Object.keys(ev.changes).sort(function (x, y) {
-          var i = order.indexOf(x), j = order.indexOf(y);
-          if (i < 0) i = order.length;
-          if (j < 0) j = order.length;
-          return i !== j ? i - j : x < y ? -1 : x > y ? 1 : 0;
-        });
-        if (names.length) {
-          var ul = el("ul", "li-changes");
-          names.forEach(function (name) {
-            var c = ev.changes[name] || {};
-            var row = el("li");
-            row.setAttribute("data-prop", name);
-            row.appendChild(el("span", "prop", props[name] || name));
-            row.appendChild(document.createTextNode(": "));
-            var kind = to ? to.short : "";
-            row.appendChild(el("span", "from", value(kind, name, c.from)));
-            row.appendChild(document.createTextNode(" → "));
-            row.appendChild(el("span", "to", value(kind, name, c.to)));
-            ul.appendChild(row);
-          });
-          li.appendChild(ul);
-        }
-      }
+      var ul = changeList(to ? to.short : "", ev.changes);
+      if (ul) li.appendChild(ul);
       return li;
     }
     setState("connecting");
@@ -276,6 +308,11 @@
       var empty = document.getElementById("no-notes");
       if (empty) empty.remove();
       list.insertBefore(item(ev), list.firstChild);
+    });
+    es.addEventListener("enriched", function (msg) {
+      var ev;
+      try { ev = JSON.parse(msg.data); } catch (e) { return; }
+      if (ev && typeof ev.seq === "number") enrich(ev);
     });
     window.addEventListener("pagehide", function () { es.close(); });
   })();

@@ -183,8 +183,8 @@ func New(t testing.TB, opts ...Options) *Harness {
 		Store: st, Live: wo.Live, Registry: reg, Watcher: wo.Watcher, Upkeep: wo.Upkeep}
 }
 
-// startFeeds builds the watcher and the upkeep as the console does, on
-// the live alerts of wo, and runs them until the test ends (before the
+// startFeeds builds the watcher, the upkeep and the enricher as the
+// console does, on the live alerts of wo, and runs them until the test ends (before the
 // sink they write through closes).
 func startFeeds(t testing.TB, wo *web.Options, o Options, st *sqlite.Store, am *auth.Manager) {
 	t.Helper()
@@ -203,12 +203,17 @@ func startFeeds(t testing.TB, wo *web.Options, o Options, st *sqlite.Store, am *
 	if err != nil {
 		t.Fatal(err)
 	}
+	en, err := w.NewEnricher(notify.EnricherOptions{Store: st, Broker: wo.Live.Broker, Interval: min(interval, 250*time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	wo.Live.Receiver.SetLifecycle(u)
 	wo.Watcher, wo.Upkeep = w, u
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = w.Run(ctx) })
 	wg.Go(func() { _ = u.Run(ctx) })
+	wg.Go(func() { _ = en.Run(ctx) })
 	// Cleanups run last first: this one runs before Live.Close.
 	t.Cleanup(func() { cancel(); wg.Wait() })
 }
