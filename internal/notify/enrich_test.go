@@ -345,3 +345,32 @@ func TestLegacyAlertID(t *testing.T) {
 		})
 	}
 }
+
+// FuzzEnrichParsers: legacyAlertID names an id only for a legacy alert's
+// resource, never one holding a path or query character; fields survive
+// their JSON, and parseFields reads anything without failing.
+func FuzzEnrichParsers(f *testing.F) {
+	f.Add("security/alerts/abc", "", "x", []byte(`{"status":"newAlert"}`))
+	f.Add("/Security/Alerts/ID", "ID", "", []byte(`null`))
+	f.Add("security/alerts_v2/x", "x", "\x00", []byte(`{"title":1}`))
+	f.Fuzz(func(t *testing.T, resource, resourceID, value string, raw []byte) {
+		id := legacyAlertID(Item{Resource: resource, ResourceID: resourceID})
+		if id != "" {
+			if strings.ContainsAny(id, "/?#") {
+				t.Fatalf("legacyAlertID(%q, %q) = %q", resource, resourceID, id)
+			}
+			if r := strings.TrimPrefix(resource, "/"); len(r) < 16 || !strings.EqualFold(r[:16], "security/alerts/") {
+				t.Fatalf("legacyAlertID(%q) = %q for another resource", resource, id)
+			}
+		}
+		names := legacyKeyNames()
+		var k keyFields
+		for i := range names {
+			k[i] = value
+		}
+		if got := parseFields(names, fieldsJSON(names, k)); strings.ToValidUTF8(value, "\uFFFD") == value && got != k {
+			t.Fatalf("fields %q read back as %q", k, got)
+		}
+		_ = parseFields(names, raw)
+	})
+}
