@@ -7,7 +7,9 @@
 // notifications through GroupSink.Append (straight into notifications),
 // the receiver's change notifications through GroupSink.Journal (one
 // journal entry per POST, which the same writer indexes into
-// notifications right after; see GroupSink).
+// notifications right after; see GroupSink). Legacy webhook items, which
+// Graph sends with the alert's id alone, are completed afterwards by the
+// Enricher, within the same request budget as the watcher.
 package notify
 
 import (

@@ -69,6 +69,10 @@ type LiveOptions struct {
 //     checkpoint after Sink.Append returns, and counts
 //     Metrics.WatcherLag and Metrics.WatcherRequests. Graph clients made
 //     with the console's HTTP client are counted in Metrics.GraphRequests.
+//   - The enricher (Watcher.NewEnricher, on the leader) completes legacy
+//     webhook items after they are stored (the alert's title, its
+//     changes) through store.Enrichments, and tells open pages through
+//     the broker (EnrichPublisher): an "enriched" event on the stream.
 //   - The live page lists items with store.Notifications.ListNotifications
 //     (Viewer set to the user) and follows GET /notifications/stream with
 //     lastEventId set to the newest Seq it shows; each event's data is an

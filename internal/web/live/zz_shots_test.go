@@ -3,6 +3,7 @@
 package live_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -45,6 +46,7 @@ func TestShots(t *testing.T) {
 	if _, err := h.Watcher.CreateWatch(ctx, me, "incidents", "severity=high&status=active", true); err != nil {
 		t.Fatal(err)
 	}
+	var legacyID string
 	for i, title := range []string{"Suspicious PowerShell download on pc17", "Ransomware behaviour detected", "Credential theft attempt (LSASS access)"} {
 		id, _ := h.RaiseAlert(map[string]any{"title": title, "severity": "high", "status": "new"})
 		if i == 0 {
@@ -54,8 +56,20 @@ func TestShots(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		h.Ctl("POST", "/_emulator/legacy/alerts", map[string]any{"title": "Legacy: " + title, "category": "malware", "severity": "high", "status": "newAlert",
+		_, body := h.Ctl("POST", "/_emulator/legacy/alerts", map[string]any{"title": "Legacy: " + title, "category": "malware", "severity": "high", "status": "newAlert",
 			"vendorInformation": map[string]any{"provider": "ASC", "vendor": "Microsoft"}})
+		if i == 0 {
+			var a struct{ ID string }
+			_ = json.Unmarshal(body, &a)
+			legacyID = a.ID
+		}
+	}
+	time.Sleep(time.Second)
+	// A legacy alert changed once its first item was enriched: the
+	// second item shows the title and the change.
+	if _, _, err := h.GraphAs(h.UPN(me.ID)).LegacyAlerts.Update(ctx, legacyID, graph.LegacyAlertUpdate{AssignedTo: graph.Some(h.UPN(me.ID)),
+		Feedback: graph.Some(graph.LegacyAlertFeedback("truePositive")), VendorInformation: graph.SecurityVendorInformation{Provider: "ASC", Vendor: "Microsoft"}}); err != nil {
+		t.Fatal(err)
 	}
 	time.Sleep(time.Second)
 	if err := h.Watcher.PollNow(ctx, w1.ID); err != nil {
