@@ -82,9 +82,14 @@ type EnricherOptions struct {
 // (store.EnrichFailed), is not looked up again: its items keep showing
 // the id.
 //
+// The one GET for an alert's items goes through the client of the
+// oldest item's feed (all app-only feeds share one client; a delegated
+// feed's owner was notified of the alert, so may read it).
+//
 // Lookups run one at a time: bounded memory (a read of Batch items, the
 // failure counts capped at 10,000 alerts) and one request in flight,
-// which the budget would pace to the same rate anyway.
+// which the budget would pace to the same rate anyway. Run (or Pass) is
+// called from one goroutine at a time.
 type Enricher struct {
 	w        *Watcher
 	o        EnricherOptions
