@@ -66,9 +66,11 @@ func TestRunLoops(t *testing.T) {
 		}
 		return false
 	})
-	if st := e.w.Stats(f.ID); st.LastSuccess.IsZero() || st.Items != 3 {
-		t.Errorf("stats %+v", st)
-	}
+	// The poll counts its items once they are stored: a moment after.
+	e.eventually(t, "the watch's stats", func() bool {
+		st := e.w.Stats(f.ID)
+		return !st.LastSuccess.IsZero() && st.Items == 3
+	})
 
 	e.control("POST", "/_emulator/subscriptions/"+sub.GraphID+"/remove", "")
 	e.eventually(t, "the subscription recreated", func() bool {

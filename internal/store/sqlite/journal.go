@@ -23,7 +23,107 @@ func (s *Store) AppendJournal(ctx context.Context, batches [][]store.Notificatio
 	if err := store.CheckJournal(batches); err != nil {
 		return nil, 0, err
 	}
+	if s.files != nil {
+		return s.appendFiles(ctx, batches, index)
+	}
 	return s.journalTx(ctx, batches, index)
+}
+
+// appendFiles is AppendJournal with the journal in files (journalfile.go).
+func (s *Store) appendFiles(ctx context.Context, batches [][]store.Notification, index int) ([]store.Notification, int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: journal: %w", err)
+	}
+	if len(batches) > 0 {
+		stored, read, direct, err := s.appendOrStore(ctx, batches, index)
+		if direct || err != nil {
+			return stored, read, err
+		}
+	}
+	if index <= 0 {
+		return nil, 0, nil
+	}
+	s.files.idx.Lock()
+	defer s.files.idx.Unlock()
+	return s.indexLocked(ctx, index)
+}
+
+// appendOrStore appends the batches to the journal's files; or, when
+// nothing waits in the journal and all of it is to be indexed at once,
+// stores the items straight into notifications (direct), in one flush
+// rather than the journal's and the index's.
+func (s *Store) appendOrStore(ctx context.Context, batches [][]store.Notification, index int) (stored []store.Notification, read int, direct bool, err error) {
+	n := 0
+	for _, b := range batches {
+		n += len(b)
+	}
+	if index >= n {
+		if stored, direct, err = s.storeIfEmpty(ctx, batches, n); direct || err != nil {
+			return stored, n, direct, err
+		}
+	}
+	if err := s.files.append(batches); err != nil {
+		return nil, 0, false, fmt.Errorf("sqlite: append journal: %w", err)
+	}
+	return nil, 0, false, nil
+}
+
+// storeIfEmpty stores the items of batches in notifications if the
+// journal holds nothing (direct), holding the write end meanwhile so that
+// nothing is appended before them.
+func (s *Store) storeIfEmpty(ctx context.Context, batches [][]store.Notification, n int) ([]store.Notification, bool, error) {
+	j := s.files
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.backlog.Load() != 0 || j.end() != j.wend {
+		return nil, false, nil
+	}
+	items := batches[0]
+	if len(batches) > 1 {
+		items = make([]store.Notification, 0, n)
+		for _, b := range batches {
+			items = append(items, b...)
+		}
+	}
+	stored, err := s.appendTx(ctx, items)
+	if err != nil {
+		return nil, true, fmt.Errorf("sqlite: journal: %w", err)
+	}
+	return stored, true, nil
+}
+
+// indexLocked indexes up to maxItems from the journal's table while it
+// holds entries, then from its files; the caller holds s.files.idx.
+func (s *Store) indexLocked(ctx context.Context, maxItems int) ([]store.Notification, int, error) {
+	j := s.files
+	maxItems = min(maxItems, store.JournalChunk)
+	if j.table > 0 {
+		stored, read, err := s.journalTx(ctx, nil, maxItems)
+		if err != nil {
+			return nil, 0, err
+		}
+		if read > 0 {
+			j.table = max(0, j.table-int64(read))
+			j.backlog.Add(-int64(read))
+			return stored, read, nil
+		}
+		j.backlog.Add(-j.table)
+		j.table = 0
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: journal: %w", err)
+	}
+	stored, read, to, err := s.indexFiles(ctx, tx, maxItems)
+	if err != nil || read == 0 {
+		tx.Rollback()
+		return nil, 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, 0, fmt.Errorf("sqlite: journal: %w", err)
+	}
+	j.moved(to, read)
+	return stored, read, nil
 }
 
 const insertJournal = `INSERT INTO notification_journal (items, received_at, body) VALUES (?, ?, ?)`
@@ -31,6 +131,14 @@ const insertJournal = `INSERT INTO notification_journal (items, received_at, bod
 // IndexJournal moves the oldest journal rows into notifications and
 // deletes them, in one transaction.
 func (s *Store) IndexJournal(ctx context.Context, maxItems int) ([]store.Notification, int, error) {
+	if s.files != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, fmt.Errorf("sqlite: journal: %w", err)
+		}
+		s.files.idx.Lock()
+		defer s.files.idx.Unlock()
+		return s.indexLocked(ctx, max(1, maxItems))
+	}
 	return s.journalTx(ctx, nil, max(1, maxItems))
 }
 
@@ -114,6 +222,9 @@ func (s *Store) indexTx(ctx context.Context, tx *sql.Tx, maxItems int) ([]store.
 
 // JournalBacklog reports the items waiting in the journal.
 func (s *Store) JournalBacklog(ctx context.Context) (int64, error) {
+	if s.files != nil {
+		return s.files.backlog.Load(), ctx.Err()
+	}
 	var n int64
 	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(sum(items), 0) FROM notification_journal`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: journal backlog: %w", err)
@@ -124,6 +235,26 @@ func (s *Store) JournalBacklog(ctx context.Context) (int64, error) {
 // deleteJournalBefore removes journal rows received before t (retention
 // covers items not yet indexed too) and reports how many items they held.
 func (s *Store) deleteJournalBefore(ctx context.Context, t time.Time) (int64, error) {
+	if s.files == nil {
+		return s.deleteTableJournalBefore(ctx, t)
+	}
+	j := s.files
+	j.idx.Lock()
+	n, err := s.deleteTableJournalBefore(ctx, t)
+	if err == nil && n > 0 {
+		n = min(n, j.table)
+		j.table -= n
+		j.backlog.Add(-n)
+	}
+	j.idx.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	m, err := s.dropFilesBefore(ctx, t)
+	return n + m, err
+}
+
+func (s *Store) deleteTableJournalBefore(ctx context.Context, t time.Time) (int64, error) {
 	rows, err := s.w.QueryContext(ctx, `DELETE FROM notification_journal WHERE received_at < ? RETURNING items`, toDB(t))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete journal: %w", err)

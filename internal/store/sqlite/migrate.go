@@ -202,6 +202,20 @@ var migrations = []store.Migration{
 			`CREATE INDEX notifications_enriched ON notifications (resource_id, seq) WHERE enrich = 'done'`,
 		},
 	},
+	{
+		Version: 7,
+		Name:    "live alerts: the journal's files and their cursor",
+		Stmts: []string{
+			// Where indexing has reached in the journal's segment files
+			// (journalfile.go); moved in the transaction that stores
+			// what it passed.
+			`CREATE TABLE journal_cursor (
+				id      INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+				segment INTEGER NOT NULL,
+				offset  INTEGER NOT NULL
+			) STRICT`,
+		},
+	},
 }
 
 // migrate applies the pending migrations in one write transaction (BEGIN

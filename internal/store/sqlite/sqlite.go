@@ -89,6 +89,9 @@ type Store struct {
 	appendStmts [appendRows + 1]*sql.Stmt
 	// The INSERT of a journal row, on w (journal.go).
 	journalStmt *sql.Stmt
+	// files is the receiver's journal in files next to the database
+	// (journalfile.go); nil: in the notification_journal table.
+	files *fileJournal
 
 	closeOnce sync.Once
 	closeErr  error
@@ -103,6 +106,16 @@ type options struct {
 	clock       clock.Clock
 	busyTimeout time.Duration
 	readConns   int
+	// tableJournal keeps the journal in its table for a file database.
+	tableJournal bool
+}
+
+// WithTableJournal keeps the receiver's journal in the database's
+// notification_journal table rather than in files beside it
+// (journalfile.go), as for an in-memory database: for tests and
+// benchmarks that compare the two.
+func WithTableJournal() Option {
+	return func(o *options) { o.tableJournal = true }
 }
 
 // WithClock sets the clock that stamps schema_migrations.applied_at. It is
@@ -289,6 +302,19 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			return fail(fmt.Errorf("sqlite: open: %w", err))
 		}
 	}
+	if !memory && !o.tableJournal {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return fail(fmt.Errorf("sqlite: open: %w", err))
+		}
+		switch s.files, err = openFileJournal(ctx, abs+".journal", w); {
+		case errors.Is(err, errJournalLocked):
+			// Another process on this database has the files; this one
+			// journals into the table (journalfile.go).
+		case err != nil:
+			return fail(fmt.Errorf("sqlite: open %s: journal: %w", path, err))
+		}
+	}
 	return s, nil
 }
 
@@ -382,6 +408,9 @@ func (s *Store) Close() error {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}
+		}
+		if s.files != nil {
+			errs = append(errs, s.files.close())
 		}
 		if s.r != nil {
 			errs = append(errs, s.r.Close())
