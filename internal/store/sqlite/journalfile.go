@@ -54,7 +54,8 @@ import (
 //     entries received before the cut-off, as it deletes old table rows.
 
 // segmentSize is the size beyond which AppendJournal starts a new segment;
-// a segment is deleted once the cursor has left it.
+// a segment is deleted once the cursor has left it (and at most one is
+// being written).
 const segmentSize = 64 << 20
 
 // recordHeader is the size of a record's header.
@@ -70,8 +71,9 @@ type position struct {
 }
 
 type fileJournal struct {
-	dir  string
-	lock io.Closer
+	dir     string
+	lock    io.Closer
+	segSize int64 // segmentSize, but for tests
 
 	// mu guards the write end; appends hold it. Indexing and retention
 	// hold idx instead (and mu only to read the write end), so that an
@@ -109,7 +111,7 @@ func segmentName(seg uint64) string { return fmt.Sprintf("%016d.seg", seg) }
 
 // openFileJournal opens (creating) dir, locks it, scans the records after
 // the cursor stored in db and returns the journal, its write end opened.
-func openFileJournal(ctx context.Context, dir string, w *sql.DB) (*fileJournal, error) {
+func openFileJournal(ctx context.Context, dir string, w *sql.DB, segSize int64) (*fileJournal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -117,7 +119,7 @@ func openFileJournal(ctx context.Context, dir string, w *sql.DB) (*fileJournal, 
 	if err != nil {
 		return nil, err
 	}
-	j := &fileJournal{dir: dir, lock: lock}
+	j := &fileJournal{dir: dir, lock: lock, segSize: segSize}
 	j.scond = sync.NewCond(&j.smu)
 	if err := j.load(ctx, w); err != nil {
 		lock.Close()
@@ -303,7 +305,7 @@ func encodeRecords(batches [][]store.Notification) ([]byte, int) {
 func (j *fileJournal) write(buf []byte) (position, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.wend.off > 0 && j.wend.off+int64(len(buf)) > segmentSize {
+	if j.wend.off > 0 && j.wend.off+int64(len(buf)) > j.segSize {
 		if err := j.w.Sync(); err != nil {
 			return position{}, err
 		}
@@ -522,6 +524,9 @@ func (s *Store) indexFiles(ctx context.Context, tx *sql.Tx, maxItems int) ([]sto
 	var items []store.Notification
 	for _, rec := range recs {
 		entry, err := store.DecodeJournal(rec.payload)
+		if err == nil && len(entry) != rec.items {
+			err = store.ErrJournalEntry
+		}
 		if err != nil {
 			return nil, 0, to, fmt.Errorf("sqlite: index journal: %w", err)
 		}

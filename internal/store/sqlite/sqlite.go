@@ -38,6 +38,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -108,6 +109,14 @@ type options struct {
 	readConns   int
 	// tableJournal keeps the journal in its table for a file database.
 	tableJournal bool
+	// segmentSize overrides segmentSize (tests of rotation).
+	segmentSize int64
+}
+
+// withSegmentSize sets the size of the journal's segment files, for tests
+// that rotate them without writing 64 MiB.
+func withSegmentSize(n int64) Option {
+	return func(o *options) { o.segmentSize = n }
 }
 
 // WithTableJournal keeps the receiver's journal in the database's
@@ -307,7 +316,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		if err != nil {
 			return fail(fmt.Errorf("sqlite: open: %w", err))
 		}
-		switch s.files, err = openFileJournal(ctx, abs+".journal", w); {
+		switch s.files, err = openFileJournal(ctx, abs+".journal", w, cmp.Or(o.segmentSize, segmentSize)); {
 		case errors.Is(err, errJournalLocked):
 			// Another process on this database has the files; this one
 			// journals into the table (journalfile.go).

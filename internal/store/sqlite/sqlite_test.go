@@ -479,6 +479,15 @@ func BenchmarkAppendNotifications(b *testing.B) {
 	storetest.BenchmarkAppendNotifications(b, func(b *testing.B) storetest.Live { return benchStore(b) })
 }
 
+// BenchmarkJournal runs on the journal's files (journalfile.go) and, as
+// the baseline in the same run, on its table (WithTableJournal).
 func BenchmarkJournal(b *testing.B) {
-	storetest.BenchmarkJournal(b, func(b *testing.B) storetest.Live { return benchStore(b) })
+	b.Run("files", func(b *testing.B) {
+		storetest.BenchmarkJournal(b, func(b *testing.B) storetest.Live { return benchStore(b) })
+	})
+	b.Run("table", func(b *testing.B) {
+		storetest.BenchmarkJournal(b, func(b *testing.B) storetest.Live {
+			return openFile(b, filepath.Join(b.TempDir(), "bench.db"), WithTableJournal())
+		})
+	})
 }
