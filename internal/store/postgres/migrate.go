@@ -197,6 +197,7 @@ var migrations = []store.Migration{
 			// As SQLite's step 6 (constant defaults: no table rewrite).
 			`ALTER TABLE notifications ADD COLUMN enrich text NOT NULL DEFAULT ''`,
 			`ALTER TABLE notifications ADD COLUMN enrich_fields bytea NOT NULL DEFAULT ''::bytea`,
+			`UPDATE notifications SET enrich = 'skipped' WHERE source = 'webhook'`,
 			`CREATE INDEX notifications_enrich_pending ON notifications (seq) WHERE source = 'webhook' AND enrich = ''`,
 			`CREATE INDEX notifications_enriched ON notifications (resource_id, seq) WHERE enrich = 'done'`,
 		},

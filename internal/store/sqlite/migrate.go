@@ -194,10 +194,13 @@ var migrations = []store.Migration{
 		Stmts: []string{
 			// enrich is store.EnrichState ('' pending); enrich_fields the
 			// alert's key properties as looked up (the base of the next
-			// item's changes). Items stored before this step are pending
-			// too: their titles are looked up as well.
+			// item's changes). Items stored before this step are marked
+			// skipped: looking up a long history at the first start would
+			// hold the shared request budget and delay the new items'
+			// titles; they keep showing the alert's id, as before.
 			`ALTER TABLE notifications ADD COLUMN enrich TEXT NOT NULL DEFAULT ''`,
 			`ALTER TABLE notifications ADD COLUMN enrich_fields BLOB NOT NULL DEFAULT x''`,
+			`UPDATE notifications SET enrich = 'skipped' WHERE source = 'webhook'`,
 			`CREATE INDEX notifications_enrich_pending ON notifications (seq) WHERE source = 'webhook' AND enrich = ''`,
 			`CREATE INDEX notifications_enriched ON notifications (resource_id, seq) WHERE enrich = 'done'`,
 		},
