@@ -2,6 +2,7 @@ package graphapi
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -259,6 +260,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel := "/" + strings.Join(segs[1:], "/")
 
 	if err := a.faults.apply(r.Context(), r.Method, strings.ToLower(rel)); err != nil {
+		drainBody(w, r)
 		c.fail(err)
 		return
 	}
@@ -268,6 +270,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(strings.ToLower(rel), "/security") {
 		if err := a.throttle.take(c.who.claims.AppID+"/"+c.who.claims.TenantID, now); err != nil {
+			drainBody(w, r)
 			c.fail(err)
 			return
 		}
@@ -277,6 +280,18 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2.URL.Path = strings.ToLower("/" + c.version + rel)
 	r2.URL.RawPath = ""
 	a.mux.ServeHTTP(w, r2)
+}
+
+// drainBody reads and discards what is left of the request body (bounded
+// as readBody bounds it) before an answer that does not read it: an
+// injected fault or a throttled request. Graph's front door takes the
+// whole request before it answers; an emulator that answered first would
+// race the client's body upload (over HTTP/2 the client then abandons
+// it), and the SDK's retry of that request would depend on who won.
+func drainBody(w http.ResponseWriter, r *http.Request) {
+	if r.Body != nil {
+		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxWireBody))
+	}
 }
 
 // loopbackHost reports whether host names this machine: localhost, a name
