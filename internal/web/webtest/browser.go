@@ -256,8 +256,10 @@ func (b *Browser) WaitAny(sels ...string) string {
 	b.t.Helper()
 	list, _ := json.Marshal(sels)
 	// A page still being parsed can hold the form's first element and not
-	// yet the fields after it, so only a parsed document counts.
-	expr := `(() => { if (document.readyState === "loading") return ""; for (const s of ` + string(list) + `) { if (document.querySelector(s)) return s; } return ""; })()`
+	// yet the fields after it, and its deferred script (keyboard
+	// shortcuts, in-place forms) runs after parsing: only a loaded
+	// document counts.
+	expr := `(() => { if (document.readyState !== "complete") return ""; for (const s of ` + string(list) + `) { if (document.querySelector(s)) return s; } return ""; })()`
 	deadline := time.Now().Add(stepTimeout)
 	var lastErr error
 	for time.Now().Before(deadline) {
@@ -281,8 +283,8 @@ func (b *Browser) WaitURL(substr string) {
 	deadline := time.Now().Add(stepTimeout)
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.Ctx, 2*time.Second)
-		// Only a parsed document counts, as in WaitAny.
-		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "loading" ? "" : location.href`))
+		// Only a loaded document counts, as in WaitAny.
+		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState !== "complete" ? "" : location.href`))
 		cancel()
 		if err == nil && strings.Contains(loc, substr) {
 			return
