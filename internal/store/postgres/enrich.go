@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,39 +18,9 @@ func (s *Store) PendingEnrichments(ctx context.Context, after int64, limit int) 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: pending enrichments: %w", err)
 	}
-	var out []store.Notification
-	err := s.with(ctx, "pending enrichments", func(c *pgx.Conn) error {
-		out = out[:0]
-		rows, err := c.Query(ctx, `SELECT seq, id, source, feed, owner, shared, change_type, lifecycle_event,
-			resource, resource_id, version, title, changes, received_at
-			FROM notifications WHERE source = 'webhook' AND enrich = '' AND seq > $1 ORDER BY seq LIMIT $2`,
-			after, store.NotificationLimit(limit))
-		if err != nil {
-			return fmt.Errorf("postgres: pending enrichments: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n store.Notification
-			var source string
-			var version *time.Time
-			if err := rows.Scan(&n.Seq, &n.ID, &source, &n.Feed, &n.Owner, &n.Shared, &n.ChangeType, &n.LifecycleEvent,
-				&n.Resource, &n.ResourceID, &version, &n.Title, &n.Changes, &n.ReceivedAt); err != nil {
-				return fmt.Errorf("postgres: pending enrichments: %w", err)
-			}
-			n.Source = store.Source(source)
-			n.Version, n.ReceivedAt = fromNull(version), n.ReceivedAt.UTC()
-			n.Changes = emptyNil(n.Changes)
-			out = append(out, n)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: pending enrichments: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.queryNotifications(ctx, "pending enrichments", false, `SELECT `+pendingColumns+`
+		FROM notifications WHERE source = 'webhook' AND enrich = '' AND seq > $1 ORDER BY seq LIMIT $2`,
+		after, store.NotificationLimit(limit))
 }
 
 // Enrich stores enrichments in one transaction. The search text is

@@ -174,30 +174,44 @@ func (s *Store) ListNotifications(ctx context.Context, f store.NotificationFilte
 	if !ok {
 		return nil, nil
 	}
+	return s.queryNotifications(ctx, "list notifications", true, query, args...)
+}
+
+// pendingColumns are notificationColumns without raw, which background
+// work on stored items does not need.
+const pendingColumns = `seq, id, source, feed, owner, shared, change_type, lifecycle_event, resource, resource_id,
+	version, title, changes, received_at`
+
+// queryNotifications runs query, which selects notificationColumns (or
+// pendingColumns when withRaw is false), and reads its rows.
+func (s *Store) queryNotifications(ctx context.Context, what string, withRaw bool, query string, args ...any) ([]store.Notification, error) {
 	var out []store.Notification
-	err := s.with(ctx, "list notifications", func(c *pgx.Conn) error {
+	err := s.with(ctx, what, func(c *pgx.Conn) error {
 		out = out[:0]
 		rows, err := c.Query(ctx, query, args...)
 		if err != nil {
-			return fmt.Errorf("postgres: list notifications: %w", err)
+			return fmt.Errorf("postgres: %s: %w", what, err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var n store.Notification
 			var source string
 			var version *time.Time
-			if err := rows.Scan(&n.Seq, &n.ID, &source, &n.Feed, &n.Owner, &n.Shared, &n.ChangeType, &n.LifecycleEvent,
-				&n.Resource, &n.ResourceID, &version, &n.Title, &n.Changes, &n.Raw, &n.ReceivedAt); err != nil {
-				return fmt.Errorf("postgres: list notifications: %w", err)
+			dest := []any{&n.Seq, &n.ID, &source, &n.Feed, &n.Owner, &n.Shared, &n.ChangeType, &n.LifecycleEvent,
+				&n.Resource, &n.ResourceID, &version, &n.Title, &n.Changes}
+			if withRaw {
+				dest = append(dest, &n.Raw)
+			}
+			if err := rows.Scan(append(dest, &n.ReceivedAt)...); err != nil {
+				return fmt.Errorf("postgres: %s: %w", what, err)
 			}
 			n.Source = store.Source(source)
-			n.Version = fromNull(version)
-			n.ReceivedAt = n.ReceivedAt.UTC()
+			n.Version, n.ReceivedAt = fromNull(version), n.ReceivedAt.UTC()
 			n.Changes, n.Raw = emptyNil(n.Changes), emptyNil(n.Raw)
 			out = append(out, n)
 		}
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: list notifications: %w", err)
+			return fmt.Errorf("postgres: %s: %w", what, err)
 		}
 		return nil
 	})

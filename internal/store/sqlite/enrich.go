@@ -17,30 +17,14 @@ func (s *Store) PendingEnrichments(ctx context.Context, after int64, limit int) 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: pending enrichments: %w", err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, id, source, feed, owner, shared, change_type, lifecycle_event,
-		resource, resource_id, version, title, changes, received_at
+	rows, err := s.r.QueryContext(ctx, `SELECT `+pendingColumns+`
 		FROM notifications WHERE source = 'webhook' AND enrich = '' AND seq > ? ORDER BY seq LIMIT ?`,
 		after, store.NotificationLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: pending enrichments: %w", err)
 	}
-	defer rows.Close()
-	var out []store.Notification
-	for rows.Next() {
-		var n store.Notification
-		var source string
-		var version sql.NullInt64
-		var received int64
-		if err := rows.Scan(&n.Seq, &n.ID, &source, &n.Feed, &n.Owner, &n.Shared, &n.ChangeType, &n.LifecycleEvent,
-			&n.Resource, &n.ResourceID, &version, &n.Title, &n.Changes, &received); err != nil {
-			return nil, fmt.Errorf("sqlite: pending enrichments: %w", err)
-		}
-		n.Source = store.Source(source)
-		n.Version, n.ReceivedAt = fromNullDB(version), fromDB(received)
-		n.Changes = emptyNil(n.Changes)
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanNotifications(rows, false)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: pending enrichments: %w", err)
 	}
 	return out, nil

@@ -171,6 +171,21 @@ func (s *Store) ListNotifications(ctx context.Context, f store.NotificationFilte
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
 	}
+	out, err := scanNotifications(rows, true)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
+	}
+	return out, nil
+}
+
+// pendingColumns are notificationColumns without raw, which background
+// work on stored items does not need.
+const pendingColumns = `seq, id, source, feed, owner, shared, change_type, lifecycle_event, resource, resource_id,
+	version, title, changes, received_at`
+
+// scanNotifications reads and closes rows of notificationColumns, or of
+// pendingColumns when withRaw is false.
+func scanNotifications(rows *sql.Rows, withRaw bool) ([]store.Notification, error) {
 	defer rows.Close()
 	var out []store.Notification
 	for rows.Next() {
@@ -178,20 +193,20 @@ func (s *Store) ListNotifications(ctx context.Context, f store.NotificationFilte
 		var source string
 		var version sql.NullInt64
 		var received int64
-		if err := rows.Scan(&n.Seq, &n.ID, &source, &n.Feed, &n.Owner, &n.Shared, &n.ChangeType, &n.LifecycleEvent,
-			&n.Resource, &n.ResourceID, &version, &n.Title, &n.Changes, &n.Raw, &received); err != nil {
-			return nil, fmt.Errorf("sqlite: list notifications: %w", err)
+		dest := []any{&n.Seq, &n.ID, &source, &n.Feed, &n.Owner, &n.Shared, &n.ChangeType, &n.LifecycleEvent,
+			&n.Resource, &n.ResourceID, &version, &n.Title, &n.Changes}
+		if withRaw {
+			dest = append(dest, &n.Raw)
+		}
+		if err := rows.Scan(append(dest, &received)...); err != nil {
+			return nil, err
 		}
 		n.Source = store.Source(source)
-		n.Version = fromNullDB(version)
-		n.ReceivedAt = fromDB(received)
+		n.Version, n.ReceivedAt = fromNullDB(version), fromDB(received)
 		n.Changes, n.Raw = emptyNil(n.Changes), emptyNil(n.Raw)
 		out = append(out, n)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // DeleteNotificationsBefore removes items received before t, journal
