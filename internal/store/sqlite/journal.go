@@ -75,7 +75,7 @@ func (s *Store) storeIfEmpty(ctx context.Context, batches [][]store.Notification
 	j := s.files
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.backlog.Load() != 0 || j.end() != j.wend {
+	if j.backlog.Load() != 0 {
 		return nil, false, nil
 	}
 	items := batches[0]

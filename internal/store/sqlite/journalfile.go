@@ -77,30 +77,24 @@ type fileJournal struct {
 
 	// mu guards the write end; appends hold it. Indexing and retention
 	// hold idx instead (and mu only to read the write end), so that an
-	// append never waits for an index transaction: that is what lets the
-	// receiver acknowledge while the journal is being indexed.
+	// append never waits for an index transaction.
 	mu   sync.Mutex
 	w    *os.File // the last segment, written at wend
 	wend position
-	// smu guards durable and syncing: the end of what is flushed, and
-	// whether a flush runs (scond tells its end).
-	smu     sync.Mutex
-	scond   *sync.Cond
-	durable position
-	syncing bool
-	idx     sync.Mutex
-	cur     position // the cursor, as journal_cursor holds it (idx)
+	idx  sync.Mutex
+	cur  position // the cursor, as journal_cursor holds it (idx)
 	// table is the number of items in notification_journal, indexed
 	// before the files' entries (idx).
 	table   int64
 	backlog atomic.Int64 // items after the cursor, in files and table
 }
 
-// end returns the end of what is on disk: the reader goes no further.
+// end returns the write end: everything before it is on disk (append
+// moves it only after its flush), and the reader goes no further.
 func (j *fileJournal) end() position {
-	j.smu.Lock()
-	defer j.smu.Unlock()
-	return j.durable
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.wend
 }
 
 // errJournalLocked is returned by openFileJournal when another process
@@ -120,7 +114,6 @@ func openFileJournal(ctx context.Context, dir string, w *sql.DB, segSize int64) 
 		return nil, err
 	}
 	j := &fileJournal{dir: dir, lock: lock, segSize: segSize}
-	j.scond = sync.NewCond(&j.smu)
 	if err := j.load(ctx, w); err != nil {
 		lock.Close()
 		if j.w != nil {
@@ -175,7 +168,6 @@ func (j *fileJournal) load(ctx context.Context, w *sql.DB) error {
 	} else if j.w, err = os.OpenFile(filepath.Join(j.dir, segmentName(j.wend.seg)), os.O_WRONLY, 0o600); err != nil {
 		return err
 	}
-	j.durable = j.wend
 	j.backlog.Store(items + j.table)
 	return nil
 }
@@ -220,7 +212,7 @@ func (j *fileJournal) scan(seg uint64, from int64, last bool) (items, end int64,
 	}
 	r := newRecordReader(f, from, fi.Size())
 	for {
-		rec, err := r.next(true)
+		rec, err := r.next()
 		if errors.Is(err, io.EOF) {
 			return items, r.off, nil
 		}
@@ -260,20 +252,29 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// append writes the batches as records at the write end and returns once
-// they are on disk. The records are encoded before the lock, and the flush
-// is shared (syncTo): appenders arriving while one flush runs write their
-// records meanwhile and are covered by the next, so callers of several
-// goroutines need no writer goroutine of their own to commit as a group.
+// append writes the batches as records at the write end, starting a new
+// segment when the current one is full, and returns once they are on
+// disk. The records are encoded before the lock. A failed write or flush
+// leaves the end where it was: the next record overwrites what it left.
 func (j *fileJournal) append(batches [][]store.Notification) error {
 	buf, n := encodeRecords(batches)
-	end, err := j.write(buf)
-	if err != nil {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.wend.off > 0 && j.wend.off+int64(len(buf)) > j.segSize {
+		f, err := j.create(j.wend.seg + 1)
+		if err != nil {
+			return err
+		}
+		j.w.Close() // flushed with its last append
+		j.w, j.wend = f, position{j.wend.seg + 1, 0}
+	}
+	if _, err := j.w.WriteAt(buf, j.wend.off); err != nil {
 		return err
 	}
-	if err := j.syncTo(end); err != nil {
+	if err := j.w.Sync(); err != nil {
 		return err
 	}
+	j.wend.off += int64(len(buf))
 	j.backlog.Add(int64(n))
 	return nil
 }
@@ -291,98 +292,18 @@ func encodeRecords(batches [][]store.Notification) ([]byte, int) {
 	for i, p := range payloads {
 		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(p)))
 		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(batches[i])))
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(journalTime(batches[i][0].ReceivedAt)))
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(toDB(batches[i][0].ReceivedAt)))
 		buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(p, castagnoli))
 		buf = append(buf, p...)
 	}
 	return buf, n
 }
 
-// write writes buf at the write end, starting a new segment when the
-// current one is full (flushing the old one first), and returns the end of
-// what it wrote. A failed write leaves the end where it was: the next
-// record overwrites what it left.
-func (j *fileJournal) write(buf []byte) (position, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.wend.off > 0 && j.wend.off+int64(len(buf)) > j.segSize {
-		if err := j.w.Sync(); err != nil {
-			return position{}, err
-		}
-		f, err := j.create(j.wend.seg + 1)
-		if err != nil {
-			return position{}, err
-		}
-		j.w.Close()
-		j.w, j.wend = f, position{j.wend.seg + 1, 0}
-		j.smu.Lock()
-		j.durable = j.wend // everything before is flushed
-		j.smu.Unlock()
-	}
-	if _, err := j.w.WriteAt(buf, j.wend.off); err != nil {
-		return position{}, err
-	}
-	j.wend.off += int64(len(buf))
-	return j.wend, nil
-}
-
-// syncTo returns once everything up to end is on disk: at once if a flush
-// has covered it, after the running flush and maybe one more otherwise.
-// One caller at a time flushes, everything written when it starts.
-func (j *fileJournal) syncTo(end position) error {
-	j.smu.Lock()
-	for {
-		if !j.durable.before(end) {
-			j.smu.Unlock()
-			return nil
-		}
-		if !j.syncing {
-			break
-		}
-		j.scond.Wait()
-	}
-	j.syncing = true
-	j.smu.Unlock()
-
-	j.mu.Lock()
-	f, upto := j.w, j.wend
-	j.mu.Unlock()
-	err := f.Sync()
-
-	j.smu.Lock()
-	j.syncing = false
-	if err == nil && j.durable.before(upto) {
-		j.durable = upto
-	}
-	j.scond.Broadcast()
-	j.smu.Unlock()
-	if err != nil {
-		return err
-	}
-	if upto.before(end) { // end is in a segment started since
-		return j.syncTo(end)
-	}
-	return nil
-}
-
-// before reports whether p comes before q.
-func (p position) before(q position) bool {
-	return p.seg < q.seg || (p.seg == q.seg && p.off < q.off)
-}
-
-// journalTime is t in microseconds since the Unix epoch (0: zero time).
-func journalTime(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
-
 // record is one journal record as read.
 type record struct {
 	items    int
 	received int64
-	payload  []byte // nil when only the header was wanted
+	payload  []byte
 }
 
 // recordReader reads records from a segment, counting its offset; limit
@@ -403,9 +324,8 @@ func newRecordReader(r io.Reader, off, limit int64) *recordReader {
 // errTorn is a record cut short or failing its checksum.
 var errTorn = errors.New("torn or damaged journal record")
 
-// next reads the next record, checking its checksum when check is set;
-// io.EOF at the end.
-func (rr *recordReader) next(check bool) (record, error) {
+// next reads the next record and checks its checksum; io.EOF at the end.
+func (rr *recordReader) next() (record, error) {
 	if rr.off >= rr.limit {
 		return record{}, io.EOF
 	}
@@ -425,7 +345,7 @@ func (rr *recordReader) next(check bool) (record, error) {
 	if _, err := io.ReadFull(rr.r, payload); err != nil {
 		return record{}, errTorn
 	}
-	if check && crc32.Checksum(payload, castagnoli) != sum {
+	if crc32.Checksum(payload, castagnoli) != sum {
 		return record{}, errTorn
 	}
 	rec.payload = payload
@@ -472,7 +392,7 @@ func (j *fileJournal) read(maxItems int, before int64) ([]record, position, erro
 				f.Close()
 				return out, pos, nil
 			}
-			rec, err := rr.next(true)
+			rec, err := rr.next()
 			if errors.Is(err, io.EOF) {
 				break
 			}
@@ -550,7 +470,7 @@ func (s *Store) dropFilesBefore(ctx context.Context, t time.Time) (int64, error)
 	defer j.idx.Unlock()
 	var dropped int64
 	for {
-		recs, to, err := j.read(store.JournalChunk, journalTime(t))
+		recs, to, err := j.read(store.JournalChunk, toDB(t))
 		if err != nil || len(recs) == 0 {
 			return dropped, err
 		}

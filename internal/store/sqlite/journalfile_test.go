@@ -280,7 +280,7 @@ func FuzzJournalSegment(f *testing.F) {
 		if fi, _ := os.Stat(seg); fi.Size() != end {
 			t.Fatalf("segment is %d bytes after the scan, records end at %d", fi.Size(), end)
 		}
-		j.cur, j.wend, j.durable = position{1, 0}, position{1, end}, position{1, end}
+		j.cur, j.wend = position{1, 0}, position{1, end}
 		recs, to, err := j.read(store.MaxAppendBatch*10, 0)
 		if err != nil || to != j.wend {
 			t.Fatalf("read: %v, up to %v of %v", err, to, j.wend)
