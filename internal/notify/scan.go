@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -406,6 +407,11 @@ func ParseCollection(body []byte) ([]Incoming, error) {
 		default:
 			items, found, count = nil, false, 0
 			return s.skip()
+		}
+		if items == nil {
+			// Sized once: every notification names its subscription, so
+			// this counts Graph's items (a guess only for other bodies).
+			items = make([]Incoming, 0, min(bytes.Count(body, []byte(`"subscriptionId"`)), MaxItemsPerPost))
 		}
 		items, found, count = items[:0], true, 0
 		return s.array(func() error {

@@ -18,6 +18,20 @@ func journalItems() []Notification {
 	}
 }
 
+// TestAppendJournalEntry: appending to a buffer that holds something
+// leaves it and adds what EncodeJournal returns, within the size told.
+func TestAppendJournalEntry(t *testing.T) {
+	items := journalItems()
+	prefix := []byte("held")
+	got := AppendJournalEntry(bytes.Clone(prefix), items)
+	if want := append(bytes.Clone(prefix), EncodeJournal(items)...); !bytes.Equal(got, want) {
+		t.Fatalf("AppendJournalEntry = %q, want %q", got, want)
+	}
+	if n, max := len(got)-len(prefix), JournalEntrySize(items); n > max {
+		t.Errorf("entry of %d bytes, JournalEntrySize %d", n, max)
+	}
+}
+
 func TestJournalRoundTrip(t *testing.T) {
 	items := journalItems()
 	got, err := DecodeJournal(EncodeJournal(items))

@@ -81,6 +81,7 @@ type fileJournal struct {
 	mu   sync.Mutex
 	w    *os.File // the last segment, written at wend
 	wend position
+	buf  []byte // the records being appended, reused (mu)
 	idx  sync.Mutex
 	cur  position // the cursor, as journal_cursor holds it (idx)
 	// table is the number of items in notification_journal, indexed
@@ -254,12 +255,15 @@ func syncDir(dir string) error {
 
 // append writes the batches as records at the write end, starting a new
 // segment when the current one is full, and returns once they are on
-// disk. The records are encoded before the lock. A failed write or flush
-// leaves the end where it was: the next record overwrites what it left.
+// disk. A failed write or flush leaves the end where it was: the next
+// record overwrites what it left.
 func (j *fileJournal) append(batches [][]store.Notification) error {
-	buf, n := encodeRecords(batches)
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	buf, n := encodeRecords(j.buf[:0], batches)
+	if cap(buf) <= maxKeptBuffer {
+		j.buf = buf
+	}
 	if j.wend.off > 0 && j.wend.off+int64(len(buf)) > j.segSize {
 		f, err := j.create(j.wend.seg + 1)
 		if err != nil {
@@ -279,24 +283,31 @@ func (j *fileJournal) append(batches [][]store.Notification) error {
 	return nil
 }
 
-// encodeRecords encodes batches as records, and counts their items.
-func encodeRecords(batches [][]store.Notification) ([]byte, int) {
+// maxKeptBuffer bounds the encoding buffer an append keeps for the next:
+// a rare huge append does not pin its memory.
+const maxKeptBuffer = 1 << 20
+
+// encodeRecords appends batches to dst as records, and counts their
+// items.
+func encodeRecords(dst []byte, batches [][]store.Notification) ([]byte, int) {
 	size, n := 0, 0
-	payloads := make([][]byte, len(batches))
-	for i, b := range batches {
-		payloads[i] = store.EncodeJournal(b)
-		size += recordHeader + len(payloads[i])
+	for _, b := range batches {
+		size += recordHeader + store.JournalEntrySize(b)
 		n += len(b)
 	}
-	buf := make([]byte, 0, size)
-	for i, p := range payloads {
-		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(p)))
-		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(batches[i])))
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(toDB(batches[i][0].ReceivedAt)))
-		buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(p, castagnoli))
-		buf = append(buf, p...)
+	dst = slices.Grow(dst, size)
+	for _, b := range batches {
+		at := len(dst)
+		dst = append(dst, make([]byte, recordHeader)...)
+		dst = store.AppendJournalEntry(dst, b)
+		p := dst[at+recordHeader:]
+		hdr := dst[at : at+recordHeader]
+		binary.LittleEndian.PutUint32(hdr[0:], uint32(len(p)))
+		binary.LittleEndian.PutUint32(hdr[4:], uint32(len(b)))
+		binary.LittleEndian.PutUint64(hdr[8:], uint64(toDB(b[0].ReceivedAt)))
+		binary.LittleEndian.PutUint32(hdr[16:], crc32.Checksum(p, castagnoli))
 	}
-	return buf, n
+	return dst, n
 }
 
 // record is one journal record as read.

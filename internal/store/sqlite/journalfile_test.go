@@ -142,7 +142,7 @@ func TestJournalFilesTornTail(t *testing.T) {
 			}
 			seg := filepath.Join(path+".journal", segmentName(s.files.wend.seg))
 			s.Close()
-			record, _ := encodeRecords([][]store.Notification{journalBatch("torn", 3)})
+			record, _ := encodeRecords(nil, [][]store.Notification{journalBatch("torn", 3)})
 			f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -262,7 +262,7 @@ func TestJournalFilesSecondProcess(t *testing.T) {
 // neither panics nor fails; it cuts the file to the records it counted,
 // which read back whole, their payloads decoding or failing cleanly.
 func FuzzJournalSegment(f *testing.F) {
-	good, _ := encodeRecords([][]store.Notification{journalBatch("f", 2)})
+	good, _ := encodeRecords(nil, [][]store.Notification{journalBatch("f", 2)})
 	f.Add(good)
 	f.Add(append(bytes.Clone(good), good[:10]...))
 	f.Add([]byte{})
