@@ -30,7 +30,7 @@ type Incoming struct {
 	TenantID                       string
 	Raw                            []byte
 	// secrets are the byte ranges of Raw holding clientState values
-	// (every occurrence), left out of what is stored (StoredRaw).
+	// (every occurrence), left out of what is stored (AppendStoredRaw).
 	secrets [][2]int
 	Err     error
 }
@@ -38,20 +38,17 @@ type Incoming struct {
 // redactedClientState replaces a clientState's value in stored JSON.
 const redactedClientState = `"(not kept)"`
 
-// StoredRaw is Raw without its clientState values: graphsec keeps only
-// the secret's hash (Feed.ClientStateHash), so the notification it
-// stores must not carry the secret in clear either. Raw itself is
-// returned when it holds none.
-func (in *Incoming) StoredRaw() []byte {
-	if len(in.secrets) == 0 {
-		return in.Raw
-	}
-	out := make([]byte, 0, len(in.Raw))
+// AppendStoredRaw appends Raw without its clientState values to dst:
+// graphsec keeps only the secret's hash (Feed.ClientStateHash), so the
+// notification it stores must not carry the secret in clear either. It
+// always copies, so that what is stored never shares the request body's
+// memory (the receiver reuses body buffers).
+func (in *Incoming) AppendStoredRaw(dst []byte) []byte {
 	at := 0
 	for _, sp := range in.secrets {
-		out = append(out, in.Raw[at:sp[0]]...)
-		out = append(out, redactedClientState...)
+		dst = append(dst, in.Raw[at:sp[0]]...)
+		dst = append(dst, redactedClientState...)
 		at = sp[1]
 	}
-	return append(out, in.Raw[at:]...)
+	return append(dst, in.Raw[at:]...)
 }

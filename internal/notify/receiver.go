@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -103,9 +104,11 @@ type Receiver struct {
 	log  *slog.Logger
 	hook atomic.Pointer[lifecycleHook]
 	sem  chan struct{}
-	wg   sync.WaitGroup
-	stop context.Context
-	halt context.CancelFunc
+	// bodies are request body buffers (*[]byte) for reuse (readBody).
+	bodies sync.Pool
+	wg     sync.WaitGroup
+	stop   context.Context
+	halt   context.CancelFunc
 }
 
 // NewReceiver checks the options and returns a Receiver.
@@ -209,7 +212,8 @@ func (rc *Receiver) handle(w http.ResponseWriter, r *http.Request, endpoint stri
 		rc.count(SourceWebhook, ResultMalformed, 1)
 		return plain(w, http.StatusRequestEntityTooLarge, "Body over 1 MiB.\n")
 	}
-	body, err := readBody(w, r)
+	body, release, err := rc.readBody(w, r)
+	defer release()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -228,6 +232,9 @@ func (rc *Receiver) handle(w http.ResponseWriter, r *http.Request, endpoint stri
 	}
 	now := rc.o.Clock.Now().UTC()
 	items := make([]Item, 0, len(incoming))
+	// The items' stored JSON, copied out of the body (whose buffer is
+	// reused) into one allocation for the POST.
+	raws := make([]byte, 0, len(body))
 	var feeds map[string]store.Feed // by feed id, for the lifecycle hook
 	for i := range incoming {
 		in := &incoming[i]
@@ -253,7 +260,9 @@ func (rc *Receiver) handle(w http.ResponseWriter, r *http.Request, endpoint stri
 			rc.log.Warn("notification with a wrong clientState dropped", "feed", feed.ID, "subscription", in.SubscriptionID)
 			continue
 		}
-		it := toItem(in, source, feed, now)
+		at := len(raws)
+		raws = in.AppendStoredRaw(raws)
+		it := toItem(in, source, feed, raws[at:len(raws):len(raws)], now)
 		if err := store.CheckNotification(it); err != nil {
 			// Not something Graph sends (an id of a kilobyte, NUL): drop
 			// it rather than refuse the POST, which Graph would retry.
@@ -311,26 +320,47 @@ func (rc *Receiver) handle(w http.ResponseWriter, r *http.Request, endpoint stri
 	return http.StatusAccepted
 }
 
-// readBody reads the body, at most MaxNotificationBody bytes, into a
-// buffer of the announced length when there is one (Graph announces it),
-// rather than one grown from 512 bytes.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	body := http.MaxBytesReader(w, r.Body, MaxNotificationBody)
-	if r.ContentLength <= 0 {
-		return io.ReadAll(body)
+// readBody reads the body, at most MaxNotificationBody bytes. A body of
+// announced length (Graph announces it) is read into a buffer of that
+// length taken from the receiver's pool, handed back by release once the
+// POST is answered: nothing the receiver keeps points into it (items copy
+// what they keep), and under load the bodies were the largest part of the
+// receiver's garbage. Call release even after an error.
+func (rc *Receiver) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), err error) {
+	lim := http.MaxBytesReader(w, r.Body, MaxNotificationBody)
+	if r.ContentLength <= 0 || r.ContentLength > maxPooledBody {
+		body, err = io.ReadAll(lim)
+		return body, func() {}, err
 	}
-	buf := make([]byte, r.ContentLength, r.ContentLength+1)
-	if _, err := io.ReadFull(body, buf); err != nil {
-		return nil, err
+	bp, _ := rc.bodies.Get().(*[]byte)
+	if bp == nil || int64(cap(*bp)) < r.ContentLength {
+		bp = new([]byte)
+		*bp = make([]byte, r.ContentLength, max(r.ContentLength, minPooledBody))
 	}
-	// A body longer than announced: read the rest (the server stops at
-	// the announced length, so this is only for other callers).
-	rest, err := io.ReadAll(body)
+	buf := (*bp)[:r.ContentLength]
+	release = func() { *bp = buf[:0]; rc.bodies.Put(bp) }
+	if _, err := io.ReadFull(lim, buf); err != nil {
+		return nil, release, err
+	}
+	// The server stops at the announced length; a longer body only
+	// comes from other callers (tests): read the rest.
+	rest, err := io.ReadAll(lim)
 	if err != nil {
-		return nil, err
+		return nil, release, err
 	}
-	return append(buf, rest...), nil
+	if len(rest) > 0 {
+		return append(bytes.Clone(buf), rest...), release, nil
+	}
+	return buf, release, nil
 }
+
+// Sizes of the pooled body buffers: Graph's batches of 100 notifications
+// are about 60 KiB; larger bodies get a buffer of their own, so that the
+// pool holds no megabyte buffers.
+const (
+	minPooledBody = 16 << 10
+	maxPooledBody = 128 << 10
+)
 
 // handshake answers Graph's validation request: the decoded token, as
 // plain text that no browser will sniff into HTML.
@@ -365,11 +395,11 @@ func HashClientState(clientState string) []byte {
 }
 
 // toItem makes the store's record of an accepted notification.
-func toItem(in *Incoming, source store.Source, feed store.Feed, now time.Time) Item {
+func toItem(in *Incoming, source store.Source, feed store.Feed, raw []byte, now time.Time) Item {
 	it := Item{
 		ID: in.ID, Source: source, Feed: feed.ID, Owner: feed.Owner, Shared: feed.Shared,
 		ChangeType: in.ChangeType, LifecycleEvent: in.LifecycleEvent, Resource: in.Resource,
-		ResourceID: in.ResourceDataID, Raw: in.StoredRaw(), ReceivedAt: now,
+		ResourceID: in.ResourceDataID, Raw: raw, ReceivedAt: now,
 	}
 	if it.ResourceID == "" && it.Resource != "" {
 		it.ResourceID = path.Base(it.Resource)

@@ -172,6 +172,37 @@ func testReceiveNotifications(t *testing.T, journal bool) {
 	}
 }
 
+// TestReceiveReusesBodies: the receiver reads bodies into reused
+// buffers, so what it keeps of a POST must not change when the next POST
+// (of the same length) is read into the same buffer.
+func TestReceiveReusesBodies(t *testing.T) {
+	r := newRig(t, rigOptions{journal: true})
+	r.feed(t, "f-alice", "sub-a", "alice-secret", "alice", false)
+	first := collection(changeJSON("n1", "sub-a", "alice-secret", "da1"), changeJSON("n2", "sub-a", "alice-secret", "da2"))
+	second := collection(changeJSON("m1", "sub-a", "alice-secret", "db1"), changeJSON("m2", "sub-a", "alice-secret", "db2"))
+	if len(first) != len(second) {
+		t.Fatal("the bodies must be of one length")
+	}
+	for _, body := range []string{first, second} {
+		if w := post(r.rc.Notifications(), "/listen", body); w.Code != http.StatusAccepted {
+			t.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+	r.journaled.mu.Lock()
+	kept := slices.Clone(r.journaled.items)
+	r.journaled.mu.Unlock()
+	want := []string{changeJSON("n1", "sub-a", "(not kept)", "da1"), changeJSON("n2", "sub-a", "(not kept)", "da2"),
+		changeJSON("m1", "sub-a", "(not kept)", "db1"), changeJSON("m2", "sub-a", "(not kept)", "db2")}
+	if len(kept) != len(want) {
+		t.Fatalf("journaled %v", idsOf(kept))
+	}
+	for i, it := range kept {
+		if string(it.Raw) != want[i] || it.ID != [...]string{"n1", "n2", "m1", "m2"}[i] {
+			t.Errorf("item %d kept as %s %s, want %s", i, it.ID, it.Raw, want[i])
+		}
+	}
+}
+
 func idsOf(items []store.Notification) []string {
 	out := make([]string, len(items))
 	for i, it := range items {

@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,12 +22,19 @@ import (
 
 const maxDepth = 10000
 
+// minNotificationBytes sizes ParseCollection's items (see there).
+const minNotificationBytes = 300
+
 var errSyntax = errors.New("invalid JSON")
 
 type scanner struct {
 	b     []byte
 	i     int
 	depth int
+	// last is each field's last plain value: a POST's items mostly share
+	// their subscriptionId, clientState, changeType and tenantId, so
+	// they share one string each instead of a copy per item.
+	last [nFields]string
 }
 
 func (s *scanner) ws() {
@@ -269,7 +275,7 @@ func (s *scanner) array(elem func() error) error {
 
 // stringField reads a value meant to be a string: its value, "" for
 // null, or an error for any other type (the value is still read).
-func (s *scanner) stringField(name string) (string, error, error) {
+func (s *scanner) stringField(name string, f int) (string, error, error) {
 	s.ws()
 	switch s.peek() {
 	case '"':
@@ -277,7 +283,14 @@ func (s *scanner) stringField(name string) (string, error, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		return text(tok, plain), nil, nil
+		if plain && string(tok[1:len(tok)-1]) == s.last[f] {
+			return s.last[f], nil, nil
+		}
+		v := text(tok, plain)
+		if plain {
+			s.last[f] = v
+		}
+		return v, nil, nil
 	case 'n':
 		return "", nil, s.literal("null")
 	}
@@ -333,7 +346,7 @@ func (s *scanner) notification(in *Incoming) error {
 		if dst, f := field(in, key); dst != nil {
 			s.ws()
 			from := s.i
-			v, typeErr, err := s.stringField(key)
+			v, typeErr, err := s.stringField(key, f)
 			*dst, typeErrs[f] = v, typeErr
 			if f == fClientState && err == nil {
 				in.secrets = append(in.secrets, [2]int{from, s.i})
@@ -353,7 +366,7 @@ func (s *scanner) notification(in *Incoming) error {
 				if k != "id" {
 					return s.skip()
 				}
-				v, typeErr, err := s.stringField("resourceData.id")
+				v, typeErr, err := s.stringField("resourceData.id", fResourceDataID)
 				in.ResourceDataID, typeErrs[fResourceDataID] = v, typeErr
 				return err
 			})
@@ -409,9 +422,11 @@ func ParseCollection(body []byte) ([]Incoming, error) {
 			return s.skip()
 		}
 		if items == nil {
-			// Sized once: every notification names its subscription, so
-			// this counts Graph's items (a guess only for other bodies).
-			items = make([]Incoming, 0, min(bytes.Count(body, []byte(`"subscriptionId"`)), MaxItemsPerPost))
+			// Sized once, by an estimate: a notification as Graph sends
+			// it (ids, subscription, resource, expiry, tenant) takes at
+			// least minNotificationBytes. Counting them exactly cost more
+			// than the slots this overestimates.
+			items = make([]Incoming, 0, min(len(body)/minNotificationBytes+1, MaxItemsPerPost))
 		}
 		items, found, count = items[:0], true, 0
 		return s.array(func() error {
