@@ -45,6 +45,10 @@ type rigOptions struct {
 	// systemClock: the group sink times its work on the system clock (its
 	// share of indexing under load is measured in time).
 	systemClock bool
+	// unrecorded: the journal is not wrapped by a recordingJournal
+	// (benchmarks: recording every item would be most of what they
+	// measure).
+	unrecorded bool
 }
 
 // recordingJournal records the items handed to Journal.
@@ -110,8 +114,11 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		if next == nil {
 			next = r.sink
 		}
-		r.journaled = &recordingJournal{next: next}
-		journal = r.journaled
+		journal = next
+		if !o.unrecorded {
+			r.journaled = &recordingJournal{next: next}
+			journal = r.journaled
+		}
 	}
 	r.rc, err = NewReceiver(ReceiverOptions{Feeds: r.feeds, Sink: sink, Journal: journal, Lifecycle: o.lifecycle, Metrics: r.metrics, Clock: r.clock})
 	if err != nil {

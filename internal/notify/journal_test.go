@@ -189,7 +189,7 @@ func TestGroupSinkJournalWithoutAJournal(t *testing.T) {
 func BenchmarkReceiverPOST(b *testing.B) {
 	for _, journal := range []bool{false, true} {
 		b.Run(map[bool]string{false: "sink", true: "journal"}[journal], func(b *testing.B) {
-			r := newRig(b, rigOptions{journal: journal, systemClock: true, path: filepath.Join(b.TempDir(), "bench.db")})
+			r := newRig(b, rigOptions{journal: journal, systemClock: true, unrecorded: true, path: filepath.Join(b.TempDir(), "bench.db")})
 			r.feed(b, "f", "sub", "secret", "alice", false)
 			h := r.rc.Notifications()
 			var next atomic.Int64
