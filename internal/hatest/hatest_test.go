@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,7 @@ import (
 	"github.com/graphsec/graphsec/emulator"
 	"github.com/graphsec/graphsec/emulator/emutest"
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/loadgen"
 	"github.com/graphsec/graphsec/internal/notify"
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/store/pgtest"
@@ -912,6 +914,53 @@ func BenchmarkIngestThroughBalancer(b *testing.B) {
 			rate, _ := strconv.ParseFloat(string(m[1]), 64)
 			b.ReportMetric(rate, "POSTs/s")
 		}
+	}
+}
+
+// BenchmarkBareThroughBalancer prices the balancer's hop for
+// BenchmarkIngestThroughBalancer: two bare handlers (loadgen's baseline:
+// decode, 202), served by this process, behind the same haproxy
+// configuration, against the bare handler reached directly in the same
+// run. It reports the ratio of the rates. Run it with -benchtime=1x;
+// GRAPHSEC_BENCH_DURATION (default 10s) sets loadgen's -d.
+func BenchmarkBareThroughBalancer(b *testing.B) {
+	d := cmp.Or(os.Getenv("GRAPHSEC_BENCH_DURATION"), "10s")
+	haproxy, err := exec.LookPath("haproxy")
+	if err != nil {
+		b.Skip("haproxy is not installed: apt-get install haproxy")
+	}
+	for b.Loop() {
+		dir := b.TempDir()
+		bin := build(b, dir)
+		reps := make([]*replica, 2)
+		mux := http.NewServeMux()
+		mux.Handle("POST /listen", loadgen.BareHandler())
+		mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {}) // haproxy's check
+		for i := range reps {
+			srv := httptest.NewServer(mux)
+			b.Cleanup(srv.Close)
+			reps[i] = &replica{name: fmt.Sprintf("bare%d", i+1), addr: srv.Listener.Addr().String()}
+		}
+		lbAddr := freeAddr(b)
+		cfg := filepath.Join(dir, "haproxy.cfg")
+		if err := os.WriteFile(cfg, []byte(haproxyConfig(lbAddr, reps)), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		start(b, dir, "haproxy", haproxy, []string{"-db", "-f", cfg}, nil)
+		lb := "http://" + lbAddr
+		waitHTTP(b, lb+"/healthz")
+		out, err := exec.Command(bin, "loadgen", "-url", lb+"/listen", "-subscription-id", "bare", "-client-state", "bare",
+			"-c", "32", "-d", d, "-batch", "10", "--compare-bare").CombinedOutput()
+		b.Logf("graphsec loadgen:\n%s", out)
+		if err != nil {
+			b.Fatalf("loadgen: %v", err)
+		}
+		m := ratioLine.FindSubmatch(out)
+		if m == nil {
+			b.Fatal("no ratio in loadgen's output")
+		}
+		ratio, _ := strconv.ParseFloat(string(m[1]), 64)
+		b.ReportMetric(ratio, "balanced/direct")
 	}
 }
 

@@ -352,16 +352,23 @@ func startBare() (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := &http.Server{Handler: BareHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String() + "/listen", func() { srv.Close() }, nil
+}
+
+// BareHandler is the baseline --compare-bare measures: decode the
+// collection with encoding/json, answer 202. The multi-replica benchmark
+// puts it behind a balancer too, to price the balancer's hop.
+func BareHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var coll graph.ChangeNotificationCollection
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&coll); err != nil {
 			http.Error(w, "bad body", http.StatusBadRequest)
 			return
 		}
 		w.WriteHeader(http.StatusAccepted)
-	}), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	return "http://" + ln.Addr().String() + "/listen", func() { srv.Close() }, nil
+	})
 }
 
 // checker reads back the feed's notifications and tells which of the
