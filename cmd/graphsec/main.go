@@ -16,9 +16,10 @@ import (
 // gcPercent is the garbage collector's target unless GOGC is set. The
 // console's live heap is small (about 20 MB: templates, the emulator's
 // tenant), and with Go's default of 100 a receiver under load collected
-// eight times a second, a quarter of its CPU; at 400 the heap peaks at a
-// few times the live heap, still around 100 MB (GOMEMLIMIT caps it where
-// memory is tight). README "Performance" has the figures.
+// eight times a second, a quarter of its CPU. At 400 its resident memory
+// under the load generator peaked at 161 MB instead of 89 (50 MB idle);
+// GOMEMLIMIT caps it where memory is tight. README "Performance" has the
+// figures.
 const gcPercent = 400
 
 func main() {
