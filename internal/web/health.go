@@ -103,15 +103,32 @@ func (s *Server) readiness(ctx context.Context) (bool, []byte, error) {
 		done := make(chan struct{})
 		rd.running = done
 		rd.mu.Unlock()
-		// The check is everyone's: it does not stop when the caller that
-		// started it goes away.
-		ok, body := s.checkReady(context.WithoutCancel(ctx))
-		rd.mu.Lock()
-		rd.at, rd.ok, rd.body, rd.running = s.o.Clock.Now(), ok, body, nil
-		rd.mu.Unlock()
-		close(done)
+		ok, body := s.runCheck(ctx, done)
 		return ok, body, nil
 	}
+}
+
+// runCheck runs the check that readiness started (done), keeps its
+// answer and wakes the callers waiting for it. The check is everyone's:
+// it does not stop when the caller that started it goes away. Should it
+// panic, nothing is kept and the waiters are woken all the same (one of
+// them checks again), rather than left waiting for an answer that never
+// comes.
+func (s *Server) runCheck(ctx context.Context, done chan struct{}) (ok bool, body []byte) {
+	rd := &s.ready
+	finished := false
+	defer func() {
+		rd.mu.Lock()
+		if finished {
+			rd.at, rd.ok, rd.body = s.o.Clock.Now(), ok, body
+		}
+		rd.running = nil
+		rd.mu.Unlock()
+		close(done)
+	}()
+	ok, body = s.checkReady(context.WithoutCancel(ctx))
+	finished = true
+	return ok, body
 }
 
 // checkReady checks the database, Graph and the identity platform, within
