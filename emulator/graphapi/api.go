@@ -249,29 +249,27 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Graph treats dot segments as names; ServeMux would clean them
 		// and redirect to another resource, so refuse them here.
 		if sg == "." || sg == ".." || strings.HasPrefix(sg, "..") && strings.Contains(sg, "/") {
-			c.fail(badRequest("Resource not found for the segment '%s'.", sg))
+			c.refuse(badRequest("Resource not found for the segment '%s'.", sg))
 			return
 		}
 	}
 	if c.version != "v1.0" && c.version != "beta" {
-		c.fail(badRequest("Invalid version: %s", c.version))
+		c.refuse(badRequest("Invalid version: %s", c.version))
 		return
 	}
 	rel := "/" + strings.Join(segs[1:], "/")
 
 	if err := a.faults.apply(r.Context(), r.Method, strings.ToLower(rel)); err != nil {
-		drainBody(w, r)
-		c.fail(err)
+		c.refuse(err)
 		return
 	}
 	if err := c.authenticate(); err != nil {
-		c.fail(err)
+		c.refuse(err)
 		return
 	}
 	if strings.HasPrefix(strings.ToLower(rel), "/security") {
 		if err := a.throttle.take(c.who.claims.AppID+"/"+c.who.claims.TenantID, now); err != nil {
-			drainBody(w, r)
-			c.fail(err)
+			c.refuse(err)
 			return
 		}
 	}
@@ -282,16 +280,18 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r2)
 }
 
-// drainBody reads and discards what is left of the request body (bounded
-// as readBody bounds it) before an answer that does not read it: an
-// injected fault or a throttled request. Graph's front door takes the
-// whole request before it answers; an emulator that answered first would
-// race the client's body upload (over HTTP/2 the client then abandons
-// it), and the SDK's retry of that request would depend on who won.
-func drainBody(w http.ResponseWriter, r *http.Request) {
-	if r.Body != nil {
-		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxWireBody))
+// refuse answers a request with err before any handler has read its
+// body (a bad path, an injected fault, a missing or expired token,
+// throttling), reading and discarding the body first (bounded as
+// readBody bounds it). Graph's front door takes the whole request before
+// it answers; an emulator that answered first would race the client's
+// body upload (over HTTP/2 the client then abandons it), and the SDK's
+// retry of that request would depend on who won.
+func (c *call) refuse(err error) {
+	if c.r.Body != nil {
+		io.Copy(io.Discard, http.MaxBytesReader(c.w, c.r.Body, maxWireBody))
 	}
+	c.fail(err)
 }
 
 // loopbackHost reports whether host names this machine: localhost, a name
