@@ -162,11 +162,22 @@ type SQLDialect struct {
 	Contains func(column, param string) string
 }
 
+// The notifications table's columns as both stores select and scan them,
+// in this order: NotificationColumns for ListNotifications,
+// NotificationColumnsWithoutRaw for background work on stored items,
+// which does not need the raw JSON.
+const (
+	notificationLead              = `seq, id, source, feed, owner, shared, change_type, lifecycle_event, resource, resource_id, version, title, changes`
+	NotificationColumns           = notificationLead + `, raw, received_at`
+	NotificationColumnsWithoutRaw = notificationLead + `, received_at`
+)
+
 // NotificationQuery is the SELECT both stores run for ListNotifications:
-// columns from the notifications table, the conditions f sets, the order
-// (oldest first when AfterSeq is set, newest first otherwise) and the
-// limit. ok is false when f selects nothing for certain.
-func NotificationQuery(columns string, f NotificationFilter, d SQLDialect) (query string, args []any, ok bool) {
+// NotificationColumns from the notifications table, the conditions f
+// sets, the order (oldest first when AfterSeq is set, newest first
+// otherwise) and the limit. ok is false when f selects nothing for
+// certain.
+func NotificationQuery(f NotificationFilter, d SQLDialect) (query string, args []any, ok bool) {
 	if !UsableNotificationFilter(f) {
 		return "", nil, false
 	}
@@ -197,7 +208,7 @@ func NotificationQuery(columns string, f NotificationFilter, d SQLDialect) (quer
 	if q != "" {
 		where = append(where, d.Contains("search", param(q)))
 	}
-	query = "SELECT " + columns + " FROM notifications"
+	query = "SELECT " + NotificationColumns + " FROM notifications"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

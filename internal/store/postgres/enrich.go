@@ -18,7 +18,7 @@ func (s *Store) PendingEnrichments(ctx context.Context, after int64, limit int) 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: pending enrichments: %w", err)
 	}
-	return s.queryNotifications(ctx, "pending enrichments", false, `SELECT `+pendingColumns+`
+	return s.queryNotifications(ctx, "pending enrichments", false, `SELECT `+store.NotificationColumnsWithoutRaw+`
 		FROM notifications WHERE source = 'webhook' AND enrich = '' AND seq > $1 ORDER BY seq LIMIT $2`,
 		after, store.NotificationLimit(limit))
 }

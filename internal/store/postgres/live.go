@@ -161,29 +161,21 @@ func dialect() store.SQLDialect {
 	}
 }
 
-const notificationColumns = `seq, id, source, feed, owner, shared, change_type, lifecycle_event, resource, resource_id,
-	version, title, changes, raw, received_at`
-
 // ListNotifications returns what f selects: oldest first when AfterSeq is
 // set (store.FromStart included), newest first otherwise.
 func (s *Store) ListNotifications(ctx context.Context, f store.NotificationFilter) ([]store.Notification, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: list notifications: %w", err)
 	}
-	query, args, ok := store.NotificationQuery(notificationColumns, f, dialect())
+	query, args, ok := store.NotificationQuery(f, dialect())
 	if !ok {
 		return nil, nil
 	}
 	return s.queryNotifications(ctx, "list notifications", true, query, args...)
 }
 
-// pendingColumns are notificationColumns without raw, which background
-// work on stored items does not need.
-const pendingColumns = `seq, id, source, feed, owner, shared, change_type, lifecycle_event, resource, resource_id,
-	version, title, changes, received_at`
-
-// queryNotifications runs query, which selects notificationColumns (or
-// pendingColumns when withRaw is false), and reads its rows.
+// queryNotifications runs query, which selects store.NotificationColumns
+// (or store.NotificationColumnsWithoutRaw when withRaw is false), and reads its rows.
 func (s *Store) queryNotifications(ctx context.Context, what string, withRaw bool, query string, args ...any) ([]store.Notification, error) {
 	var out []store.Notification
 	err := s.with(ctx, what, func(c *pgx.Conn) error {

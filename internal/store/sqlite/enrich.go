@@ -17,7 +17,7 @@ func (s *Store) PendingEnrichments(ctx context.Context, after int64, limit int) 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: pending enrichments: %w", err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+pendingColumns+`
+	rows, err := s.r.QueryContext(ctx, `SELECT `+store.NotificationColumnsWithoutRaw+`
 		FROM notifications WHERE source = 'webhook' AND enrich = '' AND seq > ? ORDER BY seq LIMIT ?`,
 		after, store.NotificationLimit(limit))
 	if err != nil {

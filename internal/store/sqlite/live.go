@@ -154,16 +154,13 @@ func dialect() store.SQLDialect {
 	}
 }
 
-const notificationColumns = `seq, id, source, feed, owner, shared, change_type, lifecycle_event, resource, resource_id,
-	version, title, changes, raw, received_at`
-
 // ListNotifications returns what f selects: oldest first when AfterSeq is
 // set (store.FromStart included), newest first otherwise.
 func (s *Store) ListNotifications(ctx context.Context, f store.NotificationFilter) ([]store.Notification, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
 	}
-	query, args, ok := store.NotificationQuery(notificationColumns, f, dialect())
+	query, args, ok := store.NotificationQuery(f, dialect())
 	if !ok {
 		return nil, nil
 	}
@@ -178,13 +175,8 @@ func (s *Store) ListNotifications(ctx context.Context, f store.NotificationFilte
 	return out, nil
 }
 
-// pendingColumns are notificationColumns without raw, which background
-// work on stored items does not need.
-const pendingColumns = `seq, id, source, feed, owner, shared, change_type, lifecycle_event, resource, resource_id,
-	version, title, changes, received_at`
-
-// scanNotifications reads and closes rows of notificationColumns, or of
-// pendingColumns when withRaw is false.
+// scanNotifications reads and closes rows of store.NotificationColumns,
+// or of store.NotificationColumnsWithoutRaw when withRaw is false.
 func scanNotifications(rows *sql.Rows, withRaw bool) ([]store.Notification, error) {
 	defer rows.Close()
 	var out []store.Notification
