@@ -104,12 +104,7 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, items []sto
 		prepared := s.appendStmts[len(chunk)]
 		args = args[:0]
 		for _, n := range chunk {
-			var version any
-			if !n.Version.IsZero() {
-				version = toDB(n.Version)
-			}
-			args = append(args, n.ID, string(n.Source), n.Feed, n.Owner, n.Shared, n.ChangeType, n.LifecycleEvent,
-				n.Resource, n.ResourceID, version, n.Title, blob(n.Changes), blob(n.Raw), toDB(n.ReceivedAt), store.SearchText(n))
+			args = appendNotificationArgs(args, n)
 		}
 		rows, err := tx.StmtContext(ctx, prepared).QueryContext(ctx, args...)
 		if err != nil {
@@ -142,6 +137,17 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, items []sto
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// appendNotificationArgs appends n's values in the order of
+// insertNotifications' columns.
+func appendNotificationArgs(args []any, n store.Notification) []any {
+	var version any
+	if !n.Version.IsZero() {
+		version = toDB(n.Version)
+	}
+	return append(args, n.ID, string(n.Source), n.Feed, n.Owner, n.Shared, n.ChangeType, n.LifecycleEvent,
+		n.Resource, n.ResourceID, version, n.Title, blob(n.Changes), blob(n.Raw), toDB(n.ReceivedAt), store.SearchText(n))
 }
 
 // dialect is SQLite's for store.NotificationQuery (a function, not a

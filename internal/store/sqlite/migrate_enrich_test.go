@@ -27,9 +27,7 @@ func TestEnrichMigrationSkipsHistory(t *testing.T) {
 	if err := applyMigrations(t.Context(), db, clock.NewFake(epoch), migrations[:before]); err != nil {
 		t.Fatal(err)
 	}
-	old := journalItem("old")
-	args := []any{old.ID, string(old.Source), old.Feed, old.Owner, false, old.ChangeType, "", old.Resource, old.ResourceID, nil, "", []byte{}, old.Raw, toDB(old.ReceivedAt), store.SearchText(old)}
-	if _, err := db.ExecContext(t.Context(), insertNotifications(1), args...); err != nil {
+	if _, err := db.ExecContext(t.Context(), insertNotifications(1), appendNotificationArgs(nil, journalItem("old"))...); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
