@@ -198,20 +198,11 @@ func (j *fileJournal) segments() ([]uint64, error) {
 // where a write was cut: the file is truncated there. Elsewhere it is an
 // error.
 func (j *fileJournal) scan(seg uint64, from int64, last bool) (items, end int64, err error) {
-	path := filepath.Join(j.dir, segmentName(seg))
-	f, err := os.OpenFile(path, os.O_RDWR, 0o600)
+	f, r, err := j.openSegment(seg, from, -1, os.O_RDWR)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer f.Close()
-	if _, err := f.Seek(from, io.SeekStart); err != nil {
-		return 0, 0, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, 0, err
-	}
-	r := newRecordReader(f, from, fi.Size())
 	for {
 		rec, err := r.next()
 		if errors.Is(err, io.EOF) {
@@ -219,7 +210,7 @@ func (j *fileJournal) scan(seg uint64, from int64, last bool) (items, end int64,
 		}
 		if err != nil {
 			if !last {
-				return 0, 0, fmt.Errorf("journal %s: offset %d: %w", path, r.off, err)
+				return 0, 0, fmt.Errorf("journal %s: offset %d: %w", f.Name(), r.off, err)
 			}
 			if err := f.Truncate(r.off); err != nil {
 				return 0, 0, err
@@ -228,6 +219,28 @@ func (j *fileJournal) scan(seg uint64, from int64, last bool) (items, end int64,
 		}
 		items += int64(rec.items)
 	}
+}
+
+// openSegment opens segment seg (with flag) at offset off, and a reader
+// of its records up to limit, or to the file's end when limit < 0.
+func (j *fileJournal) openSegment(seg uint64, off, limit int64, flag int) (*os.File, *recordReader, error) {
+	f, err := os.OpenFile(filepath.Join(j.dir, segmentName(seg)), flag, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if limit < 0 {
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+		limit = fi.Size()
+	}
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, newRecordReader(f, off, limit), nil
 }
 
 // create makes segment seg and flushes the directory, so that the new
@@ -329,7 +342,10 @@ type recordReader struct {
 }
 
 func newRecordReader(r io.Reader, off, limit int64) *recordReader {
-	return &recordReader{r: bufio.NewReaderSize(r, 64<<10), off: off, limit: limit}
+	// A buffer no larger than what is left to read: indexing a quiet
+	// receiver's one entry reads a few kilobytes, not 64 KiB.
+	size := int(min(max(limit-off, 4<<10), 64<<10))
+	return &recordReader{r: bufio.NewReaderSize(r, size), off: off, limit: limit}
 }
 
 // errTorn is a record cut short or failing its checksum.
@@ -375,58 +391,53 @@ func (j *fileJournal) read(maxItems int, before int64) ([]record, position, erro
 		pos = position{1, 0}
 	}
 	var out []record
-	total := 0
-	for {
-		if pos.seg > wend.seg || (pos.seg == wend.seg && pos.off >= wend.off) {
-			return out, pos, nil
-		}
-		f, err := os.Open(filepath.Join(j.dir, segmentName(pos.seg)))
-		if err != nil {
-			return nil, pos, err
-		}
-		limit := wend.off
-		if pos.seg != wend.seg {
-			fi, err := f.Stat()
-			if err != nil {
-				f.Close()
-				return nil, pos, err
-			}
-			limit = fi.Size()
-		}
-		if _, err := f.Seek(pos.off, io.SeekStart); err != nil {
-			f.Close()
-			return nil, pos, err
-		}
-		rr := newRecordReader(f, pos.off, limit)
-		for {
-			if len(out) > 0 && total >= maxItems {
-				f.Close()
-				return out, pos, nil
-			}
-			rec, err := rr.next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				f.Close()
-				return nil, pos, fmt.Errorf("journal %s: offset %d: %w", f.Name(), rr.off, err)
-			}
-			if before != 0 && rec.received >= before {
-				f.Close()
-				return out, pos, nil
-			}
-			if len(out) > 0 && total+rec.items > maxItems {
-				f.Close()
-				return out, pos, nil
-			}
-			out, total = append(out, rec), total+rec.items
-			pos.off = rr.off
-		}
-		f.Close()
+	for pos.seg < wend.seg || (pos.seg == wend.seg && pos.off < wend.off) {
+		limit := int64(-1) // an earlier segment: to its end
 		if pos.seg == wend.seg {
-			return out, pos, nil
+			limit = wend.off
+		}
+		var full bool
+		var err error
+		if out, pos, full, err = j.readSegment(out, pos, limit, maxItems, before); err != nil {
+			return nil, pos, err
+		}
+		if full || pos.seg == wend.seg {
+			break
 		}
 		pos = position{pos.seg + 1, 0}
+	}
+	return out, pos, nil
+}
+
+// readSegment appends to out the records of pos's segment from pos, up
+// to limit, while read's conditions hold, and returns the position after
+// them; full when a condition stopped it.
+func (j *fileJournal) readSegment(out []record, pos position, limit int64, maxItems int, before int64) ([]record, position, bool, error) {
+	f, rr, err := j.openSegment(pos.seg, pos.off, limit, os.O_RDONLY)
+	if err != nil {
+		return nil, pos, false, err
+	}
+	defer f.Close()
+	total := 0
+	for _, r := range out {
+		total += r.items
+	}
+	for {
+		if len(out) > 0 && total >= maxItems {
+			return out, pos, true, nil
+		}
+		rec, err := rr.next()
+		if errors.Is(err, io.EOF) {
+			return out, pos, false, nil
+		}
+		if err != nil {
+			return nil, pos, false, fmt.Errorf("journal %s: offset %d: %w", f.Name(), rr.off, err)
+		}
+		if (before != 0 && rec.received >= before) || (len(out) > 0 && total+rec.items > maxItems) {
+			return out, pos, true, nil
+		}
+		out, total = append(out, rec), total+rec.items
+		pos.off = rr.off
 	}
 }
 
