@@ -106,13 +106,20 @@ func newCluster(t testing.TB, n int) *cluster {
 	for _, r := range c.reps {
 		waitHTTP(t, "http://"+r.addr+"/healthz")
 	}
-	cfg := filepath.Join(c.dir, "haproxy.cfg")
-	if err := os.WriteFile(cfg, []byte(haproxyConfig(lbAddr, c.reps)), 0o600); err != nil {
+	balance(t, c.dir, haproxy, lbAddr, c.reps)
+	return c
+}
+
+// balance starts haproxy at addr in front of reps (haproxyConfig) and
+// waits until it answers.
+func balance(t testing.TB, dir, haproxy, addr string, reps []*replica) {
+	t.Helper()
+	cfg := filepath.Join(dir, "haproxy.cfg")
+	if err := os.WriteFile(cfg, []byte(haproxyConfig(addr, reps)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	start(t, c.dir, "haproxy", haproxy, []string{"-db", "-f", cfg}, nil)
-	waitHTTP(t, c.lb+"/healthz")
-	return c
+	start(t, dir, "haproxy", haproxy, []string{"-db", "-f", cfg}, nil)
+	waitHTTP(t, "http://"+addr+"/healthz")
 }
 
 func TestReplicasBehindHAProxy(t *testing.T) {
@@ -894,21 +901,10 @@ func (s *sse) resumes() int {
 // graphsec's rate. Run it with -benchtime=1x; GRAPHSEC_BENCH_DURATION
 // (default 10s) sets loadgen's -d.
 func BenchmarkIngestThroughBalancer(b *testing.B) {
-	d := cmp.Or(os.Getenv("GRAPHSEC_BENCH_DURATION"), "10s")
 	for b.Loop() {
 		c := newCluster(b, 2)
 		waitLeader(b, c.reps, nil)
-		out, err := exec.Command(c.bin, "loadgen", "-url", c.lb+"/listen", "-db", c.dsn, "-c", "32", "-d", d,
-			"-batch", "10", "--compare-bare").CombinedOutput()
-		b.Logf("graphsec loadgen:\n%s", out)
-		if err != nil {
-			b.Fatalf("loadgen: %v", err)
-		}
-		m := ratioLine.FindSubmatch(out)
-		if m == nil {
-			b.Fatal("no ratio in loadgen's output")
-		}
-		ratio, _ := strconv.ParseFloat(string(m[1]), 64)
+		out, ratio := compareBare(b, c.bin, c.lb+"/listen", "-db", c.dsn)
 		b.ReportMetric(ratio, "target/bare")
 		if m := targetLine.FindSubmatch(out); m != nil {
 			rate, _ := strconv.ParseFloat(string(m[1]), 64)
@@ -924,7 +920,6 @@ func BenchmarkIngestThroughBalancer(b *testing.B) {
 // run. It reports the ratio of the rates. Run it with -benchtime=1x;
 // GRAPHSEC_BENCH_DURATION (default 10s) sets loadgen's -d.
 func BenchmarkBareThroughBalancer(b *testing.B) {
-	d := cmp.Or(os.Getenv("GRAPHSEC_BENCH_DURATION"), "10s")
 	haproxy, err := exec.LookPath("haproxy")
 	if err != nil {
 		b.Skip("haproxy is not installed: apt-get install haproxy")
@@ -942,26 +937,31 @@ func BenchmarkBareThroughBalancer(b *testing.B) {
 			reps[i] = &replica{name: fmt.Sprintf("bare%d", i+1), addr: srv.Listener.Addr().String()}
 		}
 		lbAddr := freeAddr(b)
-		cfg := filepath.Join(dir, "haproxy.cfg")
-		if err := os.WriteFile(cfg, []byte(haproxyConfig(lbAddr, reps)), 0o600); err != nil {
-			b.Fatal(err)
-		}
-		start(b, dir, "haproxy", haproxy, []string{"-db", "-f", cfg}, nil)
-		lb := "http://" + lbAddr
-		waitHTTP(b, lb+"/healthz")
-		out, err := exec.Command(bin, "loadgen", "-url", lb+"/listen", "-subscription-id", "bare", "-client-state", "bare",
-			"-c", "32", "-d", d, "-batch", "10", "--compare-bare").CombinedOutput()
-		b.Logf("graphsec loadgen:\n%s", out)
-		if err != nil {
-			b.Fatalf("loadgen: %v", err)
-		}
-		m := ratioLine.FindSubmatch(out)
-		if m == nil {
-			b.Fatal("no ratio in loadgen's output")
-		}
-		ratio, _ := strconv.ParseFloat(string(m[1]), 64)
+		balance(b, dir, haproxy, lbAddr, reps)
+		_, ratio := compareBare(b, bin, "http://"+lbAddr+"/listen", "-subscription-id", "bare", "-client-state", "bare")
 		b.ReportMetric(ratio, "balanced/direct")
 	}
+}
+
+// compareBare runs graphsec loadgen (bin) at url with --compare-bare, 10
+// notifications a POST from 32 workers for GRAPHSEC_BENCH_DURATION
+// (default 10s), and extra flags; it logs loadgen's output and returns it
+// with the ratio of the rates.
+func compareBare(b *testing.B, bin, url string, extra ...string) ([]byte, float64) {
+	b.Helper()
+	d := cmp.Or(os.Getenv("GRAPHSEC_BENCH_DURATION"), "10s")
+	args := append([]string{"loadgen", "-url", url, "-c", "32", "-d", d, "-batch", "10", "--compare-bare"}, extra...)
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	b.Logf("graphsec loadgen:\n%s", out)
+	if err != nil {
+		b.Fatalf("loadgen: %v", err)
+	}
+	m := ratioLine.FindSubmatch(out)
+	if m == nil {
+		b.Fatal("no ratio in loadgen's output")
+	}
+	ratio, _ := strconv.ParseFloat(string(m[1]), 64)
+	return out, ratio
 }
 
 var (
