@@ -248,6 +248,11 @@ func (b *Browser) Retry(what string, steps ...Step) {
 	b.Fail(what, err)
 }
 
+// loaded is true in a page once it is parsed and its deferred scripts
+// (keyboard shortcuts, in-place forms) have run: the waits count nothing
+// before it.
+const loaded = `(document.readyState === "complete")`
+
 // WaitAny waits until one of the selectors matches an element of the
 // current page and returns it: after a click that navigates, it tells
 // which page the browser landed on. Evaluations that race a navigation
@@ -256,10 +261,8 @@ func (b *Browser) WaitAny(sels ...string) string {
 	b.t.Helper()
 	list, _ := json.Marshal(sels)
 	// A page still being parsed can hold the form's first element and not
-	// yet the fields after it, and its deferred script (keyboard
-	// shortcuts, in-place forms) runs after parsing: only a loaded
-	// document counts.
-	expr := `(() => { if (document.readyState !== "complete") return ""; for (const s of ` + string(list) + `) { if (document.querySelector(s)) return s; } return ""; })()`
+	// yet the fields after it: only a loaded document counts.
+	expr := `(() => { if (!` + loaded + `) return ""; for (const s of ` + string(list) + `) { if (document.querySelector(s)) return s; } return ""; })()`
 	deadline := time.Now().Add(stepTimeout)
 	var lastErr error
 	for time.Now().Before(deadline) {
@@ -284,7 +287,7 @@ func (b *Browser) WaitURL(substr string) {
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.Ctx, 2*time.Second)
 		// Only a loaded document counts, as in WaitAny.
-		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState !== "complete" ? "" : location.href`))
+		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](loaded+` ? location.href : ""`))
 		cancel()
 		if err == nil && strings.Contains(loc, substr) {
 			return
