@@ -43,9 +43,7 @@ func (s *Store) appendFiles(ctx context.Context, batches [][]store.Notification,
 	if index <= 0 {
 		return nil, 0, nil
 	}
-	s.files.idx.Lock()
-	defer s.files.idx.Unlock()
-	return s.indexLocked(ctx, index)
+	return s.indexFileJournal(ctx, index)
 }
 
 // appendOrStore appends the batches to the journal's files; or, when
@@ -92,10 +90,12 @@ func (s *Store) storeIfEmpty(ctx context.Context, batches [][]store.Notification
 	return stored, true, nil
 }
 
-// indexLocked indexes up to maxItems from the journal's table while it
-// holds entries, then from its files; the caller holds s.files.idx.
-func (s *Store) indexLocked(ctx context.Context, maxItems int) ([]store.Notification, int, error) {
+// indexFileJournal indexes up to maxItems from the journal's table while
+// it holds entries, then from its files.
+func (s *Store) indexFileJournal(ctx context.Context, maxItems int) ([]store.Notification, int, error) {
 	j := s.files
+	j.idx.Lock()
+	defer j.idx.Unlock()
 	maxItems = min(maxItems, store.JournalChunk)
 	if j.table > 0 {
 		stored, read, err := s.journalTx(ctx, nil, maxItems)
@@ -135,9 +135,7 @@ func (s *Store) IndexJournal(ctx context.Context, maxItems int) ([]store.Notific
 		if err := ctx.Err(); err != nil {
 			return nil, 0, fmt.Errorf("sqlite: journal: %w", err)
 		}
-		s.files.idx.Lock()
-		defer s.files.idx.Unlock()
-		return s.indexLocked(ctx, max(1, maxItems))
+		return s.indexFileJournal(ctx, max(1, maxItems))
 	}
 	return s.journalTx(ctx, nil, max(1, maxItems))
 }
