@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
+	"github.com/graphsec/graphsec/internal/store/storetest"
 )
 
 // TestGroupSinkJournalOrder journals and appends from many goroutines at
@@ -194,7 +194,7 @@ func BenchmarkReceiverPOST(b *testing.B) {
 			h := r.rc.Notifications()
 			var next atomic.Int64
 			b.SetParallelism(16)
-			cpu0 := cpuTime()
+			cpu0 := storetest.CPUTime()
 			b.RunParallel(func(pb *testing.PB) {
 				var parts []string
 				for pb.Next() {
@@ -208,21 +208,12 @@ func BenchmarkReceiverPOST(b *testing.B) {
 					}
 				}
 			})
-			ack := cpuTime() - cpu0
+			ack := storetest.CPUTime() - cpu0
 			r.settle(b)
-			total := cpuTime() - cpu0
+			total := storetest.CPUTime() - cpu0
 			b.ReportMetric(float64(ack.Microseconds())/float64(b.N), "ack-cpu-µs/POST")
 			b.ReportMetric(float64(total.Microseconds())/float64(b.N), "total-cpu-µs/POST")
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "POSTs/s")
 		})
 	}
-}
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

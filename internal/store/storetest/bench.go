@@ -120,7 +120,7 @@ func BenchmarkAppendNotifications(b *testing.B, open func(b *testing.B) Live) {
 			ctx := context.Background()
 			batch := make([]store.Notification, size)
 			n := 0
-			cpu0 := cpuTime()
+			cpu0 := CPUTime()
 			for b.Loop() {
 				for i := range batch {
 					batch[i] = store.Notification{ID: fmt.Sprint("n-", n), Source: store.SourceWebhook, Feed: "feed-1",
@@ -135,7 +135,7 @@ func BenchmarkAppendNotifications(b *testing.B, open func(b *testing.B) Live) {
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "items/s")
 			// CPU time per item is steadier than wall time on a shared
 			// machine.
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "cpu-µs/item")
+			b.ReportMetric(float64((CPUTime()-cpu0).Microseconds())/float64(n), "cpu-µs/item")
 		})
 	}
 }
@@ -167,12 +167,12 @@ func BenchmarkJournal(b *testing.B, open func(b *testing.B) Live) {
 		}
 	}
 	b.Run("append", func(b *testing.B) {
-		n0, cpu0 := n, cpuTime()
+		n0, cpu0 := n, CPUTime()
 		for b.Loop() {
 			appendTx()
 		}
 		b.ReportMetric(float64(n-n0)/b.Elapsed().Seconds(), "items/s")
-		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n-n0), "cpu-µs/item")
+		b.ReportMetric(float64((CPUTime()-cpu0).Microseconds())/float64(n-n0), "cpu-µs/item")
 	})
 	b.Run("index", func(b *testing.B) {
 		items := 0
@@ -183,12 +183,12 @@ func BenchmarkJournal(b *testing.B, open func(b *testing.B) Live) {
 				appendTx()
 			}
 			b.StartTimer()
-			cpu0 := cpuTime()
+			cpu0 := CPUTime()
 			_, read, err := s.IndexJournal(ctx, 500)
 			if err != nil {
 				b.Fatal(err)
 			}
-			cpu += cpuTime() - cpu0
+			cpu += CPUTime() - cpu0
 			items += read
 		}
 		b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "items/s")
