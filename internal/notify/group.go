@@ -58,9 +58,14 @@ type GroupSink struct {
 	ratio      float64
 	owed       float64 // items the journal's transactions owe indexing (the writer's)
 	maxBacklog int64
-	timeout    time.Duration
-	journal    store.Journal // nil: the store has none, Journal appends
-	backlog    atomic.Int64  // items in the journal, as the writer knows
+	maxLag     time.Duration
+	// since bounds the age of the journal's oldest entry from above: when
+	// the backlog last grew from empty, or the receipt of the newest item
+	// indexed since (the writer's).
+	since   time.Time
+	timeout time.Duration
+	journal store.Journal // nil: the store has none, Journal appends
+	backlog atomic.Int64  // items in the journal, as the writer knows
 	// arriving counts requests on their way (Arriving), so that the
 	// writer tells a busy receiver from an idle one.
 	arriving atomic.Int64
@@ -95,11 +100,17 @@ type GroupOptions struct {
 	// between two, it commits every request waiting.
 	IndexChunk int
 	// IndexRatio is how many items the journal's transactions index, in
-	// passing, for each they append while the journal has a backlog
+	// passing, for each they append while the journal has a young backlog
 	// (default DefaultIndexRatio). When it has none, a transaction indexes
 	// what it appends (a quiet receiver's items are shown after one flush);
 	// when no request is on its way, the writer indexes whole chunks.
 	IndexRatio float64
+	// MaxLag is how far the live page may fall behind the acknowledgements
+	// during a burst (default DefaultMaxLag): once the journal's oldest
+	// entry is half that old, the share indexed in passing grows with its
+	// age, to as many as are appended at MaxLag, so that a sustained load
+	// is acknowledged at the pace it is indexed and the lag stops growing.
+	MaxLag time.Duration
 	// MaxBacklog is the journal's backlog (items) beyond which indexing
 	// gets as much of the writer's time as committing requests (default
 	// DefaultMaxBacklog): past it, a sustained overload is acknowledged
@@ -113,11 +124,18 @@ const (
 	// flushes, small enough that requests waiting behind one chunk are
 	// answered within a few milliseconds.
 	DefaultIndexChunk = 500
-	// DefaultIndexRatio: under a burst, a tenth of what is acknowledged
-	// is indexed at once (in the same transactions, so without a flush
-	// of its own), and the rest at full speed as soon as the burst ends;
-	// indexing an item costs about four times as much as journaling it.
-	DefaultIndexRatio = 0.1
+	// DefaultIndexRatio: under a burst, a hundredth of what is
+	// acknowledged is indexed at once, so the live page keeps moving (a
+	// short chunk every 10,000 items), and the rest as soon as the burst
+	// ends or MaxLag calls for it. Indexing an item costs about four times
+	// as much as journaling it: a tenth in passing cost a fifth of the
+	// burst's acknowledgements (README, Performance), for a live page
+	// that lagged a burst nearly as far behind.
+	DefaultIndexRatio = 0.01
+	// DefaultMaxLag: well within the 60 s an analyst is promised for
+	// watches, long enough for a burst of a few seconds to be
+	// acknowledged at the journal's pace.
+	DefaultMaxLag = 30 * time.Second
 	// DefaultMaxBacklog: a minute's indexing or so on a small machine.
 	DefaultMaxBacklog = 1_000_000
 )
@@ -163,10 +181,13 @@ func NewGroupSink(o GroupOptions) (*GroupSink, error) {
 	if o.MaxBacklog <= 0 {
 		o.MaxBacklog = DefaultMaxBacklog
 	}
+	if o.MaxLag <= 0 {
+		o.MaxLag = DefaultMaxLag
+	}
 	g := &GroupSink{
 		st: o.Store, broker: o.Broker, metrics: o.Metrics, clock: o.Clock, log: o.Logger,
 		max: min(o.MaxItems, store.MaxAppendBatch), chunk: min(o.IndexChunk, store.JournalChunk), ratio: o.IndexRatio,
-		maxBacklog: o.MaxBacklog, timeout: o.Timeout,
+		maxBacklog: o.MaxBacklog, maxLag: o.MaxLag, timeout: o.Timeout,
 		reqs: make(chan *appendReq, 1024), done: make(chan struct{}), indexed: make(chan struct{}),
 	}
 	if g.journal, _ = o.Store.(store.Journal); g.journal != nil {
@@ -286,6 +307,9 @@ func (g *GroupSink) Run() {
 			g.log.Error("reading the journal's backlog", "err", err)
 			n = 1
 		}
+		// A backlog left by an earlier run counts from now: its age is
+		// unknown until its items are indexed.
+		g.since = g.clock.Now()
 		g.setBacklog(n)
 	}
 	var batch []*appendReq
@@ -374,19 +398,21 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 		n += len(r.items)
 	}
 	// What to index with it: on a quiet receiver (nothing waiting in the
-	// journal, no other request on its way) the entries appended now, so that they are shown after
-	// one flush, not two; under load, IndexRatio of what is appended,
-	// saved up until it makes a short chunk (a transaction indexing a
-	// few items costs nearly what one indexing a hundred does); beyond
-	// MaxBacklog, as many as are appended.
+	// journal, no other request on its way) the entries appended now, so
+	// that they are shown after one flush, not two; under load, the share
+	// of what is appended that indexShare gives, saved up until it makes
+	// a short chunk (a transaction indexing a few items costs nearly what
+	// one indexing a hundred does); beyond MaxBacklog, as many as are
+	// appended.
 	backlog, index := g.backlog.Load(), 0
+	now := g.clock.Now()
 	switch {
 	case backlog == 0 && g.arriving.Load() <= int64(len(batch)):
 		index = n
 	case backlog > g.maxBacklog:
 		index = n
 	default:
-		g.owed += float64(n) * g.ratio
+		g.owed += float64(n) * g.indexShare(now)
 		if g.owed >= float64(g.busyChunk()) {
 			index = int(math.Ceil(g.owed))
 		}
@@ -410,8 +436,24 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 		if index > 0 && backlog > 0 {
 			g.owed = max(0, g.owed-float64(read))
 		}
+		if backlog == 0 && n > read {
+			g.since = now
+		}
 		g.account(stored, read, max(0, g.backlog.Load()+int64(n-read)))
 	}
+}
+
+// indexShare is the share of what the journal's transactions append that
+// they index in passing while it has a backlog: IndexRatio while its
+// oldest entry is younger than half of MaxLag, then growing with its age,
+// to all at MaxLag.
+func (g *GroupSink) indexShare(now time.Time) float64 {
+	half := g.maxLag / 2
+	age := now.Sub(g.since)
+	if age <= half {
+		return g.ratio
+	}
+	return min(1, max(g.ratio, float64(age-half)/float64(half)))
 }
 
 // busyChunk is the chunk indexed while requests are on their way: a fifth
@@ -477,6 +519,11 @@ func (g *GroupSink) account(stored []Item, read int, backlog int64) {
 		}
 		if dup := read - len(stored); dup > 0 {
 			g.metrics.Notifications.WithLabelValues(string(SourceWebhook), ResultDuplicate).Add(float64(dup))
+		}
+	}
+	if len(stored) > 0 {
+		if t := stored[len(stored)-1].ReceivedAt; t.After(g.since) {
+			g.since = t
 		}
 	}
 	g.setBacklog(backlog)

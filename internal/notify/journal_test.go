@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/store/sqlite"
 	"github.com/graphsec/graphsec/internal/store/storetest"
@@ -109,6 +110,119 @@ func TestGroupSinkJournalOrder(t *testing.T) {
 	// appends are the receiver's to count.
 	if got := countOf(metrics, SourceWebhook, ResultAccepted); got != float64(total-total/4) {
 		t.Errorf("accepted counted %v, want %d", got, total-total/4)
+	}
+}
+
+// indexRecorder records how many items each journal transaction was
+// asked to index in passing.
+type indexRecorder struct {
+	*sqlite.Store
+	mu    sync.Mutex
+	asked []int
+}
+
+func (r *indexRecorder) AppendJournal(ctx context.Context, batches [][]store.Notification, index int) ([]store.Notification, int, error) {
+	r.mu.Lock()
+	r.asked = append(r.asked, index)
+	r.mu.Unlock()
+	return r.Store.AppendJournal(ctx, batches, index)
+}
+
+// take returns the sum of what was asked since the last take, and how
+// many transactions asked for something.
+func (r *indexRecorder) take() (sum, asking int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range r.asked {
+		sum += n
+		if n > 0 {
+			asking++
+		}
+	}
+	r.asked = nil
+	return sum, asking
+}
+
+// TestGroupSinkIndexesByLag: under a burst the journal's transactions
+// index a hundredth of what they append; once the oldest entry waiting is
+// older than MaxLag they index as many as they append, so that a
+// sustained load stops pushing the live page further behind; and a long
+// quiet spell before a burst does not count as lag.
+func TestGroupSinkIndexesByLag(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "j.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := &indexRecorder{Store: st}
+	clk := clock.NewFake(epoch)
+	sink, err := NewGroupSink(GroupOptions{Store: rec, Clock: clk, MaxLag: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go sink.Run()
+	defer sink.Close()
+	post := func(burst string, n int) {
+		t.Helper()
+		for p := range n {
+			var items []Item
+			for i := range 10 {
+				it := item(fmt.Sprintf("%s-%d-%d", burst, p, i))
+				it.ReceivedAt = clk.Now()
+				items = append(items, it)
+			}
+			if err := sink.Journal(t.Context(), items); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Other requests on their way throughout a burst: the writer indexes
+	// in passing only.
+	burst := func() (end func()) {
+		a, b := sink.Arriving(), sink.Arriving()
+		return func() { a(); b() }
+	}
+
+	end := burst()
+	post("young", 30)
+	if sum, _ := rec.take(); sum != 0 {
+		t.Errorf("a young burst of 300 asked to index %d in passing, want 0 (3 owed, under a chunk)", sum)
+	}
+	clk.Advance(45 * time.Second) // the oldest entry is now past MaxLag
+	post("old", 20)
+	if sum, asking := rec.take(); sum < 200 || asking != 2 {
+		t.Errorf("past MaxLag, 200 appended asked to index %d in %d transactions, want at least 200 in 2 chunks", sum, asking)
+	}
+	end()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := sink.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	clk.Advance(time.Hour) // quiet
+	end = burst()
+	defer end()
+	post("after-quiet", 30)
+	if sum, _ := rec.take(); sum != 0 {
+		t.Errorf("a burst after an hour's quiet asked to index %d in passing, want 0: the quiet is not lag", sum)
+	}
+}
+
+func TestIndexShare(t *testing.T) {
+	g := &GroupSink{ratio: 0.01, maxLag: 30 * time.Second, since: epoch}
+	for _, tt := range []struct {
+		age  time.Duration
+		want float64
+	}{
+		{0, 0.01}, {15 * time.Second, 0.01}, {22500 * time.Millisecond, 0.5}, {30 * time.Second, 1}, {time.Hour, 1},
+		{15*time.Second + 10*time.Millisecond, 0.01}, // never below IndexRatio
+	} {
+		t.Run(tt.age.String(), func(t *testing.T) {
+			if got := g.indexShare(epoch.Add(tt.age)); got < tt.want-1e-9 || got > tt.want+1e-9 {
+				t.Errorf("indexShare after %v = %v, want %v", tt.age, got, tt.want)
+			}
+		})
 	}
 }
 
