@@ -172,6 +172,35 @@ func testReceiveNotifications(t *testing.T, journal bool) {
 	}
 }
 
+// TestReceiveRepeatsInAPOST: the receiver remembers the last
+// subscription and clientState within a POST; a change of either is
+// checked afresh, so a clientState right for one subscription is not
+// carried over to another.
+func TestReceiveRepeatsInAPOST(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.feed(t, "f-alice", "sub-a", "alice-secret", "alice", false)
+	r.feed(t, "f-shared", "sub-s", "shared-secret", "bob", true)
+	body := collection(
+		changeJSON("n1", "sub-a", "alice-secret", "da1"),
+		changeJSON("n2", "sub-a", "wrong-secret", "da2"),
+		changeJSON("n3", "sub-a", "alice-secret", "da3"),
+		changeJSON("n4", "sub-s", "alice-secret", "da4"),
+		changeJSON("n5", "sub-s", "shared-secret", "da5"),
+		changeJSON("n6", "sub-a", "shared-secret", "da6"),
+		changeJSON("n7", "sub-unknown", "shared-secret", "da7"),
+		changeJSON("n8", "sub-s", "shared-secret", "da8"),
+	)
+	if w := post(r.rc.Notifications(), "/listen", body); w.Code != http.StatusAccepted {
+		t.Fatalf("status %d, want 202: %s", w.Code, w.Body)
+	}
+	if ids := idsOf(r.stored(t)); !slices.Equal(ids, []string{"n1", "n3", "n5", "n8"}) {
+		t.Errorf("stored %v, want [n1 n3 n5 n8]", ids)
+	}
+	if got := r.count(store.SourceWebhook, ResultClientState); got != 3 {
+		t.Errorf("wrong clientStates counted %v, want 3", got)
+	}
+}
+
 // TestReceiveReusesBodies: the receiver reads bodies into reused
 // buffers, so what it keeps of a POST must not change when the next POST
 // (of the same length) is read into the same buffer.

@@ -340,3 +340,43 @@ func TestLiveRoutesAccess(t *testing.T) {
 		t.Errorf("/metrics through a proxy: %d, want 403", resp.StatusCode)
 	}
 }
+
+// TestListenAnswerHeaders: the receiver's 202 is a bare status line (the
+// console's document headers are for browsers, and under load they were
+// most of the answer), while the handshake, which reflects a token as text,
+// and the errors keep them.
+func TestListenAnswerHeaders(t *testing.T) {
+	e := newLiveEnv(t)
+	sub := e.subscribe(t, "feed-h", "state-h", "state-h", "alice", false)
+	note := `{"value":[{"id":"n-h","subscriptionId":"` + sub.ID + `","clientState":"state-h","changeType":"updated",` +
+		`"resource":"security/alerts/a-h","resourceData":{"id":"a-h"},"tenantId":"t"}]}`
+	document := []string{"Content-Security-Policy", "X-Frame-Options", "X-Request-Id", "Referrer-Policy"}
+	for _, tt := range []struct {
+		name, query, body string
+		status            int
+		headers           bool
+	}{
+		{"accepted", "", note, http.StatusAccepted, false},
+		{"handshake", "?validationToken=%3Cb%3Ehi%3C%2Fb%3E", "", http.StatusOK, true},
+		{"malformed", "", `{"value":`, http.StatusBadRequest, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.Post(e.URL+"/listen"+tt.query, "application/json", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			for _, h := range document {
+				if got := resp.Header.Get(h) != ""; got != tt.headers {
+					t.Errorf("%s present: %v, want %v", h, got, tt.headers)
+				}
+			}
+			if tt.headers && resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Error("no nosniff on an answer with a body")
+			}
+		})
+	}
+}
