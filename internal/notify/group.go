@@ -108,8 +108,9 @@ type GroupOptions struct {
 	// MaxLag is how far the live page may fall behind the acknowledgements
 	// during a burst (default DefaultMaxLag): once the journal's oldest
 	// entry is half that old, the share indexed in passing grows with its
-	// age, to as many as are appended at MaxLag, so that a sustained load
-	// is acknowledged at the pace it is indexed and the lag stops growing.
+	// age, to as many as are appended at MaxLag and more beyond it, so
+	// that a sustained load is acknowledged at the pace it is indexed and
+	// the lag comes back to MaxLag.
 	MaxLag time.Duration
 	// MaxBacklog is the journal's backlog (items) beyond which indexing
 	// gets as much of the writer's time as committing requests (default
@@ -406,6 +407,9 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 	// appended.
 	backlog, index := g.backlog.Load(), 0
 	now := g.clock.Now()
+	if backlog == 0 {
+		g.since = now // what this appends is the oldest to wait, if any
+	}
 	switch {
 	case backlog == 0 && g.arriving.Load() <= int64(len(batch)):
 		index = n
@@ -436,25 +440,33 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 		if index > 0 && backlog > 0 {
 			g.owed = max(0, g.owed-float64(read))
 		}
-		if backlog == 0 && n > read {
-			g.since = now
-		}
 		g.account(stored, read, max(0, g.backlog.Load()+int64(n-read)))
 	}
 }
 
 // indexShare is the share of what the journal's transactions append that
 // they index in passing while it has a backlog: IndexRatio while its
-// oldest entry is younger than half of MaxLag, then growing with its age,
-// to all at MaxLag.
+// oldest entry is younger than half of MaxLag, then growing with its age
+// to all at MaxLag (the backlog stops growing), and steeply beyond: a
+// backlog built at a burst's pace is indexed at the slower pace of a load
+// both acknowledged and indexed, so it ages further; only by indexing
+// several times what they append do the transactions bring the lag back
+// to MaxLag within seconds (a tenth of MaxLag over it: twice; half of
+// it: six times). A transaction indexes at most IndexChunk.
 func (g *GroupSink) indexShare(now time.Time) float64 {
 	half := g.maxLag / 2
-	age := now.Sub(g.since)
-	if age <= half {
+	switch age := now.Sub(g.since); {
+	case age <= half:
 		return g.ratio
+	case age <= g.maxLag:
+		return max(g.ratio, float64(age-half)/float64(half))
+	default:
+		return 1 + lagGain*float64(age-g.maxLag)/float64(g.maxLag)
 	}
-	return min(1, max(g.ratio, float64(age-half)/float64(half)))
 }
+
+// lagGain is how steeply indexShare grows beyond MaxLag.
+const lagGain = 10
 
 // busyChunk is the chunk indexed while requests are on their way: a fifth
 // of IndexChunk, so that a request arriving meanwhile waits for a short
@@ -535,8 +547,14 @@ func (g *GroupSink) account(stored []Item, read int, backlog int64) {
 // setBacklog records the journal's backlog and wakes WaitIndexed.
 func (g *GroupSink) setBacklog(n int64) {
 	g.backlog.Store(n)
+	g.owed = min(g.owed, float64(n)) // what is owed is what waits, at most
 	if g.metrics != nil {
 		g.metrics.JournalBacklog.Set(float64(n))
+		lag := time.Duration(0)
+		if n > 0 {
+			lag = max(0, g.clock.Now().Sub(g.since))
+		}
+		g.metrics.JournalLag.Set(lag.Seconds())
 	}
 	g.idxMu.Lock()
 	close(g.indexed)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/store"
@@ -145,9 +146,9 @@ func (r *indexRecorder) take() (sum, asking int) {
 
 // TestGroupSinkIndexesByLag: under a burst the journal's transactions
 // index a hundredth of what they append; once the oldest entry waiting is
-// older than MaxLag they index as many as they append, so that a
-// sustained load stops pushing the live page further behind; and a long
-// quiet spell before a burst does not count as lag.
+// older than MaxLag they index more than they append, so that a sustained
+// load brings the live page back within MaxLag; and a long quiet spell
+// before a burst does not count as lag.
 func TestGroupSinkIndexesByLag(t *testing.T) {
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "j.db"))
 	if err != nil {
@@ -156,7 +157,8 @@ func TestGroupSinkIndexesByLag(t *testing.T) {
 	defer st.Close()
 	rec := &indexRecorder{Store: st}
 	clk := clock.NewFake(epoch)
-	sink, err := NewGroupSink(GroupOptions{Store: rec, Clock: clk, MaxLag: 30 * time.Second})
+	metrics := NewMetrics(prometheus.NewRegistry())
+	sink, err := NewGroupSink(GroupOptions{Store: rec, Clock: clk, Metrics: metrics, MaxLag: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,20 +186,33 @@ func TestGroupSinkIndexesByLag(t *testing.T) {
 	}
 
 	end := burst()
-	post("young", 30)
+	post("young", 60)
 	if sum, _ := rec.take(); sum != 0 {
-		t.Errorf("a young burst of 300 asked to index %d in passing, want 0 (3 owed, under a chunk)", sum)
+		t.Errorf("a young burst of 600 asked to index %d in passing, want 0 (6 owed, under a chunk)", sum)
 	}
 	clk.Advance(45 * time.Second) // the oldest entry is now past MaxLag
-	post("old", 20)
-	if sum, asking := rec.take(); sum < 200 || asking != 2 {
-		t.Errorf("past MaxLag, 200 appended asked to index %d in %d transactions, want at least 200 in 2 chunks", sum, asking)
+	post("old", 4)
+	if sum, asking := rec.take(); sum < 240 || asking != 2 {
+		t.Errorf("at 1.5 MaxLag, 40 appended asked to index %d in %d transactions, want six times as many in 2 chunks", sum, asking)
+	}
+	lag := func() float64 {
+		var m dto.Metric
+		if err := metrics.JournalLag.Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m.GetGauge().GetValue()
+	}
+	if got := lag(); got != 45 {
+		t.Errorf("journal lag %v s, want 45 (the oldest entry waiting was received 45 s ago)", got)
 	}
 	end()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	if err := sink.WaitIndexed(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if got := lag(); got != 0 {
+		t.Errorf("journal lag %v s with nothing waiting, want 0", got)
 	}
 
 	clk.Advance(time.Hour) // quiet
@@ -215,7 +230,8 @@ func TestIndexShare(t *testing.T) {
 		age  time.Duration
 		want float64
 	}{
-		{0, 0.01}, {15 * time.Second, 0.01}, {22500 * time.Millisecond, 0.5}, {30 * time.Second, 1}, {time.Hour, 1},
+		{0, 0.01}, {15 * time.Second, 0.01}, {22500 * time.Millisecond, 0.5}, {30 * time.Second, 1}, {33 * time.Second, 2},
+		{45 * time.Second, 6}, {time.Hour, 1191},
 		{15*time.Second + 10*time.Millisecond, 0.01}, // never below IndexRatio
 	} {
 		t.Run(tt.age.String(), func(t *testing.T) {

@@ -50,8 +50,12 @@ type Metrics struct {
 	// indexed); IndexSeconds the time of one indexing transaction;
 	// IndexErrors the indexing transactions that failed (retried).
 	JournalBacklog prometheus.Gauge
-	IndexSeconds   prometheus.Histogram
-	IndexErrors    prometheus.Counter
+	// JournalLag bounds from above the age of the oldest notification
+	// waiting there: how far the live page is behind the acknowledgements
+	// (0 with none waiting). GroupOptions.MaxLag caps it.
+	JournalLag   prometheus.Gauge
+	IndexSeconds prometheus.Histogram
+	IndexErrors  prometheus.Counter
 	// StreamClients is the number of open /notifications/stream
 	// connections; StreamLag the time from an item's receipt to its
 	// delivery to a stream client (live items only, not catch-up);
@@ -110,6 +114,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		JournalBacklog: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "graphsec_notification_journal_backlog", Help: "Acknowledged notifications waiting in the journal to be indexed.",
 		}),
+		JournalLag: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "graphsec_notification_journal_lag_seconds", Help: "Age of the oldest acknowledged notification waiting in the journal to be indexed, at most (0 with none).",
+		}),
 		IndexSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "graphsec_notification_index_seconds", Help: "Time of one transaction indexing journaled notifications, flush to disk included.",
 			Buckets: latency,
@@ -158,7 +165,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}
 	}
 	reg.MustRegister(m.Notifications, m.Requests, m.AckSeconds, m.CommitItems, m.CommitSeconds, m.JournalBacklog,
-		m.IndexSeconds, m.IndexErrors, m.StreamClients,
+		m.JournalLag, m.IndexSeconds, m.IndexErrors, m.StreamClients,
 		m.StreamLag, m.StreamCatchUps, m.RetentionDeleted, m.GraphRequests, m.GraphThrottles, m.GraphRetries,
 		m.Renewals, m.WatcherLag, m.WatcherRequests)
 	return m
