@@ -42,6 +42,10 @@ type Journal interface {
 	IndexJournal(ctx context.Context, maxItems int) (stored []Notification, read int, err error)
 	// JournalBacklog reports the items waiting in the journal.
 	JournalBacklog(ctx context.Context) (int64, error)
+	// JournalOldest reports when the oldest entry waiting in the journal
+	// was received (the zero time when none waits): how far the live page
+	// is behind what the receiver acknowledged.
+	JournalOldest(ctx context.Context) (time.Time, error)
 }
 
 // Journal entries are stored encoded by EncodeJournal: a version byte,

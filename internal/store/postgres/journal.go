@@ -188,6 +188,21 @@ func (s *Store) JournalBacklog(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// JournalOldest reports when the oldest entry waiting was received.
+func (s *Store) JournalOldest(ctx context.Context) (time.Time, error) {
+	var t *time.Time
+	err := s.with(ctx, "journal oldest", func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT min(received_at) FROM notification_journal`).Scan(&t)
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("postgres: journal oldest: %w", err)
+	}
+	if t == nil {
+		return time.Time{}, nil
+	}
+	return stored(*t), nil
+}
+
 // deleteJournalBefore removes journal rows received before t and reports
 // how many items they held.
 func (s *Store) deleteJournalBefore(ctx context.Context, t time.Time) (int64, error) {

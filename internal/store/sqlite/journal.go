@@ -230,6 +230,31 @@ func (s *Store) JournalBacklog(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// JournalOldest reports when the oldest entry waiting was received: in
+// the table, or at the files' cursor.
+func (s *Store) JournalOldest(ctx context.Context) (time.Time, error) {
+	if s.files == nil || s.files.tableWaiting() {
+		var us sql.NullInt64
+		if err := s.r.QueryRowContext(ctx, `SELECT min(received_at) FROM notification_journal`).Scan(&us); err != nil {
+			return time.Time{}, fmt.Errorf("sqlite: journal oldest: %w", err)
+		}
+		if us.Valid {
+			return fromDB(us.Int64), nil
+		}
+		if s.files == nil {
+			return time.Time{}, nil
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: journal oldest: %w", err)
+	}
+	received, ok, err := s.files.oldest()
+	if err != nil || !ok {
+		return time.Time{}, err
+	}
+	return fromDB(received), nil
+}
+
 // deleteJournalBefore removes journal rows received before t (retention
 // covers items not yet indexed too) and reports how many items they held.
 func (s *Store) deleteJournalBefore(ctx context.Context, t time.Time) (int64, error) {

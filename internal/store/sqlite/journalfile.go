@@ -441,6 +441,29 @@ func (j *fileJournal) readSegment(out []record, pos position, limit int64, maxIt
 	}
 }
 
+// tableWaiting tells whether entries wait in notification_journal, which
+// are older than the files' (a second process appended them).
+func (j *fileJournal) tableWaiting() bool {
+	j.idx.Lock()
+	defer j.idx.Unlock()
+	return j.table > 0
+}
+
+// oldest returns the receipt time of the first record at the cursor (ok
+// false when none waits).
+func (j *fileJournal) oldest() (received int64, ok bool, err error) {
+	j.idx.Lock()
+	defer j.idx.Unlock()
+	recs, _, err := j.read(1, 0)
+	if errors.Is(err, io.EOF) || (err == nil && len(recs) == 0) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return recs[0].received, true, nil
+}
+
 // moved records the cursor after a committed transaction moved it, and
 // deletes the segments it has left. The caller holds idx.
 func (j *fileJournal) moved(to position, items int) {

@@ -49,8 +49,17 @@ func wantBacklog(t *testing.T, s Live, want int64) {
 	}
 }
 
+// wantOldest checks JournalOldest (the zero time: nothing waits).
+func wantOldest(t *testing.T, s Live, want time.Time) {
+	t.Helper()
+	if got, err := s.JournalOldest(t.Context()); err != nil || !got.Equal(want) || (!got.IsZero() && got.Location() != time.UTC) {
+		t.Errorf("JournalOldest = %v, %v; want %v (UTC)", got, err, want)
+	}
+}
+
 func testJournal(t *testing.T, s Live) {
 	wantBacklog(t, s, 0)
+	wantOldest(t, s, time.Time{})
 	if stored, read := mustIndex(t, s, 100); len(stored) != 0 || read != 0 {
 		t.Errorf("IndexJournal of an empty journal = %v, %d", stored, read)
 	}
@@ -60,28 +69,36 @@ func testJournal(t *testing.T, s Live) {
 	b.Changes, b.Raw = nil, nil
 	c.Source, c.Version, c.Shared = store.SourceWatch, at(-time.Minute).Add(123*time.Nanosecond), true
 	a.ReceivedAt = a.ReceivedAt.Add(789 * time.Nanosecond)
+	c.ReceivedAt = c.ReceivedAt.Add(time.Second)
+	d := newNotification("d")
+	d.ReceivedAt = d.ReceivedAt.Add(2 * time.Second)
 	before := mustAppend(t, s, newNotification("z"))
 	dupOfStored := newNotification("z")
 	dupOfStored.Title = "again"
 	mustJournal(t, s, []store.Notification{a, b}, []store.Notification{c, dupOfStored, newNotification("a")})
-	mustJournal(t, s, []store.Notification{newNotification("d")})
+	mustJournal(t, s, []store.Notification{d})
 	wantBacklog(t, s, 6)
+	// An entry's receipt is its first item's.
+	wantOldest(t, s, a.ReceivedAt.Truncate(time.Microsecond))
 	// At least one entry, even over maxItems.
 	first, read := mustIndex(t, s, 1)
 	if read != 2 || !slices.Equal(notificationIDs(first), []string{"a", "b"}) {
 		t.Fatalf("IndexJournal(1) = %v, read %d; want [a b], read 2 (the first entry whole)", notificationIDs(first), read)
 	}
 	wantBacklog(t, s, 4)
+	wantOldest(t, s, c.ReceivedAt.Truncate(time.Microsecond))
 	// Entries whole, while they fit: the second (3 items) fits in 3, the third does not.
 	second, read := mustIndex(t, s, 3)
 	if read != 3 || !slices.Equal(notificationIDs(second), []string{"c"}) {
 		t.Fatalf("IndexJournal(3) = %v, read %d; want [c] (z and a are duplicates), read 3", notificationIDs(second), read)
 	}
+	wantOldest(t, s, d.ReceivedAt.Truncate(time.Microsecond))
 	third, read := mustIndex(t, s, 100)
 	if read != 1 || !slices.Equal(notificationIDs(third), []string{"d"}) {
 		t.Fatalf("IndexJournal(100) = %v, read %d; want [d], read 1", notificationIDs(third), read)
 	}
 	wantBacklog(t, s, 0)
+	wantOldest(t, s, time.Time{})
 	if stored, read := mustIndex(t, s, 100); len(stored) != 0 || read != 0 {
 		t.Errorf("IndexJournal after draining = %v, %d", notificationIDs(stored), read)
 	}
