@@ -21,6 +21,7 @@ import (
 	"context"
 	"embed"
 	"net/http"
+	"time"
 
 	"github.com/graphsec/graphsec/internal/clock"
 	"github.com/graphsec/graphsec/internal/notify"
@@ -64,12 +65,21 @@ type Notifications interface {
 	ListFeeds(ctx context.Context, f store.FeedFilter) ([]store.Feed, error)
 }
 
+// Journal is what the receiver acknowledged and has not indexed yet
+// (store.Journal): under a burst the live page says how far behind it is.
+type Journal interface {
+	JournalOldest(ctx context.Context) (time.Time, error)
+}
+
 // Deps are what the live pages need besides the page kit.
 type Deps struct {
 	Subscriptions Subscriptions
 	Watches       Watches
 	Notifications Notifications
-	Clock         clock.Clock
+	// Journal is optional: without it the page does not say whether it
+	// is behind.
+	Journal Journal
+	Clock   clock.Clock
 }
 
 // Pages serves the live pages; its methods are page.Handlers.
@@ -77,6 +87,7 @@ type Pages struct {
 	subs  Subscriptions
 	watch Watches
 	notes Notifications
+	jrnl  Journal
 	clock clock.Clock
 }
 
@@ -85,7 +96,7 @@ func New(d Deps) *Pages {
 	if d.Clock == nil {
 		d.Clock = clock.System{}
 	}
-	return &Pages{subs: d.Subscriptions, watch: d.Watches, notes: d.Notifications, clock: d.Clock}
+	return &Pages{subs: d.Subscriptions, watch: d.Watches, notes: d.Notifications, jrnl: d.Journal, clock: d.Clock}
 }
 
 // owner is the signed-in user as the creator of a feed: their sign-in is

@@ -12,6 +12,7 @@ import (
 	"github.com/graphsec/graphsec/emulator/emutest"
 	"github.com/graphsec/graphsec/graph"
 	"github.com/graphsec/graphsec/internal/i18n"
+	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
@@ -542,5 +543,60 @@ func TestLifecycleAcrossMovedTime(t *testing.T) {
 	rows := webtest.Section(t, h.Get(b, "/subscriptions").Body, "subs", "table")
 	if !strings.Contains(rows, "in 30 days") && !strings.Contains(rows, "in 29 days") {
 		t.Errorf("the list does not show the new lifetime:\n%s", rows)
+	}
+}
+
+// TestNotificationsSayWhenBehind: while acknowledged webhook notifications
+// wait in the journal for longer than a moment, the live page says how far
+// behind it is (the lag, not a count, which would count other users'
+// feeds), in both languages; a fresh backlog and an empty journal say
+// nothing.
+func TestNotificationsSayWhenBehind(t *testing.T) {
+	h := webtest.New(t, webtest.Options{Live: true, Feeds: true, ConsoleClock: true})
+	b, _ := h.SignIn(h.User("Security Operator"), "/notifications")
+	banner := func() (string, bool) {
+		t.Helper()
+		p := h.Get(b, "/notifications")
+		if p.Status != http.StatusOK {
+			t.Fatalf("status %d", p.Status)
+		}
+		i := strings.Index(p.Body, `id="behind"`)
+		if i < 0 {
+			return "", false
+		}
+		end := strings.Index(p.Body[i:], "</p>")
+		return html.UnescapeString(p.Body[i : i+end]), true
+	}
+	if text, ok := banner(); ok {
+		t.Fatalf("an empty journal: %q", text)
+	}
+	// Entries the writer has not heard of (appended to the store
+	// directly), so that they stay waiting.
+	journal := func(id string, received time.Time) {
+		t.Helper()
+		n := store.Notification{ID: id, Source: store.SourceWebhook, Feed: "someone-elses", ChangeType: "updated",
+			Resource: "security/alerts/" + id, ResourceID: id, Raw: []byte(`{}`), ReceivedAt: received}
+		if _, _, err := h.Store.AppendJournal(t.Context(), [][]store.Notification{{n}}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	journal("fresh", h.Clock.Now().Add(-2*time.Second))
+	if text, ok := banner(); ok {
+		t.Errorf("a backlog two seconds old: %q, want nothing", text)
+	}
+	h.Clock.Advance(40 * time.Second)
+	text, ok := banner()
+	if !ok || !strings.Contains(text, "42s") || !strings.Contains(text, "webhook") {
+		t.Errorf("a backlog 42 s old: %q (shown %v), want the lag, 42s", text, ok)
+	}
+	h.Lang(b, "ja")
+	if text, _ := banner(); !strings.Contains(text, "42 秒") {
+		t.Errorf("in Japanese: %q, want 42 秒", text)
+	}
+	if _, _, err := h.Store.IndexJournal(t.Context(), 100); err != nil {
+		t.Fatal(err)
+	}
+	if text, ok := banner(); ok {
+		t.Errorf("after indexing: %q, want nothing", text)
 	}
 }

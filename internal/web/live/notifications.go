@@ -74,6 +74,12 @@ type notesView struct {
 	// JSON.
 	Stream, Labels, FeedLabels string
 	HasFeeds                   bool
+	// Waiting is whether the receiver acknowledged notifications it has
+	// not indexed yet, the oldest received Behind ago (first page only):
+	// during a burst the list lags the acknowledgements. The page tells
+	// the lag, not the count, which would count other users' feeds too.
+	Waiting bool
+	Behind  time.Duration
 }
 
 // sources are the sources an item can come from.
@@ -342,11 +348,33 @@ func (a *Pages) Notifications(p *page.Page) error {
 		last = newest[0].Seq
 	}
 	v.Stream = "/notifications/stream?lastEventId=" + strconv.FormatInt(last, 10)
+	v.Waiting, v.Behind = a.behind(ctx)
 	v.Labels = jsLabels(L)
 	fl, _ := json.Marshal(labels)
 	v.FeedLabels = string(fl)
 	return p.Render(http.StatusOK, "live/notifications", v)
 }
+
+// behind reports whether the journal holds entries and the age of its
+// oldest, for the page to say how far the list lags what the receiver
+// acknowledged. A backlog that is a moment old is the ordinary pace of
+// indexing, not worth a word: only one older than behindShown is told.
+// It is a hint; the store failing to say leaves it out, not the page.
+func (a *Pages) behind(ctx context.Context) (bool, time.Duration) {
+	if a.jrnl == nil {
+		return false, 0
+	}
+	oldest, err := a.jrnl.JournalOldest(ctx)
+	if err != nil || oldest.IsZero() {
+		return false, 0
+	}
+	age := a.clock.Now().Sub(oldest)
+	return age >= behindShown, age
+}
+
+// behindShown is the lag the live page starts telling: below it, items
+// arrive within a few seconds anyway.
+const behindShown = 5 * time.Second
 
 // jsLabels are the texts app.js writes for items that arrive live, as
 // JSON (an attribute of the list, so that the script holds no text).

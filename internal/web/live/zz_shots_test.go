@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/graphsec/graphsec/graph"
+	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
@@ -114,5 +115,23 @@ func TestShots(t *testing.T) {
 		b.ClickOn(`#sub-form button[type=submit]`)
 		b.WaitAny(`#filter-errors`)
 		capture("live-subscriptions-mistakes-1440-" + lang)
+	}
+	// A burst being indexed: an entry the writer has not heard of, 47 s
+	// old, waits in the journal.
+	n := store.Notification{ID: "burst-1", Source: store.SourceWebhook, Feed: "burst", ChangeType: "updated",
+		Resource: "security/alerts/burst-1", ResourceID: "burst-1", Raw: []byte(`{}`), ReceivedAt: time.Now().Add(-47 * time.Second)}
+	if _, _, err := h.Store.AppendJournal(ctx, [][]store.Notification{{n}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "ja"} {
+		b.Do("language "+lang, chromedp.Navigate(h.URL+"/lang?to="+lang+"&back="+url.QueryEscape("/notifications")))
+		for _, size := range []struct {
+			name string
+			w, h int64
+		}{{"1440", 1440, 900}, {"390", 390, 844}} {
+			name := "live-notifications-behind-" + size.name + "-" + lang
+			b.Do(name, chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(h.URL+"/notifications"), chromedp.Sleep(400e6))
+			capture(name)
+		}
 	}
 }
