@@ -231,28 +231,24 @@ func (s *Store) JournalBacklog(ctx context.Context) (int64, error) {
 }
 
 // JournalOldest reports when the oldest entry waiting was received: in
-// the table, or at the files' cursor.
+// the table, whose entries come before the files' (with files, only a
+// second process appends there), or else at the files' cursor.
 func (s *Store) JournalOldest(ctx context.Context) (time.Time, error) {
-	if s.files == nil || s.files.tableWaiting() {
-		var us sql.NullInt64
-		if err := s.r.QueryRowContext(ctx, `SELECT min(received_at) FROM notification_journal`).Scan(&us); err != nil {
-			return time.Time{}, fmt.Errorf("sqlite: journal oldest: %w", err)
-		}
-		if us.Valid {
-			return fromDB(us.Int64), nil
-		}
-		if s.files == nil {
-			return time.Time{}, nil
-		}
-	}
-	if err := ctx.Err(); err != nil {
+	var us sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT min(received_at) FROM notification_journal`).Scan(&us); err != nil {
 		return time.Time{}, fmt.Errorf("sqlite: journal oldest: %w", err)
 	}
-	received, ok, err := s.files.oldest()
-	if err != nil || !ok {
-		return time.Time{}, err
+	if !us.Valid && s.files != nil {
+		received, ok, err := s.files.oldest()
+		if err != nil {
+			return time.Time{}, fmt.Errorf("sqlite: journal oldest: %w", err)
+		}
+		us = sql.NullInt64{Int64: received, Valid: ok}
 	}
-	return fromDB(received), nil
+	if !us.Valid {
+		return time.Time{}, nil
+	}
+	return fromDB(us.Int64), nil
 }
 
 // deleteJournalBefore removes journal rows received before t (retention

@@ -383,7 +383,8 @@ func (rr *recordReader) next() (record, error) {
 // read returns the records from the cursor, whole, while their items
 // total at most maxItems (at least one record), with the position after
 // them; before, when not zero, also stops at the first record received at
-// or after it (retention reads headers that way). Nothing: io.EOF.
+// or after it (retention reads headers that way). Nothing waiting: no
+// records.
 func (j *fileJournal) read(maxItems int, before int64) ([]record, position, error) {
 	wend := j.end()
 	pos := j.cur
@@ -441,24 +442,13 @@ func (j *fileJournal) readSegment(out []record, pos position, limit int64, maxIt
 	}
 }
 
-// tableWaiting tells whether entries wait in notification_journal, which
-// are older than the files' (a second process appended them).
-func (j *fileJournal) tableWaiting() bool {
-	j.idx.Lock()
-	defer j.idx.Unlock()
-	return j.table > 0
-}
-
 // oldest returns the receipt time of the first record at the cursor (ok
 // false when none waits).
 func (j *fileJournal) oldest() (received int64, ok bool, err error) {
 	j.idx.Lock()
 	defer j.idx.Unlock()
 	recs, _, err := j.read(1, 0)
-	if errors.Is(err, io.EOF) || (err == nil && len(recs) == 0) {
-		return 0, false, nil
-	}
-	if err != nil {
+	if err != nil || len(recs) == 0 {
 		return 0, false, err
 	}
 	return recs[0].received, true, nil
