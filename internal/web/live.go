@@ -36,8 +36,7 @@ func (s *Server) mountLive(mux *http.ServeMux) {
 	// The live-alerts pages (internal/web/live): subscriptions, watches
 	// and the live page, a signed-in user's each.
 	k := s.kit
-	jrnl, _ := s.o.Store.(live.Journal) // every store graphsec opens has one
-	pg := live.New(live.Deps{Subscriptions: s.o.Upkeep, Watches: s.o.Watcher, Notifications: s.o.Store, Journal: jrnl, Clock: s.o.Clock})
+	pg := live.New(live.Deps{Subscriptions: s.o.Upkeep, Watches: s.o.Watcher, Notifications: s.o.Store, Journal: s.o.Store, Clock: s.o.Clock})
 	mux.Handle("GET /subscriptions", k.Page("subscriptions", pg.Subscriptions))
 	mux.Handle("POST /subscriptions", k.Form("subscriptions", pg.Subscribe))
 	mux.Handle("POST /subscriptions/{id}/renew", k.Form("subscriptions", pg.Renew))

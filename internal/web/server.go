@@ -60,10 +60,12 @@ type Store interface {
 	page.FormStore
 	store.Tokens
 	// ListNotifications and ListFeeds list live items and the feeds
-	// they came through, for the live page (store.Notifications,
-	// store.Feeds).
+	// they came through, and JournalOldest tells how far behind the
+	// receiver's acknowledgements they are, for the live page
+	// (store.Notifications, store.Feeds, store.Journal).
 	ListNotifications(ctx context.Context, f store.NotificationFilter) ([]store.Notification, error)
 	ListFeeds(ctx context.Context, f store.FeedFilter) ([]store.Feed, error)
+	JournalOldest(ctx context.Context) (time.Time, error)
 }
 
 // Options wire the console to its dependencies.

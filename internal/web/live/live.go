@@ -76,10 +76,8 @@ type Deps struct {
 	Subscriptions Subscriptions
 	Watches       Watches
 	Notifications Notifications
-	// Journal is optional: without it the page does not say whether it
-	// is behind.
-	Journal Journal
-	Clock   clock.Clock
+	Journal       Journal
+	Clock         clock.Clock
 }
 
 // Pages serves the live pages; its methods are page.Handlers.

@@ -546,6 +546,19 @@ func TestLifecycleAcrossMovedTime(t *testing.T) {
 	}
 }
 
+// journalUnheard puts a webhook notification of someone else's feed,
+// received at received, in the console's journal behind its writer's back
+// (appended to the store directly, so the writer does not index it): a
+// burst waiting to be indexed.
+func journalUnheard(t testing.TB, h *webtest.Harness, id string, received time.Time) {
+	t.Helper()
+	n := store.Notification{ID: id, Source: store.SourceWebhook, Feed: "someone-elses", ChangeType: "updated",
+		Resource: "security/alerts/" + id, ResourceID: id, Raw: []byte(`{}`), ReceivedAt: received}
+	if _, _, err := h.Store.AppendJournal(t.Context(), [][]store.Notification{{n}}, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestNotificationsSayWhenBehind: while acknowledged webhook notifications
 // wait in the journal for longer than a moment, the live page says how far
 // behind it is (the lag, not a count, which would count other users'
@@ -570,17 +583,7 @@ func TestNotificationsSayWhenBehind(t *testing.T) {
 	if text, ok := banner(); ok {
 		t.Fatalf("an empty journal: %q", text)
 	}
-	// Entries the writer has not heard of (appended to the store
-	// directly), so that they stay waiting.
-	journal := func(id string, received time.Time) {
-		t.Helper()
-		n := store.Notification{ID: id, Source: store.SourceWebhook, Feed: "someone-elses", ChangeType: "updated",
-			Resource: "security/alerts/" + id, ResourceID: id, Raw: []byte(`{}`), ReceivedAt: received}
-		if _, _, err := h.Store.AppendJournal(t.Context(), [][]store.Notification{{n}}, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	journal("fresh", h.Clock.Now().Add(-2*time.Second))
+	journalUnheard(t, h, "fresh", h.Clock.Now().Add(-2*time.Second))
 	if text, ok := banner(); ok {
 		t.Errorf("a backlog two seconds old: %q, want nothing", text)
 	}

@@ -361,9 +361,6 @@ func (a *Pages) Notifications(p *page.Page) error {
 // indexing, not worth a word: only one older than behindShown is told.
 // It is a hint; the store failing to say leaves it out, not the page.
 func (a *Pages) behind(ctx context.Context) (bool, time.Duration) {
-	if a.jrnl == nil {
-		return false, 0
-	}
 	oldest, err := a.jrnl.JournalOldest(ctx)
 	if err != nil || oldest.IsZero() {
 		return false, 0

@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/graphsec/graphsec/graph"
-	"github.com/graphsec/graphsec/internal/store"
 	"github.com/graphsec/graphsec/internal/web/webtest"
 )
 
@@ -116,13 +115,8 @@ func TestShots(t *testing.T) {
 		b.WaitAny(`#filter-errors`)
 		capture("live-subscriptions-mistakes-1440-" + lang)
 	}
-	// A burst being indexed: an entry the writer has not heard of, 47 s
-	// old, waits in the journal.
-	n := store.Notification{ID: "burst-1", Source: store.SourceWebhook, Feed: "burst", ChangeType: "updated",
-		Resource: "security/alerts/burst-1", ResourceID: "burst-1", Raw: []byte(`{}`), ReceivedAt: time.Now().Add(-47 * time.Second)}
-	if _, _, err := h.Store.AppendJournal(ctx, [][]store.Notification{{n}}, 0); err != nil {
-		t.Fatal(err)
-	}
+	// A burst being indexed: an entry 47 s old waits in the journal.
+	journalUnheard(t, h, "burst-1", time.Now().Add(-47*time.Second))
 	for _, lang := range []string{"en", "ja"} {
 		b.Do("language "+lang, chromedp.Navigate(h.URL+"/lang?to="+lang+"&back="+url.QueryEscape("/notifications")))
 		for _, size := range []struct {
