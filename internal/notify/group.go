@@ -423,12 +423,11 @@ func (g *GroupSink) commitJournal(batch []*appendReq) {
 	}
 	index = min(index, g.chunk)
 	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
-	start := g.clock.Now()
 	stored, read, err := g.journal.AppendJournal(ctx, entries, index)
 	cancel()
 	if g.metrics != nil {
 		g.metrics.CommitItems.Observe(float64(n))
-		g.metrics.CommitSeconds.Observe(g.clock.Now().Sub(start).Seconds())
+		g.metrics.CommitSeconds.Observe(g.clock.Now().Sub(now).Seconds())
 	}
 	if err != nil {
 		g.log.Error("journaling notifications", "items", n, "requests", len(batch), "err", err)
